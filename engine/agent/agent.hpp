@@ -1,0 +1,46 @@
+// The simulated Juju unit agent: every hook tool's command line (argv + stdin in; stdout,
+// stderr and exit code out), applied to a mutable State with Juju's rules and error texts.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/spec/spec.hpp"
+#include "engine/state/state.hpp"
+
+namespace scenario::agent {
+
+struct tool_result {
+  int exit_code = 0;
+  std::string stdout_text;
+  std::string stderr_text;
+};
+
+// Everything one hook invocation's tools can see and change.
+struct hook_context {
+  const spec::charm_spec& spec;
+  state::state& state;        // the output State, mutated in place
+  const state::event& event;
+  std::string app_name;       // normally spec.name
+  std::string juju_version = "3.0";
+  std::optional<std::string> action_name;  // set while running an action
+  // Controller storage (state-get/state-set/state-delete): key -> value text.
+  std::map<std::string, std::string> controller_state;
+  // Source of new secret ids, so a run is deterministic.
+  int secrets_added = 0;
+
+  std::string unit_name() const { return app_name + "/" + std::to_string(state.unit_id); }
+};
+
+// Runs one hook tool. argv[0] may be a bare name or a path; only its basename counts.
+// Never throws for anything the charm did: failures come back as exit code and stderr.
+tool_result run_tool(hook_context& ctx, const std::vector<std::string>& argv,
+                     std::string_view stdin_data);
+
+// Whether `name` (a basename) is a hook tool this agent implements.
+bool is_hook_tool(std::string_view name);
+
+}  // namespace scenario::agent

@@ -1,0 +1,60 @@
+// Command-line parsing shaped like Juju's gnuflag: flags may come before, between or after
+// positionals; `--flag=value`, `--flag value`, `-f value` and `-f=value`; `--` ends flags.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace scenario::agent {
+
+struct flag_spec {
+  std::string long_name;  // without dashes, e.g. "format"
+  char short_name = 0;    // e.g. 'r'; 0 for none
+  bool takes_value = true;
+};
+
+struct parsed_args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::vector<std::string>> values;  // long name -> every value given
+
+  bool has(std::string_view long_name) const;
+  // The last value given for the flag, if any.
+  std::optional<std::string> get(std::string_view long_name) const;
+};
+
+// A bad command line: Juju prints "ERROR <message>" and exits 2.
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A tool failed the way Juju's tool fails: "ERROR <message>" on stderr, exit code 1.
+class tool_error : public std::runtime_error {
+ public:
+  explicit tool_error(const std::string& message, int exit_code = 1)
+      : std::runtime_error(message), exit_code_(exit_code) {}
+  int exit_code() const noexcept { return exit_code_; }
+
+ private:
+  int exit_code_;
+};
+
+// Parses args (argv without argv[0]). Every tool accepts --format (default "smart") and
+// -h/--help implicitly. Unknown flags raise usage_error("flag provided but not defined: -x").
+parsed_args parse_args(const std::vector<std::string>& args, const std::vector<flag_spec>& flags);
+
+// Renders `value` for stdout as --format asks: "json" (compact, newline-terminated),
+// "yaml", or "smart" (strings bare, everything else YAML), as Juju's cmd.Output does.
+std::string format_output(const nlohmann::json& value, const parsed_args& args);
+
+// Raises usage_error unless the positional count is within [min, max].
+void expect_positionals(const parsed_args& args, std::size_t min, std::size_t max,
+                        std::string_view usage);
+
+}  // namespace scenario::agent

@@ -1,0 +1,35 @@
+// A Pebble daemon per container, served over real unix sockets by one background thread
+// (Boost.Asio/Beast): HTTP/1.1 with Pebble's JSON envelope, multipart files, exec websockets.
+// The thread never touches Python; it reads and writes the attached containers under a mutex.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/state/state.hpp"
+
+namespace scenario::pebble {
+
+class server {
+ public:
+  // Sockets are created inside `socket_dir` (which must exist and be private to this server).
+  explicit server(std::filesystem::path socket_dir);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Starts serving `c` and returns the socket path ops should connect to. `c` and `mu` must
+  // stay alive until detach_all(); every request locks `mu` while it reads or changes `c`.
+  std::filesystem::path attach(state::container& c, std::mutex& mu);
+
+  // Stops serving every attached container (sockets removed, open connections closed).
+  void detach_all();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace scenario::pebble

@@ -1,0 +1,68 @@
+// One run: consistency check -> environment (JUJU_*) -> the charm dispatches (driven by the
+// caller: Python in-process, or the CLI out-of-process) -> output State.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/agent/agent.hpp"
+#include "engine/pebble/server.hpp"
+#include "engine/spec/spec.hpp"
+#include "engine/state/state.hpp"
+
+namespace scenario::runtime {
+
+struct run_options {
+  std::string app_name;                 // empty: the spec's name
+  std::string juju_version = "3.0";
+  std::filesystem::path charm_dir;      // JUJU_CHARM_DIR; holds .unit-state.db
+  std::string charm_class_name;         // owner of StoredState/deferred with no owner_path
+  bool skip_consistency_checks = false;
+};
+
+// A run owns a mutable copy of the input State. Not thread-safe except that the Pebble server
+// thread may serve the run's containers concurrently with tool calls (under the run's mutex).
+class run {
+ public:
+  // Checks consistency (throws inconsistent_scenario_error listing every problem), computes
+  // the environment and writes the unit-state store. `pebble` may be null when no container
+  // is served (e.g. CLI dry runs); it must outlive the run.
+  run(const spec::charm_spec& spec, state::state input, state::event event, run_options options,
+      pebble::server* pebble);
+  ~run();
+  run(const run&) = delete;
+  run& operator=(const run&) = delete;
+
+  // The variables Juju sets for this hook (JUJU_*), to be in force while the charm runs.
+  const std::map<std::string, std::string>& environment() const { return env_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // One hook-tool invocation.
+  agent::tool_result call_tool(const std::vector<std::string>& argv, std::string_view stdin_data);
+
+  // The socket serving `container` (started on first use); empty if the container is unknown.
+  std::string pebble_socket(const std::string& container);
+
+  // Reads the store back and returns the output State. Call once, after the charm is done.
+  state::state finish();
+
+ private:
+  const spec::charm_spec& spec_;
+  state::state state_;
+  state::event event_;
+  run_options options_;
+  pebble::server* pebble_;
+  std::mutex mutex_;
+  std::map<std::string, std::string> env_;
+  std::map<std::string, std::string> sockets_;
+  std::vector<std::string> warnings_;
+  std::unique_ptr<agent::hook_context> hook_;
+  bool finished_ = false;
+};
+
+}  // namespace scenario::runtime
