@@ -140,7 +140,7 @@ struct entity_status {
   bool operator==(const entity_status&) const = default;
 };
 
-struct status {
+struct status_record {
   entity_status app;
   entity_status unit;
   std::vector<entity_status> app_history;   // previous statuses, oldest first
@@ -149,7 +149,7 @@ struct status {
   std::optional<std::string> previous_workload_version;
 };
 
-struct model {
+struct model_info {
   std::string name = "scenario-model";
   std::string uuid = "00000000-0000-4000-8000-000000000000";
   std::string type = "kubernetes";  // "kubernetes" or "lxd"
@@ -183,17 +183,17 @@ struct deferred_event {
 
 // StoredState content uses the tagged JSON of docs/state-format.md for values JSON lacks
 // (sets, tuples, bytes, dicts with non-string keys).
-struct stored_state {
+struct stored_state_entry {
   std::optional<std::string> owner_path;  // null means the charm itself
   std::string name = "_stored";
   json content = json::object();
   std::string data_type_name = "StoredStateData";
 };
 
-struct port {
+struct opened_port {
   std::string protocol = "tcp";  // tcp|udp|icmp
   std::optional<int> port;       // none for icmp
-  bool operator==(const port&) const = default;
+  bool operator==(const opened_port&) const = default;
 };
 
 struct storage {
@@ -219,15 +219,15 @@ struct state {
   std::vector<relation> relations;
   std::vector<network> networks;
   std::vector<container> containers;
-  status status;
+  status_record status;
   bool leader = false;
-  model model;
+  model_info model;
   std::vector<log_line> juju_log;
   std::vector<secret> secrets;
   int unit_id = 0;
   std::vector<deferred_event> deferred;
-  std::vector<stored_state> stored_state;
-  std::vector<port> opened_ports;
+  std::vector<stored_state_entry> stored_state;
+  std::vector<opened_port> opened_ports;
   std::vector<storage> storages;
   std::vector<resource> resources;
   int planned_units = 1;
