@@ -1,0 +1,62 @@
+// Pebble's REST semantics for one container, without HTTP framing or sockets: the server
+// (server.cpp) parses HTTP and calls handle(); tests call handle() directly.
+// Responses use Pebble's envelope: {"type": "sync"|"async"|"error", "status-code", "status",
+// "result", "change"?}; error results are {"message", "kind"?, "value"?} with Pebble's texts.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/state/state.hpp"
+
+namespace scenario::pebble {
+
+struct request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // "/v1/services" (no query string)
+  std::map<std::string, std::string> query;  // decoded; repeated keys joined with ','
+  std::string content_type;
+  std::string body;
+};
+
+struct response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// A Pebble change (services start/stop/replan, exec, ...).
+struct change_record {
+  std::string id;
+  std::string kind;     // "start", "stop", "replan", "exec", ...
+  std::string summary;
+  std::string status = "Done";
+  bool ready = true;
+  std::string err;
+  nlohmann::json data = nlohmann::json::object();  // e.g. exec: {"exit-code": 0}
+  nlohmann::json tasks = nlohmann::json::array();
+};
+
+// One container's daemon for the length of a run: the container State it serves and its changes.
+class session {
+ public:
+  explicit session(state::container& c) : container_(c) {}
+  state::container& container() { return container_; }
+  // Registers a change and returns its id ("1", "2", ...).
+  std::string add_change(change_record c);
+  const change_record* find_change(const std::string& id) const;
+  change_record* find_change(const std::string& id);
+
+ private:
+  state::container& container_;
+  std::map<std::string, change_record> changes_;
+  int next_change_id_ = 1;
+};
+
+// Answers one request. Exec (/v1/exec and its websockets) is handled by the server, which
+// registers its changes in the same session so /v1/changes/{id}/wait works for both.
+response handle(session& s, const request& r);
+
+}  // namespace scenario::pebble
