@@ -1,1 +1,88 @@
-// implementation pending
+#include "engine/runtime/run.hpp"
+
+#include <algorithm>
+
+#include "engine/consistency/checker.hpp"
+#include "engine/runtime/hook_env.hpp"
+#include "engine/store/unit_store.hpp"
+
+namespace scenario::runtime {
+
+namespace {
+
+constexpr const char* unit_state_file = ".unit-state.db";
+
+}  // namespace
+
+run::run(const spec::charm_spec& spec, state::state input, state::event event, run_options options,
+         pebble::server* pebble)
+    : spec_(spec),
+      state_(std::move(input)),
+      event_(std::move(event)),
+      options_(std::move(options)),
+      pebble_(pebble) {
+  if (options_.app_name.empty()) options_.app_name = spec_.name;
+  if (options_.charm_class_name.empty()) {
+    throw error("missing-charm-class",
+                "run_options.charm_class_name is empty: name the charm class whose StoredState "
+                "and deferred events have no owner path");
+  }
+  if (!options_.skip_consistency_checks) {
+    consistency::check_options check{options_.juju_version};
+    warnings_ = consistency::check_or_throw(spec_, state_, event_, check);
+  }
+
+  const classified_event classified = classify_event(spec_, event_);
+  env_ = hook_environment(state_, event_, classified,
+                          {options_.app_name, options_.juju_version, options_.charm_dir.string()});
+
+  hook_ = std::make_unique<agent::hook_context>(
+      agent::hook_context{spec_, state_, event_, options_.app_name, options_.juju_version});
+  if (classified.kind == event_kind::action) {
+    hook_->action_name = classified.entity;
+    state_.action = state::action_output{};
+  }
+
+  if (!options_.charm_dir.empty()) {
+    store::write_unit_state(options_.charm_dir / unit_state_file, state_, options_.charm_class_name);
+  }
+}
+
+run::~run() {
+  if (pebble_ != nullptr && !sockets_.empty()) pebble_->detach_all();
+}
+
+agent::tool_result run::call_tool(const std::vector<std::string>& argv,
+                                  std::string_view stdin_data) {
+  std::lock_guard lock(mutex_);
+  return agent::run_tool(*hook_, argv, stdin_data);
+}
+
+std::string run::pebble_socket(const std::string& container) {
+  if (pebble_ == nullptr || finished_) return "";
+  std::lock_guard lock(mutex_);
+  if (auto it = sockets_.find(container); it != sockets_.end()) return it->second;
+  auto found = std::find_if(state_.containers.begin(), state_.containers.end(),
+                            [&](const auto& c) { return c.name == container; });
+  if (found == state_.containers.end()) return "";
+  std::string path = pebble_->attach(*found, mutex_).string();
+  sockets_.emplace(container, path);
+  return path;
+}
+
+state::state run::finish() {
+  if (finished_) {
+    throw error("run-finished", "this run has already finished; start a new run for a new event");
+  }
+  finished_ = true;
+  if (pebble_ != nullptr && !sockets_.empty()) {
+    pebble_->detach_all();
+    sockets_.clear();
+  }
+  if (!options_.charm_dir.empty()) {
+    store::read_unit_state(options_.charm_dir / unit_state_file, state_, options_.charm_class_name);
+  }
+  return std::move(state_);
+}
+
+}  // namespace scenario::runtime

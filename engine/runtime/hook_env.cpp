@@ -1,0 +1,196 @@
+#include "engine/runtime/hook_env.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace scenario::runtime {
+
+namespace {
+
+std::string dashed(std::string s) {
+  std::replace(s.begin(), s.end(), '_', '-');
+  return s;
+}
+
+std::string underscored(std::string s) {
+  std::replace(s.begin(), s.end(), '-', '_');
+  return s;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+struct suffix_rule {
+  std::string_view suffix;
+  event_kind kind;
+};
+
+constexpr std::array<suffix_rule, 12> suffix_rules{{
+    {"_relation_created", event_kind::relation},
+    {"_relation_joined", event_kind::relation},
+    {"_relation_changed", event_kind::relation},
+    {"_relation_departed", event_kind::relation},
+    {"_relation_broken", event_kind::relation},
+    {"_pebble_ready", event_kind::workload},
+    {"_pebble_custom_notice", event_kind::workload},
+    {"_pebble_check_failed", event_kind::workload},
+    {"_pebble_check_recovered", event_kind::workload},
+    {"_storage_attached", event_kind::storage},
+    {"_storage_detaching", event_kind::storage},
+    {"_action", event_kind::action},
+}};
+
+constexpr std::array<std::string_view, 4> secret_events{"secret_changed", "secret_expired",
+                                                         "secret_remove", "secret_rotate"};
+
+// The spec's spelling of an entity whose ops-style (underscored) name is `prefix`.
+template <typename Range, typename Name>
+std::string spec_name(const Range& items, std::string_view prefix, Name name_of) {
+  for (const auto& item : items) {
+    if (underscored(name_of(item)) == prefix) return name_of(item);
+  }
+  return dashed(std::string(prefix));
+}
+
+}  // namespace
+
+classified_event classify_event(const spec::charm_spec& spec, const state::event& event) {
+  const std::string& name = event.name;
+  classified_event out;
+  if (std::find(secret_events.begin(), secret_events.end(), name) != secret_events.end()) {
+    out.kind = event_kind::secret;
+    out.hook_name = dashed(name);
+    out.dispatch_path = "hooks/" + out.hook_name;
+    return out;
+  }
+  for (const auto& rule : suffix_rules) {
+    if (!ends_with(name, rule.suffix)) continue;
+    const std::string_view prefix = std::string_view(name).substr(0, name.size() - rule.suffix.size());
+    out.kind = rule.kind;
+    switch (rule.kind) {
+      case event_kind::relation:
+        out.entity = spec_name(spec.relations, prefix, [](const auto& r) { return r.name; });
+        break;
+      case event_kind::workload:
+        out.entity = spec_name(spec.containers, prefix, [](const auto& c) { return c.name; });
+        break;
+      case event_kind::storage:
+        out.entity = spec_name(spec.storages, prefix, [](const auto& s) { return s.name; });
+        break;
+      case event_kind::action: {
+        std::string found;
+        for (const auto& [action_name, action] : spec.actions) {
+          if (underscored(action_name) == prefix) found = action_name;
+        }
+        out.entity = found.empty() ? dashed(std::string(prefix)) : found;
+        out.hook_name = out.entity;
+        out.dispatch_path = "actions/" + out.entity;
+        return out;
+      }
+      default:
+        break;
+    }
+    out.hook_name = out.entity + dashed(std::string(rule.suffix));
+    out.dispatch_path = "hooks/" + out.hook_name;
+    return out;
+  }
+  out.kind = event_kind::lifecycle;
+  out.hook_name = dashed(name);
+  out.dispatch_path = "hooks/" + out.hook_name;
+  return out;
+}
+
+std::optional<int> remote_unit_for(const state::relation& relation, const state::event& event,
+                                   const std::string& hook_name) {
+  if (ends_with(hook_name, "-relation-created") || ends_with(hook_name, "-relation-broken")) {
+    return std::nullopt;
+  }
+  if (event.relation_remote_unit_id) return event.relation_remote_unit_id;
+  if (relation.remote_units_data.empty()) return std::nullopt;
+  return relation.remote_units_data.begin()->first;  // std::map: the lowest id
+}
+
+std::map<std::string, std::string> hook_environment(const state::state& state,
+                                                    const state::event& event,
+                                                    const classified_event& classified,
+                                                    const env_inputs& inputs) {
+  std::map<std::string, std::string> env{
+      {"JUJU_VERSION", inputs.juju_version},
+      {"JUJU_UNIT_NAME", inputs.app_name + "/" + std::to_string(state.unit_id)},
+      {"JUJU_MODEL_NAME", state.model.name},
+      {"JUJU_MODEL_UUID", state.model.uuid},
+      {"JUJU_CHARM_DIR", inputs.charm_dir},
+      {"JUJU_DISPATCH_PATH", classified.dispatch_path},
+  };
+  if (classified.kind != event_kind::action) env["JUJU_HOOK_NAME"] = classified.hook_name;
+
+  switch (classified.kind) {
+    case event_kind::relation: {
+      if (!event.relation_id) break;
+      auto it = std::find_if(state.relations.begin(), state.relations.end(),
+                             [&](const auto& r) { return r.relation_id == *event.relation_id; });
+      if (it == state.relations.end()) break;
+      env["JUJU_RELATION"] = it->endpoint;
+      env["JUJU_RELATION_ID"] = it->endpoint + ":" + std::to_string(it->relation_id);
+      const std::string remote_app =
+          it->kind == state::relation_kind::peer ? inputs.app_name : it->remote_app_name;
+      env["JUJU_REMOTE_APP"] = remote_app;
+      if (auto unit = remote_unit_for(*it, event, classified.hook_name)) {
+        env["JUJU_REMOTE_UNIT"] = remote_app + "/" + std::to_string(*unit);
+      }
+      if (ends_with(classified.hook_name, "-relation-departed")) {
+        auto departing = event.relation_departed_unit_id;
+        if (!departing) departing = remote_unit_for(*it, event, classified.hook_name);
+        if (departing) env["JUJU_DEPARTING_UNIT"] = remote_app + "/" + std::to_string(*departing);
+      }
+      break;
+    }
+    case event_kind::workload:
+      env["JUJU_WORKLOAD_NAME"] = event.container.value_or(classified.entity);
+      if (event.notice_id && event.container) {
+        for (const auto& c : state.containers) {
+          if (c.name != *event.container) continue;
+          for (const auto& n : c.notices) {
+            if (n.id != *event.notice_id) continue;
+            env["JUJU_NOTICE_ID"] = n.id;
+            env["JUJU_NOTICE_TYPE"] = n.type;
+            env["JUJU_NOTICE_KEY"] = n.key;
+          }
+        }
+      }
+      if (event.check_name) env["JUJU_PEBBLE_CHECK_NAME"] = *event.check_name;
+      break;
+    case event_kind::secret:
+      if (event.secret_id) {
+        env["JUJU_SECRET_ID"] = *event.secret_id;
+        for (const auto& s : state.secrets) {
+          if (s.id != *event.secret_id) continue;
+          if (s.label) env["JUJU_SECRET_LABEL"] = *s.label;
+          // Juju names the revision only for the hooks that concern one revision.
+          if (event.name == "secret_remove" || event.name == "secret_expired") {
+            int revision = event.secret_revision.value_or(
+                s.contents.empty() ? s.revision : s.contents.rbegin()->first);
+            env["JUJU_SECRET_REVISION"] = std::to_string(revision);
+          }
+        }
+      }
+      break;
+    case event_kind::storage: {
+      const int index = event.storage_index.value_or(0);
+      env["JUJU_STORAGE_ID"] = event.storage_name.value_or(classified.entity) + "/" +
+                               std::to_string(index);
+      break;
+    }
+    case event_kind::action:
+      env["JUJU_ACTION_NAME"] = classified.entity;
+      env["JUJU_ACTION_UUID"] = event.action_id.value_or("1");
+      break;
+    case event_kind::lifecycle:
+      break;
+  }
+  return env;
+}
+
+}  // namespace scenario::runtime

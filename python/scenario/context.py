@@ -1,0 +1,308 @@
+"""Context: runs one event on a charm, in-process, on real ops, against the C++ engine."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Type, Union
+
+import yaml
+
+from . import _adapter, _convert, _engine
+from .errors import DirtyVirtualCharmRootError, MetadataNotFoundError, UncaughtCharmError
+from .state import Event, State
+
+if TYPE_CHECKING:
+    import ops
+
+logger = logging.getLogger("scenario")
+
+_SPEC_FILES = ("metadata.yaml", "config.yaml", "actions.yaml", "charmcraft.yaml")
+# Files a run puts into a virtual charm root, besides the spec files.
+_RUN_FILES = ("dispatch", ".unit-state.db")
+
+
+def _load_spec(charm_type: type, meta: Any, actions: Any, config: Any) -> "_engine.CharmSpec":
+    if meta is None and actions is None and config is None:
+        # As in ops-scenario 3.1: the charm lives in <charm root>/src/charm.py.
+        charm_root = Path(inspect.getfile(charm_type)).resolve().parents[1]
+        if not any((charm_root / f).exists() for f in ("metadata.yaml", "charmcraft.yaml")):
+            raise MetadataNotFoundError(
+                f"no metadata.yaml or charmcraft.yaml in {charm_root} (the directory above the "
+                f"one holding {charm_type.__name__}'s source); pass meta={{...}} to Context"
+            )
+        return _engine.CharmSpec.from_directory(str(charm_root))
+    if meta is None:
+        meta = {"name": charm_type.__name__}
+    return _engine.CharmSpec.from_json(
+        json.dumps(meta),
+        json.dumps(config) if config is not None else "",
+        json.dumps(actions) if actions is not None else "",
+    )
+
+
+def _write_spec_files(root: Path, spec: "_engine.CharmSpec") -> List[Path]:
+    """Writes what ops reads at start-up into ``root``; returns the paths written."""
+    written = []
+    documents = {
+        "metadata.yaml": json.loads(spec.meta_json),
+        "config.yaml": json.loads(spec.config_json),
+        "actions.yaml": json.loads(spec.actions_json),
+    }
+    for name, document in documents.items():
+        if document is None:
+            continue
+        path = root / name
+        path.write_text(yaml.safe_dump(document))
+        written.append(path)
+    # ops runs in dispatch mode only when the charm has an executable `dispatch`.
+    dispatch = root / "dispatch"
+    dispatch.write_text("#!/bin/sh\n# written by scenario: ops checks that it exists\n")
+    dispatch.chmod(0o755)
+    written.append(dispatch)
+    return written
+
+
+@contextlib.contextmanager
+def _process_state_restored() -> Iterator[None]:
+    """Puts back what ops.main changes process-wide: environment, logging, hooks."""
+    environ = dict(os.environ)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    excepthook, breakpointhook = sys.excepthook, sys.breakpointhook
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+        for handler in root.handlers:
+            if handler not in handlers:
+                handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        sys.excepthook, sys.breakpointhook = excepthook, breakpointhook
+
+
+class Context:
+    """Where a charm runs: its type, its metadata, and the Juju it runs on.
+
+    :arg charm_type: the CharmBase subclass to call ``ops.main()`` on.
+    :arg meta: metadata.yaml as a dict (may be a whole charmcraft.yaml). If meta, actions and
+        config are all None, they are loaded from the charm's root (the directory above the
+        one holding the charm's source).
+    :arg actions: actions.yaml as a dict.
+    :arg config: config.yaml as a dict.
+    :arg charm_root: a directory to run the charm in (for charms that read files relative to
+        their root). Scenario adds the metadata files for the duration of each run only.
+    :arg juju_version: the Juju agent version to simulate.
+    :arg app_name: the application's name; defaults to the metadata's ``name``.
+    :arg bare_charm_errors: let the charm's exception propagate unwrapped (e.g. for
+        ``pytest --pdb``) instead of raising UncaughtCharmError from it.
+    """
+
+    def __init__(
+        self,
+        charm_type: Type["ops.CharmBase"],
+        meta: Optional[Dict[str, Any]] = None,
+        actions: Optional[Dict[str, Any]] = None,
+        config: Optional[Dict[str, Any]] = None,
+        charm_root: Optional[Union[str, os.PathLike]] = None,
+        juju_version: str = "3.0",
+        *,
+        app_name: Optional[str] = None,
+        bare_charm_errors: bool = False,
+    ):
+        self.charm_type = charm_type
+        self.charm_spec = _load_spec(charm_type, meta, actions, config)
+        self.charm_root = charm_root
+        self.juju_version = juju_version
+        self.app_name = app_name or self.charm_spec.name
+        self.bare_charm_errors = bare_charm_errors
+        self._workdir = Path(tempfile.mkdtemp(prefix="scenario-"))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self._workdir, True)
+        self._pebble: Optional[_engine.PebbleServer] = None
+        if charm_root is None:
+            self._vroot = self._workdir / "charm"
+            self._vroot.mkdir()
+            _write_spec_files(self._vroot, self.charm_spec)
+
+    def cleanup(self) -> None:
+        """Removes the Context's temporary files (also done when it is garbage-collected)."""
+        self._pebble = None
+        self._finalizer()
+
+    def __enter__(self) -> "Context":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.cleanup()
+
+    def _pebble_server(self) -> "_engine.PebbleServer":
+        if self._pebble is None:
+            sockets = self._workdir / "pebble"
+            sockets.mkdir(exist_ok=True)
+            self._pebble = _engine.PebbleServer(str(sockets))
+        return self._pebble
+
+    @contextlib.contextmanager
+    def _charm_dir(self) -> Iterator[Path]:
+        if self.charm_root is None:
+            yield self._vroot
+            return
+        root = Path(self.charm_root)
+        clashes = [f for f in _SPEC_FILES + _RUN_FILES if (root / f).exists()]
+        if clashes:
+            raise DirtyVirtualCharmRootError(
+                f"charm_root {root} already has {', '.join(clashes)}: Scenario writes these "
+                f"from the Context's meta/config/actions for each run; remove them from the "
+                f"directory (the Context's arguments are the single source of truth)"
+            )
+        written = _write_spec_files(root, self.charm_spec)
+        try:
+            yield root
+        finally:
+            for path in [*written, root / ".unit-state.db"]:
+                path.unlink(missing_ok=True)
+
+    def run(
+        self,
+        event: Union[Event, str],
+        state: State,
+        pre_event: Optional[Callable[["ops.CharmBase"], None]] = None,
+        post_event: Optional[Callable[["ops.CharmBase"], None]] = None,
+    ) -> State:
+        """Fires ``event`` on the charm in ``state``; returns the output State.
+
+        The input State is not changed. ``pre_event(charm)`` runs after the charm is built and
+        before the event is emitted; ``post_event(charm)`` after it is handled, before ops
+        commits.
+        """
+        import ops
+
+        if isinstance(event, str):
+            event = Event(event)
+        if not isinstance(state, State):
+            raise TypeError(
+                f"Context.run(event, state): state must be a scenario.State, got "
+                f"{type(state).__name__}; build one with scenario.State(...)"
+            )
+        state_json = json.dumps(_convert.state_to_engine(state))
+        event_json = json.dumps(_convert.event_to_engine(event, state))
+        skip_checks = bool(os.environ.get("SCENARIO_SKIP_CONSISTENCY_CHECKS"))
+        charm_class = _with_hooks(self.charm_type, pre_event, post_event)
+
+        with self._charm_dir() as charm_dir:
+            run = _engine.Run(
+                self.charm_spec,
+                state_json,
+                event_json,
+                self.app_name,
+                self.juju_version,
+                str(charm_dir),
+                self.charm_type.__name__,
+                skip_checks,
+                self._pebble_server(),
+            )
+            for warning in run.warnings:
+                logger.warning("%s", warning)
+            try:
+                with _process_state_restored():
+                    for key in [k for k in os.environ if k.startswith("JUJU_")]:
+                        del os.environ[key]
+                    os.environ.pop("OPERATOR_DISPATCH", None)
+                    os.environ.update(run.environment)
+                    token = _adapter.activate(run)
+                    try:
+                        ops.main(charm_class)  # type: ignore[operator]
+                    finally:
+                        _adapter.deactivate(token)
+            except SystemExit as e:
+                if e.code not in (0, None):
+                    raise self._uncaught(e, event) from e
+            except Exception as e:
+                if self.bare_charm_errors:
+                    raise
+                raise self._uncaught(e, event) from e
+            finally:
+                output_json = run.finish()
+        return _convert.state_from_engine(json.loads(output_json), state)
+
+    def _uncaught(self, error: BaseException, event: Event) -> UncaughtCharmError:
+        return UncaughtCharmError(
+            f"{self.charm_type.__name__} raised {type(error).__name__} while handling "
+            f"'{event.name}': {error}"
+        )
+
+
+def _with_hooks(
+    charm_type: type,
+    pre_event: Optional[Callable[[Any], None]],
+    post_event: Optional[Callable[[Any], None]],
+) -> type:
+    """The charm class, or a same-named subclass that calls the hooks around the event."""
+    if pre_event is None and post_event is None:
+        return charm_type
+
+    def __init__(self: Any, framework: Any, *args: Any, **kwargs: Any) -> None:
+        charm_type.__init__(self, framework, *args, **kwargs)
+        if post_event is not None:
+            framework.observe(framework.on.pre_commit, self._scenario_post_event)
+        if pre_event is not None:
+            # ops re-emits deferred events first; pre_event comes after them, before the event.
+            reemit = framework.reemit
+
+            def reemit_then_pre_event() -> None:
+                reemit()
+                pre_event(self)
+
+            framework.reemit = reemit_then_pre_event
+
+    def _scenario_post_event(self: Any, _: Any) -> None:
+        post_event(self)
+
+    # Same name, so ops' handle paths (StoredState, deferred events) are the charm's own.
+    return type(
+        charm_type.__name__,
+        (charm_type,),
+        {
+            "__init__": __init__,
+            "_scenario_post_event": _scenario_post_event,
+            "__module__": charm_type.__module__,
+            "__qualname__": charm_type.__qualname__,
+        },
+    )
+
+
+def trigger(
+    state: State,
+    event: Union[Event, str],
+    charm_type: Type["ops.CharmBase"],
+    pre_event: Optional[Callable[["ops.CharmBase"], None]] = None,
+    post_event: Optional[Callable[["ops.CharmBase"], None]] = None,
+    meta: Optional[Dict[str, Any]] = None,
+    actions: Optional[Dict[str, Any]] = None,
+    config: Optional[Dict[str, Any]] = None,
+    charm_root: Optional[Union[str, os.PathLike]] = None,
+    juju_version: str = "3.0",
+) -> State:
+    """ops-scenario 3.1's one-shot form of ``Context(...).run(event, state)``."""
+    context = Context(
+        charm_type,
+        meta=meta,
+        actions=actions,
+        config=config,
+        charm_root=charm_root,
+        juju_version=juju_version,
+    )
+    try:
+        return context.run(event, state, pre_event=pre_event, post_event=post_event)
+    finally:
+        context.cleanup()
