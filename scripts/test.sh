@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every test: the C++ GoogleTest suites (ctest), then the Python suite on each ops version CI covers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OPS_VERSIONS=${OPS_VERSIONS:-"2.4.1 2.23.6 3.9.0"}
+scripts/system-deps.sh
+
+echo "== C++ tests"
+cmake -S . -B build/cpp -G Ninja -DSCENARIO_BUILD_TESTS=ON -DSCENARIO_BUILD_PYTHON=OFF >/dev/null
+cmake --build build/cpp -j "$(nproc)"
+ctest --test-dir build/cpp --output-on-failure -j "$(nproc)"
+
+for ops_version in $OPS_VERSIONS; do
+  echo "== Python tests on ops $ops_version"
+  venv=$(scripts/python-env.sh "$ops_version")
+  "$venv/bin/python" -m pytest -q -n 2 -p no:cacheprovider tests/python examples
+done
