@@ -1,1 +1,125 @@
 #include <gtest/gtest.h>
+
+#include "engine/runtime/hook_env.hpp"
+
+namespace scenario::runtime {
+namespace {
+
+spec::charm_spec make_spec() {
+  spec::charm_spec s;
+  s.name = "webapp";
+  s.relations.push_back({"my-db", "pgsql", spec::relation_role::requires_});
+  s.relations.push_back({"replicas", "peers", spec::relation_role::peers});
+  s.containers.push_back({"web-server", std::nullopt, {}});
+  s.storages.push_back({"data", "filesystem", std::nullopt, false, std::nullopt});
+  s.actions["show-config"] = spec::action_spec{"show-config", "", nlohmann::json::object(), {}, true};
+  return s;
+}
+
+state::event named(std::string name) {
+  state::event e;
+  e.name = std::move(name);
+  return e;
+}
+
+TEST(hook_env, classifies_with_the_spec_spelling) {
+  auto spec = make_spec();
+  auto rel = classify_event(spec, named("my_db_relation_changed"));
+  EXPECT_EQ(rel.kind, event_kind::relation);
+  EXPECT_EQ(rel.entity, "my-db");
+  EXPECT_EQ(rel.dispatch_path, "hooks/my-db-relation-changed");
+
+  auto ready = classify_event(spec, named("web_server_pebble_ready"));
+  EXPECT_EQ(ready.kind, event_kind::workload);
+  EXPECT_EQ(ready.hook_name, "web-server-pebble-ready");
+
+  auto action = classify_event(spec, named("show_config_action"));
+  EXPECT_EQ(action.kind, event_kind::action);
+  EXPECT_EQ(action.dispatch_path, "actions/show-config");
+
+  auto storage = classify_event(spec, named("data_storage_attached"));
+  EXPECT_EQ(storage.kind, event_kind::storage);
+  EXPECT_EQ(storage.dispatch_path, "hooks/data-storage-attached");
+
+  auto secret = classify_event(spec, named("secret_changed"));
+  EXPECT_EQ(secret.kind, event_kind::secret);
+  EXPECT_EQ(classify_event(spec, named("config_changed")).dispatch_path, "hooks/config-changed");
+}
+
+TEST(hook_env, relation_event_names_remote_unit_and_app) {
+  auto spec = make_spec();
+  state::state st;
+  st.unit_id = 1;
+  state::relation r;
+  r.endpoint = "my-db";
+  r.relation_id = 7;
+  r.remote_app_name = "postgresql";
+  r.remote_units_data = {{3, {}}, {5, {}}};
+  st.relations.push_back(r);
+  auto ev = named("my_db_relation_departed");
+  ev.relation_id = 7;
+  ev.relation_remote_unit_id = 5;
+  auto env = hook_environment(st, ev, classify_event(spec, ev), {"webapp", "3.4.0", "/charm"});
+  EXPECT_EQ(env.at("JUJU_UNIT_NAME"), "webapp/1");
+  EXPECT_EQ(env.at("JUJU_RELATION"), "my-db");
+  EXPECT_EQ(env.at("JUJU_RELATION_ID"), "my-db:7");
+  EXPECT_EQ(env.at("JUJU_REMOTE_APP"), "postgresql");
+  EXPECT_EQ(env.at("JUJU_REMOTE_UNIT"), "postgresql/5");
+  EXPECT_EQ(env.at("JUJU_DEPARTING_UNIT"), "postgresql/5");
+  EXPECT_EQ(env.at("JUJU_VERSION"), "3.4.0");
+}
+
+TEST(hook_env, created_and_broken_have_no_remote_unit) {
+  auto spec = make_spec();
+  state::state st;
+  state::relation r;
+  r.endpoint = "replicas";
+  r.kind = state::relation_kind::peer;
+  r.relation_id = 2;
+  r.remote_units_data = {{1, {}}};
+  st.relations.push_back(r);
+  auto ev = named("replicas_relation_created");
+  ev.relation_id = 2;
+  auto env = hook_environment(st, ev, classify_event(spec, ev), {"webapp", "3.0", "/charm"});
+  EXPECT_EQ(env.count("JUJU_REMOTE_UNIT"), 0u);
+  EXPECT_EQ(env.at("JUJU_REMOTE_APP"), "webapp");  // a peer's remote app is this app
+
+  auto changed = named("replicas_relation_changed");
+  changed.relation_id = 2;
+  auto env2 = hook_environment(st, changed, classify_event(spec, changed), {"webapp", "3.0", "/c"});
+  EXPECT_EQ(env2.at("JUJU_REMOTE_UNIT"), "webapp/1");  // the only peer
+}
+
+TEST(hook_env, secret_action_storage_and_workload_variables) {
+  auto spec = make_spec();
+  state::state st;
+  state::secret s;
+  s.id = "secret:abc";
+  s.label = "creds";
+  s.contents = {{1, {{"a", "b"}}}, {2, {{"a", "c"}}}};
+  st.secrets.push_back(s);
+  auto rm = named("secret_remove");
+  rm.secret_id = "secret:abc";
+  auto env = hook_environment(st, rm, classify_event(spec, rm), {"webapp", "3.0", "/c"});
+  EXPECT_EQ(env.at("JUJU_SECRET_ID"), "secret:abc");
+  EXPECT_EQ(env.at("JUJU_SECRET_LABEL"), "creds");
+  EXPECT_EQ(env.at("JUJU_SECRET_REVISION"), "2");
+
+  auto act = named("show_config_action");
+  auto aenv = hook_environment(st, act, classify_event(spec, act), {"webapp", "3.0", "/c"});
+  EXPECT_EQ(aenv.at("JUJU_ACTION_NAME"), "show-config");
+  EXPECT_EQ(aenv.count("JUJU_HOOK_NAME"), 0u);
+
+  auto stor = named("data_storage_attached");
+  stor.storage_index = 2;
+  auto senv = hook_environment(st, stor, classify_event(spec, stor), {"webapp", "3.0", "/c"});
+  EXPECT_EQ(senv.at("JUJU_STORAGE_ID"), "data/2");
+
+  auto ready = named("web_server_pebble_ready");
+  ready.container = "web-server";
+  auto wenv = hook_environment(st, ready, classify_event(spec, ready), {"webapp", "3.0", "/c"});
+  EXPECT_EQ(wenv.at("JUJU_WORKLOAD_NAME"), "web-server");
+}
+
+}  // namespace
+}  // namespace scenario::runtime
