@@ -1,1 +1,246 @@
-// implementation pending
+#include "engine/pebble/exec.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace scenario::pebble {
+
+namespace {
+
+using json = nlohmann::json;
+
+// JSON null and absent keys both mean "not given" (ops sends explicit nulls).
+const json* field(const json& body, const char* key) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+std::optional<std::string> string_field(const json& body, const char* key) {
+  const json* v = field(body, key);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) {
+    throw bad_exec_request(
+        fmt::format("cannot decode request body: \"{}\" must be a string, got {}", key, v->dump()));
+  }
+  return v->get<std::string>();
+}
+
+std::optional<int> int_field(const json& body, const char* key) {
+  const json* v = field(body, key);
+  if (!v) return std::nullopt;
+  if (!v->is_number_integer()) {
+    throw bad_exec_request(
+        fmt::format("cannot decode request body: \"{}\" must be an integer, got {}", key, v->dump()));
+  }
+  return v->get<int>();
+}
+
+std::string quote_argv(const std::vector<std::string>& argv) {
+  return json(argv).dump();
+}
+
+}  // namespace
+
+std::optional<double> parse_go_duration(const std::string& text) {
+  // Go accepts an optional sign, then one or more <decimal><unit> groups; "0" alone is allowed.
+  if (text.empty()) return std::nullopt;
+  std::size_t i = 0;
+  double sign = 1;
+  if (text[i] == '+' || text[i] == '-') {
+    sign = text[i] == '-' ? -1 : 1;
+    ++i;
+  }
+  if (text.substr(i) == "0") return 0.0;
+  if (i == text.size()) return std::nullopt;
+  double total = 0;
+  while (i < text.size()) {
+    std::size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+      ++i;
+    if (i == start) return std::nullopt;
+    std::string number = text.substr(start, i - start);
+    if (number == "." || number.find('.') != number.rfind('.')) return std::nullopt;
+    double value = std::stod(number[0] == '.' ? "0" + number : number);
+    std::size_t unit_start = i;
+    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.')
+      ++i;
+    std::string unit = text.substr(unit_start, i - unit_start);
+    double scale = 0;
+    if (unit == "ns") scale = 1e-9;
+    else if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs") scale = 1e-6;
+    else if (unit == "ms") scale = 1e-3;
+    else if (unit == "s") scale = 1;
+    else if (unit == "m") scale = 60;
+    else if (unit == "h") scale = 3600;
+    else return std::nullopt;
+    total += value * scale;
+  }
+  return sign * total;
+}
+
+std::string format_go_duration(double seconds) {
+  // Enough of Go's Duration.String() for Pebble's messages: whole and fractional seconds.
+  std::string s = fmt::format("{:.9f}", seconds);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s + "s";
+}
+
+exec_request parse_exec_request(const std::string& body) {
+  json j;
+  try {
+    j = json::parse(body);
+  } catch (const json::parse_error& e) {
+    throw bad_exec_request(fmt::format("cannot decode request body: {}", e.what()));
+  }
+  if (!j.is_object()) throw bad_exec_request("cannot decode request body: expected a JSON object");
+
+  exec_request r;
+  if (const json* cmd = field(j, "command")) {
+    if (!cmd->is_array()) {
+      throw bad_exec_request("cannot decode request body: \"command\" must be a list of strings");
+    }
+    for (const auto& arg : *cmd) {
+      if (!arg.is_string()) {
+        throw bad_exec_request("cannot decode request body: \"command\" must be a list of strings");
+      }
+      r.command.push_back(arg.get<std::string>());
+    }
+  }
+  if (r.command.empty()) throw bad_exec_request("must specify command");
+
+  r.service_context = string_field(j, "service-context");
+  if (r.service_context && r.service_context->empty()) r.service_context.reset();
+  if (const json* env = field(j, "environment")) {
+    if (!env->is_object()) {
+      throw bad_exec_request("cannot decode request body: \"environment\" must be an object");
+    }
+    for (const auto& [k, v] : env->items()) {
+      if (!v.is_string()) {
+        throw bad_exec_request(fmt::format(
+            "cannot decode request body: environment value of {:?} must be a string", k));
+      }
+      r.environment[k] = v.get<std::string>();
+    }
+  }
+  r.working_dir = string_field(j, "working-dir");
+  if (r.working_dir && r.working_dir->empty()) r.working_dir.reset();
+  if (auto timeout = string_field(j, "timeout"); timeout && !timeout->empty()) {
+    r.timeout = parse_go_duration(*timeout);
+    if (!r.timeout) {
+      throw bad_exec_request(
+          fmt::format("invalid timeout: time: invalid duration \"{}\"", *timeout));
+    }
+  }
+  r.user_id = int_field(j, "user-id");
+  r.user = string_field(j, "user");
+  if (r.user && r.user->empty()) r.user.reset();
+  r.group_id = int_field(j, "group-id");
+  r.group = string_field(j, "group");
+  if (r.group && r.group->empty()) r.group.reset();
+  if (const json* split = field(j, "split-stderr")) {
+    if (!split->is_boolean()) {
+      throw bad_exec_request("cannot decode request body: \"split-stderr\" must be a boolean");
+    }
+    r.split_stderr = split->get<bool>();
+  }
+  // Pebble's osutil.NormalizeUidGid: a group without a user makes no sense.
+  if ((r.group_id || r.group) && !(r.user_id || r.user)) {
+    throw bad_exec_request("must specify user, not just group");
+  }
+  return r;
+}
+
+const state::exec_output* match_exec_mock(const std::vector<state::exec_output>& mocks,
+                                          const std::vector<std::string>& command) {
+  for (const auto& m : mocks) {
+    if (m.command == command) return &m;
+  }
+  const state::exec_output* best = nullptr;
+  for (const auto& m : mocks) {
+    if (m.command.size() > command.size()) continue;
+    if (!std::equal(m.command.begin(), m.command.end(), command.begin())) continue;
+    if (!best || m.command.size() > best->command.size()) best = &m;
+  }
+  return best;
+}
+
+exec_outcome resolve_exec(const state::container& c, const std::vector<std::string>& command) {
+  exec_outcome out;
+  if (const auto* m = match_exec_mock(c.exec_mock, command)) {
+    out.exit_code = m->return_code;
+    out.stdout_text = m->stdout_text;
+    out.stderr_text = m->stderr_text;
+    out.matched = true;
+    return out;
+  }
+  std::string known;
+  for (const auto& m : c.exec_mock) {
+    known += known.empty() ? "" : ", ";
+    known += quote_argv(m.command);
+  }
+  out.exit_code = 127;
+  out.stderr_text = fmt::format(
+      "scenario: no exec mock in container {:?} matches the command {}; the container's "
+      "exec_mock has {}. Add an exec mock whose command is this argv or a prefix of it.\n",
+      c.name, quote_argv(command), known.empty() ? std::string("no commands") : known);
+  return out;
+}
+
+state::exec_record make_exec_record(const exec_request& r, int return_code) {
+  state::exec_record rec;
+  rec.command = r.command;
+  rec.environment = r.environment;
+  rec.working_dir = r.working_dir;
+  rec.user = r.user;
+  rec.user_id = r.user_id;
+  rec.group = r.group;
+  rec.group_id = r.group_id;
+  rec.timeout = r.timeout;
+  rec.return_code = return_code;
+  return rec;
+}
+
+std::string rfc3339_now() {
+  auto now = std::chrono::system_clock::now();
+  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now - secs).count();
+  std::time_t t = std::chrono::system_clock::to_time_t(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
+}
+
+std::string exec_summary(const std::vector<std::string>& command) {
+  return fmt::format("Execute command {}", json(command.empty() ? "" : command[0]).dump());
+}
+
+json exec_task_json(const std::string& task_id, const std::vector<std::string>& command) {
+  return json{{"id", task_id},
+              {"kind", "exec"},
+              {"summary", exec_summary(command)},
+              {"status", "Doing"},
+              {"log", json::array()},
+              {"progress", {{"label", ""}, {"done", 0}, {"total", 1}}},
+              {"spawn-time", rfc3339_now()}};
+}
+
+void finish_exec_task(json& task, std::optional<int> exit_code, const std::string& error_message) {
+  std::string now = rfc3339_now();
+  task["ready-time"] = now;
+  task["progress"]["done"] = 1;
+  if (exit_code) task["data"] = json{{"exit-code", *exit_code}};
+  if (error_message.empty()) {
+    task["status"] = "Done";
+  } else {
+    task["status"] = "Error";
+    task["log"].push_back(fmt::format("{} ERROR {}", now, error_message));
+  }
+}
+
+}  // namespace scenario::pebble

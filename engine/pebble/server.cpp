@@ -1,1 +1,725 @@
-// implementation pending
+// The socket side of the Pebble double: one io_context thread serves every attached container's
+// unix socket. HTTP requests become pebble::request and go to handle() under the container's
+// mutex; exec (POST /v1/exec and the task websockets) is served here, with its change registered
+// in the container's session so handle()'s /v1/changes endpoints report it.
+//
+// Exec lifecycle (mirrors Pebble's cmdstate): POST /v1/exec records the call, registers a "Doing"
+// change and answers 202 with the task id. Once the client has connected the I/O websockets
+// ("stdio", and "stderr" when split-stderr), the mock's output is sent followed by
+// {"command":"end"} on each stream. The "process" exits when the charm ends stdin
+// ({"command":"end"} or closing the stdio websocket) or, if the charm never ends stdin, shortly
+// after it starts waiting on the change (a mock cannot tell whether the command reads stdin;
+// ops' wait_output() without stdin never closes it). The change is then Done with the exit code
+// in the task data, and pending /v1/changes/{id}/wait requests are answered by handle().
+#include "engine/pebble/server.hpp"
+
+#include <chrono>
+#include <deque>
+#include <future>
+#include <list>
+#include <map>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/pebble/api.hpp"
+#include "engine/pebble/exec.hpp"
+#include "engine/pebble/server_http.hpp"
+#include "engine/state/errors.hpp"
+
+namespace scenario::pebble {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string url_decode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%' && i + 2 < in.size()) {
+      int hi = hex_value(in[i + 1]);
+      int lo = hex_value(in[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_is_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+void split_target(std::string_view target, std::string& path,
+                  std::map<std::string, std::string>& query) {
+  auto qpos = target.find('?');
+  path = url_decode(target.substr(0, qpos), false);
+  if (qpos == std::string_view::npos) return;
+  std::string_view rest = target.substr(qpos + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    if (!pair.empty()) {
+      auto eq = pair.find('=');
+      std::string key = url_decode(pair.substr(0, eq), true);
+      std::string value = eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1), true);
+      auto [it, inserted] = query.emplace(key, value);
+      if (!inserted) it->second += "," + value;  // repeated keys joined, as api.hpp documents
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+}
+
+std::vector<std::string_view> path_parts(std::string_view path) {
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    auto slash = path.find('/');
+    if (slash != 0) parts.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return parts;
+}
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using unix_socket = net::local::stream_protocol::socket;
+using unix_acceptor = net::local::stream_protocol::acceptor;
+using json = nlohmann::json;
+
+// How long after the charm starts waiting on an exec whose stdin it has not ended we still
+// accept stdin before the mock "process" exits. ops sends stdin given to exec() from a thread
+// started before wait(); this covers that thread's scheduling delay.
+constexpr auto stdin_grace = std::chrono::milliseconds(50);
+// Pebble's cmdstate connectTimeout: the I/O websockets must connect within this.
+constexpr auto websocket_connect_timeout = std::chrono::seconds(5);
+// sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
+constexpr std::size_t max_socket_path = 107;
+
+// ---- Pebble envelopes for the responses the server itself produces ----
+
+std::string status_text(int status) {
+  return std::string(http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status))));
+}
+
+response json_response(int status, json body) {
+  return response{status, "application/json", body.dump()};
+}
+
+response error_response(int status, const std::string& message) {
+  return json_response(status, {{"type", "error"},
+                                {"status-code", status},
+                                {"status", status_text(status)},
+                                {"result", {{"message", message}}}});
+}
+
+// ---- connection bookkeeping ----
+
+class closable {
+ public:
+  virtual ~closable() = default;
+  virtual void close() = 0;
+};
+
+class http_conn;
+class ws_conn;
+struct endpoint;
+
+// A GET /v1/changes/{id}/wait held until its exec finishes (or its timeout passes).
+struct waiter {
+  std::shared_ptr<http_conn> conn;
+  request req;
+  bool keep_alive = true;
+  std::unique_ptr<net::steady_timer> timer;
+  bool answered = false;
+};
+
+struct exec_task {
+  explicit exec_task(net::io_context& ioc) : grace(ioc), connect_deadline(ioc) {}
+  std::string task_id;
+  std::string change_id;
+  std::string summary;
+  std::size_t history_index = 0;
+  exec_outcome outcome;
+  bool split_stderr = false;
+  std::shared_ptr<ws_conn> control, stdio, stderr_ws;  // reserved at upgrade time
+  int io_connected = 0;
+  bool started = false;
+  bool stdin_ended = false;
+  bool done = false;
+  std::list<std::shared_ptr<waiter>> waiters;
+  net::steady_timer grace;
+  net::steady_timer connect_deadline;
+};
+
+// One attached container: its listening socket, session and live connections.
+struct endpoint {
+  endpoint(net::io_context& ioc, state::container& c, std::mutex& m, std::filesystem::path p)
+      : ioc(ioc), acceptor(ioc), session(c), mu(m), path(std::move(p)) {}
+  net::io_context& ioc;
+  unix_acceptor acceptor;
+  pebble::session session;
+  std::mutex& mu;  // guards session and its container; never touched once detached
+  std::filesystem::path path;
+  bool detached = false;
+  std::vector<std::weak_ptr<closable>> conns;
+  std::map<std::string, std::shared_ptr<exec_task>> execs;  // by task id
+  std::map<std::string, std::string> exec_changes;         // change id -> task id
+  int next_task_id = 1;
+
+  void track(const std::shared_ptr<closable>& c) {
+    std::erase_if(conns, [](const auto& w) { return w.expired(); });
+    conns.push_back(c);
+  }
+};
+
+void send_frame(const std::shared_ptr<ws_conn>& ws, bool binary, std::string data);
+void on_exec_websocket_ready(const std::shared_ptr<endpoint>& ep,
+                             const std::shared_ptr<exec_task>& t);
+void on_stdin(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t,
+              std::string_view data);
+void on_stdin_end(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t);
+
+// ---- websockets of an exec task ----
+
+class ws_conn : public closable, public std::enable_shared_from_this<ws_conn> {
+ public:
+  ws_conn(unix_socket sock, std::shared_ptr<endpoint> ep, std::weak_ptr<exec_task> task,
+          std::string id)
+      : ws_(std::move(sock)), ep_(std::move(ep)), task_(std::move(task)), id_(std::move(id)) {
+    ws_.read_message_max(0);  // no limit: stdin may be large
+    ws_.auto_fragment(false);
+  }
+
+  void accept(http::request<http::string_body> req) {
+    ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->ep_->detached) return self->close();
+      auto t = self->task_.lock();
+      if (!t) return self->close();
+      self->read_next();
+      if (self->id_ != "control") on_exec_websocket_ready(self->ep_, t);
+    });
+  }
+
+  void send(bool binary, std::string data) {
+    out_.emplace_back(binary, std::move(data));
+    if (!writing_) write_next();
+  }
+
+  void close() override {
+    closed_ = true;
+    beast::error_code ec;
+    ws_.next_layer().close(ec);
+  }
+
+ private:
+  void write_next() {
+    if (out_.empty() || closed_) {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    ws_.binary(out_.front().first);
+    ws_.async_write(net::buffer(out_.front().second),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec) {
+                        self->writing_ = false;
+                        self->out_.clear();
+                        return;
+                      }
+                      self->out_.pop_front();
+                      self->write_next();
+                    });
+  }
+
+  void read_next() {
+    buf_.clear();
+    ws_.async_read(buf_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ep_->detached) return;
+    auto t = task_.lock();
+    if (ec) {
+      // The client shut the websocket down: for stdio that ends stdin, like closing a pipe.
+      if (t && id_ == "stdio") on_stdin_end(ep_, t);
+      return close();
+    }
+    if (t && id_ == "stdio") {
+      std::string data = beast::buffers_to_string(buf_.data());
+      if (ws_.got_binary()) {
+        on_stdin(ep_, t, data);
+      } else {
+        // Text frames are I/O commands; "end" is EOF (Pebble's wsutil). Others are ignored.
+        json cmd = json::parse(data, nullptr, false);
+        if (cmd.is_object() && cmd.value("command", "") == "end") on_stdin_end(ep_, t);
+      }
+    }
+    // "control" carries signal/resize commands: a mock process has nothing to signal.
+    read_next();
+  }
+
+  websocket::stream<unix_socket> ws_;
+  std::shared_ptr<endpoint> ep_;
+  std::weak_ptr<exec_task> task_;
+  std::string id_;
+  beast::flat_buffer buf_;
+  std::deque<std::pair<bool, std::string>> out_;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+void send_frame(const std::shared_ptr<ws_conn>& ws, bool binary, std::string data) {
+  if (ws) ws->send(binary, std::move(data));
+}
+
+// ---- HTTP connections ----
+
+class http_conn : public closable, public std::enable_shared_from_this<http_conn> {
+ public:
+  http_conn(unix_socket sock, std::shared_ptr<endpoint> ep)
+      : sock_(std::move(sock)), ep_(std::move(ep)) {}
+
+  void start() { read_next(); }
+
+  void close() override {
+    beast::error_code ec;
+    sock_.close(ec);
+  }
+
+  void write(const response& r, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(r.status));
+    res->set(http::field::content_type, r.content_type);
+    res->body() = r.body;
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    http::async_write(sock_, *res,
+                      [self = shared_from_this(), res, keep_alive](beast::error_code ec,
+                                                                   std::size_t) {
+                        if (ec) return self->close();
+                        if (!keep_alive) {
+                          beast::error_code ignored;
+                          self->sock_.shutdown(unix_socket::shutdown_send, ignored);
+                          return self->close();
+                        }
+                        self->read_next();
+                      });
+  }
+
+ private:
+  void read_next() {
+    parser_.emplace();
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    http::async_read(sock_, buf_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->on_read(ec);
+                     });
+  }
+
+  void on_read(beast::error_code ec);
+  void upgrade(http::request<http::string_body> req, const std::string& path);
+
+  unix_socket sock_;
+  std::shared_ptr<endpoint> ep_;
+  beast::flat_buffer buf_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+// ---- exec ----
+
+void complete_exec(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t,
+                   std::optional<int> exit_code, const std::string& error);
+
+response answer(endpoint& ep, const request& req) {
+  std::lock_guard lock(ep.mu);
+  try {
+    return handle(ep.session, req);
+  } catch (const std::exception& e) {
+    return error_response(500, e.what());
+  }
+}
+
+response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
+  exec_request er;
+  try {
+    er = parse_exec_request(req.body);
+  } catch (const bad_exec_request& e) {
+    return error_response(400, e.what());
+  }
+  auto t = std::make_shared<exec_task>(ep->ioc);
+  t->task_id = std::to_string(ep->next_task_id++);
+  t->split_stderr = er.split_stderr;
+  t->summary = exec_summary(er.command);
+  {
+    std::lock_guard lock(ep->mu);
+    state::container& c = ep->session.container();
+    t->outcome = resolve_exec(c, er.command);
+    c.exec_history.push_back(make_exec_record(er, t->outcome.exit_code));
+    t->history_index = c.exec_history.size() - 1;
+    change_record change;
+    change.kind = "exec";
+    change.summary = t->summary;
+    change.status = "Doing";
+    change.ready = false;
+    change.tasks = json::array({exec_task_json(t->task_id, er.command)});
+    t->change_id = ep->session.add_change(std::move(change));
+  }
+  ep->execs[t->task_id] = t;
+  ep->exec_changes[t->change_id] = t->task_id;
+
+  t->connect_deadline.expires_after(websocket_connect_timeout);
+  t->connect_deadline.async_wait([ep, w = std::weak_ptr(t)](beast::error_code ec) {
+    auto t = w.lock();
+    if (ec || !t || ep->detached || t->started || t->done) return;
+    complete_exec(ep, t, std::nullopt,
+                  fmt::format("exec {}: timeout waiting for websocket connections: context "
+                              "deadline exceeded",
+                              t->task_id));
+  });
+
+  json env = er.environment;
+  json result = {{"task-id", t->task_id},
+                 {"environment", env},
+                 {"working-dir", er.working_dir ? json(*er.working_dir) : json("")}};
+  return json_response(202, {{"type", "async"},
+                             {"status-code", 202},
+                             {"status", "Accepted"},
+                             {"change", t->change_id},
+                             {"result", result}});
+}
+
+void answer_waiters(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t) {
+  auto waiters = std::move(t->waiters);
+  t->waiters.clear();
+  for (auto& w : waiters) {
+    if (w->answered) continue;
+    w->answered = true;
+    if (w->timer) w->timer->cancel();
+    w->conn->write(answer(*ep, w->req), w->keep_alive);
+  }
+}
+
+void complete_exec(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t,
+                   std::optional<int> exit_code, const std::string& error) {
+  if (t->done || ep->detached) return;
+  t->done = true;
+  t->grace.cancel();
+  t->connect_deadline.cancel();
+  {
+    std::lock_guard lock(ep->mu);
+    if (change_record* ch = ep->session.find_change(t->change_id)) {
+      ch->ready = true;
+      ch->status = error.empty() ? "Done" : "Error";
+      if (!error.empty()) {
+        ch->err = fmt::format("cannot perform the following tasks:\n- {} ({})", t->summary, error);
+      }
+      if (ch->tasks.is_array() && !ch->tasks.empty()) {
+        finish_exec_task(ch->tasks[0], exit_code, error);
+      }
+    }
+  }
+  answer_waiters(ep, t);
+}
+
+// The mock process exits once stdin is over, or stdin_grace after the last sign of stdin
+// activity while the charm is already waiting for the exit code.
+void arm_grace(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t) {
+  if (!t->started || t->done || t->waiters.empty()) return;
+  t->grace.expires_after(stdin_grace);
+  t->grace.async_wait([ep, w = std::weak_ptr(t)](beast::error_code ec) {
+    auto t = w.lock();
+    if (ec || !t || ep->detached) return;
+    complete_exec(ep, t, t->outcome.exit_code, "");
+  });
+}
+
+void on_exec_websocket_ready(const std::shared_ptr<endpoint>& ep,
+                             const std::shared_ptr<exec_task>& t) {
+  ++t->io_connected;
+  if (t->started || t->done || t->io_connected < (t->split_stderr ? 2 : 1)) return;
+  t->started = true;
+  t->connect_deadline.cancel();
+  const std::string end = R"({"command":"end"})";
+  if (t->split_stderr) {
+    if (!t->outcome.stdout_text.empty()) send_frame(t->stdio, true, t->outcome.stdout_text);
+    send_frame(t->stdio, false, end);
+    if (!t->outcome.stderr_text.empty()) send_frame(t->stderr_ws, true, t->outcome.stderr_text);
+    send_frame(t->stderr_ws, false, end);
+  } else {
+    // One pipe for both streams, as Pebble does without split-stderr.
+    std::string both = t->outcome.stdout_text + t->outcome.stderr_text;
+    if (!both.empty()) send_frame(t->stdio, true, std::move(both));
+    send_frame(t->stdio, false, end);
+  }
+  if (t->stdin_ended) return complete_exec(ep, t, t->outcome.exit_code, "");
+  arm_grace(ep, t);
+}
+
+void on_stdin(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t,
+              std::string_view data) {
+  if (t->stdin_ended) return;
+  {
+    std::lock_guard lock(ep->mu);
+    auto& history = ep->session.container().exec_history;
+    if (t->history_index < history.size()) history[t->history_index].stdin_text.append(data);
+  }
+  arm_grace(ep, t);  // more stdin may follow: restart the grace period
+}
+
+void on_stdin_end(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t) {
+  if (t->stdin_ended) return;
+  t->stdin_ended = true;
+  if (t->started) complete_exec(ep, t, t->outcome.exit_code, "");
+}
+
+// GET /v1/changes/{id}/wait on a running exec: hold the request until the exec finishes.
+bool defer_wait(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<http_conn>& conn,
+                const request& req, bool keep_alive) {
+  auto parts = path_parts(req.path);
+  if (parts.size() != 4 || parts[0] != "v1" || parts[1] != "changes" || parts[3] != "wait")
+    return false;
+  auto it = ep->exec_changes.find(std::string(parts[2]));
+  if (it == ep->exec_changes.end()) return false;
+  auto t = ep->execs.at(it->second);
+  if (t->done) return false;
+
+  auto w = std::make_shared<waiter>();
+  w->conn = conn;
+  w->req = req;
+  w->keep_alive = keep_alive;
+  if (auto q = req.query.find("timeout"); q != req.query.end()) {
+    auto seconds = parse_go_duration(q->second);
+    if (!seconds || *seconds < 0) {
+      conn->write(error_response(400, fmt::format("invalid timeout: time: invalid duration \"{}\"",
+                                                  q->second)),
+                  keep_alive);
+      return true;
+    }
+    w->timer = std::make_unique<net::steady_timer>(ep->ioc);
+    w->timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(*seconds)));
+    w->timer->async_wait([ep, ww = std::weak_ptr(w), seconds = *seconds](beast::error_code ec) {
+      auto w = ww.lock();
+      if (ec || !w || w->answered || ep->detached) return;
+      w->answered = true;
+      w->conn->write(error_response(504, fmt::format("timed out waiting for change after {}",
+                                                     format_go_duration(seconds))),
+                     w->keep_alive);
+    });
+  }
+  t->waiters.push_back(std::move(w));
+  arm_grace(ep, t);
+  return true;
+}
+
+void http_conn::on_read(beast::error_code ec) {
+  if (ec || ep_->detached) return close();
+  http::request<http::string_body> raw = parser_->release();
+  request req;
+  req.method = std::string(raw.method_string());
+  split_target(std::string_view(raw.target().data(), raw.target().size()), req.path, req.query);
+  req.content_type = std::string(raw[http::field::content_type]);
+  bool keep_alive = raw.keep_alive();
+
+  if (websocket::is_upgrade(raw)) return upgrade(std::move(raw), req.path);
+  req.body = std::move(raw.body());
+
+  if (req.method == "POST" && req.path == "/v1/exec") {
+    return write(start_exec(ep_, req), keep_alive);
+  }
+  if (req.method == "GET" && defer_wait(ep_, shared_from_this(), req, keep_alive)) return;
+  write(answer(*ep_, req), keep_alive);
+}
+
+// GET /v1/tasks/{task-id}/websocket/{control|stdio|stderr} with an Upgrade header.
+void http_conn::upgrade(http::request<http::string_body> req, const std::string& path) {
+  auto parts = path_parts(path);
+  if (parts.size() != 5 || parts[0] != "v1" || parts[1] != "tasks" || parts[3] != "websocket") {
+    return write(error_response(404, "invalid API endpoint requested"), false);
+  }
+  std::string task_id(parts[2]);
+  std::string ws_id(parts[4]);
+  auto it = ep_->execs.find(task_id);
+  if (it == ep_->execs.end()) {
+    return write(error_response(404, fmt::format("cannot find task {}", json(task_id).dump())),
+                 false);
+  }
+  auto t = it->second;
+  std::shared_ptr<ws_conn>* slot = nullptr;
+  if (ws_id == "control") slot = &t->control;
+  if (ws_id == "stdio") slot = &t->stdio;
+  if (ws_id == "stderr" && t->split_stderr) slot = &t->stderr_ws;
+  if (!slot || t->done) {
+    // Pebble forgets an execution's websockets once the process has finished.
+    return write(error_response(404, fmt::format("cannot find {} websocket for task {}", ws_id,
+                                                 json(task_id).dump())),
+                 false);
+  }
+  if (*slot) {
+    return write(
+        error_response(500, fmt::format("websocket {} already connected", json(ws_id).dump())),
+        false);
+  }
+  auto ws = std::make_shared<ws_conn>(std::move(sock_), ep_, t, ws_id);
+  *slot = ws;
+  ep_->track(ws);
+  ws->accept(std::move(req));
+}
+
+}  // namespace
+
+// ---- server ----
+
+struct server::impl {
+  explicit impl(std::filesystem::path dir) : socket_dir(std::move(dir)) {}
+
+  std::filesystem::path socket_dir;
+  net::io_context ioc;
+  net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
+  std::vector<std::shared_ptr<endpoint>> endpoints;  // io thread only
+  std::uint64_t attached = 0;                          // io thread only
+  std::thread thread;
+
+  // Runs f on the io thread and waits for it; exceptions propagate to the caller.
+  template <class F>
+  auto run_on_io(F f) -> decltype(f()) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto result = task.get_future();
+    net::post(ioc, [&task] { task(); });
+    return result.get();
+  }
+
+  void accept_next(const std::shared_ptr<endpoint>& ep) {
+    ep->acceptor.async_accept([this, ep](beast::error_code ec, unix_socket sock) {
+      if (ec || ep->detached) return;
+      auto conn = std::make_shared<http_conn>(std::move(sock), ep);
+      ep->track(conn);
+      conn->start();
+      accept_next(ep);
+    });
+  }
+};
+
+server::server(std::filesystem::path socket_dir)
+    : impl_(std::make_unique<impl>(std::move(socket_dir))) {
+  impl_->thread = std::thread([this] { impl_->ioc.run(); });
+}
+
+server::~server() {
+  try {
+    detach_all();
+  } catch (...) {  // never throw from a destructor; detach_all only fails if the thread died
+  }
+  impl_->guard.reset();
+  impl_->ioc.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+std::filesystem::path server::attach(state::container& c, std::mutex& mu) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(impl_->socket_dir, ec)) {
+    throw error("pebble-socket-dir",
+                fmt::format("Pebble socket directory {} does not exist; create it before "
+                            "attaching containers",
+                            impl_->socket_dir.string()));
+  }
+  bool can_connect = false;
+  std::string name;
+  {
+    std::lock_guard lock(mu);
+    can_connect = c.can_connect;
+    name = c.name;
+  }
+  // Keep the name readable in the path but short enough for sun_path.
+  std::string safe;
+  for (char ch : name) safe.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
+  if (safe.size() > 32) safe.resize(32);
+
+  return impl_->run_on_io([&]() -> std::filesystem::path {
+    auto path = impl_->socket_dir / fmt::format("{}-{}.socket", ++impl_->attached, safe);
+    if (path.string().size() > max_socket_path) {
+      throw error("pebble-socket-dir",
+                  fmt::format("Pebble socket path {} is longer than the {} bytes a unix socket "
+                              "address holds; use a shorter socket directory",
+                              path.string(), max_socket_path));
+    }
+    // A container that cannot connect has no Pebble listening: ops finds no socket there and
+    // raises pebble.ConnectionError, as it does when the workload container is down.
+    if (!can_connect) return path;
+
+    std::filesystem::remove(path, ec);
+    std::shared_ptr<endpoint> ep;
+    {
+      std::lock_guard lock(mu);  // the session reads the container's plan
+      ep = std::make_shared<endpoint>(impl_->ioc, c, mu, path);
+    }
+    beast::error_code bec;
+    ep->acceptor.open(net::local::stream_protocol(), bec);
+    if (!bec) ep->acceptor.bind(net::local::stream_protocol::endpoint(path.string()), bec);
+    if (!bec) ep->acceptor.listen(net::socket_base::max_listen_connections, bec);
+    if (bec) {
+      throw error("pebble-socket", fmt::format("cannot serve Pebble for container {:?} at {}: {}",
+                                               name, path.string(), bec.message()));
+    }
+    impl_->endpoints.push_back(ep);
+    impl_->accept_next(ep);
+    return path;
+  });
+}
+
+void server::detach_all() {
+  impl_->run_on_io([this] {
+    for (auto& ep : impl_->endpoints) {
+      ep->detached = true;
+      beast::error_code ec;
+      ep->acceptor.close(ec);
+      for (auto& w : ep->conns) {
+        if (auto c = w.lock()) c->close();
+      }
+      ep->conns.clear();
+      for (auto& [id, t] : ep->execs) {
+        t->grace.cancel();
+        t->connect_deadline.cancel();
+        for (auto& w : t->waiters) {
+          if (w->timer) w->timer->cancel();
+        }
+        t->waiters.clear();
+        t->control.reset();
+        t->stdio.reset();
+        t->stderr_ws.reset();
+      }
+      ep->execs.clear();
+      ep->exec_changes.clear();
+      std::error_code fec;
+      std::filesystem::remove(ep->path, fec);
+    }
+    impl_->endpoints.clear();
+  });
+}
+
+}  // namespace scenario::pebble

@@ -1,0 +1,78 @@
+// Pebble exec without the sockets: decoding POST /v1/exec, choosing the container's exec mock,
+// and the change/task JSON an exec produces. server.cpp drives the websockets around these.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/state/state.hpp"
+
+namespace scenario::pebble {
+
+// A request Pebble itself would refuse with 400 Bad Request; what() is Pebble's message.
+class bad_exec_request : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The body of POST /v1/exec (ops sends every key; null means "not given").
+struct exec_request {
+  std::vector<std::string> command;
+  std::optional<std::string> service_context;
+  std::map<std::string, std::string> environment;
+  std::optional<std::string> working_dir;
+  std::optional<double> timeout;  // seconds
+  std::optional<int> user_id;
+  std::optional<std::string> user;
+  std::optional<int> group_id;
+  std::optional<std::string> group;
+  bool split_stderr = false;
+};
+
+// Decodes and validates the body; throws bad_exec_request with Pebble's texts.
+exec_request parse_exec_request(const std::string& body);
+
+// Parses a Go time.Duration string ("10.000s", "1m30s", "250ms") into seconds.
+std::optional<double> parse_go_duration(const std::string& text);
+
+// Formats seconds the way Go prints a time.Duration in Pebble's messages ("4s", "1.5s").
+std::string format_go_duration(double seconds);
+
+// The mock for `command`: an exact argv match wins, then the longest mock argv that is a prefix
+// of `command` (an empty mock argv matches everything). Ties go to the first in the list.
+const state::exec_output* match_exec_mock(const std::vector<state::exec_output>& mocks,
+                                          const std::vector<std::string>& command);
+
+// What an exec resolves to: the mock's output, or (no mock) exit code 127 with an explanation on
+// stderr, like a shell that cannot find the command, so ops raises ExecError carrying the text.
+struct exec_outcome {
+  int exit_code = 0;
+  std::string stdout_text;
+  std::string stderr_text;
+  bool matched = false;
+};
+exec_outcome resolve_exec(const state::container& c, const std::vector<std::string>& command);
+
+// The output-State record of an exec (stdin is appended as the charm sends it).
+state::exec_record make_exec_record(const exec_request& r, int return_code);
+
+// RFC 3339 UTC timestamp with microseconds, as ops' timeconv parses it.
+std::string rfc3339_now();
+
+// Pebble's change summary / task summary for an exec: `Execute command "ls"`.
+std::string exec_summary(const std::vector<std::string>& command);
+
+// The exec task of the change, still running ("Doing").
+nlohmann::json exec_task_json(const std::string& task_id, const std::vector<std::string>& command);
+
+// Marks the task finished with `exit_code` (Pebble stores it in the task's api-data), or failed
+// with `error_message` when the process never ran.
+void finish_exec_task(nlohmann::json& task, std::optional<int> exit_code,
+                      const std::string& error_message);
+
+}  // namespace scenario::pebble
