@@ -1,7 +1,768 @@
+// The secret-* hook tools: secret-add, secret-get, secret-set, secret-info-get, secret-grant,
+// secret-revoke, secret-remove and secret-ids, with Juju's ownership, tracking and leadership
+// rules and its error texts (jujuc/secret-*.go, uniter HookContext, secretsmanager facade).
+//
+// Juju buffers secret changes until the hook exits; the simulator applies them to the output
+// State at once, which is what a later tool call in the same hook observes in Juju as well.
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <ctime>
+#include <fstream>
+#include <iterator>
+#include <regex>
+
+#include <yaml-cpp/yaml.h>
+
 #include "engine/agent/tool_table.hpp"
+#include "engine/state/bytes_text.hpp"
 
 namespace scenario::agent {
 
-void register_secret_tools(tool_table& /*table*/) {}
+namespace {
+
+using content_map = std::map<std::string, std::string>;
+
+const std::string not_leader = "this unit is not the leader";  // uniter ErrIsNotLeader
+const std::string permission_denied = "permission denied";      // apiserver ErrPerm
+
+// Juju's content limits (core/secrets/createsecret.go), on the base64-encoded values.
+constexpr std::size_t max_value_bytes = 1000 * 1000;
+constexpr std::size_t max_content_bytes = 1000 * 1000;
+
+// Go's %q for the plain text Juju quotes in its messages.
+std::string go_quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// A boolean flag's value (`--peek`, `--peek=true`).
+bool flag_set(const parsed_args& args, std::string_view name) {
+  auto v = args.get(name);
+  return v && (*v == "true" || *v == "1" || *v == "t" || *v == "T" || *v == "TRUE" || *v == "True");
+}
+
+// A string flag Juju reads with `!= ""`: absent and empty are the same.
+std::optional<std::string> non_empty(const parsed_args& args, std::string_view name) {
+  auto v = args.get(name);
+  if (v && v->empty()) return std::nullopt;
+  return v;
+}
+
+void check_no_extra(const std::vector<std::string>& positional, std::size_t allowed) {
+  if (positional.size() > allowed) {
+    throw usage_error("unrecognized args: [" + go_quote(positional[allowed]) + "]");
+  }
+}
+
+// ---- secret URIs -------------------------------------------------------------------------
+
+// The id part of a secret URI: `secret:<id>`, `secret://<model-uuid>/<id>` or a bare `<id>`
+// (secrets.ParseURI). Juju ids are 20-character xids, but ops-scenario 3.1 States use free ids
+// such as "foo", so any id without URI punctuation is accepted.
+std::string secret_core_id(std::string_view uri) {
+  std::string_view rest = uri;
+  if (auto colon = rest.find(':'); colon != std::string_view::npos) {
+    const std::string_view scheme = rest.substr(0, colon);
+    if (scheme != "secret") throw usage_error("secret URI scheme " + go_quote(scheme) + " not valid");
+    rest.remove_prefix(colon + 1);
+  }
+  if (rest.substr(0, 2) == "//") {
+    rest.remove_prefix(2);
+    const auto slash = rest.find('/');
+    const std::string_view host = rest.substr(0, slash);
+    static const std::regex uuid(
+        "[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}");
+    if (!std::regex_match(host.begin(), host.end(), uuid)) {
+      throw usage_error("host controller UUID " + go_quote(host) + " not valid");
+    }
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  }
+  if (rest.empty() || rest.find_first_of("/:?# ") != std::string_view::npos) {
+    throw usage_error("secret URI " + go_quote(uri) + " not valid");
+  }
+  return std::string(rest);
+}
+
+// The id part of an id stored in the State, which the State may give in any of the URI forms.
+std::string stored_core_id(const std::string& id) {
+  try {
+    return secret_core_id(id);
+  } catch (const usage_error&) {
+    return id;
+  }
+}
+
+// ---- ownership ---------------------------------------------------------------------------
+
+bool is_owned(const state::secret& s) { return s.owner.has_value(); }
+
+// Whether the secret is in this unit's SecretMetadata: its own secrets, and its application's
+// secrets when it is the leader (apiserver GetSecretMetadata). Only those can be inspected with
+// secret-info-get, listed by secret-ids, or granted.
+bool metadata_visible(const hook_context& ctx, const state::secret& s) {
+  return s.owner == "unit" || (s.owner == "app" && ctx.state.leader);
+}
+
+// Updating, removing or revoking needs ownership; application secrets need leadership.
+void require_manage(const hook_context& ctx, const state::secret& s) {
+  if (!is_owned(s)) throw tool_error(permission_denied);
+  if (*s.owner == "app" && !ctx.state.leader) throw tool_error(not_leader);
+}
+
+int latest_revision(const state::secret& s) {
+  return s.contents.empty() ? 0 : s.contents.rbegin()->first;
+}
+
+state::secret* find_by_id(hook_context& ctx, const std::string& core) {
+  for (auto& s : ctx.state.secrets) {
+    if (stored_core_id(s.id) == core) return &s;
+  }
+  return nullptr;
+}
+
+// Owner labels win over consumer labels, as Juju resolves owned secrets first.
+state::secret* find_by_label(hook_context& ctx, const std::string& label) {
+  state::secret* consumed = nullptr;
+  for (auto& s : ctx.state.secrets) {
+    if (s.label != label) continue;
+    if (is_owned(s)) return &s;
+    if (consumed == nullptr) consumed = &s;
+  }
+  return consumed;
+}
+
+state::secret& require_by_id(hook_context& ctx, const std::string& core) {
+  state::secret* s = find_by_id(ctx, core);
+  if (s == nullptr) throw tool_error("secret " + go_quote(core) + " not found");
+  return *s;
+}
+
+// Labels of the secrets an owner manages are unique (state.LabelExists).
+void check_label_free(const hook_context& ctx, const std::string& label,
+                      const state::secret* except) {
+  for (const auto& s : ctx.state.secrets) {
+    if (&s != except && is_owned(s) && s.label == label) {
+      throw tool_error("secret with label " + go_quote(label) + " already exists");
+    }
+  }
+}
+
+// ---- versions ----------------------------------------------------------------------------
+
+std::array<int, 3> parse_version(const std::string& text) {
+  std::array<int, 3> v{0, 0, 0};
+  std::size_t part = 0;
+  std::size_t i = 0;
+  while (part < 3 && i < text.size()) {
+    int n = 0;
+    bool any = false;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      n = n * 10 + (text[i] - '0');
+      any = true;
+      ++i;
+    }
+    if (!any) break;
+    v[part++] = n;
+    if (i >= text.size() || text[i] != '.') break;
+    ++i;
+  }
+  return v;
+}
+
+// Before Juju 3.3.1 (except 3.1.7) a secret's owner always read the latest revision; since
+// then owners track a revision like consumers do (LP #2037120).
+bool owners_track_revisions(const hook_context& ctx) {
+  const auto v = parse_version(ctx.juju_version);
+  return v == std::array<int, 3>{3, 1, 7} || v >= std::array<int, 3>{3, 3, 1};
+}
+
+// ---- metadata flags ----------------------------------------------------------------------
+
+std::string format_utc(std::time_t t, const std::string& fraction) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return std::string(buf) + fraction + "Z";
+}
+
+// A Go duration ("24h", "1h30m", "1.5s"), in seconds; nullopt when malformed.
+std::optional<double> parse_go_duration(const std::string& text) {
+  std::string_view s = text;
+  double sign = 1;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    if (s[0] == '-') sign = -1;
+    s.remove_prefix(1);
+  }
+  if (s == "0") return 0.0;
+  if (s.empty()) return std::nullopt;
+  // Longest unit first so "ms" is not read as "m".
+  static const std::array<std::pair<std::string_view, double>, 8> units{{
+      {"ns", 1e-9}, {"us", 1e-6}, {"\xC2\xB5s", 1e-6}, {"\xCE\xBCs", 1e-6},
+      {"ms", 1e-3}, {"s", 1.0}, {"m", 60.0}, {"h", 3600.0}}};
+  double total = 0;
+  while (!s.empty()) {
+    std::size_t n = 0;
+    while (n < s.size() && ((s[n] >= '0' && s[n] <= '9') || s[n] == '.')) ++n;
+    const std::string_view digits = s.substr(0, n);
+    if (n == 0 || digits == "." || std::count(digits.begin(), digits.end(), '.') > 1) {
+      return std::nullopt;
+    }
+    const double number = std::stod(std::string(s.substr(0, n)));
+    s.remove_prefix(n);
+    bool matched = false;
+    for (const auto& [unit, scale] : units) {
+      if (s.substr(0, unit.size()) == unit) {
+        total += number * scale;
+        s.remove_prefix(unit.size());
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) return std::nullopt;
+  }
+  return sign * total;
+}
+
+// --expire: RFC 3339, RFC 3339 without a zone (UTC), or a Go duration from now. Stored in UTC
+// RFC 3339, as Juju keeps it (and ops parses it back).
+std::string normalize_expire(const std::string& spec) {
+  static const std::regex rfc3339(
+      R"(^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$)");
+  std::smatch m;
+  if (std::regex_match(spec, m, rfc3339)) {
+    std::tm tm{};
+    tm.tm_year = std::stoi(m[1]) - 1900;
+    tm.tm_mon = std::stoi(m[2]) - 1;
+    tm.tm_mday = std::stoi(m[3]);
+    tm.tm_hour = std::stoi(m[4]);
+    tm.tm_min = std::stoi(m[5]);
+    tm.tm_sec = std::stoi(m[6]);
+    const bool in_range = tm.tm_mon >= 0 && tm.tm_mon < 12 && tm.tm_mday >= 1 &&
+                          tm.tm_mday <= 31 && tm.tm_hour < 24 && tm.tm_min < 60 && tm.tm_sec < 60;
+    if (in_range) {
+      std::time_t t = timegm(&tm);
+      const std::string zone = m[8];
+      if (!zone.empty() && zone != "Z") {
+        const int offset = (std::stoi(zone.substr(1, 2)) * 60 + std::stoi(zone.substr(4, 2))) * 60;
+        t -= zone[0] == '+' ? offset : -offset;
+      }
+      std::string fraction = m[7];
+      while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+      if (fraction == ".") fraction.clear();
+      return format_utc(t, fraction);
+    }
+  }
+  auto seconds = parse_go_duration(spec);
+  if (!seconds) throw usage_error("expire time or duration " + go_quote(spec) + " not valid");
+  if (*seconds <= 0) throw usage_error("negative expire duration " + go_quote(spec) + " not valid");
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  return format_utc(now + static_cast<std::time_t>(std::ceil(*seconds)), "");
+}
+
+bool valid_rotate_policy(std::string_view p) {
+  for (std::string_view v : {"never", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly"}) {
+    if (p == v) return true;
+  }
+  return false;
+}
+
+// Flags shared by secret-add and secret-set (secretUpsertCommand).
+const std::vector<flag_spec>& upsert_flags() {
+  static const std::vector<flag_spec> flags{{"expire", 0, true},      {"rotate", 0, true},
+                                            {"description", 0, true}, {"label", 0, true},
+                                            {"file", 0, true},        {"owner", 0, true}};
+  return flags;
+}
+
+struct upsert_request {
+  std::optional<std::string> expire;  // normalized
+  std::optional<std::string> rotate;
+  std::optional<std::string> description;
+  std::optional<std::string> label;
+  std::string owner = "application";
+  content_map content;  // decoded values
+};
+
+std::string read_file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw usage_error("open " + path + ": no such file or directory");
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// key=value, key#base64=<b64>, key#file=<path> arguments plus an optional --file YAML/JSON map,
+// validated and decoded (secrets.CreateSecretData / ReadSecretData).
+content_map parse_content(const std::vector<std::string>& args,
+                          const std::optional<std::string>& file) {
+  content_map raw;
+  for (const auto& arg : args) {
+    // Base64 padding may end the value, so '=' is looked for after trimming it.
+    std::string_view stripped = arg;
+    while (!stripped.empty() && stripped.back() == '=') stripped.remove_suffix(1);
+    const auto eq = stripped.find('=');
+    if (eq == std::string_view::npos || eq < 1) {
+      throw usage_error("key value " + go_quote(arg) + " not valid");
+    }
+    std::string key = arg.substr(0, eq);
+    std::string value = arg.substr(eq + 1);
+    if (ends_with(key, "#file")) {
+      key.resize(key.size() - 5);
+      std::ifstream in(value, std::ios::binary);
+      if (!in) {
+        throw usage_error("reading content for secret key " + go_quote(key) + ": open " + value +
+                          ": no such file or directory");
+      }
+      value.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    raw[key] = value;
+  }
+  if (file) {
+    const std::string text = read_file_bytes(*file);
+    YAML::Node doc;
+    try {
+      doc = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      throw usage_error("yaml: " + std::string(e.what()));
+    }
+    if (doc && !doc.IsNull()) {
+      if (!doc.IsMap()) throw usage_error("yaml: secret file " + *file + " must hold a map of strings");
+      for (const auto& kv : doc) {
+        if (!kv.second.IsScalar()) {
+          throw usage_error("yaml: secret file " + *file + ": the value of " +
+                            go_quote(kv.first.as<std::string>()) + " must be a string");
+        }
+        raw[kv.first.as<std::string>()] = kv.second.as<std::string>();
+      }
+    }
+  }
+  static const std::regex key_pattern("^([a-z](?:-?[a-z0-9]){2,})$");
+  content_map out;
+  std::size_t total = 0;
+  for (const auto& [raw_key, raw_value] : raw) {
+    std::string key = raw_key;
+    std::string value = raw_value;
+    std::size_t encoded_size = 0;
+    if (ends_with(key, "#base64")) {
+      key.resize(key.size() - 7);
+      encoded_size = value.size();
+      auto decoded = state::base64_decode(value);
+      if (!decoded) {
+        throw usage_error("secret value for key " + go_quote(key) + " is not valid base64");
+      }
+      value = std::move(*decoded);
+    } else {
+      encoded_size = (value.size() + 2) / 3 * 4;
+    }
+    if (!std::regex_match(key, key_pattern)) throw usage_error("key " + go_quote(key) + " not valid");
+    if (encoded_size > max_value_bytes) {
+      throw usage_error("base64 encoded secret content for key " + go_quote(key) +
+                        " too large: " + std::to_string(encoded_size) + " bytes");
+    }
+    total += encoded_size;
+    out[key] = std::move(value);
+  }
+  if (total > max_content_bytes) {
+    throw usage_error("base64 encoded secret content too large: " + std::to_string(total) +
+                      " bytes");
+  }
+  return out;
+}
+
+// secretUpsertCommand.Init: metadata flags first, then the content.
+upsert_request parse_upsert(const parsed_args& args, const std::vector<std::string>& content_args) {
+  upsert_request r;
+  if (auto e = non_empty(args, "expire")) r.expire = normalize_expire(*e);
+  if (auto p = non_empty(args, "rotate")) {
+    if (!valid_rotate_policy(*p)) throw usage_error("rotate policy " + go_quote(*p) + " not valid");
+    r.rotate = *p;
+  }
+  if (auto o = args.get("owner")) r.owner = *o;
+  if (r.owner != "application" && r.owner != "unit") {
+    throw usage_error("secret owner " + go_quote(r.owner) + " not valid");
+  }
+  r.description = non_empty(args, "description");
+  r.label = non_empty(args, "label");
+  r.content = parse_content(content_args, non_empty(args, "file"));
+  return r;
+}
+
+void apply_metadata(state::secret& s, const upsert_request& r) {
+  if (r.label) s.label = r.label;
+  if (r.description) s.description = r.description;
+  if (r.expire) s.expire = r.expire;
+  if (r.rotate) s.rotate = r.rotate;
+}
+
+// ---- new ids -----------------------------------------------------------------------------
+
+constexpr std::string_view base32hex = "0123456789abcdefghijklmnopqrstuv";
+
+// A 20-character xid-shaped id: 12 characters from the model and unit, 8 from the count of
+// secrets added so far, so a run is deterministic and ids do not collide within a model.
+std::string new_secret_core_id(hook_context& ctx) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (char c : ctx.state.model.uuid + "/" + ctx.unit_name()) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  std::string prefix;
+  for (int i = 0; i < 12; ++i) prefix += base32hex[(h >> (5 * i)) & 31];
+  for (;;) {
+    auto n = static_cast<std::uint64_t>(ctx.secrets_added++);
+    std::string suffix(8, '0');
+    for (int i = 7; i >= 0; --i, n >>= 5) suffix[static_cast<std::size_t>(i)] = base32hex[n & 31];
+    std::string id = prefix + suffix;
+    if (find_by_id(ctx, id) == nullptr) return id;
+  }
+}
+
+// ---- relations and names -----------------------------------------------------------------
+
+bool valid_application_name(const std::string& name) {
+  static const std::regex app("^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$");
+  return std::regex_match(name, app);
+}
+
+bool valid_unit_name(const std::string& name) {
+  const auto slash = name.rfind('/');
+  if (slash == std::string::npos || slash + 1 == name.size()) return false;
+  if (!std::all_of(name.begin() + static_cast<std::ptrdiff_t>(slash) + 1, name.end(),
+                   [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  return valid_application_name(name.substr(0, slash));
+}
+
+std::string application_of(const std::string& unit) { return unit.substr(0, unit.rfind('/')); }
+
+std::optional<int> hook_relation_id(const hook_context& ctx) {
+  if (!ctx.event.relation_id) return std::nullopt;
+  return ends_with(ctx.event.name, "_relation_created") ||
+                 ends_with(ctx.event.name, "_relation_joined") ||
+                 ends_with(ctx.event.name, "_relation_changed") ||
+                 ends_with(ctx.event.name, "_relation_departed") ||
+                 ends_with(ctx.event.name, "_relation_broken")
+             ? ctx.event.relation_id
+             : std::nullopt;
+}
+
+// -r/--relation as Juju's relationIdValue reads it (`<id>` or `<endpoint>:<id>`), defaulting
+// to the hook's relation. nullptr when neither is there.
+const state::relation* relation_from_flag(const hook_context& ctx, const parsed_args& args) {
+  auto find = [&](int id) -> const state::relation* {
+    for (const auto& r : ctx.state.relations) {
+      if (r.relation_id == id) return &r;
+    }
+    return nullptr;
+  };
+  if (auto ref = args.get("relation")) {
+    const auto colon = ref->rfind(':');
+    const std::string id_text = colon == std::string::npos ? *ref : ref->substr(colon + 1);
+    int id = 0;
+    const bool numeric = !id_text.empty() &&
+                         std::all_of(id_text.begin(), id_text.end(),
+                                     [](char c) { return c >= '0' && c <= '9'; }) &&
+                         id_text.size() < 10;
+    if (!numeric) {
+      throw usage_error("invalid value " + go_quote(*ref) + " for flag --relation: invalid relation id");
+    }
+    id = std::stoi(id_text);
+    const state::relation* rel = find(id);
+    // A mismatching endpoint names no relation of this unit.
+    if (rel == nullptr || (colon != std::string::npos && colon > 0 &&
+                           ref->substr(0, colon) != rel->endpoint)) {
+      throw usage_error("invalid value " + go_quote(*ref) + " for flag --relation: relation not found");
+    }
+    return rel;
+  }
+  if (auto id = hook_relation_id(ctx)) {
+    if (const state::relation* rel = find(*id)) return rel;
+    throw tool_error("relation not found");
+  }
+  return nullptr;
+}
+
+std::string remote_app_of(const hook_context& ctx, const state::relation& rel) {
+  return rel.kind == state::relation_kind::peer ? ctx.app_name : rel.remote_app_name;
+}
+
+// ---- the tools ---------------------------------------------------------------------------
+
+std::string secret_add(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
+  const auto args = parse_args(argv, upsert_flags());
+  if (args.positional.empty() && !non_empty(args, "file")) {
+    throw usage_error("missing secret value or filename");
+  }
+  const upsert_request r = parse_upsert(args, args.positional);
+  if (r.content.empty()) throw tool_error("empty secret value not valid");
+  if (r.owner == "application" && !ctx.state.leader) throw tool_error(not_leader);
+  if (r.label) check_label_free(ctx, *r.label, nullptr);
+
+  state::secret s;
+  const std::string core = new_secret_core_id(ctx);
+  s.id = "secret:" + core;
+  s.owner = r.owner == "application" ? "app" : "unit";
+  s.contents[1] = r.content;
+  s.revision = 1;
+  apply_metadata(s, r);
+  ctx.state.secrets.push_back(std::move(s));
+  return "secret:" + core + "\n";
+}
+
+std::string secret_get(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
+  const auto args =
+      parse_args(argv, {{"label", 0, true}, {"peek", 0, false}, {"refresh", 0, false}});
+  std::optional<std::string> core;
+  std::optional<std::string> key;
+  if (!args.positional.empty()) core = secret_core_id(args.positional[0]);
+  const auto label = non_empty(args, "label");
+  if (!core && !label) throw usage_error("require either a secret URI or label");
+  const bool peek = flag_set(args, "peek");
+  const bool refresh = flag_set(args, "refresh");
+  if (peek && refresh) throw usage_error("specify one of --peek or --refresh but not both");
+  if (args.positional.size() > 1) key = args.positional[1];
+  check_no_extra(args.positional, 2);
+
+  state::secret* s = core ? find_by_id(ctx, *core) : find_by_label(ctx, *label);
+  if (s == nullptr) {
+    throw tool_error(core ? "secret " + go_quote(*core) + " not found"
+                          : "consumer label " + go_quote(*label) + " not found");
+  }
+  // The owning unit, and every unit of the owning application, may read; others need a grant.
+  if (!is_owned(*s) && !s->granted) throw tool_error(permission_denied);
+  if (s->contents.empty()) {
+    throw tool_error("secret " + go_quote(stored_core_id(s->id)) + " revision not found");
+  }
+  if (core && label && s->label != label) {
+    if (is_owned(*s)) check_label_free(ctx, *label, s);
+    s->label = label;
+  }
+
+  const int latest = latest_revision(*s);
+  const bool tracking = s->contents.count(s->revision) != 0;
+  int shown = s->revision;
+  if (is_owned(*s) && !owners_track_revisions(ctx)) {
+    shown = latest;
+    if (refresh) s->revision = latest;
+  } else if (refresh || !tracking) {
+    // The first read pins the latest revision, as does --refresh.
+    s->revision = latest;
+    shown = latest;
+  } else if (peek) {
+    shown = latest;
+  }
+  const content_map& content = s->contents.at(shown);
+  if (!key) return format_output(nlohmann::json(content), args);
+
+  std::string name = *key;
+  const bool as_base64 = ends_with(name, "#base64");
+  if (as_base64) name.resize(name.size() - 7);
+  auto it = content.find(name);
+  if (it == content.end()) throw tool_error("secret key " + go_quote(name) + " not found");
+  return format_output(as_base64 ? state::base64_encode(it->second) : it->second, args);
+}
+
+std::string secret_info_get(hook_context& ctx, const std::vector<std::string>& argv,
+                            std::string_view) {
+  const auto args = parse_args(argv, {{"label", 0, true}});
+  std::optional<std::string> core;
+  if (!args.positional.empty()) core = secret_core_id(args.positional[0]);
+  const auto label = non_empty(args, "label");
+  if (!core && !label) throw usage_error("require either a secret URI or label");
+  if (core && label) throw usage_error("specify either a secret URI or label but not both");
+  check_no_extra(args.positional, 1);
+
+  const state::secret* found = nullptr;
+  for (const auto& s : ctx.state.secrets) {
+    if (!metadata_visible(ctx, s)) continue;
+    if (core ? stored_core_id(s.id) == *core : s.label == *label) {
+      found = &s;
+      break;
+    }
+  }
+  if (found == nullptr) throw tool_error("secret " + go_quote(core ? *core : *label) + " not found");
+
+  nlohmann::json info{{"revision", latest_revision(*found)},
+                      {"label", found->label.value_or("")},
+                      {"owner", found->owner == "app" ? "application" : "unit"}};
+  if (found->description && !found->description->empty()) info["description"] = *found->description;
+  if (found->rotate && !found->rotate->empty()) info["rotation"] = *found->rotate;
+  if (found->expire && !found->expire->empty()) info["expiry"] = *found->expire;
+  return format_output(nlohmann::json{{stored_core_id(found->id), info}}, args);
+}
+
+std::string secret_set(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
+  const auto args = parse_args(argv, upsert_flags());
+  if (args.positional.empty()) throw usage_error("missing secret URI");
+  const std::string core = secret_core_id(args.positional[0]);
+  const upsert_request r = parse_upsert(
+      args, std::vector<std::string>(args.positional.begin() + 1, args.positional.end()));
+
+  state::secret& s = require_by_id(ctx, core);
+  require_manage(ctx, s);
+  if (r.label && s.label != r.label) check_label_free(ctx, *r.label, &s);
+  // Juju makes a new revision only when the content differs from the latest one.
+  const int latest = latest_revision(s);
+  if (!r.content.empty() && (s.contents.empty() || s.contents.at(latest) != r.content)) {
+    s.contents[latest + 1] = r.content;
+  }
+  apply_metadata(s, r);
+  return "";
+}
+
+std::string secret_grant(hook_context& ctx, const std::vector<std::string>& argv,
+                         std::string_view) {
+  const auto args = parse_args(argv, {{"relation", 'r', true}, {"unit", 0, true}});
+  if (args.positional.empty()) throw usage_error("missing secret URI");
+  const std::string core = secret_core_id(args.positional[0]);
+  const state::relation* rel = relation_from_flag(ctx, args);
+  if (rel == nullptr) throw usage_error("no relation id specified");
+  const std::string app = remote_app_of(ctx, *rel);
+  const auto unit = non_empty(args, "unit");
+  if (unit) {
+    if (!valid_unit_name(*unit)) throw usage_error("unit " + go_quote(*unit) + " not valid");
+    if (application_of(*unit) != app) {
+      throw usage_error("cannot specify unit " + go_quote(*unit) + " in relation to application " +
+                        go_quote(app));
+    }
+  }
+  check_no_extra(args.positional, 1);
+
+  state::secret* s = find_by_id(ctx, core);
+  if (s == nullptr || !metadata_visible(ctx, *s)) {
+    throw tool_error("secret " + go_quote(core) + " not found");
+  }
+  const std::string subject = unit.value_or(app);
+  auto it = s->remote_grants.find(rel->relation_id);
+  if (it != s->remote_grants.end()) {
+    const auto& grantees = it->second;
+    // Already granted, or covered by an application-level grant: nothing to do.
+    if (std::find(grantees.begin(), grantees.end(), subject) != grantees.end()) return "";
+    if (unit && std::find(grantees.begin(), grantees.end(), app) != grantees.end()) return "";
+    if (!unit && std::any_of(grantees.begin(), grantees.end(), [&](const std::string& g) {
+          return g.find('/') != std::string::npos && application_of(g) == app;
+        })) {
+      throw tool_error(
+          "any unit level grants need to be revoked before granting access to the "
+          "corresponding application");
+    }
+  }
+  s->remote_grants[rel->relation_id].push_back(subject);
+  return "";
+}
+
+std::string secret_revoke(hook_context& ctx, const std::vector<std::string>& argv,
+                          std::string_view) {
+  const auto args = parse_args(argv, {{"relation", 'r', true},
+                                      {"app", 0, true},
+                                      {"application", 0, true},
+                                      {"unit", 0, true}});
+  if (args.positional.empty()) throw usage_error("missing secret URI");
+  const std::string core = secret_core_id(args.positional[0]);
+  std::optional<std::string> app = non_empty(args, "application");
+  if (!app) app = non_empty(args, "app");
+  const auto unit = non_empty(args, "unit");
+  if (app && !valid_application_name(*app)) {
+    throw usage_error("application " + go_quote(*app) + " not valid");
+  }
+  if (unit && !valid_unit_name(*unit)) throw usage_error("unit " + go_quote(*unit) + " not valid");
+  if (app && unit) throw usage_error("specify only one of application or unit");
+  if (const state::relation* rel = relation_from_flag(ctx, args)) {
+    if (app) throw usage_error("do not specify both relation and app");
+    app = remote_app_of(ctx, *rel);
+  }
+  if (!app && !unit) throw usage_error("missing relation or application or unit");
+  check_no_extra(args.positional, 1);
+
+  state::secret& s = require_by_id(ctx, core);
+  require_manage(ctx, s);
+  // A subject holds one grant per secret, whatever relation scoped it.
+  const std::string subject = unit ? *unit : *app;
+  for (auto it = s.remote_grants.begin(); it != s.remote_grants.end();) {
+    auto& grantees = it->second;
+    grantees.erase(std::remove(grantees.begin(), grantees.end(), subject), grantees.end());
+    it = grantees.empty() ? s.remote_grants.erase(it) : std::next(it);
+  }
+  return "";
+}
+
+std::string secret_remove(hook_context& ctx, const std::vector<std::string>& argv,
+                          std::string_view) {
+  const auto args = parse_args(argv, {{"revision", 0, true}});
+  if (args.positional.empty()) throw usage_error("missing secret URI");
+  const std::string core = secret_core_id(args.positional[0]);
+  check_no_extra(args.positional, 1);
+  int revision = 0;
+  if (auto text = args.get("revision")) {
+    std::size_t used = 0;
+    try {
+      revision = std::stoi(*text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text->size()) {
+      throw usage_error("invalid value " + go_quote(*text) + " for flag --revision: parse error");
+    }
+  }
+
+  state::secret& s = require_by_id(ctx, core);
+  require_manage(ctx, s);
+  if (revision > 0) {
+    if (s.contents.erase(revision) == 0) {
+      throw tool_error("secret " + go_quote(core) + " revision " + std::to_string(revision) +
+                       " not found");
+    }
+    if (!s.contents.empty()) return "";
+  }
+  // Removing the whole secret, or its last revision, deletes it.
+  auto& all = ctx.state.secrets;
+  all.erase(std::remove_if(all.begin(), all.end(),
+                           [&](const state::secret& x) { return &x == &s; }),
+            all.end());
+  return "";
+}
+
+std::string secret_ids(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
+  const auto args = parse_args(argv, {});
+  check_no_extra(args.positional, 0);
+  // Juju prints a nil list, so JSON output for "no secrets" is `null`.
+  nlohmann::json ids;
+  for (const auto& s : ctx.state.secrets) {
+    if (metadata_visible(ctx, s)) ids.push_back(stored_core_id(s.id));
+  }
+  return format_output(ids, args);
+}
+
+}  // namespace
+
+void register_secret_tools(tool_table& table) {
+  table.emplace("secret-add", secret_add);
+  table.emplace("secret-get", secret_get);
+  table.emplace("secret-info-get", secret_info_get);
+  table.emplace("secret-set", secret_set);
+  table.emplace("secret-grant", secret_grant);
+  table.emplace("secret-revoke", secret_revoke);
+  table.emplace("secret-remove", secret_remove);
+  table.emplace("secret-ids", secret_ids);
+}
 
 }  // namespace scenario::agent
