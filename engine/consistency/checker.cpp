@@ -1,1 +1,765 @@
-// implementation pending
+#include "engine/consistency/checker.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <optional>
+#include <regex>
+#include <set>
+#include <string_view>
+#include <tuple>
+
+namespace scenario::consistency {
+namespace {
+
+using spec::charm_spec;
+using spec::relation_role;
+using state::json;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+std::string underscored(std::string_view s) {
+  std::string out(s);
+  std::replace(out.begin(), out.end(), '-', '_');
+  return out;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::string kind_name(state::relation_kind kind) {
+  switch (kind) {
+    case state::relation_kind::peer: return "peer";
+    case state::relation_kind::subordinate: return "subordinate";
+    case state::relation_kind::regular: break;
+  }
+  return "regular";
+}
+
+std::string json_type_name(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "an integer";
+    case json::value_t::number_float: return "a float";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "a list";
+    case json::value_t::object: return "a mapping";
+    default: return "an unsupported value";
+  }
+}
+
+// Juju versions: major.minor[.patch[.build]] or major.minor-tagN[.build] (e.g. 3.1-beta1).
+struct juju_version {
+  int major = 0;
+  int minor = 0;
+  int patch = 0;
+  bool tagged = false;  // a pre-release: sorts before major.minor.0
+  int build = 0;
+
+  // The order Juju compares in, enough for "at least X.Y[.Z]" gates.
+  bool at_least(int maj, int min, int pat = 0) const {
+    const int own_patch = tagged ? -1 : patch;
+    return std::tie(major, minor, own_patch) >= std::tie(maj, min, pat);
+  }
+};
+
+std::optional<juju_version> parse_juju_version(const std::string& text) {
+  static const std::regex form(
+      R"((\d+)\.(\d+)(?:\.(\d+)|-([a-z]+)(\d+))?(?:\.(\d+))?)");
+  std::smatch m;
+  if (!std::regex_match(text, m, form)) return std::nullopt;
+  juju_version v;
+  try {
+    v.major = std::stoi(m[1]);
+    v.minor = std::stoi(m[2]);
+    if (m[3].matched) v.patch = std::stoi(m[3]);
+    v.tagged = m[4].matched;
+    if (m[6].matched) v.build = std::stoi(m[6]);
+  } catch (const std::out_of_range&) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+// Juju secret ids: "secret:<20 base32hex chars>", optionally with the model: secret://<uuid>/<id>.
+bool is_secret_id(const std::string& s) {
+  static const std::regex form(R"(secret:(//[0-9a-f-]+/)?[0-9a-z]{20})");
+  return std::regex_match(s, form);
+}
+
+enum class event_kind { lifecycle, relation, workload, storage, action, secret, custom };
+
+struct classified {
+  event_kind kind = event_kind::custom;
+  std::string prefix;  // the entity part of a suffixed name, underscored ("db", "work_load")
+  std::string suffix;  // e.g. "_relation_changed"
+};
+
+constexpr std::array<std::string_view, 16> lifecycle_events{
+    "install",        "start",          "stop",
+    "remove",         "update_status",  "config_changed",
+    "upgrade_charm",  "leader_elected", "leader_settings_changed",
+    "pre_series_upgrade", "post_series_upgrade", "collect_metrics",
+    // ops framework events that Scenario can fire directly
+    "collect_app_status", "collect_unit_status", "pre_commit", "commit",
+};
+
+constexpr std::array<std::string_view, 4> secret_events{"secret_changed", "secret_expired",
+                                                         "secret_remove", "secret_rotate"};
+
+struct suffix_rule {
+  std::string_view suffix;
+  event_kind kind;
+};
+
+constexpr std::array<suffix_rule, 12> suffix_rules{{
+    {"_relation_created", event_kind::relation},
+    {"_relation_joined", event_kind::relation},
+    {"_relation_changed", event_kind::relation},
+    {"_relation_departed", event_kind::relation},
+    {"_relation_broken", event_kind::relation},
+    {"_pebble_ready", event_kind::workload},
+    {"_pebble_custom_notice", event_kind::workload},
+    {"_pebble_check_failed", event_kind::workload},
+    {"_pebble_check_recovered", event_kind::workload},
+    {"_storage_attached", event_kind::storage},
+    {"_storage_detaching", event_kind::storage},
+    {"_action", event_kind::action},
+}};
+
+classified classify(const std::string& event_name) {
+  const std::string name = underscored(event_name);
+  classified out;
+  if (std::find(secret_events.begin(), secret_events.end(), name) != secret_events.end()) {
+    out.kind = event_kind::secret;
+    return out;
+  }
+  if (std::find(lifecycle_events.begin(), lifecycle_events.end(), name) != lifecycle_events.end()) {
+    out.kind = event_kind::lifecycle;
+    return out;
+  }
+  for (const auto& rule : suffix_rules) {
+    if (!ends_with(name, rule.suffix)) continue;
+    out.kind = rule.kind;
+    out.prefix = name.substr(0, name.size() - rule.suffix.size());
+    out.suffix = rule.suffix;
+    return out;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checker: one pass per area, all problems collected.
+
+class checker {
+ public:
+  checker(const charm_spec& spec, const state::state& st, const state::event& ev,
+          const check_options& options)
+      : spec_(spec), state_(st), event_(ev), options_(options), kind_(classify(ev.name)) {}
+
+  check_result run() {
+    check_version();
+    check_metadata();
+    check_containers();
+    check_config();
+    check_relations();
+    check_secrets();
+    check_storages();
+    check_resources();
+    check_ports();
+    check_networks();
+    check_stored_state();
+    check_event();
+    return std::move(result_);
+  }
+
+ private:
+  void error(std::string msg) { result_.errors.push_back(std::move(msg)); }
+  void warning(std::string msg) { result_.warnings.push_back(std::move(msg)); }
+
+  std::string event_label() const { return "event " + quote(event_.name); }
+
+  const state::container* state_container(std::string_view name) const {
+    for (const auto& c : state_.containers)
+      if (underscored(c.name) == underscored(name)) return &c;
+    return nullptr;
+  }
+  const state::relation* state_relation(int id) const {
+    for (const auto& r : state_.relations)
+      if (r.relation_id == id) return &r;
+    return nullptr;
+  }
+  const state::secret* state_secret(const std::string& id) const {
+    for (const auto& s : state_.secrets)
+      if (s.id == id) return &s;
+    return nullptr;
+  }
+  const spec::action_spec* spec_action(std::string_view underscored_name) const {
+    for (const auto& [name, action] : spec_.actions)
+      if (underscored(name) == underscored_name) return &action;
+    return nullptr;
+  }
+  const spec::storage_spec* spec_storage(std::string_view name) const {
+    for (const auto& s : spec_.storages)
+      if (underscored(s.name) == underscored(name)) return &s;
+    return nullptr;
+  }
+
+  // --- juju version -----------------------------------------------------------------------
+
+  void check_version() {
+    version_ = parse_juju_version(options_.juju_version);
+    if (!version_)
+      error("juju_version " + quote(options_.juju_version) +
+            " is not a Juju version; use major.minor[.patch], e.g. '3.4.2' or '3.5-beta1'");
+  }
+  // Version gates are skipped when the version did not parse (already an error).
+  bool juju_below(int maj, int min, int pat = 0) const {
+    return version_ && !version_->at_least(maj, min, pat);
+  }
+
+  // --- metadata itself ---------------------------------------------------------------------
+
+  void check_metadata() {
+    std::map<std::string, int> seen;
+    for (const auto& r : spec_.relations) ++seen[r.name];
+    for (const auto& [name, count] : seen)
+      if (count > 1)
+        error("metadata: endpoint " + quote(name) + " is declared " + std::to_string(count) +
+              " times across provides/requires/peers; endpoint names must be unique, rename one");
+    for (const auto& b : spec_.extra_bindings)
+      if (seen.count(b))
+        error("metadata: extra-binding " + quote(b) +
+              " has the name of a relation endpoint; rename the extra-binding");
+  }
+
+  // --- containers --------------------------------------------------------------------------
+
+  void check_containers() {
+    std::map<std::string, int> seen;
+    for (const auto& c : state_.containers) {
+      ++seen[c.name];
+      if (!spec_.find_container(c.name))
+        error("state.containers[" + quote(c.name) +
+              "]: not declared in metadata containers; declare it under `containers:` in "
+              "metadata.yaml or remove it from the state");
+    }
+    for (const auto& [name, count] : seen)
+      if (count > 1)
+        error("state.containers: " + quote(name) + " appears " + std::to_string(count) +
+              " times; give each container once");
+  }
+
+  // --- config ------------------------------------------------------------------------------
+
+  void check_config() {
+    if (!state_.config.is_object()) {
+      error("state.config: must be a mapping of option names to values, not " +
+            json_type_name(state_.config));
+      return;
+    }
+    for (const auto& [key, value] : state_.config.items()) {
+      const std::string field = "state.config[" + quote(key) + "]";
+      auto it = spec_.config.find(key);
+      if (it == spec_.config.end()) {
+        error(field + ": option not declared in config.yaml options; declare it there or "
+                      "remove it from the state");
+        continue;
+      }
+      if (value.is_null()) continue;  // unset: Juju falls back to the default
+      const std::string& type = it->second.type;
+      bool ok = false;
+      std::string expected;
+      if (type == "string") {
+        ok = value.is_string();
+        expected = "a string";
+      } else if (type == "int") {
+        ok = value.is_number_integer();
+        expected = "an integer";
+      } else if (type == "float") {
+        ok = value.is_number();
+        expected = "a number";
+      } else if (type == "boolean") {
+        ok = value.is_boolean();
+        expected = "true or false";
+      } else if (type == "secret") {
+        ok = value.is_string() && is_secret_id(value.get<std::string>());
+        expected = "a secret id like 'secret:" + std::string(20, 'x') + "'";
+        if (juju_below(3, 4))
+          error(field + ": option type secret needs Juju >= 3.4 (juju_version is " +
+                quote(options_.juju_version) + "); raise juju_version");
+      }
+      if (!ok)
+        error(field + ": " + value.dump() + " is " + json_type_name(value) +
+              ", but option " + quote(key) + " has type " + type + "; give " + expected);
+    }
+  }
+
+  // --- relations ---------------------------------------------------------------------------
+
+  void check_relations() {
+    std::map<int, int> ids;
+    std::map<std::string, int> per_endpoint;
+    for (const auto& r : state_.relations) {
+      const std::string field = "state.relations[id=" + std::to_string(r.relation_id) +
+                                ", endpoint=" + quote(r.endpoint) + "]";
+      ++ids[r.relation_id];
+      const spec::relation_spec* rs = spec_.find_relation(r.endpoint);
+      if (!rs) {
+        error(field + ": endpoint not declared in metadata provides/requires/peers; declare "
+                      "it or fix the endpoint name");
+        continue;
+      }
+      ++per_endpoint[rs->name];
+      const bool peer_endpoint = rs->role == relation_role::peers;
+      if (peer_endpoint && r.kind != state::relation_kind::peer)
+        error(field + ": endpoint is declared under peers but the relation is " +
+              kind_name(r.kind) + "; use a PeerRelation");
+      if (!peer_endpoint && r.kind == state::relation_kind::peer)
+        error(field + ": a PeerRelation on an endpoint that is not declared under peers; use "
+                      "Relation, or declare the endpoint under peers");
+      if (!peer_endpoint && r.kind == state::relation_kind::subordinate && rs->scope != "container")
+        error(field + ": a SubordinateRelation on an endpoint whose scope is " +
+              quote(rs->scope) + "; use Relation, or declare `scope: container` on the endpoint");
+      if (!peer_endpoint && r.kind == state::relation_kind::regular && rs->scope == "container")
+        error(field + ": endpoint has `scope: container` but the relation is regular; use a "
+                      "SubordinateRelation");
+      if (r.kind == state::relation_kind::subordinate && r.remote_units_data.size() != 1)
+        error(field + ": a subordinate relation has exactly one remote unit (the principal), "
+                      "not " + std::to_string(r.remote_units_data.size()) +
+              "; give one entry in remote_units_data");
+      if (r.kind == state::relation_kind::peer && r.remote_units_data.count(state_.unit_id))
+        error(field + ": peer data lists unit " + std::to_string(state_.unit_id) +
+              ", which is this unit (state.unit_id); peers are the other units only, remove it");
+      if (r.interface && *r.interface != rs->interface)
+        warning(field + ": interface " + quote(*r.interface) + " differs from metadata's " +
+                quote(rs->interface));
+    }
+    for (const auto& [id, count] : ids)
+      if (count > 1)
+        error("state.relations: relation id " + std::to_string(id) + " is used " +
+              std::to_string(count) + " times; give each relation a distinct relation_id");
+    for (const auto& [endpoint, count] : per_endpoint) {
+      const spec::relation_spec* rs = spec_.find_relation(endpoint);
+      if (rs && rs->limit && count > *rs->limit)
+        warning("state.relations: endpoint " + quote(endpoint) + " has " + std::to_string(count) +
+                " relations but metadata limits it to " + std::to_string(*rs->limit) +
+                "; Juju would refuse the extra ones");
+    }
+  }
+
+  // --- secrets -----------------------------------------------------------------------------
+
+  void check_secrets() {
+    if (!state_.secrets.empty() && juju_below(3, 0))
+      error("state.secrets: secrets need Juju >= 3.0 (juju_version is " +
+            quote(options_.juju_version) + "); raise juju_version or remove the secrets");
+    std::map<std::string, int> ids;
+    for (const auto& s : state_.secrets) ++ids[s.id];
+    for (const auto& [id, count] : ids)
+      if (count > 1)
+        error("state.secrets: secret id " + quote(id) + " appears " + std::to_string(count) +
+              " times; give each secret once");
+  }
+
+  // --- storages ----------------------------------------------------------------------------
+
+  void check_storages() {
+    std::map<std::pair<std::string, int>, int> seen;
+    std::map<std::string, int> per_name;
+    for (const auto& s : state_.storages) {
+      ++seen[{s.name, s.index}];
+      ++per_name[s.name];
+      if (!spec_storage(s.name))
+        error("state.storages[" + quote(s.name) + "/" + std::to_string(s.index) +
+              "]: not declared in metadata storage; declare it under `storage:` or remove it");
+    }
+    for (const auto& [key, count] : seen)
+      if (count > 1)
+        error("state.storages: " + quote(key.first) + " index " + std::to_string(key.second) +
+              " appears " + std::to_string(count) + " times; give each (name, index) once");
+    for (const auto& [name, count] : per_name) {
+      const spec::storage_spec* ss = spec_storage(name);
+      if (ss && !ss->multiple && count > 1)
+        error("state.storages: " + quote(name) + " has " + std::to_string(count) +
+              " instances but metadata does not declare it `multiple`; give one instance or "
+              "declare `multiple: {range: ...}`");
+    }
+  }
+
+  // --- resources ---------------------------------------------------------------------------
+
+  void check_resources() {
+    std::map<std::string, int> seen;
+    for (const auto& r : state_.resources) {
+      ++seen[r.name];
+      bool declared = std::any_of(spec_.resources.begin(), spec_.resources.end(),
+                                  [&](const spec::resource_spec& rs) { return rs.name == r.name; });
+      if (!declared)
+        error("state.resources[" + quote(r.name) +
+              "]: not declared in metadata resources; declare it under `resources:` or remove it");
+    }
+    for (const auto& [name, count] : seen)
+      if (count > 1)
+        error("state.resources: " + quote(name) + " appears " + std::to_string(count) +
+              " times; give each resource once");
+  }
+
+  // --- ports -------------------------------------------------------------------------------
+
+  void check_ports() {
+    for (std::size_t i = 0; i < state_.opened_ports.size(); ++i) {
+      const auto& p = state_.opened_ports[i];
+      const std::string field = "state.opened_ports[" + std::to_string(i) + "]";
+      if (p.protocol == "icmp") {
+        if (p.port) error(field + ": icmp has no port; remove the port");
+      } else if (p.protocol == "tcp" || p.protocol == "udp") {
+        if (!p.port)
+          error(field + ": a " + p.protocol + " port needs a port number (1-65535)");
+        else if (*p.port < 1 || *p.port > 65535)
+          error(field + ": port " + std::to_string(*p.port) + " is out of range; use 1-65535");
+      } else {
+        error(field + ": protocol " + quote(p.protocol) + " is not one of tcp, udp, icmp");
+      }
+    }
+  }
+
+  // --- networks ----------------------------------------------------------------------------
+
+  void check_networks() {
+    std::map<std::string, int> seen;
+    for (const auto& n : state_.networks) {
+      ++seen[n.name];
+      const bool known =
+          n.name == "juju-info" || spec_.find_relation(n.name) != nullptr ||
+          std::find(spec_.extra_bindings.begin(), spec_.extra_bindings.end(), n.name) !=
+              spec_.extra_bindings.end();
+      if (!known)
+        error("state.networks[" + quote(n.name) +
+              "]: not a binding of this charm; use a relation endpoint, an extra-binding or "
+              "'juju-info'");
+    }
+    for (const auto& [name, count] : seen)
+      if (count > 1)
+        error("state.networks: " + quote(name) + " appears " + std::to_string(count) +
+              " times; give each binding once");
+  }
+
+  // --- stored state ------------------------------------------------------------------------
+
+  void check_stored_state() {
+    std::map<std::pair<std::string, std::string>, int> seen;
+    for (const auto& s : state_.stored_state)
+      ++seen[{s.owner_path.value_or(""), s.name}];
+    for (const auto& [key, count] : seen)
+      if (count > 1)
+        error("state.stored_state: " + quote(key.second) + " of owner " +
+              (key.first.empty() ? std::string("the charm") : quote(key.first)) + " appears " +
+              std::to_string(count) + " times; merge them into one entry");
+  }
+
+  // --- the event ---------------------------------------------------------------------------
+
+  void check_event() {
+    if (event_.name.empty()) {
+      error("event.name: empty; name the event, e.g. 'start' or 'db_relation_changed'");
+      return;
+    }
+    switch (kind_.kind) {
+      case event_kind::lifecycle: check_lifecycle_event(); break;
+      case event_kind::relation: check_relation_event(); break;
+      case event_kind::workload: check_workload_event(); break;
+      case event_kind::storage: check_storage_event(); break;
+      case event_kind::action: check_action_event(); break;
+      case event_kind::secret: check_secret_event(); break;
+      case event_kind::custom:
+        warning(event_label() + " is not a Juju event of this charm (builtin, relation, "
+                                "workload, storage, secret or action); it is run as a custom "
+                                "event, which must be defined on the charm's `on`");
+        break;
+    }
+    if (kind_.kind != event_kind::action && !event_.action_params.empty())
+      warning(event_label() + ": action_params are ignored; only <action>_action events take them");
+    if (kind_.kind != event_kind::relation &&
+        (event_.relation_remote_unit_id || event_.relation_departed_unit_id))
+      warning(event_label() + ": relation_remote_unit_id/relation_departed_unit_id are ignored "
+                              "on non-relation events");
+  }
+
+  void check_lifecycle_event() {
+    const std::string name = underscored(event_.name);
+    if (name == "leader_settings_changed" && state_.leader)
+      warning(event_label() + ": Juju sends leader-settings-changed to non-leader units only; "
+                              "set state.leader to false");
+    if (name == "leader_elected" && !state_.leader)
+      warning(event_label() + ": Juju sends leader-elected to the new leader; set state.leader "
+                              "to true");
+  }
+
+  void check_relation_event() {
+    const spec::relation_spec* rs = spec_.find_relation(kind_.prefix);
+    if (!rs)
+      error(event_label() + ": endpoint " + quote(kind_.prefix) +
+            " is not declared in metadata provides/requires/peers; declare it or fix the event "
+            "name");
+    if (!event_.relation_id) {
+      error(event_label() + ": relation events need event.relation_id; set it to the "
+                            "relation_id of a relation in state.relations");
+      return;
+    }
+    const state::relation* r = state_relation(*event_.relation_id);
+    if (!r) {
+      error(event_label() + ": event.relation_id " + std::to_string(*event_.relation_id) +
+            " is not in state.relations; add the relation to the state or fix the id");
+      return;
+    }
+    if (underscored(r->endpoint) != kind_.prefix)
+      error(event_label() + ": relation " + std::to_string(r->relation_id) + " is on endpoint " +
+            quote(r->endpoint) + ", not " + quote(kind_.prefix) + "; fire " +
+            quote(underscored(r->endpoint) + kind_.suffix) + " or pick another relation");
+    const bool unit_event = kind_.suffix == "_relation_joined" ||
+                            kind_.suffix == "_relation_changed" ||
+                            kind_.suffix == "_relation_departed";
+    if (unit_event) {
+      if (event_.relation_remote_unit_id) {
+        if (!r->remote_units_data.count(*event_.relation_remote_unit_id))
+          error(event_label() + ": event.relation_remote_unit_id " +
+                std::to_string(*event_.relation_remote_unit_id) + " is not a remote unit of "
+                "relation " + std::to_string(r->relation_id) + "; add it to remote_units_data "
+                "or pick one of its units");
+      } else if (r->remote_units_data.empty()) {
+        error(event_label() + ": relation " + std::to_string(r->relation_id) +
+              " has no remote units, so there is no unit for JUJU_REMOTE_UNIT; add one to "
+              "remote_units_data or set event.relation_remote_unit_id");
+      } else if (r->remote_units_data.size() > 1) {
+        warning(event_label() + ": relation " + std::to_string(r->relation_id) + " has " +
+                std::to_string(r->remote_units_data.size()) + " remote units and none was "
+                "chosen; the lowest id (" + std::to_string(r->remote_units_data.begin()->first) +
+                ") is used. Set event.relation_remote_unit_id to choose");
+      }
+    } else if (event_.relation_remote_unit_id) {
+      warning(event_label() + ": Juju sets no remote unit on relation-created/broken; "
+                              "event.relation_remote_unit_id is ignored");
+    }
+    if (event_.relation_departed_unit_id && kind_.suffix != "_relation_departed")
+      warning(event_label() + ": event.relation_departed_unit_id is only used by "
+                              "relation-departed events");
+  }
+
+  void check_workload_event() {
+    const std::string& prefix = kind_.prefix;
+    if (!spec_.find_container(prefix))
+      error(event_label() + ": container " + quote(prefix) +
+            " is not declared in metadata containers; declare it or fix the event name");
+    if (!event_.container) {
+      error(event_label() + ": workload events need event.container; set it to " +
+            quote(prefix));
+      return;
+    }
+    const std::string& name = *event_.container;
+    if (underscored(name) != prefix)
+      error(event_label() + ": event.container is " + quote(name) +
+            ", which does not match the event name; fire " +
+            quote(underscored(name) + kind_.suffix) + " or set container to " + quote(prefix));
+    if (!spec_.find_container(name) && underscored(name) != prefix)
+      error(event_label() + ": container " + quote(name) +
+            " is not declared in metadata containers; declare it under `containers:`");
+    const state::container* c = state_container(name);
+    if (!c) {
+      error(event_label() + ": container " + quote(name) +
+            " is not in state.containers; add it to the state");
+      return;
+    }
+    if (kind_.suffix == "_pebble_custom_notice") {
+      if (!event_.notice_id) {
+        error(event_label() + ": custom-notice events need event.notice_id; set it to the id "
+                              "of a notice in the container");
+      } else if (std::none_of(c->notices.begin(), c->notices.end(),
+                              [&](const state::notice& n) { return n.id == *event_.notice_id; })) {
+        error(event_label() + ": notice " + quote(*event_.notice_id) +
+              " is not among container " + quote(name) + "'s notices; add it to the container");
+      }
+    }
+    if (kind_.suffix == "_pebble_check_failed" || kind_.suffix == "_pebble_check_recovered") {
+      if (!event_.check_name) {
+        error(event_label() + ": check events need event.check_name; set it to a check in the "
+                              "container's check_infos");
+      } else if (std::none_of(c->check_infos.begin(), c->check_infos.end(),
+                              [&](const state::check_info& ci) {
+                                return ci.name == *event_.check_name;
+                              })) {
+        error(event_label() + ": check " + quote(*event_.check_name) +
+              " is not among container " + quote(name) +
+              "'s check_infos; add a CheckInfo for it");
+      }
+    }
+  }
+
+  void check_storage_event() {
+    const spec::storage_spec* ss = spec_storage(kind_.prefix);
+    if (!ss) {
+      error(event_label() + ": storage " + quote(kind_.prefix) +
+            " is not declared in metadata storage; declare it under `storage:` or fix the "
+            "event name");
+      return;
+    }
+    const std::string name = event_.storage_name.value_or(ss->name);
+    if (underscored(name) != kind_.prefix)
+      error(event_label() + ": event.storage_name is " + quote(name) +
+            ", which does not match the event name; fire " +
+            quote(underscored(name) + kind_.suffix) + " or fix storage_name");
+    const int index = event_.storage_index.value_or(0);
+    const bool present = std::any_of(
+        state_.storages.begin(), state_.storages.end(),
+        [&](const state::storage& s) { return s.name == name && s.index == index; });
+    if (!present)
+      error(event_label() + ": storage " + quote(name) + " index " + std::to_string(index) +
+            " is not in state.storages; add Storage(" + quote(name) + ", index=" +
+            std::to_string(index) + ") to the state");
+  }
+
+  static bool fits_schema_type(const std::string& type, const json& v) {
+    if (type == "string") return v.is_string();
+    if (type == "integer")
+      return v.is_number_integer() ||
+             (v.is_number_float() && std::trunc(v.get<double>()) == v.get<double>());
+    if (type == "number") return v.is_number();
+    if (type == "boolean") return v.is_boolean();
+    if (type == "array") return v.is_array();
+    if (type == "object") return v.is_object();
+    if (type == "null") return v.is_null();
+    return true;
+  }
+
+  void check_action_event() {
+    const spec::action_spec* a = spec_action(kind_.prefix);
+    if (!a) {
+      error(event_label() + ": action " + quote(kind_.prefix) +
+            " is not declared in actions.yaml; declare it or fix the event name");
+      return;
+    }
+    const std::string field = "event.action_params";
+    if (!event_.action_params.is_object()) {
+      error(field + ": must be a mapping of param names to values, not " +
+            json_type_name(event_.action_params));
+      return;
+    }
+    for (const auto& [pname, value] : event_.action_params.items()) {
+      const std::string pfield = field + "[" + quote(pname) + "]";
+      if (!a->params.contains(pname)) {
+        if (a->additional_properties)
+          warning(pfield + ": not declared in action " + quote(a->name) +
+                  "'s params; Juju accepts it (additionalProperties is not false), but check "
+                  "for a typo");
+        else
+          error(pfield + ": not declared in action " + quote(a->name) +
+                "'s params and additionalProperties is false; declare it in actions.yaml or "
+                "remove it");
+        continue;
+      }
+      const json& schema = a->params.at(pname);
+      if (!schema.is_object() || !schema.contains("type")) continue;
+      std::vector<std::string> types;
+      if (schema["type"].is_string()) types.push_back(schema["type"].get<std::string>());
+      else if (schema["type"].is_array())
+        for (const auto& t : schema["type"])
+          if (t.is_string()) types.push_back(t.get<std::string>());
+      static const std::set<std::string> known{"string", "integer", "number", "boolean",
+                                               "array",  "object",  "null"};
+      bool ok = types.empty();
+      std::string listed;
+      for (const auto& t : types) {
+        if (!known.count(t))
+          warning(pfield + ": action " + quote(a->name) + " declares unknown JSON schema type " +
+                  quote(t) + "; its values are not checked");
+        if (fits_schema_type(t, value)) ok = true;
+        listed += (listed.empty() ? "" : " or ") + t;
+      }
+      if (!ok)
+        error(pfield + ": " + value.dump() + " is " + json_type_name(value) + ", but action " +
+              quote(a->name) + " declares the param as " + listed + "; give a value of that type");
+      if (schema.contains("enum") && schema["enum"].is_array()) {
+        const auto& options = schema["enum"];
+        if (std::find(options.begin(), options.end(), value) == options.end())
+          error(pfield + ": " + value.dump() + " is not one of " + options.dump() +
+                " (the param's enum)");
+      }
+    }
+    for (const auto& req : a->required) {
+      if (event_.action_params.contains(req)) continue;
+      const json* schema = a->params.contains(req) ? &a->params.at(req) : nullptr;
+      if (schema && schema->is_object() && schema->contains("default")) continue;
+      error(field + ": required param " + quote(req) + " of action " + quote(a->name) +
+            " is missing and has no default; add it to action_params");
+    }
+  }
+
+  void check_secret_event() {
+    const std::string name = underscored(event_.name);
+    if (juju_below(3, 0))
+      error(event_label() + ": secret events need Juju >= 3.0 (juju_version is " +
+            quote(options_.juju_version) + "); raise juju_version");
+    if (!event_.secret_id) {
+      error(event_label() + ": secret events need event.secret_id; set it to the id of a "
+                            "secret in state.secrets");
+      return;
+    }
+    const state::secret* s = state_secret(*event_.secret_id);
+    if (!s) {
+      error(event_label() + ": secret " + quote(*event_.secret_id) +
+            " is not in state.secrets; add the secret to the state or fix the id");
+      return;
+    }
+    const std::string hook = name.substr(0, 6) + "-" + name.substr(7);
+    if (name == "secret_changed") {
+      if (s->owner)
+        error(event_label() + ": Juju sends secret-changed to the secret's observers, not its "
+                              "owner, and this charm owns " + quote(s->id) +
+              " (owner=" + quote(*s->owner) + "); set owner to None to model a consumer");
+      return;
+    }
+    // secret-expired, secret-rotate and secret-remove go to the owner only.
+    if (!s->owner) {
+      error(event_label() + ": Juju sends " + hook + " only to the secret's owner, and " +
+            quote(s->id) + " has no owner; set owner='app' or owner='unit'");
+      return;
+    }
+    if (*s->owner == "app" && !state_.leader)
+      warning(event_label() + ": " + quote(s->id) + " is owned by the app, and Juju sends " + hook +
+            " for app secrets to the leader only; set state.leader to true");
+    if ((name == "secret_remove" || name == "secret_expired") && event_.secret_revision &&
+        !s->contents.empty() && !s->contents.count(*event_.secret_revision))
+      warning(event_label() + ": event.secret_revision " +
+              std::to_string(*event_.secret_revision) + " is not among the secret's revisions");
+  }
+
+  const charm_spec& spec_;
+  const state::state& state_;
+  const state::event& event_;
+  const check_options& options_;
+  classified kind_;
+  std::optional<juju_version> version_;
+  check_result result_;
+};
+
+}  // namespace
+
+check_result check(const spec::charm_spec& spec, const state::state& state,
+                   const state::event& event, const check_options& options) {
+  return checker(spec, state, event, options).run();
+}
+
+std::vector<std::string> check_or_throw(const spec::charm_spec& spec, const state::state& state,
+                                        const state::event& event, const check_options& options) {
+  check_result result = check(spec, state, event, options);
+  if (!result.errors.empty()) throw inconsistent_scenario_error(std::move(result.errors));
+  return std::move(result.warnings);
+}
+
+}  // namespace scenario::consistency
