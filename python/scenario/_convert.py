@@ -1,0 +1,731 @@
+"""Conversion between the Python State/Event and the engine's JSON (docs/state-format.md).
+
+`state_to_engine` and `event_to_engine` produce plain JSON-ready dicts; `state_from_engine`
+turns the engine's output back into Python objects of the same types the input used
+(Relation vs PeerRelation, ops StatusBase instances, sets, bytes, pebble Layers...), taking
+the input State as a template: any part the run left unchanged comes back as the very same
+object, so converting a State there and back gives an equal State.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar
+
+from ops import pebble
+from ops.model import SecretRotate, StatusBase
+
+from scenario.errors import StateValidationError
+from scenario.state import (
+    ActionOutput,
+    Address,
+    BindAddress,
+    CheckInfo,
+    Container,
+    DeferredEvent,
+    Event,
+    ExecOutput,
+    ExecRecord,
+    File,
+    JujuLogLine,
+    Model,
+    Mount,
+    Network,
+    Notice,
+    PeerRelation,
+    Port,
+    Relation,
+    RelationBase,
+    Resource,
+    Secret,
+    State,
+    Status,
+    Storage,
+    StoredState,
+    SubordinateRelation,
+)
+
+__all__ = [
+    "state_to_engine",
+    "event_to_engine",
+    "state_from_engine",
+    "encode_value",
+    "decode_value",
+]
+
+T = TypeVar("T")
+
+# ---------------------------------------------------------------------------------------------
+# tagged values (StoredState content, deferred snapshot data)
+
+_TAGS = ("$set", "$frozenset", "$tuple", "$bytes", "$dict")
+
+
+def _sorted_if_possible(items: Iterable[Any]) -> List[Any]:
+    items = list(items)
+    try:
+        return sorted(items)
+    except TypeError:
+        return sorted(items, key=repr)
+
+
+def encode_value(value: Any, where: str = "value") -> Any:
+    """A Python value ops can store, as tagged JSON; StateValidationError for anything else."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, list):
+        return [encode_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, tuple):
+        return {"$tuple": [encode_value(v, f"{where}[{i}]") for i, v in enumerate(value)]}
+    if isinstance(value, frozenset):
+        return {"$frozenset": [encode_value(v, f"{where}{{}}") for v in _sorted_if_possible(value)]}
+    if isinstance(value, set):
+        return {"$set": [encode_value(v, f"{where}{{}}") for v in _sorted_if_possible(value)]}
+    if isinstance(value, (bytes, bytearray)):
+        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, dict):
+        plain = all(isinstance(k, str) for k in value)
+        escape = len(value) == 1 and plain and next(iter(value)).startswith("$")
+        if plain and not escape:
+            return {k: encode_value(v, f"{where}[{k!r}]") for k, v in value.items()}
+        return {
+            "$dict": [
+                [encode_value(k, f"{where} key"), encode_value(v, f"{where}[{k!r}]")]
+                for k, v in value.items()
+            ]
+        }
+    raise StateValidationError(
+        f"{where} is a {type(value).__name__} ({value!r}), which ops cannot store; use str, int, "
+        f"float, bool, None, bytes, or lists/tuples/sets/frozensets/dicts of those"
+    )
+
+
+def decode_value(value: Any) -> Any:
+    """The Python value of tagged JSON made by encode_value."""
+    if isinstance(value, list):
+        return [decode_value(v) for v in value]
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (tag, inner), = value.items()
+            if tag == "$set":
+                return {decode_value(v) for v in inner}
+            if tag == "$frozenset":
+                return frozenset(decode_value(v) for v in inner)
+            if tag == "$tuple":
+                return tuple(decode_value(v) for v in inner)
+            if tag == "$bytes":
+                return base64.b64decode(inner)
+            if tag == "$dict":
+                return {decode_value(k): decode_value(v) for k, v in inner}
+        return {k: decode_value(v) for k, v in value.items()}
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Python -> engine
+
+
+def _status(s: StatusBase) -> Dict[str, str]:
+    return {"name": s.name, "message": s.message}
+
+
+def _relation(r: RelationBase) -> Dict[str, Any]:
+    out: Dict[str, Any] = {
+        "endpoint": r.endpoint,
+        "interface": r.interface,
+        "relation_id": r.relation_id,
+        "local_app_data": dict(r.local_app_data),
+        "local_unit_data": dict(r.local_unit_data),
+    }
+    if isinstance(r, PeerRelation):
+        out["kind"] = "peer"
+        out["remote_app_data"] = {}
+        out["remote_units_data"] = {str(u): dict(d) for u, d in r.peers_data.items()}
+    elif isinstance(r, SubordinateRelation):
+        out["kind"] = "subordinate"
+        out["remote_app_name"] = r.remote_app_name
+        out["remote_app_data"] = dict(r.remote_app_data)
+        out["remote_units_data"] = {str(r.remote_unit_id): dict(r.remote_unit_data)}
+    elif isinstance(r, Relation):
+        out["kind"] = "regular"
+        out["remote_app_name"] = r.remote_app_name
+        out["limit"] = r.limit
+        out["remote_app_data"] = dict(r.remote_app_data)
+        out["remote_units_data"] = {str(u): dict(d) for u, d in r.remote_units_data.items()}
+        out["remote_model_uuid"] = r.remote_model_uuid
+    else:
+        raise StateValidationError(f"unknown relation type {type(r).__name__}")
+    return out
+
+
+def _network(n: Network) -> Dict[str, Any]:
+    return {
+        "name": n.name,
+        "bind_addresses": [
+            {
+                "interface_name": b.interface_name,
+                "mac_address": b.mac_address or "",
+                "addresses": [
+                    {"hostname": a.hostname, "value": a.value, "cidr": a.cidr, "address": a.address}
+                    for a in b.addresses
+                ],
+            }
+            for b in n.bind_addresses
+        ],
+        "ingress_addresses": list(n.ingress_addresses),
+        "egress_subnets": list(n.egress_subnets),
+    }
+
+
+def _file(path: str, value: Any) -> Dict[str, Any]:
+    f = value if isinstance(value, File) else File(content=value)
+    if isinstance(f.content, bytes):
+        content, encoding = base64.b64encode(f.content).decode("ascii"), "base64"
+    else:
+        content, encoding = f.content, "utf-8"
+    return {
+        "path": path,
+        "content": content,
+        "encoding": encoding,
+        "is_dir": f.is_dir,
+        "permissions": f.permissions,
+        "user": f.user,
+        "user_id": f.user_id,
+        "group": f.group,
+        "group_id": f.group_id,
+    }
+
+
+def _enum_value(v: Any) -> Any:
+    return getattr(v, "value", v)
+
+
+def _container(c: Container) -> Dict[str, Any]:
+    layers = []
+    for label, layer in c.layers.items():
+        layers.append([label, layer.to_dict() if isinstance(layer, pebble.Layer) else dict(layer)])
+    return {
+        "name": c.name,
+        "can_connect": c.can_connect,
+        "base_plan": dict(c._base_plan),
+        "layers": layers,
+        "service_status": {k: _enum_value(v) for k, v in c.service_status.items()},
+        "mounts": {
+            k: {"location": str(m.location), "src": str(m.src)} for k, m in c.mounts.items()
+        },
+        "exec_mock": [
+            {
+                "command": list(cmd),
+                "return_code": out.return_code,
+                "stdout": out.stdout,
+                "stderr": out.stderr,
+            }
+            for cmd, out in c.exec_mock.items()
+        ],
+        "files": [_file(path, value) for path, value in c.files.items()],
+        "notices": [dataclasses.asdict(n) for n in c.notices],
+        "check_infos": [dataclasses.asdict(ci) for ci in c.check_infos],
+        "exec_history": [dataclasses.asdict(e) for e in c.exec_history],
+    }
+
+
+def _expire(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            return value.isoformat()
+        return value.isoformat().replace("+00:00", "Z")
+    return str(value)
+
+
+def _secret(s: Secret) -> Dict[str, Any]:
+    return {
+        "id": s.id,
+        "contents": {str(rev): dict(content) for rev, content in s.contents.items()},
+        "owner": s.owner,
+        "revision": s.revision,
+        "granted": s.granted or None,
+        "remote_grants": {
+            str(rel): _sorted_if_possible(names) for rel, names in s.remote_grants.items()
+        },
+        "label": s.label,
+        "description": s.description,
+        "expire": _expire(s.expire),
+        "rotate": _enum_value(s.rotate) if s.rotate is not None else None,
+    }
+
+
+def _deferred(d: DeferredEvent) -> Dict[str, Any]:
+    return {
+        "handle_path": d.handle_path,
+        "owner": d.owner,
+        "observer": d.observer,
+        "snapshot_data": encode_value(d.snapshot_data, f"deferred[{d.handle_path}].snapshot_data"),
+    }
+
+
+def _stored_state(s: StoredState) -> Dict[str, Any]:
+    return {
+        "owner_path": s.owner_path,
+        "name": s.name,
+        "content": encode_value(s.content, f"stored_state[{s.handle_path}].content"),
+        "data_type_name": s.data_type_name,
+    }
+
+
+def _action(a: Optional[ActionOutput]) -> Optional[Dict[str, Any]]:
+    if a is None:
+        return None
+    return {"results": a.results, "logs": list(a.logs), "failure_message": a.failure_message}
+
+
+def state_to_engine(state: State) -> Dict[str, Any]:
+    """The engine's JSON form of a State (docs/state-format.md)."""
+    st = state.status
+    return {
+        "config": dict(state.config),
+        "relations": [_relation(r) for r in state.relations],
+        "networks": [_network(n) for n in state.networks],
+        "containers": [_container(c) for c in state.containers],
+        "status": {
+            "app": _status(st.app),
+            "unit": _status(st.unit),
+            "app_history": [_status(s) for s in st.app_history],
+            "unit_history": [_status(s) for s in st.unit_history],
+            "workload_version": st.workload_version,
+            "previous_workload_version": st.previous_workload_version,
+        },
+        "leader": state.leader,
+        "model": {"name": state.model.name, "uuid": state.model.uuid, "type": state.model.type},
+        "juju_log": [{"level": line[0], "message": line[1]} for line in state.juju_log],
+        "secrets": [_secret(s) for s in state.secrets],
+        "unit_id": state.unit_id,
+        "deferred": [_deferred(d) for d in state.deferred],
+        "stored_state": [_stored_state(s) for s in state.stored_state],
+        "opened_ports": [{"protocol": p.protocol, "port": p.port} for p in state.opened_ports],
+        "storages": [
+            {"name": s.name, "index": s.index, "location": str(s.location)} for s in state.storages
+        ],
+        "resources": [{"name": r.name, "path": str(r.path)} for r in state.resources],
+        "planned_units": state.planned_units,
+        "action": _action(state.action_output),
+    }
+
+
+def event_to_engine(event: Event, state: State) -> Dict[str, Any]:
+    """The engine's JSON form of an Event fired on ``state``.
+
+    Only identifies the objects the event refers to (relation id, container name...): whether
+    they exist in the State, and which remote unit an unqualified relation event is about, is
+    for the engine to decide.
+    """
+    del state  # the engine checks the event against the State it is given
+    return {
+        "name": event.name,
+        "relation_id": event.relation.relation_id if event.relation is not None else None,
+        "relation_remote_unit_id": event.relation_remote_unit_id,
+        "relation_departed_unit_id": event.relation_departed_unit_id,
+        "secret_id": event.secret.id if event.secret is not None else None,
+        "secret_revision": event.secret_revision,
+        "container": event.container.name if event.container is not None else None,
+        "notice_id": event.notice.id if event.notice is not None else None,
+        "check_name": event.check_info.name if event.check_info is not None else None,
+        "storage_name": event.storage.name if event.storage is not None else None,
+        "storage_index": event.storage.index if event.storage is not None else None,
+        "action_params": dict(event.params),
+        "action_id": event.action_id,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# engine -> Python
+
+
+def _reuse(
+    items: Sequence[Dict[str, Any]],
+    templates: Sequence[T],
+    key: Callable[[Any], Any],
+    to_json: Callable[[T], Dict[str, Any]],
+    build: Callable[[Dict[str, Any], Optional[T]], T],
+) -> List[T]:
+    """Python objects for engine items, reusing a template object whose JSON is unchanged."""
+    by_key: Dict[Any, T] = {}
+    for t in templates:
+        by_key.setdefault(key(t), t)
+    out = []
+    for item in items:
+        template = by_key.get(key(item))
+        if template is not None and to_json(template) == item:
+            out.append(template)
+            continue
+        built = build(item, template)
+        out.append(template if template is not None and built == template else built)
+    return out
+
+
+def _ordered_ids(keys: Iterable[str], template_order: Sequence[int]) -> List[int]:
+    ids = [int(k) for k in keys]
+    known = [i for i in template_order if i in ids]
+    return known + sorted(i for i in ids if i not in known)
+
+
+def _build_relation(d: Dict[str, Any], template: Optional[RelationBase]) -> RelationBase:
+    common = dict(
+        endpoint=d["endpoint"],
+        interface=d.get("interface"),
+        relation_id=d["relation_id"],
+        local_app_data=dict(d.get("local_app_data", {})),
+        local_unit_data=dict(d.get("local_unit_data", {})),
+    )
+    units = d.get("remote_units_data", {})
+    kind = d.get("kind", "regular")
+    if kind == "peer":
+        order = template.peers_ids if isinstance(template, PeerRelation) else []
+        ids = _ordered_ids(units, order)
+        return PeerRelation(
+            **common, peers_data={i: dict(units[str(i)]) for i in ids}, peers_ids=ids
+        )
+    if kind == "subordinate":
+        if units:
+            (unit_key, unit_data), = list(units.items())[:1]
+            unit_id = int(unit_key)
+        else:
+            unit_data = {}
+            unit_id = template.remote_unit_id if isinstance(template, SubordinateRelation) else 0
+        return SubordinateRelation(
+            **common,
+            remote_app_data=dict(d.get("remote_app_data", {})),
+            remote_unit_data=dict(unit_data),
+            remote_app_name=d.get("remote_app_name", "remote"),
+            remote_unit_id=unit_id,
+        )
+    order = template.remote_unit_ids if isinstance(template, Relation) else []
+    ids = _ordered_ids(units, order)
+    return Relation(
+        **common,
+        remote_app_name=d.get("remote_app_name", "remote"),
+        remote_unit_ids=ids,
+        limit=d.get("limit", 1),
+        remote_app_data=dict(d.get("remote_app_data", {})),
+        remote_units_data={i: dict(units[str(i)]) for i in ids},
+        remote_model_uuid=d.get("remote_model_uuid"),
+    )
+
+
+def _build_network(d: Dict[str, Any], template: Optional[Network]) -> Network:
+    del template
+    return Network(
+        name=d["name"],
+        bind_addresses=[
+            BindAddress(
+                interface_name=b.get("interface_name", ""),
+                mac_address=b.get("mac_address") or None,
+                addresses=[
+                    Address(
+                        hostname=a.get("hostname", ""),
+                        value=a.get("value", ""),
+                        cidr=a.get("cidr", ""),
+                        address=a.get("address", ""),
+                    )
+                    for a in b.get("addresses", [])
+                ],
+            )
+            for b in d.get("bind_addresses", [])
+        ],
+        ingress_addresses=list(d.get("ingress_addresses", [])),
+        egress_subnets=list(d.get("egress_subnets", [])),
+    )
+
+
+def _service_status(value: str) -> Any:
+    try:
+        return pebble.ServiceStatus(value)
+    except ValueError:
+        return value  # e.g. "backoff", which some ops versions have no member for
+
+
+def _build_file(d: Dict[str, Any], template_value: Any) -> Any:
+    raw: Any = d.get("content", "")
+    if d.get("encoding", "utf-8") == "base64":
+        raw = base64.b64decode(raw)
+    template_content = (
+        template_value.content if isinstance(template_value, File) else template_value
+    )
+    if isinstance(template_content, bytes) and isinstance(raw, str):
+        content: Any = raw.encode("utf-8")
+    elif isinstance(template_content, str) and isinstance(raw, bytes):
+        try:
+            content = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            content = raw
+    else:
+        content = raw
+    f = File(
+        content=content,
+        permissions=d.get("permissions", 0o644),
+        user=d.get("user"),
+        user_id=d.get("user_id"),
+        group=d.get("group"),
+        group_id=d.get("group_id"),
+        is_dir=d.get("is_dir", False),
+    )
+    if isinstance(template_value, File) or f.replace(content="") != File():
+        return f
+    return content
+
+
+def _build_container(d: Dict[str, Any], template: Optional[Container]) -> Container:
+    t_layers = template.layers if template else {}
+    layers: Dict[str, Any] = {}
+    for label, raw in d.get("layers", []):
+        old = t_layers.get(label)
+        if old is not None and (old.to_dict() if isinstance(old, pebble.Layer) else old) == raw:
+            layers[label] = old
+        elif isinstance(old, dict):
+            layers[label] = raw
+        else:
+            layers[label] = pebble.Layer(raw)
+    t_mounts = template.mounts if template else {}
+    mounts = {}
+    for name, m in d.get("mounts", {}).items():
+        old = t_mounts.get(name)
+        if old is not None and (str(old.location), str(old.src)) == (m["location"], m["src"]):
+            mounts[name] = old
+        else:
+            mounts[name] = Mount(location=m["location"], src=m["src"])
+    t_files = template.files if template else {}
+    files = {}
+    for f in d.get("files", []):
+        old = t_files.get(f["path"])
+        files[f["path"]] = old if old is not None and _file(f["path"], old) == f else _build_file(
+            f, old
+        )
+    return Container(
+        name=d["name"],
+        can_connect=d.get("can_connect", False),
+        _base_plan=dict(d.get("base_plan", {})),
+        layers=layers,
+        service_status={k: _service_status(v) for k, v in d.get("service_status", {}).items()},
+        mounts=mounts,
+        exec_mock={
+            tuple(e["command"]): ExecOutput(
+                return_code=e.get("return_code", 0),
+                stdout=e.get("stdout", ""),
+                stderr=e.get("stderr", ""),
+            )
+            for e in d.get("exec_mock", [])
+        },
+        files=files,
+        notices=[Notice(**n) for n in d.get("notices", [])],
+        check_infos=[CheckInfo(**c) for c in d.get("check_infos", [])],
+        exec_history=[ExecRecord(**e) for e in d.get("exec_history", [])],
+    )
+
+
+def _parse_expire(value: Optional[str]) -> Optional[datetime.datetime]:
+    if value is None:
+        return None
+    text = value[:-1] + "+00:00" if value.endswith("Z") else value
+    try:
+        return datetime.datetime.fromisoformat(text)
+    except ValueError as e:
+        raise StateValidationError(f"secret expire {value!r} is not an RFC 3339 time") from e
+
+
+def _build_secret(d: Dict[str, Any], template: Optional[Secret]) -> Secret:
+    expire: Any = _parse_expire(d.get("expire"))
+    if template is not None and _expire(template.expire) == d.get("expire"):
+        expire = template.expire
+    rotate = d.get("rotate")
+    return Secret(
+        id=d["id"],
+        contents={int(rev): dict(c) for rev, c in d.get("contents", {}).items()},
+        owner=d.get("owner"),
+        granted=d.get("granted") or False,
+        revision=d.get("revision", 0),
+        remote_grants={int(rel): set(names) for rel, names in d.get("remote_grants", {}).items()},
+        label=d.get("label"),
+        description=d.get("description"),
+        expire=expire,
+        rotate=SecretRotate(rotate) if rotate is not None else None,
+    )
+
+
+def _build_deferred(d: Dict[str, Any], template: Optional[DeferredEvent]) -> DeferredEvent:
+    del template
+    return DeferredEvent(
+        handle_path=d["handle_path"],
+        owner=d["owner"],
+        observer=d["observer"],
+        snapshot_data=decode_value(d.get("snapshot_data", {})),
+    )
+
+
+def _build_stored_state(d: Dict[str, Any], template: Optional[StoredState]) -> StoredState:
+    del template
+    return StoredState(
+        owner_path=d.get("owner_path"),
+        name=d.get("name", "_stored"),
+        content=decode_value(d.get("content", {})),
+        data_type_name=d.get("data_type_name", "StoredStateData"),
+    )
+
+
+def _from_status(d: Dict[str, str], template: Optional[StatusBase] = None) -> StatusBase:
+    if template is not None and (template.name, template.message) == (d["name"], d["message"]):
+        return template
+    try:
+        return StatusBase.from_name(d["name"], d.get("message", ""))
+    except KeyError as e:
+        raise StateValidationError(f"engine returned unknown status {d['name']!r}") from e
+
+
+def _build_status(d: Dict[str, Any], template: Status) -> Status:
+    def history(key: str, old: List[StatusBase]) -> List[StatusBase]:
+        items = d.get(key, [])
+        return [
+            _from_status(s, old[i] if i < len(old) else None) for i, s in enumerate(items)
+        ]
+
+    return Status(
+        app=_from_status(d["app"], template.app) if "app" in d else template.app,
+        unit=_from_status(d["unit"], template.unit) if "unit" in d else template.unit,
+        workload_version=d.get("workload_version", template.workload_version),
+        app_history=history("app_history", template.app_history),
+        unit_history=history("unit_history", template.unit_history),
+        previous_workload_version=d.get(
+            "previous_workload_version", template.previous_workload_version
+        ),
+    )
+
+
+def _path_like(value: str, template: Any) -> Any:
+    return type(template)(value) if isinstance(template, (Path, PurePosixPath)) else value
+
+
+def state_from_engine(d: Dict[str, Any], template: State) -> State:
+    """The Python State for the engine's output ``d``, typed like the input ``template``.
+
+    Fields missing from ``d`` keep the template's value.
+    """
+    changes: Dict[str, Any] = {}
+
+    def field(name: str, build: Callable[[Any], Any]) -> None:
+        if name in d:
+            changes[name] = build(d[name])
+
+    field("config", dict)
+    field(
+        "relations",
+        lambda items: _reuse(
+            items, template.relations, _rel_key, _relation, _build_relation
+        ),
+    )
+    field(
+        "networks",
+        lambda items: _reuse(items, template.networks, _name_key, _network, _build_network),
+    )
+    field(
+        "containers",
+        lambda items: _reuse(
+            items, template.containers, _name_key, _container, _build_container
+        ),
+    )
+    field("status", lambda s: _build_status(s, template.status))
+    field("leader", bool)
+    field(
+        "model",
+        lambda m: template.model
+        if (template.model.name, template.model.uuid, template.model.type)
+        == (m.get("name"), m.get("uuid"), m.get("type"))
+        else Model(**m),
+    )
+    field("juju_log", lambda lines: [JujuLogLine(l["level"], l["message"]) for l in lines])
+    field(
+        "secrets",
+        lambda items: _reuse(items, template.secrets, _id_key, _secret, _build_secret),
+    )
+    field("unit_id", int)
+    field(
+        "deferred",
+        lambda items: _reuse(
+            items, template.deferred, _handle_key, _deferred, _build_deferred
+        ),
+    )
+    field(
+        "stored_state",
+        lambda items: _reuse(
+            items, template.stored_state, _stored_key, _stored_state, _build_stored_state
+        ),
+    )
+    field("opened_ports", lambda items: [Port(p["protocol"], p.get("port")) for p in items])
+    t_storages = {(s.name, s.index): s for s in template.storages}
+    field(
+        "storages",
+        lambda items: [
+            t_storages.get((s["name"], s["index"]))
+            if _storage_json(t_storages.get((s["name"], s["index"]))) == s
+            else Storage(s["name"], s.get("index", 0), s.get("location", ""))
+            for s in items
+        ],
+    )
+    t_resources = {r.name: r for r in template.resources}
+    field(
+        "resources",
+        lambda items: [
+            Resource(r["name"], _path_like(r["path"], getattr(t_resources.get(r["name"]), "path", None)))
+            for r in items
+        ],
+    )
+    field("planned_units", int)
+    field(
+        "action",
+        lambda a: None
+        if a is None
+        else ActionOutput(
+            results=a.get("results", {}),
+            logs=list(a.get("logs", [])),
+            failure_message=a.get("failure_message"),
+        ),
+    )
+    if "action" in changes:
+        changes["action_output"] = changes.pop("action")
+    return dataclasses.replace(template, **changes)
+
+
+def _storage_json(s: Optional[Storage]) -> Optional[Dict[str, Any]]:
+    if s is None:
+        return None
+    return {"name": s.name, "index": s.index, "location": str(s.location)}
+
+
+def _key(obj: Any, attr: str, json_key: Optional[str] = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(json_key or attr)
+    return getattr(obj, attr)
+
+
+def _rel_key(obj: Any) -> Any:
+    return _key(obj, "relation_id")
+
+
+def _name_key(obj: Any) -> Any:
+    return _key(obj, "name")
+
+
+def _id_key(obj: Any) -> Any:
+    return _key(obj, "id")
+
+
+def _handle_key(obj: Any) -> Any:
+    return _key(obj, "handle_path")
+
+
+def _stored_key(obj: Any) -> Tuple[Any, Any]:
+    return (_key(obj, "owner_path"), _key(obj, "name"))

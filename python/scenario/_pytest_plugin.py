@@ -1,0 +1,28 @@
+"""Scenario's pytest plugin (entry point ``scenario``).
+
+Provides the ``emitted_events`` fixture, and gives every test its own relation-id sequence so
+automatically assigned relation ids are the same whatever tests ran before in the process.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, List
+
+import pytest
+from ops.framework import EventBase
+
+from scenario.capture_events import capture_events
+from scenario.state import relation_id_scope
+
+
+@pytest.fixture()
+def emitted_events() -> Iterator[List[EventBase]]:
+    """Every event ops emitted on the charm during the test (see ``capture_events``)."""
+    with capture_events() as captured:
+        yield captured
+
+
+@pytest.fixture(autouse=True)
+def _scenario_relation_ids() -> Iterator[None]:
+    with relation_id_scope():
+        yield
