@@ -1,1 +1,331 @@
-// implementation pending
+// The session, the one route table, and the envelope helpers every area shares.
+#include "engine/pebble/api.hpp"
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "engine/pebble/api_detail.hpp"
+
+namespace scenario::pebble {
+
+using detail::json;
+
+session::session(state::container& c) : container_(c), started_at_(detail::now_rfc3339()) {
+  // Services the State says are running are taken to run with the plan the State holds, so a
+  // replan after a layer change restarts exactly the services whose config changed.
+  json plan;
+  try {
+    plan = detail::combined_plan(c);
+  } catch (const std::exception&) {
+    return;  // a malformed plan is reported when the charm first asks for it
+  }
+  for (const auto& [name, status] : c.service_status) {
+    if ((status == "active" || status == "backoff") && plan["services"].contains(name))
+      started_configs_[name] = plan["services"][name];
+  }
+}
+
+std::string session::add_change(change_record c) {
+  c.id = std::to_string(next_change_id_++);
+  std::string id = c.id;
+  changes_[id] = std::move(c);
+  return id;
+}
+
+const change_record* session::find_change(const std::string& id) const {
+  auto it = changes_.find(id);
+  return it == changes_.end() ? nullptr : &it->second;
+}
+
+change_record* session::find_change(const std::string& id) {
+  auto it = changes_.find(id);
+  return it == changes_.end() ? nullptr : &it->second;
+}
+
+std::vector<const change_record*> session::changes() const {
+  std::vector<const change_record*> out;
+  for (const auto& [id, c] : changes_) out.push_back(&c);
+  std::sort(out.begin(), out.end(),
+            [](const change_record* a, const change_record* b) { return std::stoi(a->id) < std::stoi(b->id); });
+  return out;
+}
+
+namespace detail {
+
+std::string status_text(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 202: return "Accepted";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+response sync_response(json result) {
+  json body = {{"type", "sync"}, {"status-code", 200}, {"status", "OK"}};
+  if (!result.is_null()) body["result"] = std::move(result);
+  return response{200, "application/json", body.dump()};
+}
+
+response async_response(const std::string& change_id, json result) {
+  json body = {{"type", "async"}, {"status-code", 202}, {"status", "Accepted"}, {"change", change_id}};
+  if (!result.is_null()) body["result"] = std::move(result);
+  return response{202, "application/json", body.dump()};
+}
+
+response error_response(int status, const std::string& message, const std::string& kind, json value) {
+  json result = {{"message", message}};
+  if (!kind.empty()) result["kind"] = kind;
+  if (!value.is_null()) result["value"] = std::move(value);
+  json body = {{"type", "error"}, {"status-code", status}, {"status", status_text(status)}, {"result", result}};
+  return response{status, "application/json", body.dump()};
+}
+
+json parse_body(const request& r) {
+  try {
+    return json::parse(r.body);
+  } catch (const json::parse_error& e) {
+    throw body_error(e.what());
+  }
+}
+
+std::vector<std::string> query_list(const request& r, const std::string& key) {
+  std::vector<std::string> out;
+  auto it = r.query.find(key);
+  if (it == r.query.end()) return out;
+  std::string_view rest = it->second;
+  while (true) {
+    auto comma = rest.find(',');
+    auto item = rest.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::string query_value(const request& r, const std::string& key) {
+  auto it = r.query.find(key);
+  return it == r.query.end() ? std::string() : it->second;
+}
+
+std::string now_rfc3339() {
+  auto now = std::chrono::system_clock::now();
+  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now - secs).count();
+  std::time_t t = std::chrono::system_clock::to_time_t(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::array<char, 32> buf{};
+  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:09d}Z", buf.data(), nanos);
+}
+
+std::string go_duration(double seconds) {
+  // Go's time.Duration.String(): "1h2m3.5s", "500ms", "0s".
+  if (seconds == 0) return "0s";
+  std::string sign = seconds < 0 ? "-" : "";
+  double s = std::fabs(seconds);
+  if (s < 1) {
+    double ms = s * 1000;
+    if (ms >= 1) return sign + fmt::format("{:g}ms", ms);
+    return sign + fmt::format("{:g}µs", ms * 1000);
+  }
+  long long whole_hours = static_cast<long long>(s / 3600);
+  s -= static_cast<double>(whole_hours) * 3600;
+  long long whole_minutes = static_cast<long long>(s / 60);
+  s -= static_cast<double>(whole_minutes) * 60;
+  std::string out = sign;
+  if (whole_hours > 0) out += fmt::format("{}h", whole_hours);
+  if (whole_hours > 0 || whole_minutes > 0) out += fmt::format("{}m", whole_minutes);
+  out += fmt::format("{:g}s", std::round(s * 1e9) / 1e9);
+  return out;
+}
+
+std::optional<double> parse_go_duration(const std::string& text) {
+  // Go's time.ParseDuration: a sequence of <decimal><unit>, unit in ns us µs ms s m h.
+  if (text.empty()) return std::nullopt;
+  size_t i = 0;
+  double sign = 1;
+  if (text[0] == '-' || text[0] == '+') {
+    sign = text[0] == '-' ? -1 : 1;
+    i = 1;
+  }
+  if (i < text.size() && text.substr(i) == "0") return 0.0;
+  double total = 0;
+  bool any = false;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    if (start == i) return std::nullopt;
+    double value = 0;
+    try {
+      value = std::stod(text.substr(start, i - start));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    size_t ustart = i;
+    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.') ++i;
+    std::string unit = text.substr(ustart, i - ustart);
+    double scale = 0;
+    if (unit == "ns") scale = 1e-9;
+    else if (unit == "us" || unit == "µs") scale = 1e-6;
+    else if (unit == "ms") scale = 1e-3;
+    else if (unit == "s") scale = 1;
+    else if (unit == "m") scale = 60;
+    else if (unit == "h") scale = 3600;
+    else return std::nullopt;
+    total += value * scale;
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return sign * total;
+}
+
+json change_to_json(const session& s, const change_record& c) {
+  json out = {{"id", c.id},          {"kind", c.kind},   {"summary", c.summary},
+              {"status", c.status},  {"ready", c.ready}, {"spawn-time", s.started_at()}};
+  if (c.ready) out["ready-time"] = s.started_at();
+  if (!c.err.empty()) out["err"] = c.err;
+  if (c.data.is_object() && !c.data.empty()) out["data"] = c.data;
+  json tasks = json::array();
+  for (const auto& t : c.tasks) {
+    json task = t;
+    if (!task.contains("spawn-time")) task["spawn-time"] = s.started_at();
+    if (!task.contains("progress")) task["progress"] = {{"label", ""}, {"done", 1}, {"total", 1}};
+    if (!task.contains("status")) task["status"] = c.status;
+    if (!task.contains("ready-time") && c.ready) task["ready-time"] = s.started_at();
+    tasks.push_back(std::move(task));
+  }
+  if (!tasks.empty()) out["tasks"] = std::move(tasks);
+  return out;
+}
+
+response get_system_info(session&, const request&) {
+  return sync_response({{"version", "1.19.0"}, {"boot-id", "00000000-0000-4000-8000-000000000000"}});
+}
+
+response get_warnings(session&, const request& r) {
+  auto select = query_value(r, "select");
+  if (!select.empty() && select != "pending" && select != "all")
+    return error_response(400, "invalid select parameter: \"" + select + "\"");
+  return sync_response(json::array());
+}
+
+response post_warnings(session&, const request& r) {
+  json body = parse_body(r);
+  std::string action = body.value("action", "");
+  if (action != "okay") return error_response(400, fmt::format("unknown warning action \"{}\"", action));
+  return sync_response(0);
+}
+
+}  // namespace detail
+
+namespace {
+
+using route_params = std::vector<std::string>;  // the {id} captures of the path, in order
+using handler_fn = response (*)(session&, const request&, const route_params&);
+
+struct route {
+  std::string_view method;
+  std::string_view pattern;  // "/v1/changes/{id}/wait"
+  handler_fn handler;
+};
+
+// Route handlers stay thin: they decode the request and call the area's semantics.
+const std::array<route, 23> routes = {{
+    {"GET", "/v1/system-info", [](session& s, const request& r, const route_params&) { return detail::get_system_info(s, r); }},
+    {"GET", "/v1/health", [](session& s, const request& r, const route_params&) { return detail::get_health(s, r); }},
+    {"GET", "/v1/warnings", [](session& s, const request& r, const route_params&) { return detail::get_warnings(s, r); }},
+    {"POST", "/v1/warnings", [](session& s, const request& r, const route_params&) { return detail::post_warnings(s, r); }},
+    {"GET", "/v1/plan", [](session& s, const request& r, const route_params&) { return detail::get_plan(s, r); }},
+    {"POST", "/v1/layers", [](session& s, const request& r, const route_params&) { return detail::post_layers(s, r); }},
+    {"GET", "/v1/services", [](session& s, const request& r, const route_params&) { return detail::get_services(s, r); }},
+    {"POST", "/v1/services", [](session& s, const request& r, const route_params&) { return detail::post_services(s, r); }},
+    {"POST", "/v1/signals", [](session& s, const request& r, const route_params&) { return detail::post_signals(s, r); }},
+    {"GET", "/v1/changes", [](session& s, const request& r, const route_params&) { return detail::get_changes(s, r); }},
+    {"GET", "/v1/changes/{id}", [](session& s, const request& r, const route_params& p) { return detail::get_change(s, r, p[0]); }},
+    {"POST", "/v1/changes/{id}", [](session& s, const request& r, const route_params& p) { return detail::post_change(s, r, p[0]); }},
+    {"GET", "/v1/changes/{id}/wait", [](session& s, const request& r, const route_params& p) { return detail::get_change_wait(s, r, p[0]); }},
+    {"GET", "/v1/files", [](session& s, const request& r, const route_params&) { return detail::get_files(s, r); }},
+    {"POST", "/v1/files", [](session& s, const request& r, const route_params&) { return detail::post_files(s, r); }},
+    {"GET", "/v1/checks", [](session& s, const request& r, const route_params&) { return detail::get_checks(s, r); }},
+    {"POST", "/v1/checks", [](session& s, const request& r, const route_params&) { return detail::post_checks(s, r); }},
+    {"GET", "/v1/notices", [](session& s, const request& r, const route_params&) { return detail::get_notices(s, r); }},
+    {"POST", "/v1/notices", [](session& s, const request& r, const route_params&) { return detail::post_notices(s, r); }},
+    {"GET", "/v1/notices/{id}", [](session& s, const request& r, const route_params& p) { return detail::get_notice(s, r, p[0]); }},
+    {"GET", "/v1/identities", [](session&, const request&, const route_params&) { return detail::sync_response(json::object()); }},
+    {"POST", "/v1/identities", [](session&, const request&, const route_params&) { return detail::sync_response(nullptr); }},
+    {"GET", "/v1/logs", [](session&, const request&, const route_params&) { return response{200, "application/x-ndjson", ""}; }},
+}};
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    auto slash = path.find('/');
+    parts.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash);
+  }
+  return parts;
+}
+
+bool match(std::string_view pattern, std::string_view path, route_params& params) {
+  auto want = split_path(pattern);
+  auto got = split_path(path);
+  if (want.size() != got.size()) return false;
+  route_params captured;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].size() > 1 && want[i].front() == '{') {
+      captured.emplace_back(got[i]);
+    } else if (want[i] != got[i]) {
+      return false;
+    }
+  }
+  params = std::move(captured);
+  return true;
+}
+
+}  // namespace
+
+response handle(session& s, const request& r) {
+  bool path_known = false;
+  for (const auto& rt : routes) {
+    route_params params;
+    if (!match(rt.pattern, r.path, params)) continue;
+    path_known = true;
+    if (rt.method != r.method) continue;
+    try {
+      return rt.handler(s, r, params);
+    } catch (const detail::body_error& e) {
+      return detail::error_response(400, std::string("cannot decode request body: ") + e.what());
+    } catch (const json::exception& e) {
+      return detail::error_response(400, std::string("cannot decode request body: ") + e.what());
+    } catch (const std::exception& e) {
+      return detail::error_response(500, e.what());
+    }
+  }
+  if (path_known) return detail::error_response(405, fmt::format("method \"{}\" not allowed", r.method));
+  return detail::error_response(404, "invalid API endpoint requested");
+}
+
+}  // namespace scenario::pebble

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -42,8 +43,14 @@ struct change_record {
 // One container's daemon for the length of a run: the container State it serves and its changes.
 class session {
  public:
-  explicit session(state::container& c) : container_(c) {}
+  // Records the service config each active service is taken to run with (for replan).
+  explicit session(state::container& c);
   state::container& container() { return container_; }
+  // Service name -> the plan config it was last started with; replan restarts on difference.
+  std::map<std::string, nlohmann::json>& started_configs() { return started_configs_; }
+  // RFC 3339 time the session began: the stand-in for timestamps a State leaves empty.
+  const std::string& started_at() const { return started_at_; }
+  std::vector<const change_record*> changes() const;
   // Registers a change and returns its id ("1", "2", ...).
   std::string add_change(change_record c);
   const change_record* find_change(const std::string& id) const;
@@ -53,6 +60,8 @@ class session {
   state::container& container_;
   std::map<std::string, change_record> changes_;
   int next_change_id_ = 1;
+  std::map<std::string, nlohmann::json> started_configs_;
+  std::string started_at_;
 };
 
 // Answers one request. Exec (/v1/exec and its websockets) is handled by the server, which

@@ -1,1 +1,607 @@
-// implementation pending
+// Files: GET /v1/files (read, list), POST /v1/files (multipart write, make-dirs, remove).
+// Paths under a mount's location are real files in the mount's host directory; all others live
+// in container.files, where a directory exists if listed or if anything lies beneath it.
+#include <fnmatch.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "engine/pebble/api_detail.hpp"
+
+namespace scenario::pebble::detail {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A per-path failure, with Pebble's error kind (not-found, permission-denied, generic-file-error).
+struct file_error {
+  std::string kind;
+  std::string message;
+};
+
+using maybe_error = std::optional<file_error>;
+
+file_error generic(std::string message) { return {"generic-file-error", std::move(message)}; }
+
+// Go's wording of an errno ("no such file or directory"), with Pebble's kind for it.
+file_error os_error(const std::string& op, const std::string& path, int err) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  std::string kind = err == ENOENT ? "not-found" : (err == EACCES || err == EPERM) ? "permission-denied" : "generic-file-error";
+  return {kind, fmt::format("{} {}: {}", op, path, text)};
+}
+
+file_error non_absolute(const std::string& path) { return generic(fmt::format("paths must be absolute, got \"{}\"", path)); }
+
+json error_json(const file_error& e) { return {{"kind", e.kind}, {"message", e.message}}; }
+
+// Cleans like Go's path.Clean: no "//", ".", ".." or trailing "/".
+std::string clean(const std::string& path) {
+  std::vector<std::string> parts;
+  std::stringstream ss(path);
+  std::string part;
+  while (std::getline(ss, part, '/')) {
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (const auto& p : parts) out += "/" + p;
+  return out.empty() ? "/" : out;
+}
+
+std::string parent_of(const std::string& clean_path) {
+  auto slash = clean_path.rfind('/');
+  return slash == 0 ? "/" : clean_path.substr(0, slash);
+}
+
+std::string base_name(const std::string& clean_path) {
+  return clean_path == "/" ? "/" : clean_path.substr(clean_path.rfind('/') + 1);
+}
+
+bool is_under(const std::string& path, const std::string& dir) {
+  if (dir == "/") return path != "/";
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
+// The container's files, as one filesystem over container.files and the mounts.
+class filesystem {
+ public:
+  filesystem(state::container& c, std::string mtime) : c_(c), mtime_(std::move(mtime)) {}
+
+  // Host path for a container path inside a mount (longest location wins).
+  std::optional<std::string> host_path(const std::string& p) const {
+    const state::mount* best = nullptr;
+    std::string best_loc;
+    for (const auto& [name, m] : c_.mounts) {
+      std::string loc = clean(m.location);
+      if ((p == loc || is_under(p, loc)) && loc.size() >= best_loc.size()) {
+        best = &m;
+        best_loc = loc;
+      }
+    }
+    if (!best) return std::nullopt;
+    return best->src + p.substr(best_loc == "/" ? 0 : best_loc.size());
+  }
+
+  state::file_entry* entry(const std::string& p) {
+    for (auto& f : c_.files)
+      if (clean(f.path) == p) return &f;
+    return nullptr;
+  }
+
+  bool is_dir(const std::string& p) {
+    if (auto h = host_path(p)) return fs::is_directory(*h);
+    if (p == "/") return true;
+    if (auto* e = entry(p)) return e->is_dir;
+    for (const auto& f : c_.files)
+      if (is_under(clean(f.path), p)) return true;
+    for (const auto& [name, m] : c_.mounts)
+      if (is_under(clean(m.location), p)) return true;
+    return false;
+  }
+
+  bool exists(const std::string& p) {
+    if (auto h = host_path(p)) {
+      std::error_code ec;
+      return fs::exists(*h, ec);
+    }
+    return entry(p) || is_dir(p);
+  }
+
+  std::variant<std::string, file_error> read(const std::string& path) {
+    if (path.empty() || path[0] != '/') return non_absolute(path);
+    std::string p = clean(path);
+    if (auto h = host_path(p)) {
+      struct stat st {};
+      if (::stat(h->c_str(), &st) != 0) return os_error("stat", path, errno);
+      if (!S_ISREG(st.st_mode)) return generic(fmt::format("can only read a regular file: \"{}\"", path));
+      std::ifstream in(*h, std::ios::binary);
+      if (!in) return os_error("open", path, errno ? errno : EACCES);
+      std::ostringstream data;
+      data << in.rdbuf();
+      return data.str();
+    }
+    if (auto* e = entry(p); e && !e->is_dir) return e->content;
+    if (is_dir(p)) return generic(fmt::format("can only read a regular file: \"{}\"", path));
+    return os_error("stat", path, ENOENT);
+  }
+
+  std::variant<json, file_error> list(const std::string& path, const std::string& pattern, bool itself) {
+    std::string p = clean(path);
+    if (!exists(p)) return os_error("stat", path, ENOENT);
+    std::vector<std::string> names;  // children of p to report, or p itself
+    std::string dir = p;
+    if (!is_dir(p) || itself) {
+      names.push_back(base_name(p));
+      dir = parent_of(p);
+    } else if (auto h = host_path(p)) {
+      std::error_code ec;
+      for (const auto& de : fs::directory_iterator(*h, ec)) names.push_back(de.path().filename().string());
+      if (ec) return os_error("open", path, ec.value());
+    } else {
+      std::set<std::string> children;
+      auto add = [&](const std::string& q) {
+        if (!is_under(q, p)) return;
+        std::string rest = q.substr(p == "/" ? 1 : p.size() + 1);
+        children.insert(rest.substr(0, rest.find('/')));
+      };
+      for (const auto& f : c_.files) add(clean(f.path));
+      for (const auto& [name, m] : c_.mounts) add(clean(m.location));
+      names.assign(children.begin(), children.end());
+    }
+    std::sort(names.begin(), names.end());
+    json out = json::array();
+    for (const auto& name : names) {
+      if (!pattern.empty()) {
+        int rc = ::fnmatch(pattern.c_str(), name.c_str(), FNM_PATHNAME);
+        if (rc != 0 && rc != FNM_NOMATCH) return generic("syntax error in pattern");
+        if (rc == FNM_NOMATCH) continue;
+      }
+      std::string full = dir == "/" ? (name == "/" ? "/" : "/" + name) : dir + "/" + name;
+      out.push_back(info(full));
+    }
+    return out;
+  }
+
+  maybe_error write(const json& item, const std::string& content) {
+    std::string path = item.value("path", "");
+    if (path.empty() || path[0] != '/') return non_absolute(path);
+    std::string p = clean(path);
+    if (item.value("make-dirs", false)) {
+      if (auto err = mkdir_all(parent_of(p), 0755, item)) {
+        err->message = "cannot create directory: " + err->message;
+        return err;
+      }
+    }
+    int perm = 0644;
+    if (auto err = parse_permissions(item.value("permissions", ""), perm)) return err;
+    if (auto h = host_path(p)) {
+      std::ofstream out(*h, std::ios::binary | std::ios::trunc);
+      if (!out) return os_error("open", path, errno ? errno : EACCES);
+      out << content;
+      out.close();
+      ::chmod(h->c_str(), static_cast<mode_t>(perm));
+      return std::nullopt;
+    }
+    std::string parent = parent_of(p);
+    if (!exists(parent)) return os_error("open", path, ENOENT);
+    if (!is_dir(parent)) return os_error("open", path, ENOTDIR);
+    if (is_dir(p)) return os_error("open", path, EISDIR);
+    state::file_entry* e = entry(p);
+    if (!e) {
+      c_.files.push_back(state::file_entry{});
+      e = &c_.files.back();
+      e->path = p;
+    }
+    e->content = content;
+    e->is_dir = false;
+    e->permissions = perm;
+    set_owner(*e, item);
+    return std::nullopt;
+  }
+
+  maybe_error make_dir(const json& item) {
+    std::string path = item.value("path", "");
+    if (path.empty() || path[0] != '/') return non_absolute(path);
+    int perm = 0755;
+    if (auto err = parse_permissions(item.value("permissions", ""), perm)) return err;
+    std::string p = clean(path);
+    if (item.value("make-parents", false)) return mkdir_all(p, perm, item);
+    return mkdir_one(p, perm, item, false);
+  }
+
+  maybe_error remove(const std::string& path, bool recursive) {
+    if (path.empty() || path[0] != '/') return non_absolute(path);
+    std::string p = clean(path);
+    if (auto h = host_path(p)) {
+      std::error_code ec;
+      if (recursive) {
+        fs::remove_all(*h, ec);
+      } else if (!fs::exists(*h, ec)) {
+        return os_error("remove", path, ENOENT);
+      } else {
+        fs::remove(*h, ec);
+      }
+      if (ec) return os_error("remove", path, ec.value());
+      return std::nullopt;
+    }
+    if (!exists(p)) {
+      if (recursive) return std::nullopt;  // RemoveAll of nothing succeeds
+      return os_error("remove", path, ENOENT);
+    }
+    bool has_children = false;
+    for (const auto& f : c_.files) has_children |= is_under(clean(f.path), p);
+    for (const auto& [name, m] : c_.mounts) has_children |= is_under(clean(m.location), p);
+    if (has_children && !recursive) return os_error("remove", path, ENOTEMPTY);
+    std::erase_if(c_.files, [&](const state::file_entry& f) {
+      std::string q = clean(f.path);
+      return q == p || (recursive && is_under(q, p));
+    });
+    return std::nullopt;
+  }
+
+ private:
+  static maybe_error parse_permissions(const std::string& text, int& perm) {
+    if (text.empty()) return std::nullopt;
+    bool ok = text.size() == 3 && std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '7'; });
+    if (!ok) return generic(fmt::format("permissions must be a 3-digit octal string, got \"{}\"", text));
+    perm = std::stoi(text, nullptr, 8);
+    return std::nullopt;
+  }
+
+  static void set_owner(state::file_entry& e, const json& item) {
+    auto str = [&](const char* key) -> std::optional<std::string> {
+      if (item.contains(key) && item[key].is_string() && !item[key].get<std::string>().empty())
+        return item[key].get<std::string>();
+      return std::nullopt;
+    };
+    auto num = [&](const char* key) -> std::optional<int> {
+      if (item.contains(key) && item[key].is_number_integer()) return item[key].get<int>();
+      return std::nullopt;
+    };
+    e.user = str("user");
+    e.group = str("group");
+    e.user_id = num("user-id");
+    e.group_id = num("group-id");
+  }
+
+  maybe_error mkdir_one(const std::string& p, int perm, const json& item, bool exist_ok) {
+    if (auto h = host_path(p)) {
+      std::error_code ec;
+      if (fs::exists(*h, ec)) {
+        if (fs::is_directory(*h) && exist_ok) return std::nullopt;
+        return os_error("mkdir", p, fs::is_directory(*h) ? EEXIST : ENOTDIR);
+      }
+      if (::mkdir(h->c_str(), static_cast<mode_t>(perm)) != 0) return os_error("mkdir", p, errno);
+      ::chmod(h->c_str(), static_cast<mode_t>(perm));
+      return std::nullopt;
+    }
+    if (exists(p)) {
+      if (is_dir(p) && exist_ok) return std::nullopt;
+      return os_error("mkdir", p, is_dir(p) ? EEXIST : ENOTDIR);
+    }
+    std::string parent = parent_of(p);
+    if (!exists(parent)) return os_error("mkdir", p, ENOENT);
+    if (!is_dir(parent)) return os_error("mkdir", p, ENOTDIR);
+    state::file_entry e;
+    e.path = p;
+    e.is_dir = true;
+    e.permissions = perm;
+    set_owner(e, item);
+    c_.files.push_back(std::move(e));
+    return std::nullopt;
+  }
+
+  maybe_error mkdir_all(const std::string& p, int perm, const json& item) {
+    if (p == "/") return std::nullopt;
+    if (exists(p)) return is_dir(p) ? std::nullopt : maybe_error(os_error("mkdir", p, ENOTDIR));
+    if (auto err = mkdir_all(parent_of(p), perm, item)) return err;
+    return mkdir_one(p, perm, item, true);
+  }
+
+  json info(const std::string& full) {
+    json out = {{"path", full}, {"name", base_name(full)}};
+    if (auto h = host_path(full)) {
+      struct stat st {};
+      if (::lstat(h->c_str(), &st) == 0) {
+        out["type"] = S_ISDIR(st.st_mode) ? "directory" : S_ISLNK(st.st_mode) ? "symlink" : S_ISREG(st.st_mode) ? "file" : "unknown";
+        if (S_ISREG(st.st_mode)) out["size"] = static_cast<long long>(st.st_size);
+        out["permissions"] = fmt::format("{:03o}", st.st_mode & 0777);
+        std::tm tm{};
+        gmtime_r(&st.st_mtime, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        out["last-modified"] = buf;
+        out["user-id"] = st.st_uid;
+        out["group-id"] = st.st_gid;
+        out["user"] = user_name(st.st_uid);
+        out["group"] = group_name(st.st_gid);
+        return out;
+      }
+    }
+    auto* e = entry(full);
+    bool dir = !e || e->is_dir;
+    out["type"] = dir ? "directory" : "file";
+    if (!dir) out["size"] = e->content.size();
+    out["permissions"] = fmt::format("{:03o}", e ? e->permissions & 0777 : 0755);
+    out["last-modified"] = mtime_;
+    // Without ownership in the State, files belong to root, as files Pebble writes do.
+    auto id_of = [](const std::optional<int>& id, const std::optional<std::string>& name) -> json {
+      if (id) return *id;
+      if (name && *name != "root") return nullptr;
+      return 0;
+    };
+    out["user-id"] = e ? id_of(e->user_id, e->user) : json(0);
+    out["user"] = e && e->user ? *e->user : "root";
+    out["group-id"] = e ? id_of(e->group_id, e->group) : json(0);
+    out["group"] = e && e->group ? *e->group : "root";
+    return out;
+  }
+
+  static std::string user_name(uid_t uid) {
+    struct passwd pw {};
+    struct passwd* res = nullptr;
+    std::vector<char> buf(4096);
+    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res) == 0 && res) return res->pw_name;
+    return "";
+  }
+
+  static std::string group_name(gid_t gid) {
+    struct group gr {};
+    struct group* res = nullptr;
+    std::vector<char> buf(4096);
+    if (::getgrgid_r(gid, &gr, buf.data(), buf.size(), &res) == 0 && res) return res->gr_name;
+    return "";
+  }
+
+  state::container& c_;
+  std::string mtime_;
+};
+
+// ---- multipart/form-data ----
+
+struct part {
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+// Parameters of a header value such as `form-data; name="files"; filename="/a \"b\""`.
+std::map<std::string, std::string> header_params(const std::string& value) {
+  std::map<std::string, std::string> out;
+  size_t i = value.find(';');
+  out[""] = value.substr(0, i);
+  while (i != std::string::npos && i < value.size()) {
+    ++i;
+    while (i < value.size() && value[i] == ' ') ++i;
+    size_t eq = value.find('=', i);
+    if (eq == std::string::npos) break;
+    std::string key = value.substr(i, eq - i);
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    i = eq + 1;
+    std::string val;
+    if (i < value.size() && value[i] == '"') {
+      for (++i; i < value.size() && value[i] != '"'; ++i) {
+        if (value[i] == '\\' && i + 1 < value.size()) ++i;
+        val += value[i];
+      }
+      i = value.find(';', i);
+    } else {
+      size_t end = value.find(';', i);
+      val = value.substr(i, end == std::string::npos ? std::string::npos : end - i);
+      while (!val.empty() && val.back() == ' ') val.pop_back();
+      i = end;
+    }
+    out[key] = val;
+  }
+  return out;
+}
+
+std::optional<std::vector<part>> parse_multipart(const std::string& body, const std::string& boundary) {
+  std::string delim = "--" + boundary;
+  std::vector<part> parts;
+  size_t pos = body.find(delim);
+  if (pos == std::string::npos) return std::nullopt;
+  pos += delim.size();
+  while (true) {
+    if (body.compare(pos, 2, "--") == 0) return parts;
+    if (body.compare(pos, 2, "\r\n") != 0) return std::nullopt;
+    pos += 2;
+    size_t header_end = body.find("\r\n\r\n", pos);
+    if (header_end == std::string::npos) return std::nullopt;
+    part pt;
+    std::stringstream hs(body.substr(pos, header_end - pos));
+    std::string line;
+    while (std::getline(hs, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      auto colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string name = line.substr(0, colon);
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      pt.headers[name] = value;
+    }
+    size_t content = header_end + 4;
+    size_t next = body.find("\r\n" + delim, content);
+    if (next == std::string::npos) return std::nullopt;
+    pt.body = body.substr(content, next - content);
+    parts.push_back(std::move(pt));
+    pos = next + 2 + delim.size();
+  }
+}
+
+std::string quote_param(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+std::string random_boundary() {
+  std::random_device rd;
+  std::string out;
+  for (int i = 0; i < 30; ++i) out += fmt::format("{:02x}", rd() & 0xff);
+  return out;
+}
+
+std::string file_mtime(const session& s) { return s.started_at().substr(0, 19) + "Z"; }
+
+response read_response(session& s, const std::string& path) {
+  filesystem fsys(s.container(), file_mtime(s));
+  auto got = fsys.read(path);
+  std::string boundary = random_boundary();
+  std::string body;
+  json result_item = {{"path", path}};
+  if (auto* content = std::get_if<std::string>(&got)) {
+    body += "--" + boundary + "\r\n";
+    body += fmt::format("Content-Disposition: form-data; name=\"files\"; filename=\"{}\"\r\n", quote_param(path));
+    body += "Content-Type: application/octet-stream\r\n\r\n";
+    body += *content + "\r\n";
+  } else {
+    result_item["error"] = error_json(std::get<file_error>(got));
+  }
+  json meta = {{"type", "sync"}, {"status-code", 200}, {"status", "OK"}, {"result", json::array({result_item})}};
+  body += "--" + boundary + "\r\n";
+  body += "Content-Disposition: form-data; name=\"response\"\r\nContent-Type: application/json\r\n\r\n";
+  body += meta.dump() + "\n\r\n";
+  body += "--" + boundary + "--\r\n";
+  return response{200, "multipart/form-data; boundary=" + boundary, body};
+}
+
+json results_json(const std::vector<std::pair<std::string, maybe_error>>& results) {
+  json out = json::array();
+  for (const auto& [path, err] : results) {
+    json item = {{"path", path}};
+    if (err) item["error"] = error_json(*err);
+    out.push_back(item);
+  }
+  return out;
+}
+
+response write_files(session& s, const request& r, const std::string& boundary) {
+  auto parts = parse_multipart(r.body, boundary);
+  if (!parts || parts->empty()) return error_response(400, "cannot read request metadata: multipart: NextPart: EOF");
+  auto disposition = [](const part& p) { return header_params(p.headers.count("content-disposition") ? p.headers.at("content-disposition") : ""); };
+  auto meta_disp = disposition(parts->front());
+  if (meta_disp["name"] != "request")
+    return error_response(400, fmt::format("metadata field name must be \"request\", got \"{}\"", meta_disp["name"]));
+  json meta;
+  try {
+    meta = json::parse(parts->front().body);
+  } catch (const json::parse_error& e) {
+    return error_response(400, fmt::format("cannot decode request metadata: {}", e.what()));
+  }
+  std::string action = meta.value("action", "");
+  if (action != "write") return error_response(400, fmt::format("multipart action must be \"write\", got \"{}\"", action));
+  if (!meta.contains("files") || !meta["files"].is_array() || meta["files"].empty())
+    return error_response(400, "must specify one or more files");
+  std::map<std::string, json> infos;
+  for (const auto& f : meta["files"]) infos[f.value("path", "")] = f;
+
+  filesystem fsys(s.container(), file_mtime(s));
+  std::map<std::string, maybe_error> written;
+  for (size_t i = 1; i < parts->size(); ++i) {
+    auto disp = disposition((*parts)[i]);
+    if (disp["name"] != "files") return error_response(400, fmt::format("field name must be \"files\", got \"{}\"", disp["name"]));
+    std::string path = disp["filename"];
+    auto info = infos.find(path);
+    if (info == infos.end()) return error_response(400, fmt::format("no metadata for path \"{}\"", path));
+    written[path] = fsys.write(info->second, (*parts)[i].body);
+  }
+  std::vector<std::pair<std::string, maybe_error>> results;
+  for (const auto& f : meta["files"]) {
+    std::string path = f.value("path", "");
+    auto it = written.find(path);
+    if (it == written.end()) results.emplace_back(path, generic(fmt::format("no file content for path \"{}\"", path)));
+    else results.emplace_back(path, it->second);
+  }
+  return sync_response(results_json(results));
+}
+
+}  // namespace
+
+response get_files(session& s, const request& r) {
+  std::string action = query_value(r, "action");
+  if (action == "read") {
+    // ops asks for one path per request; a repeated "path" would arrive comma-joined.
+    std::string path = query_value(r, "path");
+    if (path.empty()) return error_response(400, "must specify one or more paths");
+    return read_response(s, path);
+  }
+  if (action == "list") {
+    std::string path = query_value(r, "path");
+    if (path.empty()) return error_response(400, "must specify path");
+    std::string itself = query_value(r, "itself");
+    if (itself != "true" && itself != "false" && !itself.empty())
+      return error_response(400, "itself parameter must be \"true\" or \"false\"");
+    if (path[0] != '/') return error_response(400, fmt::format("path must be absolute, got \"{}\"", path));
+    filesystem fsys(s.container(), file_mtime(s));
+    auto got = fsys.list(path, query_value(r, "pattern"), itself == "true");
+    if (auto* err = std::get_if<file_error>(&got)) {
+      int status = err->kind == "not-found" ? 404 : err->kind == "permission-denied" ? 403 : 400;
+      return error_response(status, err->message, err->kind);
+    }
+    return sync_response(std::get<json>(got));
+  }
+  return error_response(400, fmt::format("invalid action \"{}\"", action));
+}
+
+response post_files(session& s, const request& r) {
+  auto params = header_params(r.content_type);
+  std::string media = params[""];
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  std::transform(media.begin(), media.end(), media.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (media == "multipart/form-data") {
+    std::string boundary = params["boundary"];
+    if (boundary.size() < 32) return error_response(400, fmt::format("invalid boundary \"{}\"", boundary));
+    return write_files(s, r, boundary);
+  }
+  if (media != "application/json") {
+    if (media.empty()) return error_response(400, fmt::format("invalid Content-Type \"{}\"", r.content_type));
+    return error_response(400, fmt::format("invalid media type \"{}\"", media));
+  }
+  json body;
+  try {
+    body = parse_body(r);
+  } catch (const body_error& e) {
+    return error_response(400, std::string("cannot decode request body: ") + e.what());
+  }
+  std::string action = body.value("action", "");
+  filesystem fsys(s.container(), file_mtime(s));
+  std::vector<std::pair<std::string, maybe_error>> results;
+  if (action == "make-dirs") {
+    if (body.contains("dirs") && body["dirs"].is_array())
+      for (const auto& d : body["dirs"]) results.emplace_back(d.value("path", ""), fsys.make_dir(d));
+    return sync_response(results_json(results));
+  }
+  if (action == "remove") {
+    if (body.contains("paths") && body["paths"].is_array())
+      for (const auto& p : body["paths"])
+        results.emplace_back(p.value("path", ""), fsys.remove(p.value("path", ""), p.value("recursive", false)));
+    return sync_response(results_json(results));
+  }
+  if (action == "write") return error_response(400, "must use multipart with \"write\" action");
+  return error_response(400, fmt::format("invalid action \"{}\"", action));
+}
+
+}  // namespace scenario::pebble::detail

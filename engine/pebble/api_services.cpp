@@ -1,1 +1,247 @@
-// implementation pending
+// Services and changes: GET/POST /v1/services, POST /v1/signals, /v1/changes[/{id}[/wait]].
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "engine/pebble/api_detail.hpp"
+
+namespace scenario::pebble::detail {
+
+namespace {
+
+bool is_running(const state::container& c, const std::string& name) {
+  auto it = c.service_status.find(name);
+  return it != c.service_status.end() && (it->second == "active" || it->second == "backoff");
+}
+
+std::string title(const std::string& action) {
+  std::string out = action;
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+json task(const std::string& kind, const std::string& service) {
+  std::string verb = kind == "start" ? "Start" : "Stop";
+  return {{"id", ""}, {"kind", kind}, {"summary", fmt::format("{} service \"{}\"", verb, service)},
+          {"status", "Done"}, {"log", json::array()}};
+}
+
+void start_services(session& s, const json& plan, const std::vector<std::string>& names, json& tasks) {
+  for (const auto& name : names) {
+    tasks.push_back(task("start", name));
+    // Starting an already running service is a no-op in Pebble ("already started").
+    if (!is_running(s.container(), name)) s.container().service_status[name] = "active";
+    s.started_configs()[name] = plan["services"][name];
+  }
+}
+
+void stop_services(session& s, const std::vector<std::string>& names, json& tasks) {
+  for (const auto& name : names) {
+    tasks.push_back(task("stop", name));
+    s.container().service_status[name] = "inactive";
+    s.started_configs().erase(name);
+  }
+}
+
+// Replan as servstate does: stop running services whose config changed (or left the plan);
+// start those plus every startup: enabled service.
+void replan(session& s, const json& plan, std::vector<std::string>& stopped, std::vector<std::string>& started) {
+  std::vector<std::string> to_stop, to_start;
+  std::set<std::string> restart;
+  auto& c = s.container();
+  for (const auto& [name, status] : c.service_status) {
+    if (!is_running(c, name)) continue;
+    auto cfg = s.started_configs().find(name);
+    bool same = plan["services"].contains(name) && cfg != s.started_configs().end() &&
+                cfg->second == plan["services"][name];
+    if (same) continue;
+    restart.insert(name);
+    to_stop.push_back(name);
+  }
+  for (const auto& [name, svc] : plan["services"].items()) {
+    if (restart.count(name) || svc.value("startup", "") == "enabled") to_start.push_back(name);
+  }
+  std::vector<std::string> in_plan, gone;
+  for (const auto& n : to_stop) (plan["services"].contains(n) ? in_plan : gone).push_back(n);
+  stopped = stop_order(plan, in_plan);
+  stopped.insert(stopped.end(), gone.begin(), gone.end());
+  started = start_order(plan, to_start);
+}
+
+}  // namespace
+
+response get_services(session& s, const request& r) {
+  auto names = query_list(r, "names");
+  json plan;
+  try {
+    plan = combined_plan(s.container());
+  } catch (const plan_error& e) {
+    return error_response(500, e.what());
+  }
+  json out = json::array();
+  for (const auto& [name, svc] : plan["services"].items()) {
+    if (!names.empty() && std::find(names.begin(), names.end(), name) == names.end()) continue;
+    std::string startup = svc.value("startup", "");
+    if (startup.empty()) startup = "disabled";
+    auto it = s.container().service_status.find(name);
+    std::string current = it == s.container().service_status.end() ? "inactive" : it->second;
+    out.push_back({{"name", name}, {"startup", startup}, {"current", current}});
+  }
+  return sync_response(out);
+}
+
+response post_services(session& s, const request& r) {
+  json body;
+  try {
+    body = parse_body(r);
+  } catch (const body_error& e) {
+    return error_response(400, std::string("cannot decode data from request body: ") + e.what());
+  }
+  std::string action = body.value("action", "");
+  std::vector<std::string> names;
+  if (body.contains("services") && body["services"].is_array())
+    for (const auto& n : body["services"]) names.push_back(n.get<std::string>());
+
+  json plan;
+  try {
+    plan = combined_plan(s.container());
+  } catch (const plan_error& e) {
+    return error_response(500, e.what());
+  }
+  if (action == "replan" || action == "autostart") {
+    if (!names.empty()) return error_response(400, fmt::format("{} accepts no service names", action));
+    if (action == "autostart") {
+      for (const auto& [name, svc] : plan["services"].items())
+        if (svc.value("startup", "") == "enabled") names.push_back(name);
+      if (names.empty()) return error_response(400, "no default services", "no-default-services");
+    }
+  } else if (names.empty()) {
+    return error_response(400, fmt::format("must specify services for {} action", action));
+  }
+
+  json tasks = json::array();
+  std::vector<std::string> affected;  // resolved services, for the summary's count
+  std::vector<std::string> summary_names = names;
+  try {
+    if (action == "start" || action == "autostart") {
+      affected = start_order(plan, names);
+      start_services(s, plan, affected, tasks);
+    } else if (action == "stop") {
+      affected = stop_order(plan, names);
+      stop_services(s, affected, tasks);
+    } else if (action == "restart") {
+      auto stops = stop_order(plan, names);
+      std::vector<std::string> named_stops;
+      for (const auto& n : stops)
+        if (std::find(names.begin(), names.end(), n) != names.end()) named_stops.push_back(n);
+      affected = start_order(plan, names);
+      stop_services(s, named_stops, tasks);
+      start_services(s, plan, affected, tasks);
+    } else if (action == "replan") {
+      std::vector<std::string> stopped, started;
+      replan(s, plan, stopped, started);
+      stop_services(s, stopped, tasks);
+      start_services(s, plan, started, tasks);
+      std::set<std::string> all(stopped.begin(), stopped.end());
+      all.insert(started.begin(), started.end());
+      summary_names.assign(all.begin(), all.end());
+      affected = summary_names;
+    } else {
+      return error_response(400, fmt::format("invalid action \"{}\"", action));
+    }
+  } catch (const plan_error& e) {
+    return error_response(400, fmt::format("cannot {} services: {}", action, e.what()));
+  }
+
+  change_record change;
+  change.kind = action;
+  if (tasks.empty()) {
+    change.summary = fmt::format("{} - no services", title(action));
+  } else if (affected.size() == 1) {
+    change.summary = fmt::format("{} service \"{}\"", title(action), summary_names.at(0));
+  } else {
+    change.summary = fmt::format("{} service \"{}\" and {} more", title(action), summary_names.at(0), affected.size() - 1);
+  }
+  change.tasks = tasks;
+  if (!tasks.empty()) change.data = {{"service-names", summary_names}};
+  std::string id = s.add_change(std::move(change));
+  // Task ids are unique across the session's changes.
+  auto* stored = s.find_change(id);
+  for (size_t i = 0; i < stored->tasks.size(); ++i) stored->tasks[i]["id"] = fmt::format("{}-{}", id, i);
+  return async_response(id);
+}
+
+response post_signals(session& s, const request& r) {
+  json body = parse_body(r);
+  std::string signal = body.value("signal", "");
+  std::vector<std::string> names;
+  if (body.contains("services") && body["services"].is_array())
+    for (const auto& n : body["services"]) names.push_back(n.get<std::string>());
+  static const std::set<std::string> known = {"SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGTERM", "SIGUSR1",
+                                              "SIGUSR2", "SIGSTOP", "SIGCONT", "SIGALRM", "SIGWINCH"};
+  if (!known.count(signal)) return error_response(400, fmt::format("invalid signal name \"{}\"", signal));
+  if (names.empty()) return error_response(400, "must specify one or more services");
+  for (const auto& n : names) {
+    if (!is_running(s.container(), n))
+      return error_response(500, fmt::format("cannot send signal to \"{}\": service is not running", n));
+  }
+  return sync_response(true);
+}
+
+response get_changes(session& s, const request& r) {
+  std::string select = query_value(r, "select");
+  if (select.empty()) select = "in-progress";
+  if (select != "all" && select != "in-progress" && select != "ready")
+    return error_response(400, "select should be one of: all,in-progress,ready");
+  std::string for_service = query_value(r, "for");
+  json out = json::array();
+  for (const auto* c : s.changes()) {
+    if (select == "in-progress" && c->ready) continue;
+    if (select == "ready" && !c->ready) continue;
+    if (!for_service.empty()) {
+      const json& names = c->data.contains("service-names") ? c->data["service-names"] : json::array();
+      if (std::find(names.begin(), names.end(), json(for_service)) == names.end()) continue;
+    }
+    out.push_back(change_to_json(s, *c));
+  }
+  return sync_response(out);
+}
+
+response get_change(session& s, const request&, const std::string& id) {
+  const auto* c = s.find_change(id);
+  if (!c) return error_response(404, fmt::format("cannot find change with id \"{}\"", id));
+  return sync_response(change_to_json(s, *c));
+}
+
+response post_change(session& s, const request& r, const std::string& id) {
+  auto* c = s.find_change(id);
+  if (!c) return error_response(404, fmt::format("cannot find change with id \"{}\"", id));
+  json body;
+  try {
+    body = parse_body(r);
+  } catch (const body_error& e) {
+    return error_response(400, std::string("cannot decode data from request body: ") + e.what());
+  }
+  std::string action = body.value("action", "");
+  if (action != "abort") return error_response(400, fmt::format("invalid action \"{}\"", action));
+  if (c->ready) return error_response(400, fmt::format("cannot abort change {} with nothing pending", id));
+  c->status = "Undone";  // nothing is actually running in the simulation: abort settles at once
+  c->ready = true;
+  return sync_response(change_to_json(s, *c));
+}
+
+response get_change_wait(session& s, const request& r, const std::string& id) {
+  const auto* c = s.find_change(id);
+  if (!c) return error_response(404, fmt::format("cannot find change with id \"{}\"", id));
+  std::string timeout = query_value(r, "timeout");
+  if (!timeout.empty() && !parse_go_duration(timeout))
+    return error_response(400, fmt::format("invalid timeout: time: invalid duration \"{}\"", timeout));
+  // Nothing progresses while the charm waits, so a change that is not ready now never will be.
+  if (!c->ready)
+    return error_response(504, fmt::format("timed out waiting for change after {}",
+                                           go_duration(timeout.empty() ? 0 : *parse_go_duration(timeout))));
+  return sync_response(change_to_json(s, *c));
+}
+
+}  // namespace scenario::pebble::detail

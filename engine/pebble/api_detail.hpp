@@ -1,0 +1,84 @@
+// Internals shared by the api_*.cpp files: response builders, the per-area handlers the route
+// table in api.cpp points at, and the HTTP-free semantics each area exposes to the others.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/pebble/api.hpp"
+
+namespace scenario::pebble::detail {
+
+using json = nlohmann::json;
+
+// ---- envelopes (Pebble's internals/daemon/response.go) ----
+response sync_response(json result);
+response async_response(const std::string& change_id, json result = nullptr);
+response error_response(int status, const std::string& message, const std::string& kind = "",
+                        json value = nullptr);
+std::string status_text(int status);
+
+// Request helpers.
+json parse_body(const request& r);  // throws body_error on malformed JSON
+// A query value split on commas (Pebble's MultiCommaSeparatedList); empty items dropped.
+std::vector<std::string> query_list(const request& r, const std::string& key);
+std::string query_value(const request& r, const std::string& key);
+
+struct body_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Current time, RFC 3339 with nanoseconds in UTC, as Pebble writes timestamps.
+std::string now_rfc3339();
+// Go duration text ("1h0m0s") for seconds, and the reverse ("5s", "1.5m", "100ms").
+std::string go_duration(double seconds);
+std::optional<double> parse_go_duration(const std::string& text);
+
+json change_to_json(const session& s, const change_record& c);
+
+// ---- plan (api_plan.cpp) ----
+// A layer or plan is malformed; the message is Pebble's FormatError text.
+struct plan_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+struct label_exists : std::runtime_error {
+  explicit label_exists(const std::string& label);
+};
+// Parses Pebble layer YAML into the layer's dict form; rejects unknown fields like Pebble.
+json parse_layer_yaml(const std::string& label, const std::string& yaml_text);
+// The combined plan {"services", "checks", "log-targets"} of base_plan plus the layers.
+json combined_plan(const state::container& c);
+// Adds a layer as Pebble's AppendLayer/CombineLayer do; validates the resulting plan.
+void add_layer(state::container& c, const std::string& label, const json& layer, bool combine);
+std::string plan_to_yaml(const json& plan);
+// Services to start (dependencies first) / stop (dependents first) for the names given.
+std::vector<std::string> start_order(const json& plan, const std::vector<std::string>& names);
+std::vector<std::string> stop_order(const json& plan, const std::vector<std::string>& names);
+
+// ---- handlers: one per route ----
+response get_system_info(session& s, const request& r);
+response get_health(session& s, const request& r);
+response get_warnings(session& s, const request& r);
+response post_warnings(session& s, const request& r);
+response get_plan(session& s, const request& r);
+response post_layers(session& s, const request& r);
+response get_services(session& s, const request& r);
+response post_services(session& s, const request& r);
+response post_signals(session& s, const request& r);
+response get_changes(session& s, const request& r);
+response get_change(session& s, const request& r, const std::string& id);
+response post_change(session& s, const request& r, const std::string& id);
+response get_change_wait(session& s, const request& r, const std::string& id);
+response get_files(session& s, const request& r);
+response post_files(session& s, const request& r);
+response get_checks(session& s, const request& r);
+response post_checks(session& s, const request& r);
+response get_notices(session& s, const request& r);
+response get_notice(session& s, const request& r, const std::string& id);
+response post_notices(session& s, const request& r);
+
+}  // namespace scenario::pebble::detail
