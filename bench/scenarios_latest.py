@@ -1,0 +1,96 @@
+"""The same scenarios written against the newest Scenario API (ops[testing] 3.9 / ops-scenario 8.x).
+
+This is how a charm author writes these tests today with the newest ops; the charms and the checks
+are the same as in scenarios_31.py.
+"""
+
+import dataclasses
+
+import _harness
+from charms import deferring_charm, null_charm, realistic_charm
+
+import ops
+from ops import testing
+
+
+def verify(tool):
+    version = _harness.dist_version("ops-scenario")
+    if tool != "latest" or not version or not version.startswith("8."):
+        raise SystemExit(f"tool {tool!r}: scenarios_latest.py needs ops-scenario 8.x, found {version}")
+    return {}
+
+
+def versions():
+    return {"ops": ops.__version__, "ops-scenario": _harness.dist_version("ops-scenario")}
+
+
+def null_setup():
+    ctx = testing.Context(null_charm.NullCharm, meta=null_charm.META)
+    state = testing.State()
+
+    def run():
+        return ctx.run(ctx.on.start(), state)
+
+    def check(out):
+        assert not out.deferred, out.deferred
+
+    return run, check
+
+
+def realistic_setup():
+    ctx = testing.Context(
+        realistic_charm.RealisticCharm, meta=realistic_charm.META, config=realistic_charm.CONFIG
+    )
+    relation = testing.Relation(
+        "db",
+        interface="pgsql",
+        id=7,
+        remote_app_name="postgresql",
+        remote_app_data={"endpoint": "db.example:5432"},
+        remote_units_data={0: {"host": "10.0.0.5"}},
+    )
+    state = testing.State(
+        leader=True,
+        config={"log-level": "debug"},
+        relations={relation},
+        containers={testing.Container("workload", can_connect=True)},
+        secrets={testing.Secret({"password": "s3cret"}, label="db-creds")},
+    )
+
+    def run():
+        return ctx.run(ctx.on.relation_changed(relation, remote_unit=0), state)
+
+    def check(out):
+        assert out.unit_status == testing.ActiveStatus("serving on :8080"), out.unit_status
+        rel = out.get_relation(7)
+        assert rel.local_unit_data["url"] == "http://realistic-charm-0:8080", rel.local_unit_data
+        assert rel.local_app_data["database"] == "app", rel.local_app_data
+
+    return run, check
+
+
+def deferral_setup():
+    ctx = testing.Context(deferring_charm.DeferringCharm, meta=deferring_charm.META)
+    state = testing.State(leader=False)
+
+    def run():
+        deferred = ctx.run(ctx.on.start(), state)
+        assert len(deferred.deferred) == 1, deferred.deferred
+        return ctx.run(ctx.on.update_status(), dataclasses.replace(deferred, leader=True))
+
+    def check(out):
+        assert not out.deferred, out.deferred
+        assert out.unit_status == testing.ActiveStatus("started"), out.unit_status
+
+    return run, check
+
+
+SCENARIOS = {
+    "null": null_setup,
+    "realistic": realistic_setup,
+    "soak": realistic_setup,
+    "deferral": deferral_setup,
+}
+
+if __name__ == "__main__":
+    _harness.main(SCENARIOS, versions, verify)
