@@ -810,6 +810,11 @@ class Container(_DCBase):
             )
         return infos
 
+    @property
+    def filesystem(self) -> "_FilesystemView":
+        """A read-only view of this container's files (seeded/pushed files, then mounts)."""
+        return _FilesystemView(self)
+
     def get_notice(self, key: str) -> Notice:
         """The notice with this key."""
         for notice in self.notices:
@@ -857,6 +862,52 @@ class Container(_DCBase):
             container=self,
             check_info=check,
         )
+
+
+class _FilesystemView:
+    """Read access to what a Container holds at a path: ``files`` entries, then ``mounts``."""
+
+    def __init__(self, container: "Container"):
+        self._container = container
+
+    def _host_path(self, path: str) -> Optional[Path]:
+        best: Optional[Tuple[str, Mount]] = None
+        for mount in self._container.mounts.values():
+            location = str(mount.location).rstrip("/") or "/"
+            if path == location or path.startswith(location.rstrip("/") + "/"):
+                if best is None or len(location) > len(best[0]):
+                    best = (location, mount)
+        if best is None:
+            return None
+        rel = path[len(best[0]):].lstrip("/")
+        return Path(best[1].src) / rel
+
+    def exists(self, path: Union[str, PurePosixPath]) -> bool:
+        path = str(path)
+        if path in self._container.files:
+            return True
+        host = self._host_path(path)
+        return host is not None and host.exists()
+
+    def read_bytes(self, path: Union[str, PurePosixPath]) -> bytes:
+        path = str(path)
+        value = self._container.files.get(path)
+        if value is not None:
+            content = value.content if isinstance(value, File) else value
+            if isinstance(value, File) and value.is_dir:
+                raise IsADirectoryError(path)
+            return content.encode("utf-8") if isinstance(content, str) else content
+        host = self._host_path(path)
+        if host is None or not host.is_file():
+            raise FileNotFoundError(f"container {self._container.name!r} has no file {path}")
+        return host.read_bytes()
+
+    def open(self, path: Union[str, PurePosixPath], encoding: Optional[str] = "utf-8"):
+        """The file's content as a text (or, with encoding=None, binary) stream."""
+        import io
+
+        data = self.read_bytes(path)
+        return io.BytesIO(data) if encoding is None else io.StringIO(data.decode(encoding))
 
 
 # ---------------------------------------------------------------------------------------------

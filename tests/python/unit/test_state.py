@@ -625,3 +625,25 @@ def test_stored_state_defaults():
 def test_secret_expire_datetime_kept():
     when = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
     assert Secret("s", {0: {}}, expire=when).expire == when
+
+
+def test_container_filesystem_view(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "f.txt").write_text("from mount")
+    c = Container(
+        "w",
+        files={"/etc/a": "text", "/bin/b": b"\x00\x01", "/etc/c": File("meta", permissions=0o600),
+               "/d": File(is_dir=True)},
+        mounts={"m": Mount("/data", tmp_path)},
+    )
+    fs = c.filesystem
+    assert fs.open("/etc/a").read() == "text"
+    assert fs.open("/bin/b", encoding=None).read() == b"\x00\x01"
+    assert fs.read_bytes("/etc/c") == b"meta"
+    assert fs.open("/data/sub/f.txt").read() == "from mount"
+    assert fs.exists("/data/sub/f.txt") and fs.exists("/etc/a")
+    assert not fs.exists("/nope") and not fs.exists("/data/nope")
+    with pytest.raises(FileNotFoundError, match="/nope"):
+        fs.open("/nope")
+    with pytest.raises(IsADirectoryError):
+        fs.read_bytes("/d")
