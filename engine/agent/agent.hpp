@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/spec/spec.hpp"
 #include "engine/state/state.hpp"
 
@@ -31,6 +33,17 @@ struct hook_context {
   std::map<std::string, std::string> controller_state;
   // Source of new secret ids, so a run is deterministic.
   int secrets_added = 0;
+  // Legacy leader settings (leader-get/leader-set): one bucket per application.
+  std::map<std::string, std::string> leader_settings;
+  // credential-get: whether the application was given `juju trust`, and the model's cloud spec
+  // in credential-get's JSON form ({"type","name","region","endpoint","credential":{...},...}).
+  bool app_trusted = false;
+  std::optional<nlohmann::json> cloud_spec;
+  // juju-reboot: "" (not requested), "after-hook" or "now".
+  std::string reboot_requested;
+  // storage-add requests, storage name -> total count requested. Juju provisions them after the
+  // hook (storage-attached fires later), so they are not added to state.storages.
+  std::map<std::string, int> storage_requests;
 
   std::string unit_name() const { return app_name + "/" + std::to_string(state.unit_id); }
 };

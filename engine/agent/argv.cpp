@@ -1,6 +1,7 @@
 #include "engine/agent/argv.hpp"
 
 #include <algorithm>
+#include <regex>
 
 #include <yaml-cpp/yaml.h>
 
@@ -28,7 +29,25 @@ const flag_spec* find_flag(const std::vector<flag_spec>& flags, std::string_view
   return nullptr;
 }
 
+// Go's strconv.ParseBool; nullopt when `v` is not one of its spellings.
+std::optional<bool> parse_go_bool(std::string_view v) {
+  static constexpr std::string_view truthy[] = {"1", "t", "T", "TRUE", "true", "True"};
+  static constexpr std::string_view falsy[] = {"0", "f", "F", "FALSE", "false", "False"};
+  for (auto t : truthy) {
+    if (v == t) return true;
+  }
+  for (auto f : falsy) {
+    if (v == f) return false;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+bool flag_bool(const parsed_args& args, std::string_view long_name) {
+  auto v = args.get(long_name);
+  return v && parse_go_bool(*v).value_or(false);
+}
 
 parsed_args parse_args(const std::vector<std::string>& args, const std::vector<flag_spec>& flags) {
   parsed_args out;
@@ -56,7 +75,12 @@ parsed_args parse_args(const std::vector<std::string>& args, const std::vector<f
     }
     auto& slot = out.values[flag->long_name];
     if (!flag->takes_value) {
-      slot.push_back(inline_value.value_or("true"));
+      const std::string v = inline_value.value_or("true");
+      if (!parse_go_bool(v)) {
+        throw usage_error("invalid value \"" + v + "\" for flag " + arg.substr(0, arg.find('=')) +
+                          ": parse error");
+      }
+      slot.push_back(v);
       continue;
     }
     if (inline_value) {
@@ -87,9 +111,15 @@ void emit_yaml(YAML::Emitter& out, const nlohmann::json& value) {
       for (const auto& v : value) emit_yaml(out, v);
       out << YAML::EndSeq;
       break;
-    case nlohmann::json::value_t::string:
-      out << value.get<std::string>();
+    case nlohmann::json::value_t::string: {
+      // A string YAML would read back as another type ("123", "true", "~") must be quoted.
+      const std::string& text = value.get_ref<const std::string&>();
+      static const std::regex non_string(
+          R"(^(|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$)");
+      if (std::regex_match(text, non_string)) out << YAML::DoubleQuoted;
+      out << text;
       break;
+    }
     case nlohmann::json::value_t::boolean:
       out << value.get<bool>();
       break;
@@ -107,20 +137,55 @@ void emit_yaml(YAML::Emitter& out, const nlohmann::json& value) {
   }
 }
 
+std::string with_newline(std::string text) {
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  return text;
+}
+
+std::string smart_text(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::null:
+      return "";
+    case nlohmann::json::value_t::string:
+      return value.get<std::string>();
+    case nlohmann::json::value_t::boolean:
+      return value.get<bool>() ? "True" : "False";  // pyjuju's spelling, kept by Juju
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned:
+    case nlohmann::json::value_t::number_float:
+      return value.dump();
+    case nlohmann::json::value_t::array: {
+      const bool all_strings = std::all_of(value.begin(), value.end(),
+                                           [](const auto& v) { return v.is_string(); });
+      if (all_strings) {
+        std::string out;
+        for (const auto& v : value) out += (out.empty() ? "" : "\n") + v.get<std::string>();
+        return out;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  YAML::Emitter out;
+  emit_yaml(out, value);
+  return out.c_str();
+}
+
 }  // namespace
 
 std::string format_output(const nlohmann::json& value, const parsed_args& args) {
   const std::string format = args.get("format").value_or("smart");
   if (format == "json") return value.dump() + "\n";
-  if (format != "yaml" && format != "smart") {
+  if (format == "smart") return with_newline(smart_text(value));
+  if (format != "yaml") {
     throw usage_error("invalid value \"" + format + "\" for flag --format: unknown format \"" +
                       format + "\"");
   }
   if (value.is_null()) return "";
-  if (format == "smart" && value.is_string()) return value.get<std::string>() + "\n";
   YAML::Emitter out;
   emit_yaml(out, value);
-  return std::string(out.c_str()) + "\n";
+  return with_newline(out.c_str());
 }
 
 void expect_positionals(const parsed_args& args, std::size_t min, std::size_t max,

@@ -45,12 +45,19 @@ class tool_error : public std::runtime_error {
   int exit_code_;
 };
 
+// The value of a boolean flag: absent -> false, `--flag` -> true, `--flag=<v>` -> Go's
+// strconv.ParseBool(v) (1/t/T/TRUE/true/True, 0/f/F/FALSE/false/False). parse_args has already
+// rejected other spellings.
+bool flag_bool(const parsed_args& args, std::string_view long_name);
+
 // Parses args (argv without argv[0]). Every tool accepts --format (default "smart") and
 // -h/--help implicitly. Unknown flags raise usage_error("flag provided but not defined: -x").
 parsed_args parse_args(const std::vector<std::string>& args, const std::vector<flag_spec>& flags);
 
-// Renders `value` for stdout as --format asks: "json" (compact, newline-terminated),
-// "yaml", or "smart" (strings bare, everything else YAML), as Juju's cmd.Output does.
+// Renders `value` for stdout as --format asks, as Juju's cmd.Output does: "json" (compact,
+// newline-terminated; null is "null"), "yaml", or "smart" (strings bare, booleans True/False,
+// numbers as text, lists of strings one per line, null as nothing, everything else YAML).
+// A non-empty result always ends with a newline.
 std::string format_output(const nlohmann::json& value, const parsed_args& args);
 
 // Raises usage_error unless the positional count is within [min, max].

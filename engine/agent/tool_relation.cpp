@@ -1,7 +1,215 @@
+// relation-ids, relation-list, relation-get, relation-set, relation-model-get.
+#include <regex>
+
 #include "engine/agent/tool_table.hpp"
+#include "engine/agent/tool_util.hpp"
 
 namespace scenario::agent {
 
-void register_relation_tools(tool_table& /*table*/) {}
+namespace {
+
+using nlohmann::json;
+
+const flag_spec relation_flag{"relation", 'r', true};
+const flag_spec app_flag{"app", 0, false};
+
+// names.IsValidApplication / names.IsValidUnit from juju/names.
+const std::regex& app_name_re() {
+  static const std::regex re("^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$");
+  return re;
+}
+bool is_valid_application(const std::string& s) { return std::regex_match(s, app_name_re()); }
+bool is_valid_unit(const std::string& s) {
+  const auto slash = s.find('/');
+  if (slash == std::string::npos) return false;
+  const std::string num = s.substr(slash + 1);
+  return is_valid_application(s.substr(0, slash)) && !num.empty() &&
+         std::all_of(num.begin(), num.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+json bag_json(const state::databag& bag) {
+  json out = json::object();
+  for (const auto& [k, v] : bag) out[k] = v;
+  return out;
+}
+
+bool is_broken_now(const hook_context& ctx, const state::relation& rel) {
+  return util::hook_is(ctx, "_relation_broken", rel.relation_id);
+}
+
+// relation-ids [<endpoint>]: "endpoint:id" of every live relation on the endpoint.
+std::string relation_ids(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
+  auto args = parse_args(argv, {});
+  expect_positionals(args, 0, 1, "endpoint name");
+  std::string endpoint;
+  if (!args.positional.empty()) {
+    endpoint = args.positional[0];
+  } else if (auto id = util::hook_relation_id(ctx)) {
+    if (auto* rel = util::find_relation(ctx, *id)) endpoint = rel->endpoint;
+  }
+  if (endpoint.empty()) throw usage_error("no endpoint name specified");
+  std::vector<const state::relation*> found;
+  for (const auto& r : ctx.state.relations) {
+    // Juju leaves the relation being broken out of relation-ids during its -broken hook.
+    if (r.endpoint == endpoint && !is_broken_now(ctx, r)) found.push_back(&r);
+  }
+  std::sort(found.begin(), found.end(),
+            [](auto* a, auto* b) { return a->relation_id < b->relation_id; });
+  json out = json::array();
+  for (auto* r : found) out.push_back(r->endpoint + ":" + std::to_string(r->relation_id));
+  return format_output(out, args);
+}
+
+// relation-list [-r ID] [--app]: the remote units (peers: the other peer units), or with --app
+// the remote application's name.
+std::string relation_list(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
+  auto args = parse_args(argv, {relation_flag, app_flag});
+  state::relation& rel = util::relation_from_flag(ctx, args);
+  expect_positionals(args, 0, 0, "");
+  if (flag_bool(args, "app")) return format_output(util::remote_app(ctx, rel), args);
+  json out = json::array();
+  // By the time relation-broken runs every remote unit has departed.
+  if (!is_broken_now(ctx, rel)) {
+    const auto departing = util::departing_unit(ctx, rel.relation_id);
+    for (const auto& [id, bag] : rel.remote_units_data) {
+      if (rel.kind == state::relation_kind::peer && id == ctx.state.unit_id) continue;
+      if (departing && id == *departing) continue;
+      out.push_back(util::remote_unit_name(ctx, rel, id));
+    }
+  }
+  return format_output(out, args);
+}
+
+// relation-get [-r ID] [--app] [<key>|- [<unit-or-app>]]
+std::string relation_get(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
+  auto args = parse_args(argv, {relation_flag, app_flag});
+  state::relation& rel = util::relation_from_flag(ctx, args);
+  bool app = flag_bool(args, "app");
+  std::vector<std::string> pos = args.positional;
+  std::string key;
+  if (!pos.empty()) {
+    key = pos.front() == "-" ? "" : pos.front();
+    pos.erase(pos.begin());
+  }
+  // The defaults come from the hook (JUJU_REMOTE_UNIT / JUJU_REMOTE_APP), whatever -r says.
+  std::optional<std::string> hook_unit;
+  std::optional<std::string> hook_app;
+  if (auto hid = util::hook_relation_id(ctx)) {
+    if (auto* hrel = util::find_relation(ctx, *hid)) {
+      if (!util::ends_with(ctx.event.name, "_relation_broken") &&
+          ctx.event.relation_remote_unit_id) {
+        hook_unit = util::remote_unit_name(ctx, *hrel, *ctx.event.relation_remote_unit_id);
+      }
+      hook_app = util::remote_app(ctx, *hrel);
+    }
+  }
+  std::string target;
+  if (!pos.empty()) {
+    const std::string given = pos.front();
+    pos.erase(pos.begin());
+    if (app) {
+      if (is_valid_application(given)) {
+        target = given;
+      } else if (is_valid_unit(given)) {
+        target = given.substr(0, given.find('/'));
+      }
+    } else {
+      if (!is_valid_unit(given)) {
+        if (is_valid_application(given)) {
+          throw usage_error("expected unit name, got application name \"" + given + "\"");
+        }
+        throw usage_error("invalid unit name \"" + given + "\"");
+      }
+      target = given;
+    }
+  } else if (app) {
+    if (!hook_app) throw usage_error("no unit or application specified");
+    target = *hook_app;
+  } else if (hook_unit) {
+    target = *hook_unit;
+  } else if (hook_app) {
+    target = *hook_app;
+    app = true;
+  } else {
+    throw usage_error("no unit or application specified");
+  }
+  if (!pos.empty()) throw usage_error("unrecognized args: [\"" + pos.front() + "\"]");
+
+  const state::databag* bag = nullptr;
+  if (app) {
+    if (target == ctx.app_name) {
+      // The leader reads its own bag locally; anyone else asks the controller, which only
+      // allows it on peer relations.
+      if (ctx.state.leader || rel.kind == state::relation_kind::peer) {
+        bag = &rel.local_app_data;
+      } else {
+        throw tool_error("permission denied");
+      }
+    } else if (target == util::remote_app(ctx, rel)) {
+      bag = &rel.remote_app_data;
+    } else {
+      throw tool_error("permission denied");
+    }
+  } else if (target == ctx.unit_name()) {
+    bag = &rel.local_unit_data;
+  } else {
+    const auto slash = target.find('/');
+    const std::string unit_app = target.substr(0, slash);
+    const auto id = util::to_int(target.substr(slash + 1));
+    if (unit_app == util::remote_app(ctx, rel) && id) {
+      auto it = rel.remote_units_data.find(static_cast<int>(*id));
+      if (it != rel.remote_units_data.end()) bag = &it->second;
+    }
+    if (bag == nullptr) throw tool_error("permission denied");
+  }
+  if (key.empty()) return format_output(bag_json(*bag), args);
+  auto it = bag->find(key);
+  return format_output(it == bag->end() ? json(nullptr) : json(it->second), args);
+}
+
+// relation-set [-r ID] [--app] [--file PATH|-] [key=value ...]; an empty value deletes the key.
+std::string relation_set(hook_context& ctx, const std::vector<std::string>& argv,
+                         std::string_view stdin_data) {
+  auto args = parse_args(argv, {relation_flag, app_flag, {"file", 0, true}});
+  state::relation& rel = util::relation_from_flag(ctx, args);
+  auto settings = util::parse_key_values(args.positional);
+  if (auto file = args.get("file")) {
+    auto from_file = util::read_settings_file(*file, stdin_data);
+    for (auto& [k, v] : settings) from_file[k] = v;  // key=value arguments win
+    settings = std::move(from_file);
+  }
+  state::databag* bag = &rel.local_unit_data;
+  if (flag_bool(args, "app")) {
+    if (!ctx.state.leader) throw tool_error("cannot write relation settings");
+    bag = &rel.local_app_data;
+  }
+  for (const auto& [k, v] : settings) {
+    if (v.empty()) {
+      bag->erase(k);
+    } else {
+      (*bag)[k] = v;
+    }
+  }
+  return "";
+}
+
+// relation-model-get [-r ID]: the model the remote application lives in.
+std::string relation_model_get(hook_context& ctx, const std::vector<std::string>& argv,
+                               std::string_view) {
+  auto args = parse_args(argv, {relation_flag});
+  state::relation& rel = util::relation_from_flag(ctx, args);
+  expect_positionals(args, 0, 0, "");
+  return format_output(json{{"uuid", rel.remote_model_uuid.value_or(ctx.state.model.uuid)}}, args);
+}
+
+}  // namespace
+
+void register_relation_tools(tool_table& table) {
+  table["relation-ids"] = relation_ids;
+  table["relation-list"] = relation_list;
+  table["relation-get"] = relation_get;
+  table["relation-set"] = relation_set;
+  table["relation-model-get"] = relation_model_get;
+}
 
 }  // namespace scenario::agent
