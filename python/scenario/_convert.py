@@ -46,6 +46,7 @@ from scenario.state import (
     Storage,
     StoredState,
     SubordinateRelation,
+    _layer_dict,
 )
 
 __all__ = [
@@ -208,7 +209,7 @@ def _enum_value(v: Any) -> Any:
 def _container(c: Container) -> Dict[str, Any]:
     layers = []
     for label, layer in c.layers.items():
-        layers.append([label, layer.to_dict() if isinstance(layer, pebble.Layer) else dict(layer)])
+        layers.append([label, _layer_dict(layer)])
     return {
         "name": c.name,
         "can_connect": c.can_connect,
@@ -485,7 +486,7 @@ def _build_container(d: Dict[str, Any], template: Optional[Container]) -> Contai
     layers: Dict[str, Any] = {}
     for label, raw in d.get("layers", []):
         old = t_layers.get(label)
-        if old is not None and (old.to_dict() if isinstance(old, pebble.Layer) else old) == raw:
+        if old is not None and _layer_dict(old) == raw:
             layers[label] = old
         elif isinstance(old, dict):
             layers[label] = raw

@@ -709,7 +709,9 @@ class CheckInfo(_DCBase):
     startup: str = "enabled"
 
 
-def _layer_dict(layer: Union[pebble.Layer, Dict[str, Any]]) -> Dict[str, Any]:
+def _layer_dict(layer: Union[pebble.Layer, Dict[str, Any], str]) -> Dict[str, Any]:
+    if isinstance(layer, str):  # YAML text, as ops' add_layer also accepts
+        layer = pebble.Layer(layer)
     return layer.to_dict() if isinstance(layer, pebble.Layer) else dict(layer)
 
 

@@ -554,3 +554,10 @@ def test_event_json_secret_workload_storage_action():
     j = event_to_engine(Event("backup_action", params={"to": "s3"}, action_id="9"), State())
     assert (j["name"], j["action_params"], j["action_id"]) == ("backup_action", {"to": "s3"}, "9")
     json.dumps(j)
+
+
+def test_yaml_text_layer_round_trip():
+    s = State(containers=[Container("c", layers={"a": "summary: x\n"})])
+    j = through_json(s)
+    assert j["containers"][0]["layers"] == [["a", {"summary": "x"}]]
+    assert state_from_engine(j, s) == s

@@ -647,3 +647,14 @@ def test_container_filesystem_view(tmp_path):
         fs.open("/nope")
     with pytest.raises(IsADirectoryError):
         fs.read_bytes("/d")
+
+
+def test_relation_ids_start_at_one_in_each_test():
+    # the autouse fixture (the plugin's, here conftest's) opens a fresh scope per test
+    assert Relation("a").relation_id == 1
+    assert SubordinateRelation("b").relation_id == 2
+
+
+def test_yaml_text_layers():
+    c = Container("w", layers={"a": "services:\n  s:\n    override: replace\n    command: run\n"})
+    assert c.plan.services["s"].command == "run"
