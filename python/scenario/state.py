@@ -15,7 +15,6 @@ import dataclasses
 import datetime
 import itertools
 import logging
-import re
 from pathlib import Path, PurePosixPath
 from typing import (
     Any,
