@@ -26,37 +26,63 @@ struct where {
   }
 };
 
-std::string describe(const json& v) {
+// Parsing works on insertion-ordered JSON so that relations keep their file order; the spec's
+// public fields use plain json.
+using ojson = nlohmann::ordered_json;
+
+template <typename To, typename From>
+To convert(const From& v) {
   switch (v.type()) {
-    case json::value_t::null: return "nothing (null)";
-    case json::value_t::boolean: return "a boolean (" + v.dump() + ")";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer (" + v.dump() + ")";
-    case json::value_t::number_float: return "a number (" + v.dump() + ")";
-    case json::value_t::string: return "a string (" + v.dump() + ")";
-    case json::value_t::array: return "a list";
-    case json::value_t::object: return "a mapping";
+    case From::value_t::object: {
+      To out = To::object();
+      for (const auto& [key, item] : v.items()) out[key] = convert<To>(item);
+      return out;
+    }
+    case From::value_t::array: {
+      To out = To::array();
+      for (const auto& item : v) out.push_back(convert<To>(item));
+      return out;
+    }
+    case From::value_t::boolean: return v.template get<bool>();
+    case From::value_t::number_integer: return v.template get<std::int64_t>();
+    case From::value_t::number_unsigned: return v.template get<std::uint64_t>();
+    case From::value_t::number_float: return v.template get<double>();
+    case From::value_t::string: return v.template get<std::string>();
+    default: return nullptr;
+  }
+}
+
+std::string describe(const ojson& v) {
+  switch (v.type()) {
+    case ojson::value_t::null: return "nothing (null)";
+    case ojson::value_t::boolean: return "a boolean (" + v.dump() + ")";
+    case ojson::value_t::number_integer:
+    case ojson::value_t::number_unsigned: return "an integer (" + v.dump() + ")";
+    case ojson::value_t::number_float: return "a number (" + v.dump() + ")";
+    case ojson::value_t::string: return "a string (" + v.dump() + ")";
+    case ojson::value_t::array: return "a list";
+    case ojson::value_t::object: return "a mapping";
     default: return "an unsupported value";
   }
 }
 
-const json* find(const json& obj, std::string_view key) {
+const ojson* find(const ojson& obj, std::string_view key) {
   if (!obj.is_object()) return nullptr;
   auto it = obj.find(key);
   return it == obj.end() ? nullptr : &*it;
 }
 
-std::string as_string(const json& v, const where& w) {
+std::string as_string(const ojson& v, const where& w) {
   if (!v.is_string()) w.fail("expected a string, got " + describe(v));
   return v.get<std::string>();
 }
 
-bool as_bool(const json& v, const where& w) {
+bool as_bool(const ojson& v, const where& w) {
   if (!v.is_boolean()) w.fail("expected true or false, got " + describe(v));
   return v.get<bool>();
 }
 
-int as_int(const json& v, const where& w) {
+int as_int(const ojson& v, const where& w) {
   if (!v.is_number_integer()) w.fail("expected an integer, got " + describe(v));
   auto n = v.get<std::int64_t>();
   if (n < std::numeric_limits<int>::min() || n > std::numeric_limits<int>::max())
@@ -65,15 +91,15 @@ int as_int(const json& v, const where& w) {
 }
 
 // A section that may be absent or empty (`requires:` with nothing under it is null in YAML).
-const json& as_mapping_or_empty(const json* v, const where& w) {
-  static const json empty = json::object();
+const ojson& as_mapping_or_empty(const ojson* v, const where& w) {
+  static const ojson empty = ojson::object();
   if (v == nullptr || v->is_null()) return empty;
   if (!v->is_object()) w.fail("expected a mapping of names to entries, got " + describe(*v));
   return *v;
 }
 
-std::optional<std::string> optional_string(const json& obj, std::string_view key, const where& w) {
-  const json* v = find(obj, key);
+std::optional<std::string> optional_string(const ojson& obj, std::string_view key, const where& w) {
+  const ojson* v = find(obj, key);
   if (v == nullptr || v->is_null()) return std::nullopt;
   return as_string(*v, w / key);
 }
@@ -81,7 +107,7 @@ std::optional<std::string> optional_string(const json& obj, std::string_view key
 // ---------------------------------------------------------------------------------------------
 // YAML -> JSON, with YAML 1.1 plain-scalar typing as PyYAML (which ops uses) resolves it.
 
-bool parse_int(std::string text, json& out) {
+bool parse_int(std::string text, ojson& out) {
   static const std::regex dec("[-+]?(0|[1-9][0-9_]*)");
   static const std::regex hex("[-+]?0x[0-9a-fA-F_]+");
   static const std::regex oct("[-+]?0o?[0-7_]+");
@@ -122,7 +148,7 @@ bool parse_int(std::string text, json& out) {
   return true;
 }
 
-bool parse_float(std::string text, json& out) {
+bool parse_float(std::string text, ojson& out) {
   // A dot or an exponent is required: "08" stays a string, as in PyYAML.
   static const std::regex num(
       "[-+]?(([0-9][0-9_]*)?\\.[0-9_]*([eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+)");
@@ -144,7 +170,7 @@ bool parse_float(std::string text, json& out) {
   return true;
 }
 
-bool parse_bool(const std::string& text, json& out) {
+bool parse_bool(const std::string& text, ojson& out) {
   static const std::regex yes("y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON");
   static const std::regex no("n|N|no|No|NO|false|False|FALSE|off|Off|OFF");
   // PyYAML does not treat a lone y/n as a boolean; only the words.
@@ -159,23 +185,23 @@ bool parse_bool(const std::string& text, json& out) {
   return false;
 }
 
-json plain_scalar(const std::string& text) {
+ojson plain_scalar(const std::string& text) {
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL")
     return nullptr;
-  json out;
+  ojson out;
   if (parse_bool(text, out) || parse_int(text, out) || parse_float(text, out)) return out;
   return text;
 }
 
-json yaml_to_json(const YAML::Node& node, const where& w);
+ojson yaml_to_json(const YAML::Node& node, const where& w);
 
-json scalar_to_json(const YAML::Node& node, const where& w) {
+ojson scalar_to_json(const YAML::Node& node, const where& w) {
   const std::string& tag = node.Tag();
   const std::string& text = node.Scalar();
   // yaml-cpp tags plain scalars "?" and quoted/block scalars "!"; explicit tags come in full.
   if (tag == "!" || tag == "tag:yaml.org,2002:str" || tag == "tag:yaml.org,2002:binary")
     return text;
-  json out;
+  ojson out;
   if (tag == "tag:yaml.org,2002:int") {
     if (!parse_int(text, out)) w.fail("'" + text + "' is tagged !!int but is not an integer");
     return out;
@@ -194,19 +220,19 @@ json scalar_to_json(const YAML::Node& node, const where& w) {
   return plain_scalar(text);
 }
 
-json yaml_to_json(const YAML::Node& node, const where& w) {
+ojson yaml_to_json(const YAML::Node& node, const where& w) {
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null: return nullptr;
     case YAML::NodeType::Scalar: return scalar_to_json(node, w);
     case YAML::NodeType::Sequence: {
-      json out = json::array();
+      ojson out = ojson::array();
       std::size_t i = 0;
       for (const auto& item : node) out.push_back(yaml_to_json(item, w / std::to_string(i++)));
       return out;
     }
     case YAML::NodeType::Map: {
-      json out = json::object();
+      ojson out = ojson::object();
       for (const auto& kv : node) {
         if (!kv.first.IsScalar())
           w.fail("a mapping key must be a plain value, not a list or mapping (line " +
@@ -220,7 +246,7 @@ json yaml_to_json(const YAML::Node& node, const where& w) {
   return nullptr;
 }
 
-json parse_yaml(const std::string& text, const std::string& file) {
+ojson parse_yaml(const std::string& text, const std::string& file) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -235,7 +261,7 @@ json parse_yaml(const std::string& text, const std::string& file) {
 // ---------------------------------------------------------------------------------------------
 // metadata
 
-relation_spec parse_relation(const std::string& name, const json& raw, relation_role role,
+relation_spec parse_relation(const std::string& name, const ojson& raw, relation_role role,
                              const where& w) {
   relation_spec r;
   r.name = name;
@@ -247,7 +273,7 @@ relation_spec parse_relation(const std::string& name, const json& raw, relation_
   if (!raw.is_object())
     w.fail("expected a mapping with an 'interface' key (or just the interface name), got " +
            describe(raw));
-  const json* iface = find(raw, "interface");
+  const ojson* iface = find(raw, "interface");
   if (iface == nullptr || iface->is_null())
     (w / "interface").fail("missing; every relation needs an interface");
   r.interface = as_string(*iface, w / "interface");
@@ -257,20 +283,20 @@ relation_spec parse_relation(const std::string& name, const json& raw, relation_
       (w / "scope").fail("'" + *scope + "' is not a relation scope (use global or container)");
     r.scope = *scope;
   }
-  if (const json* limit = find(raw, "limit"); limit != nullptr && !limit->is_null()) {
+  if (const ojson* limit = find(raw, "limit"); limit != nullptr && !limit->is_null()) {
     r.limit = as_int(*limit, w / "limit");
     if (*r.limit < 0) (w / "limit").fail("must not be negative");
   }
-  if (const json* opt = find(raw, "optional"); opt != nullptr && !opt->is_null())
+  if (const ojson* opt = find(raw, "optional"); opt != nullptr && !opt->is_null())
     r.optional = as_bool(*opt, w / "optional");
   return r;
 }
 
-storage_spec parse_storage(const std::string& name, const json& raw, const where& w) {
+storage_spec parse_storage(const std::string& name, const ojson& raw, const where& w) {
   if (!raw.is_object()) w.fail("expected a mapping with a 'type' key, got " + describe(raw));
   storage_spec s;
   s.name = name;
-  const json* type = find(raw, "type");
+  const ojson* type = find(raw, "type");
   if (type == nullptr || type->is_null())
     (w / "type").fail("missing; every storage needs a type (filesystem or block)");
   s.type = as_string(*type, w / "type");
@@ -278,9 +304,9 @@ storage_spec parse_storage(const std::string& name, const json& raw, const where
     (w / "type").fail("'" + s.type + "' is not a storage type (use filesystem or block)");
   s.location = optional_string(raw, "location", w);
   s.description = optional_string(raw, "description", w);
-  if (const json* multiple = find(raw, "multiple"); multiple != nullptr && !multiple->is_null()) {
+  if (const ojson* multiple = find(raw, "multiple"); multiple != nullptr && !multiple->is_null()) {
     const where mw = w / "multiple";
-    const json* range = find(*multiple, "range");
+    const ojson* range = find(*multiple, "range");
     if (range == nullptr) mw.fail("expected a mapping with a 'range' key, e.g. {range: 1-3}");
     std::string text = range->is_number_integer() ? range->dump() : as_string(*range, mw / "range");
     static const std::regex range_form("[0-9]+(-[0-9]*)?");
@@ -291,7 +317,7 @@ storage_spec parse_storage(const std::string& name, const json& raw, const where
   return s;
 }
 
-resource_spec parse_resource(const std::string& name, const json& raw, const where& w) {
+resource_spec parse_resource(const std::string& name, const ojson& raw, const where& w) {
   if (!raw.is_object()) w.fail("expected a mapping with a 'type' key, got " + describe(raw));
   resource_spec r;
   r.name = name;
@@ -302,7 +328,7 @@ resource_spec parse_resource(const std::string& name, const json& raw, const whe
   return r;
 }
 
-container_spec parse_container(const std::string& name, const json& raw,
+container_spec parse_container(const std::string& name, const ojson& raw,
                                const std::vector<storage_spec>& storages,
                                const std::vector<resource_spec>& resources, const where& w) {
   container_spec c;
@@ -320,13 +346,13 @@ container_spec parse_container(const std::string& name, const json& raw,
       (w / "resource").fail("resource '" + *c.resource + "' has type " + it->type +
                             "; a container's resource must have type oci-image");
   }
-  const json* mounts = find(raw, "mounts");
+  const ojson* mounts = find(raw, "mounts");
   if (mounts == nullptr || mounts->is_null()) return c;
   if (!mounts->is_array())
     (w / "mounts").fail("expected a list of {storage, location}, got " + describe(*mounts));
   for (std::size_t i = 0; i < mounts->size(); ++i) {
     const where mw = w / "mounts" / std::to_string(i);
-    const json& m = (*mounts)[i];
+    const ojson& m = (*mounts)[i];
     if (!m.is_object()) mw.fail("expected a mapping {storage, location}, got " + describe(m));
     auto storage = optional_string(m, "storage", mw);
     if (!storage) (mw / "storage").fail("missing; name the storage to mount");
@@ -344,13 +370,13 @@ container_spec parse_container(const std::string& name, const json& raw,
   return c;
 }
 
-void parse_metadata(const json& meta, const where& top, charm_spec& spec) {
+void parse_metadata(const ojson& meta, const where& top, charm_spec& spec) {
   if (!meta.is_object()) top.fail("the document must be a mapping of keys, got " + describe(meta));
-  const json* name = find(meta, "name");
+  const ojson* name = find(meta, "name");
   if (name == nullptr || name->is_null()) (top / "name").fail("missing; every charm needs a name");
   spec.name = as_string(*name, top / "name");
   if (spec.name.empty()) (top / "name").fail("empty; every charm needs a name");
-  if (const json* sub = find(meta, "subordinate"); sub != nullptr && !sub->is_null())
+  if (const ojson* sub = find(meta, "subordinate"); sub != nullptr && !sub->is_null())
     spec.subordinate = as_bool(*sub, top / "subordinate");
 
   const std::pair<const char*, relation_role> roles[] = {{"provides", relation_role::provides},
@@ -380,7 +406,7 @@ void parse_metadata(const json& meta, const where& top, charm_spec& spec) {
 // ---------------------------------------------------------------------------------------------
 // config
 
-bool default_fits(const std::string& type, const json& v) {
+bool default_fits(const std::string& type, const ojson& v) {
   if (type == "string" || type == "secret") return v.is_string();
   if (type == "int") return v.is_number_integer();
   if (type == "float") return v.is_number();
@@ -388,7 +414,7 @@ bool default_fits(const std::string& type, const json& v) {
   return false;
 }
 
-void parse_config(const json& config, const where& top, charm_spec& spec) {
+void parse_config(const ojson& config, const where& top, charm_spec& spec) {
   if (config.is_null()) return;
   if (!config.is_object())
     top.fail("the document must be a mapping with an 'options' key, got " + describe(config));
@@ -410,10 +436,10 @@ void parse_config(const json& config, const where& top, charm_spec& spec) {
         opt.type != "boolean" && opt.type != "secret")
       (ow / "type").fail("'" + opt.type +
                          "' is not a Juju config type (use int, float, string, boolean or secret)");
-    if (const json* def = find(raw, "default"); def != nullptr && !def->is_null()) {
+    if (const ojson* def = find(raw, "default"); def != nullptr && !def->is_null()) {
       if (!default_fits(opt.type, *def))
         (ow / "default").fail(describe(*def) + " does not fit the option's type " + opt.type);
-      opt.default_value = *def;
+      opt.default_value = convert<json>(*def);
     }
     opt.description = optional_string(raw, "description", ow).value_or("");
     spec.config[oname] = std::move(opt);
@@ -423,7 +449,7 @@ void parse_config(const json& config, const where& top, charm_spec& spec) {
 // ---------------------------------------------------------------------------------------------
 // actions
 
-void parse_actions(const json& actions, const where& top, charm_spec& spec) {
+void parse_actions(const ojson& actions, const where& top, charm_spec& spec) {
   if (actions.is_null()) return;
   if (!actions.is_object())
     top.fail("the document must be a mapping of action names, got " + describe(actions));
@@ -441,33 +467,33 @@ void parse_actions(const json& actions, const where& top, charm_spec& spec) {
           (aw / "params" / pname)
               .fail("expected a JSON schema mapping (type, description, default), got " +
                     describe(schema));
-        if (const json* t = find(schema, "type"); t != nullptr && !t->is_string() && !t->is_array())
+        if (const ojson* t = find(schema, "type"); t != nullptr && !t->is_string() && !t->is_array())
           (aw / "params" / pname / "type").fail("expected a JSON schema type name, got " + describe(*t));
-        a.params[pname] = schema.is_null() ? json::object() : schema;
+        a.params[pname] = schema.is_null() ? json::object() : convert<json>(schema);
       }
-      if (const json* req = find(raw, "required"); req != nullptr && !req->is_null()) {
+      if (const ojson* req = find(raw, "required"); req != nullptr && !req->is_null()) {
         if (!req->is_array()) (aw / "required").fail("expected a list of param names, got " + describe(*req));
         for (std::size_t i = 0; i < req->size(); ++i)
           a.required.push_back(as_string((*req)[i], aw / "required" / std::to_string(i)));
       }
-      if (const json* ap = find(raw, "additionalProperties"); ap != nullptr && !ap->is_null())
+      if (const ojson* ap = find(raw, "additionalProperties"); ap != nullptr && !ap->is_null())
         a.additional_properties = as_bool(*ap, aw / "additionalProperties");
     }
     spec.actions[aname] = std::move(a);
   }
 }
 
-bool is_charmcraft_doc(const json& meta) {
+bool is_charmcraft_doc(const ojson& meta) {
   return meta.is_object() &&
          (meta.contains("type") || meta.contains("config") || meta.contains("actions"));
 }
 
-charm_spec build(const json& meta, const json& config, const json& actions,
+charm_spec build(const ojson& meta, const ojson& config, const ojson& actions,
                  const std::string& meta_file) {
   charm_spec spec;
   if (is_charmcraft_doc(meta)) {
     const where top{"charmcraft.yaml", ""};
-    if (const json* type = find(meta, "type")) {
+    if (const ojson* type = find(meta, "type")) {
       if (as_string(*type, top / "type") != "charm")
         (top / "type").fail("'" + type->get<std::string>() + "' is not a charm; Scenario runs charms (type: charm)");
     }
@@ -475,11 +501,11 @@ charm_spec build(const json& meta, const json& config, const json& actions,
       (top / "extensions")
           .fail("charmcraft extensions are not expanded by Scenario; run `charmcraft "
                 "expand-extensions` and use its output as charmcraft.yaml");
-    json rest = meta;
+    ojson rest = meta;
     rest.erase("config");
     rest.erase("actions");
-    json cfg = meta.contains("config") ? meta["config"] : json();
-    json act = meta.contains("actions") ? meta["actions"] : json();
+    ojson cfg = meta.contains("config") ? meta["config"] : ojson();
+    ojson act = meta.contains("actions") ? meta["actions"] : ojson();
     if (!cfg.is_null() && !config.is_null())
       (top / "config").fail("config is given both here and separately; keep one");
     if (!act.is_null() && !actions.is_null())
@@ -489,17 +515,17 @@ charm_spec build(const json& meta, const json& config, const json& actions,
     else parse_config(config, where{"config.yaml", ""}, spec);
     if (!act.is_null()) parse_actions(act, top / "actions", spec);
     else parse_actions(actions, where{"actions.yaml", ""}, spec);
-    spec.raw_meta = std::move(rest);
-    spec.raw_config = cfg.is_null() ? config : cfg;
-    spec.raw_actions = act.is_null() ? actions : act;
+    spec.raw_meta = convert<json>(rest);
+    spec.raw_config = convert<json>(cfg.is_null() ? config : cfg);
+    spec.raw_actions = convert<json>(act.is_null() ? actions : act);
     return spec;
   }
   parse_metadata(meta, where{meta_file, ""}, spec);
   parse_config(config, where{"config.yaml", ""}, spec);
   parse_actions(actions, where{"actions.yaml", ""}, spec);
-  spec.raw_meta = meta;
-  spec.raw_config = config;
-  spec.raw_actions = actions;
+  spec.raw_meta = convert<json>(meta);
+  spec.raw_config = convert<json>(config);
+  spec.raw_actions = convert<json>(actions);
   return spec;
 }
 
@@ -540,27 +566,28 @@ const container_spec* charm_spec::find_container(std::string_view name) const {
 }
 
 charm_spec spec_from_json(const json& meta, const json& config, const json& actions) {
-  return build(meta, config, actions, "metadata.yaml");
+  return build(convert<ojson>(meta), convert<ojson>(config), convert<ojson>(actions),
+               "metadata.yaml");
 }
 
 charm_spec spec_from_yaml(const std::string& meta_yaml, const std::string& config_yaml,
                           const std::string& actions_yaml) {
-  json meta = parse_yaml(meta_yaml, "metadata.yaml");
-  json config = parse_yaml(config_yaml, "config.yaml");
-  json actions = parse_yaml(actions_yaml, "actions.yaml");
+  ojson meta = parse_yaml(meta_yaml, "metadata.yaml");
+  ojson config = parse_yaml(config_yaml, "config.yaml");
+  ojson actions = parse_yaml(actions_yaml, "actions.yaml");
   return build(meta, config, actions, "metadata.yaml");
 }
 
 charm_spec spec_from_directory(const std::filesystem::path& charm_root) {
   auto config_text = read_text(charm_root / "config.yaml");
   auto actions_text = read_text(charm_root / "actions.yaml");
-  json config = config_text ? parse_yaml(*config_text, "config.yaml") : json();
-  json actions = actions_text ? parse_yaml(*actions_text, "actions.yaml") : json();
+  ojson config = config_text ? parse_yaml(*config_text, "config.yaml") : ojson();
+  ojson actions = actions_text ? parse_yaml(*actions_text, "actions.yaml") : ojson();
 
   // charmcraft.yaml is the spec when it names the charm; older charms keep only build settings
   // there and the spec in metadata.yaml.
   if (auto text = read_text(charm_root / "charmcraft.yaml")) {
-    json doc = parse_yaml(*text, "charmcraft.yaml");
+    ojson doc = parse_yaml(*text, "charmcraft.yaml");
     if (doc.is_object() && doc.contains("name")) {
       if (!doc.contains("type")) doc["type"] = "charm";  // mark it as the unified form
       if (std::filesystem::exists(charm_root / "metadata.yaml"))

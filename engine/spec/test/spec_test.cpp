@@ -146,6 +146,32 @@ TEST(spec_from_yaml, parses_metadata) {
   EXPECT_TRUE(s.actions.empty());
 }
 
+TEST(spec_from_yaml, relations_keep_file_order) {
+  charm_spec s = spec_from_yaml(R"(
+name: c
+peers:
+  zz: {interface: p}
+requires:
+  zeta: {interface: a}
+  alpha: {interface: b}
+provides:
+  mid: {interface: c}
+extra-bindings:
+  second:
+  first:
+containers:
+  z-c:
+  a-c:
+)", "", "");
+  std::vector<std::string> names;
+  for (const auto& r : s.relations) names.push_back(r.name);
+  // provides, requires, peers; within each, the order of the file
+  EXPECT_EQ(names, (std::vector<std::string>{"mid", "zeta", "alpha", "zz"}));
+  EXPECT_EQ(s.extra_bindings, (std::vector<std::string>{"second", "first"}));
+  ASSERT_EQ(s.containers.size(), 2u);
+  EXPECT_EQ(s.containers[0].name, "z-c");
+}
+
 TEST(spec_from_yaml, find_relation_accepts_underscored_endpoint) {
   charm_spec s = spec_from_yaml("name: c\nrequires:\n  db-admin: {interface: pg}\n", "", "");
   ASSERT_NE(s.find_relation("db_admin"), nullptr);
