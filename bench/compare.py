@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+"""Run every scenario on every tool, each in a fresh process, and print/write the comparison.
+
+Normally started by ``bench/run.sh``, which builds the venvs first. Standard library only.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+
+# tool label -> (venv name, worker script, ops line it runs on, human description)
+TOOLS = {
+    "s31": ("s31", "scenarios_31.py", "ops2", "ops-scenario 3.1"),
+    "ours-ops2": ("ours-ops2", "scenarios_31.py", "ops2", "ours (3.1 API)"),
+    "floor-ops2": ("floor-ops2", "floor.py", "ops2", "ops floor"),
+    "latest": ("latest", "scenarios_latest.py", "ops3", "ops[testing] (Scenario 8)"),
+    "ours-ops3": ("ours-ops3", "scenarios_31.py", "ops3", "ours (3.1 API)"),
+    "floor-ops3": ("floor-ops3", "floor.py", "ops3", "ops floor"),
+}
+PEERS = {"ops2": "s31", "ops3": "latest"}
+OURS = {"ops2": "ours-ops2", "ops3": "ours-ops3"}
+FLOORS = {"ops2": "floor-ops2", "ops3": "floor-ops3"}
+SCENARIOS = ("null", "realistic", "deferral")  # the soak is run last, separately
+FLOOR_SCENARIOS = ("realistic", "soak")
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--runs", type=int, default=1000, help="timed runs of null and realistic")
+    p.add_argument("--deferral-runs", type=int, default=500, help="timed deferral round trips")
+    p.add_argument("--soak", type=int, default=10000, help="soak runs for ours and the floor")
+    p.add_argument("--peer-soak", type=int, default=3000, help="soak runs for the peer tools")
+    p.add_argument("--warmup", type=int, default=5, help="untimed runs before each measurement")
+    p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated tool labels")
+    p.add_argument("--venvs", default=str(BENCH / ".venvs"))
+    p.add_argument("--ours-unavailable", default="", help="why ours is not measured (skips it)")
+    p.add_argument("--stub-ours", action="store_true",
+                   help="SELF-TEST ONLY: measure ops-scenario 3.1 under the ours label")
+    p.add_argument("--write", default=str(BENCH / "RESULTS.md"), help="Markdown output file")
+    p.add_argument("--command", default="", help="the command line, for the report")
+    return p.parse_args()
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return {
+        "uname": " ".join(platform.uname()),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "python": platform.python_version(),
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else [],
+    }
+
+
+def run_worker(args, tool, scenario, runs, results_dir):
+    venv, script, _, _ = TOOLS[tool]
+    venv_name = "s31" if args.stub_ours and tool == "ours-ops2" else venv
+    python = Path(args.venvs) / venv_name / "bin" / "python"
+    out = results_dir / f"{tool}-{scenario}.json"
+    log = results_dir / f"{tool}-{scenario}.log"
+    env = dict(os.environ)
+    if args.stub_ours:
+        env["BENCH_STUB_OURS"] = "1"
+    else:
+        env.pop("BENCH_STUB_OURS", None)
+    cmd = [str(python), str(BENCH / script), "--scenario", scenario, "--runs", str(runs),
+           "--warmup", str(args.warmup), "--tool", tool, "--out", str(out)]
+    t0 = time.monotonic()
+    print(f"  {tool:<11} {scenario:<9} x{runs:<6}", end="", flush=True)
+    with open(log, "w", encoding="utf-8") as f:
+        rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=results_dir, env=env).returncode
+    took = time.monotonic() - t0
+    if rc != 0 or not out.exists():
+        tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
+        print(f" FAILED after {took:.0f}s: {tail[0]}")
+        return {"failed": tail[0], "log": str(log)}
+    result = json.loads(out.read_text())
+    print(f" median {result['all']['median_ms']:8.2f} ms  ({took:.0f}s)")
+    return result
+
+
+def fmt(x, digits=2, suffix=""):
+    return "—" if x is None else f"{x:.{digits}f}{suffix}"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def med(res, key="all"):
+    if not res or "failed" in res or key not in res:
+        return None
+    return res[key]["median_ms"]
+
+
+def label(tool, res):
+    _, _, _, desc = TOOLS[tool]
+    if res and res.get("stub"):
+        return f"{tool} **STUB: ops-scenario 3.1, not ours**"
+    return f"{tool} ({desc})"
+
+
+def build_report(args, tools, results, mach_before, mach_after, skipped, started):
+    lines = []
+    w = lines.append
+    w("# Benchmark results")
+    w("")
+    w(f"Generated by `{args.command or 'bench/run.sh'}` on {started} (UTC); "
+      f"repo commit `{sh(['git', '-C', str(REPO), 'rev-parse', '--short', 'HEAD'])}`. "
+      "How to read this and what each tool does: [README.md](README.md).")
+    w("")
+    w("## Machine")
+    w("")
+    w(f"- `uname -a`: `{mach_before['uname']}`")
+    w(f"- CPU: {mach_before['cpu']} ({mach_before['cores']} cores), memory {mach_before['memory']}")
+    w(f"- Python {mach_before['python']}")
+    w(f"- load average (1/5/15 min) at start {' / '.join(mach_before['loadavg'])}, "
+      f"at end {' / '.join(mach_after['loadavg'])}")
+    w("")
+    w("## Versions")
+    w("")
+    w("| tool | venv packages |")
+    w("|---|---|")
+    for tool in tools:
+        res = next((results.get((tool, s)) for s in ("realistic", "null", "soak")
+                    if results.get((tool, s)) and "versions" in results[(tool, s)]), None)
+        vers = ", ".join(f"{k} {v}" for k, v in (res or {}).get("versions", {}).items() if v)
+        w(f"| {label(tool, res)} | {vers or skipped.get(tool, 'not measured')} |")
+    w("")
+    w(f"## Time per run (ms, wall clock; CPU = process CPU time, all threads)")
+    w("")
+    w(f"Each cell is one fresh process per (tool, scenario): {args.warmup} untimed warm-up runs, then "
+      f"{args.runs} timed runs ({args.deferral_runs} for the deferral round trip, which is two "
+      "runs: `start` that defers, then `update-status` that re-emits it). "
+      "`peer ÷ ours` compares tools on the same ops version.")
+    w("")
+    w("| scenario | tool | median | p90 | CPU median | peer ÷ ours (wall) | peer ÷ ours (CPU) | ours ÷ floor (wall) | ours ÷ floor (CPU) |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for scenario in SCENARIOS:
+        for tool in tools:
+            if tool in FLOORS.values() and scenario not in FLOOR_SCENARIOS:
+                continue
+            res = results.get((tool, scenario))
+            line = TOOLS[tool][2]
+            ours = results.get((OURS[line], scenario))
+            if res is None:
+                w(f"| {scenario} | {label(tool, res)} | {skipped.get(tool, 'not run')} | | | | | | |")
+                continue
+            if "failed" in res:
+                w(f"| {scenario} | {label(tool, res)} | FAILED: {res['failed'][:80]} | | | | | | |")
+                continue
+            cells = [fmt(med(res)), fmt(res["all"]["p90_ms"]), fmt(med(res, "cpu"))]
+            peer_w = peer_c = floor_w = floor_c = ""
+            if tool == PEERS[line]:
+                peer_w = fmt(ratio(med(res), med(ours)), 1, "x")
+                peer_c = fmt(ratio(med(res, "cpu"), med(ours, "cpu")), 1, "x")
+            if tool == FLOORS[line]:
+                floor_w = fmt(ratio(med(ours), med(res)), 2, "x")
+                floor_c = fmt(ratio(med(ours, "cpu"), med(res, "cpu")), 2, "x")
+            w(f"| {scenario} | {label(tool, res)} | " + " | ".join(cells)
+              + f" | {peer_w} | {peer_c} | {floor_w} | {floor_c} |")
+    w("")
+    w("## Soak (the realistic scenario, many runs in one process)")
+    w("")
+    w(f"Ours and the floor soak {args.soak} runs; the peers {args.peer_soak} "
+      "(so that the whole command stays under ~20 minutes: ops-scenario 3.1 slows down and grows "
+      "with every run). First/last = the first and last 1,000 runs (or half the soak if shorter).")
+    w("")
+    w("| tool | runs | first: median | last: median | last ÷ first | first: mean | last: mean | CPU first → last (median) | RSS before → after (MB) | RSS growth (MB) |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for tool in tools:
+        res = results.get((tool, "soak"))
+        if res is None or "failed" in res:
+            why = skipped.get(tool, "not run") if res is None else "FAILED: " + res["failed"][:80]
+            w(f"| {label(tool, res)} | {why} | | | | | | | | |")
+            continue
+        growth = (res["rss_after_kib"] - res["rss_before_kib"]) / 1024
+        w(f"| {label(tool, res)} | {res['all']['n']} | {fmt(med(res, 'first'))} | {fmt(med(res, 'last'))} "
+          f"| {fmt(ratio(med(res, 'last'), med(res, 'first')))} | {fmt(res['first']['mean_ms'])} "
+          f"| {fmt(res['last']['mean_ms'])} | {fmt(med(res, 'cpu_first'))} → {fmt(med(res, 'cpu_last'))} "
+          f"| {res['rss_before_kib'] / 1024:.1f} → {res['rss_after_kib'] / 1024:.1f} | {growth:.1f} |")
+    w("")
+    w("## Targets")
+    w("")
+    for line in lines_targets(tools, results, skipped):
+        w(f"- {line}")
+    w("")
+    return "\n".join(lines)
+
+
+def lines_targets(tools, results, skipped):
+    out = []
+
+    def verdict(ok):
+        return "**PASS**" if ok else "**FAIL**"
+
+    def both(r, rc, ok, digits=2):
+        return (f"wall {fmt(r, digits, 'x')} {verdict(r is not None and ok(r))}, "
+                f"CPU {fmt(rc, digits, 'x')} {verdict(rc is not None and ok(rc))}")
+
+    for line in ("ops2", "ops3"):
+        ours_tool = OURS[line]
+        if ours_tool not in tools:
+            continue
+        ours = results.get((ours_tool, "realistic"))
+        if ours is None or "failed" in ours:
+            why = skipped.get(ours_tool) or (ours or {}).get("failed", "not run")
+            out.append(f"{ours_tool}: NOT MEASURED ({why})")
+            continue
+        stub = " (STUB, not ours: self-test only)" if ours.get("stub") else ""
+        if line == "ops2" and PEERS[line] in tools:
+            r = ratio(med(results.get((PEERS[line], "realistic"))), med(ours))
+            rc = ratio(med(results.get((PEERS[line], "realistic")), "cpu"), med(ours, "cpu"))
+            out.append(f"{ours_tool}{stub}: >= 10x faster than ops-scenario 3.1 on the realistic scenario "
+                       f"(first {ours['all']['n']} timed runs, medians): {both(r, rc, lambda x: x >= 10, 1)}")
+        if line == "ops3" and PEERS[line] in tools:
+            r = ratio(med(results.get((PEERS[line], "realistic"))), med(ours))
+            rc = ratio(med(results.get((PEERS[line], "realistic")), "cpu"), med(ours, "cpu"))
+            out.append(f"{ours_tool}{stub}: speed-up over ops[testing] 3.9 on the realistic scenario "
+                       f"(no target): wall {fmt(r, 1, 'x')}, CPU {fmt(rc, 1, 'x')}")
+        if FLOORS[line] in tools:
+            fr = results.get((FLOORS[line], "realistic"))
+            r = ratio(med(ours), med(fr))
+            rc = ratio(med(ours, "cpu"), med(fr, "cpu"))
+            out.append(f"{ours_tool}{stub}: within 1.5x of the ops floor {FLOORS[line]} (medians): "
+                       f"{both(r, rc, lambda x: x <= 1.5)}")
+        soak = results.get((ours_tool, "soak"))
+        if soak and "failed" not in soak:
+            r = ratio(med(soak, "last"), med(soak, "first"))
+            rc = ratio(med(soak, "cpu_last"), med(soak, "cpu_first"))
+            growth = (soak["rss_after_kib"] - soak["rss_before_kib"]) / 1024
+            n = soak.get("window", 0)
+            out.append(f"{ours_tool}{stub}: soak of {soak['all']['n']}: last {n} runs within 10% of the first "
+                       f"{n} (median last ÷ first): {both(r, rc, lambda x: x <= 1.10)}; "
+                       f"RSS growth < 20 MB: {growth:.1f} MB {verdict(growth < 20)}")
+        else:
+            out.append(f"{ours_tool}: soak NOT MEASURED")
+    return out
+
+
+def main():
+    args = parse_args()
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    unknown = [t for t in tools if t not in TOOLS]
+    if unknown:
+        raise SystemExit(f"unknown tools {unknown}; known: {', '.join(TOOLS)}")
+    skipped = {}
+    if args.ours_unavailable:
+        for t in OURS.values():
+            if t in tools:
+                skipped[t] = f"not measured: {args.ours_unavailable}"
+    if args.stub_ours:
+        # The stub runs ops-scenario 3.1 (ops 2.4.1) under the ours label; there is no ops 3 stub.
+        if "ours-ops3" in tools:
+            skipped["ours-ops3"] = "not measured in the self-test"
+    for t in tools:
+        if t not in skipped and not (Path(args.venvs) / TOOLS[t][0] / "bin" / "python").exists():
+            if not (args.stub_ours and t == "ours-ops2"):
+                skipped[t] = f"not measured: venv {TOOLS[t][0]} missing (run bench/run.sh)"
+    active = [t for t in tools if t not in skipped]
+
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    results_dir = Path(args.venvs) / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    for old in results_dir.glob("*"):
+        old.unlink()
+    mach_before = machine()
+    print(f"bench: {', '.join(active)}; load average {' '.join(mach_before['loadavg'])}")
+    if skipped:
+        for t, why in skipped.items():
+            print(f"  {t}: {why}")
+    results = {}
+    for scenario in SCENARIOS:
+        runs = args.deferral_runs if scenario == "deferral" else args.runs
+        for tool in active:
+            if tool in FLOORS.values() and scenario not in FLOOR_SCENARIOS:
+                continue
+            results[(tool, scenario)] = run_worker(args, tool, scenario, runs, results_dir)
+    for tool in active:
+        n = args.peer_soak if tool in PEERS.values() else args.soak
+        results[(tool, "soak")] = run_worker(args, tool, "soak", n, results_dir)
+    mach_after = machine()
+
+    report = build_report(args, tools, results, mach_before, mach_after, skipped, started)
+    print()
+    print(report)
+    stubbed = any(r.get("stub") for r in results.values() if isinstance(r, dict))
+    target = Path(args.write)
+    if stubbed:
+        target = results_dir / "SELFTEST-RESULTS.md"
+        print(f"\nSELF-TEST with a stub in place of ours: NOT writing {args.write}; wrote {target}")
+    target.write_text(report + "\n")
+    print(f"\nwrote {target}")
+    failed = [k for k, r in results.items() if "failed" in r]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
