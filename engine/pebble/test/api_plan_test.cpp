@@ -1,1 +1,213 @@
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/pebble/api.hpp"
+
+namespace scenario::pebble {
+namespace {
+
+using json = nlohmann::json;
+
+response call(session& s, std::string method, std::string path, json body = nullptr,
+              std::map<std::string, std::string> query = {}) {
+  request r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.query = std::move(query);
+  r.content_type = "application/json";
+  if (!body.is_null()) r.body = body.dump();
+  return handle(s, r);
+}
+
+json add_layer(session& s, const std::string& label, const std::string& yaml, bool combine = false) {
+  auto resp = call(s, "POST", "/v1/layers",
+                   {{"action", "add"}, {"label", label}, {"format", "yaml"}, {"layer", yaml}, {"combine", combine}});
+  auto body = json::parse(resp.body);
+  body["http"] = resp.status;
+  return body;
+}
+
+YAML::Node plan(session& s) {
+  auto resp = call(s, "GET", "/v1/plan", nullptr, {{"format", "yaml"}});
+  EXPECT_EQ(resp.status, 200);
+  return YAML::Load(json::parse(resp.body)["result"].get<std::string>());
+}
+
+TEST(ApiEnvelope, SystemInfoIsSyncWithVersion) {
+  state::container c;
+  session s(c);
+  auto resp = call(s, "GET", "/v1/system-info");
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(resp.content_type, "application/json");
+  auto body = json::parse(resp.body);
+  EXPECT_EQ(body["type"], "sync");
+  EXPECT_EQ(body["status-code"], 200);
+  EXPECT_EQ(body["status"], "OK");
+  EXPECT_FALSE(body["result"]["version"].get<std::string>().empty());
+}
+
+TEST(ApiEnvelope, UnknownEndpointIs404AndWrongMethodIs405) {
+  state::container c;
+  session s(c);
+  auto resp = call(s, "GET", "/v1/nope");
+  EXPECT_EQ(resp.status, 404);
+  auto body = json::parse(resp.body);
+  EXPECT_EQ(body["type"], "error");
+  EXPECT_EQ(body["status"], "Not Found");
+  EXPECT_EQ(body["result"]["message"], "invalid API endpoint requested");
+  resp = call(s, "DELETE", "/v1/plan");
+  EXPECT_EQ(resp.status, 405);
+  EXPECT_EQ(json::parse(resp.body)["result"]["message"], "method \"DELETE\" not allowed");
+}
+
+TEST(ApiPlan, EmptyPlanAndBadFormat) {
+  state::container c;
+  session s(c);
+  auto resp = call(s, "GET", "/v1/plan", nullptr, {{"format", "yaml"}});
+  EXPECT_EQ(json::parse(resp.body)["result"], "{}\n");
+  resp = call(s, "GET", "/v1/plan", nullptr, {{"format", "json"}});
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_EQ(json::parse(resp.body)["result"]["message"], "invalid format \"json\"");
+}
+
+TEST(ApiPlan, AddLayerStoresItAndShowsInPlan) {
+  state::container c;
+  session s(c);
+  auto body = add_layer(s, "base", "summary: base\nservices:\n  srv:\n    override: replace\n    command: /bin/srv --port 80\n    startup: enabled\n    environment: {A: '1'}\n");
+  EXPECT_EQ(body["http"], 200);
+  EXPECT_EQ(body["result"], true);
+  ASSERT_EQ(c.layers.size(), 1u);
+  EXPECT_EQ(c.layers[0].first, "base");
+  EXPECT_EQ(c.layers[0].second["services"]["srv"]["command"], "/bin/srv --port 80");
+  auto p = plan(s);
+  EXPECT_EQ(p["services"]["srv"]["command"].as<std::string>(), "/bin/srv --port 80");
+  EXPECT_EQ(p["services"]["srv"]["startup"].as<std::string>(), "enabled");
+  EXPECT_EQ(p["services"]["srv"]["environment"]["A"].as<std::string>(), "1");
+}
+
+TEST(ApiPlan, MergeOverrideCombinesFieldsAndReplaceDropsThem) {
+  state::container c;
+  session s(c);
+  add_layer(s, "one",
+            "services:\n  a:\n    override: replace\n    command: /a\n    after: [b]\n    environment: {X: '1', Y: '2'}\n"
+            "  b:\n    override: replace\n    command: /b\n    summary: bee\n");
+  add_layer(s, "two",
+            "services:\n  a:\n    override: merge\n    after: [c]\n    environment: {Y: '3'}\n"
+            "  b:\n    override: replace\n    command: /b2\n  c:\n    override: merge\n    command: /c\n");
+  auto p = plan(s);
+  EXPECT_EQ(p["services"]["a"]["command"].as<std::string>(), "/a");
+  ASSERT_EQ(p["services"]["a"]["after"].size(), 2u);
+  EXPECT_EQ(p["services"]["a"]["after"][1].as<std::string>(), "c");
+  EXPECT_EQ(p["services"]["a"]["environment"]["X"].as<std::string>(), "1");
+  EXPECT_EQ(p["services"]["a"]["environment"]["Y"].as<std::string>(), "3");
+  EXPECT_EQ(p["services"]["b"]["command"].as<std::string>(), "/b2");
+  EXPECT_FALSE(p["services"]["b"]["summary"]);  // replace drops what the old layer set
+  EXPECT_EQ(p["services"]["c"]["command"].as<std::string>(), "/c");  // merge onto nothing adds
+}
+
+TEST(ApiPlan, MissingOverrideIsRejectedWithPebblesText) {
+  state::container c;
+  session s(c);
+  auto body = add_layer(s, "lbl", "services:\n  srv:\n    command: /x\n");
+  EXPECT_EQ(body["http"], 400);
+  EXPECT_EQ(body["result"]["message"], "layer \"lbl\" must define \"override\" for service \"srv\"");
+  EXPECT_TRUE(c.layers.empty());
+  body = add_layer(s, "lbl", "checks:\n  chk:\n    override: sideways\n    http: {url: 'http://x'}\n");
+  EXPECT_EQ(body["result"]["message"], "layer \"lbl\" has invalid \"override\" value for check \"chk\"");
+}
+
+TEST(ApiPlan, LabelExistsWithoutCombineAndCombineMergesIntoIt) {
+  state::container c;
+  session s(c);
+  add_layer(s, "lbl", "services:\n  srv:\n    override: replace\n    command: /x\n");
+  auto body = add_layer(s, "lbl", "services:\n  srv:\n    override: replace\n    command: /y\n");
+  EXPECT_EQ(body["http"], 400);
+  EXPECT_EQ(body["result"]["message"], "layer \"lbl\" already exists");
+  body = add_layer(s, "lbl", "services:\n  srv:\n    override: merge\n    user: alice\n", true);
+  EXPECT_EQ(body["http"], 200);
+  ASSERT_EQ(c.layers.size(), 1u);
+  EXPECT_EQ(c.layers[0].second["services"]["srv"]["command"], "/x");
+  EXPECT_EQ(c.layers[0].second["services"]["srv"]["user"], "alice");
+  // combine with a new label appends a layer
+  add_layer(s, "other", "services:\n  two:\n    override: replace\n    command: /2\n", true);
+  ASSERT_EQ(c.layers.size(), 2u);
+  EXPECT_EQ(c.layers[1].first, "other");
+}
+
+TEST(ApiPlan, ValidationErrorsOfCombinedPlan) {
+  state::container c;
+  session s(c);
+  auto body = add_layer(s, "l", "services:\n  srv:\n    override: replace\n    summary: no command\n");
+  EXPECT_EQ(body["result"]["message"], "plan must define \"command\" for service \"srv\"");
+  body = add_layer(s, "l", "checks:\n  chk:\n    override: replace\n    level: sideways\n    http: {url: 'http://x'}\n");
+  EXPECT_EQ(body["result"]["message"], "plan check \"chk\" level must be \"alive\" or \"ready\"");
+  body = add_layer(s, "l", "checks:\n  chk:\n    override: replace\n");
+  EXPECT_EQ(body["result"]["message"], "plan must specify one of \"http\", \"tcp\", or \"exec\" for check \"chk\"");
+  body = add_layer(s, "l", "log-targets:\n  t:\n    override: replace\n    location: http://loki\n    services: [all]\n");
+  EXPECT_EQ(body["result"]["message"], "plan must define \"type\" (\"loki\" or \"syslog\") for log target \"t\"");
+  body = add_layer(s, "l", "services:\n  a:\n    override: replace\n    command: /a\n    after: [b]\n  b:\n    override: replace\n    command: /b\n    after: [a]\n");
+  EXPECT_EQ(body["result"]["message"], "services in before/after loop: a, b");
+  EXPECT_TRUE(c.layers.empty());
+}
+
+TEST(ApiPlan, UnknownFieldAndBadYamlAreParseErrors) {
+  state::container c;
+  session s(c);
+  auto body = add_layer(s, "l", "services:\n  srv:\n    override: replace\n    command: /x\n    colour: red\n");
+  EXPECT_EQ(body["http"], 400);
+  std::string msg = body["result"]["message"];
+  EXPECT_EQ(msg.rfind("cannot parse layer \"l\": yaml: unmarshal errors:", 0), 0u) << msg;
+  EXPECT_NE(msg.find("field colour not found in type plan.Service"), std::string::npos) << msg;
+  body = add_layer(s, "l", "services: [unclosed\n");
+  EXPECT_EQ(body["http"], 400);
+  EXPECT_EQ(body["result"]["message"].get<std::string>().rfind("cannot parse layer \"l\"", 0), 0u);
+}
+
+TEST(ApiPlan, RequestErrors) {
+  state::container c;
+  session s(c);
+  auto resp = call(s, "POST", "/v1/layers", {{"action", "remove"}, {"label", "x"}, {"format", "yaml"}, {"layer", ""}});
+  EXPECT_EQ(json::parse(resp.body)["result"]["message"], "invalid action \"remove\"");
+  resp = call(s, "POST", "/v1/layers", {{"action", "add"}, {"label", ""}, {"format", "yaml"}, {"layer", ""}});
+  EXPECT_EQ(json::parse(resp.body)["result"]["message"], "label must be set");
+  request r{"POST", "/v1/layers", {}, "application/json", "{not json"};
+  resp = handle(s, r);
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_EQ(json::parse(resp.body)["result"]["message"].get<std::string>().rfind("cannot decode request body", 0), 0u);
+}
+
+TEST(ApiPlan, BasePlanComesFirstAndLayersOverrideIt) {
+  state::container c;
+  c.base_plan = {{"services", {{"srv", {{"command", "/base"}, {"startup", "enabled"}}}}}};
+  session s(c);
+  EXPECT_EQ(plan(s)["services"]["srv"]["command"].as<std::string>(), "/base");
+  add_layer(s, "l", "services:\n  srv:\n    override: merge\n    command: /layer\n");
+  auto p = plan(s);
+  EXPECT_EQ(p["services"]["srv"]["command"].as<std::string>(), "/layer");
+  EXPECT_EQ(p["services"]["srv"]["startup"].as<std::string>(), "enabled");
+}
+
+TEST(ApiPlan, ChecksAndLogTargetsMerge) {
+  state::container c;
+  session s(c);
+  add_layer(s, "a",
+            "services:\n  srv: {override: replace, command: /srv}\n"
+            "checks:\n  up:\n    override: replace\n    period: 30s\n    http: {url: 'http://localhost/a', headers: {X: '1'}}\n"
+            "log-targets:\n  loki:\n    override: replace\n    type: loki\n    location: http://loki\n    services: [srv]\n");
+  add_layer(s, "b",
+            "checks:\n  up:\n    override: merge\n    threshold: 5\n    http: {headers: {Y: '2'}}\n"
+            "log-targets:\n  loki:\n    override: merge\n    services: [-srv]\n");
+  auto p = plan(s);
+  EXPECT_EQ(p["checks"]["up"]["threshold"].as<int>(), 5);
+  EXPECT_EQ(p["checks"]["up"]["period"].as<std::string>(), "30s");
+  EXPECT_EQ(p["checks"]["up"]["http"]["url"].as<std::string>(), "http://localhost/a");
+  EXPECT_EQ(p["checks"]["up"]["http"]["headers"]["Y"].as<std::string>(), "2");
+  EXPECT_EQ(p["checks"]["up"]["http"]["headers"]["X"].as<std::string>(), "1");
+  ASSERT_EQ(p["log-targets"]["loki"]["services"].size(), 2u);
+  EXPECT_EQ(p["log-targets"]["loki"]["services"][1].as<std::string>(), "-srv");
+}
+
+}  // namespace
+}  // namespace scenario::pebble
