@@ -471,6 +471,11 @@ class checker {
       error("event.name: empty; name the event, e.g. 'start' or 'db_relation_changed'");
       return;
     }
+    if (event_.name.find('-') != std::string::npos) {
+      // The runtime derives the hook from the ops-style name; a dashed one would misfire.
+      error("event.name " + quote(event_.name) + ": use the ops spelling with underscores, " +
+            quote(underscored(event_.name)));
+    }
     switch (kind_.kind) {
       case event_kind::lifecycle: check_lifecycle_event(); break;
       case event_kind::relation: check_relation_event(); break;

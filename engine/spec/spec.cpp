@@ -430,8 +430,10 @@ void parse_config(const ojson& config, const where& top, charm_spec& spec) {
                                   describe(raw));
     config_option opt;
     opt.name = oname;
-    // Juju reads an option without a type as a string option.
-    opt.type = optional_string(raw, "type", ow).value_or("string");
+    auto type = optional_string(raw, "type", ow);
+    if (!type)
+      (ow / "type").fail("missing; give the option a type (int, float, string, boolean or secret)");
+    opt.type = *type;
     if (opt.type != "string" && opt.type != "int" && opt.type != "float" &&
         opt.type != "boolean" && opt.type != "secret")
       (ow / "type").fail("'" + opt.type +

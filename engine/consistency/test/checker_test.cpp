@@ -393,6 +393,13 @@ TEST(events, custom_event_warns) {
   EXPECT_THAT(run({}, ev("update_status")).warnings, IsEmpty());
 }
 
+TEST(events, dashed_name) {
+  EXPECT_THAT(run({}, ev("update-status")).errors,
+              has("event.name 'update-status': use the ops spelling with underscores",
+                  "'update_status'"));
+  EXPECT_THAT(run({}, ev("update_status")).errors, IsEmpty());
+}
+
 TEST(events, empty_name) {
   EXPECT_THAT(run({}, ev("")).errors, has("event.name: empty"));
 }

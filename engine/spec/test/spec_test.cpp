@@ -202,10 +202,8 @@ options:
     default: yes
   password:
     type: secret
-  untyped:
-    default: hello
 )", "");
-  ASSERT_EQ(s.config.size(), 6u);
+  ASSERT_EQ(s.config.size(), 5u);
   EXPECT_EQ(s.config.at("port").type, "int");
   EXPECT_EQ(s.config.at("port").default_value, 8080);
   EXPECT_TRUE(s.config.at("port").default_value.is_number_integer());
@@ -215,7 +213,6 @@ options:
   EXPECT_EQ(s.config.at("debug").default_value, true);
   EXPECT_TRUE(s.config.at("password").default_value.is_null());
   EXPECT_EQ(s.config.at("password").type, "secret");
-  EXPECT_EQ(s.config.at("untyped").type, "string");  // Juju's default option type
   EXPECT_EQ(s.raw_config["options"]["port"]["default"], 8080);
 }
 
@@ -493,6 +490,11 @@ TEST(config_errors, unknown_type) {
                         "int, float, string, boolean or secret)"));
 }
 
+TEST(config_errors, missing_type) {
+  EXPECT_THAT(config_error("options:\n  port:\n    default: 1\n"),
+              HasSubstr("config.yaml: options.port.type: missing; give the option a type"));
+}
+
 TEST(config_errors, default_of_wrong_type) {
   EXPECT_THAT(config_error("options:\n  port:\n    type: int\n    default: '80'\n"),
               HasSubstr("config.yaml: options.port.default: a string (\"80\") does not fit the "
@@ -512,7 +514,7 @@ TEST(config_errors, structure) {
   EXPECT_THAT(config_error("- a\n"), HasSubstr("config.yaml: the document must be a mapping"));
   EXPECT_THAT(config_error("options: [a]\n"), HasSubstr("config.yaml: options: expected a mapping"));
   EXPECT_THAT(config_error("options:\n  a: 3\n"), HasSubstr("config.yaml: options.a: expected a mapping"));
-  EXPECT_THAT(config_error("options:\n  a:\n    description: [x]\n"),
+  EXPECT_THAT(config_error("options:\n  a:\n    type: int\n    description: [x]\n"),
               HasSubstr("options.a.description: expected a string"));
 }
 
