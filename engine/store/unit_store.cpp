@@ -14,6 +14,7 @@
 
 #include "engine/state/errors.hpp"
 #include "engine/store/pickle_codec.hpp"
+#include "engine/store/sqlite_image.hpp"
 
 namespace scenario::store {
 
@@ -255,9 +256,9 @@ void write_unit_state(const std::filesystem::path& db_path, const state::state& 
   if (::close(fd) != 0) fail_db(db_path, fmt::format("cannot write ({})", std::generic_category().message(errno)));
 }
 
-void read_unit_state(const std::filesystem::path& db_path, state::state& s,
-                     const std::string& charm_class_name) {
-  // One read() of the file, then SQLite works on that buffer: no locking or paging syscalls.
+namespace {
+
+std::string read_file(const std::filesystem::path& db_path) {
   int fd = ::open(db_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
@@ -265,29 +266,80 @@ void read_unit_state(const std::filesystem::path& db_path, state::state& s,
     fail_db(db_path, fmt::format("cannot open ({})", std::generic_category().message(err)));
   }
   std::string image;
-  {
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) image.reserve(static_cast<std::size_t>(st.st_size));
-    char buf[65536];
-    while (true) {
-      ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        int err = errno;
-        ::close(fd);
-        fail_db(db_path, fmt::format("cannot read ({})", std::generic_category().message(err)));
-      }
-      if (n == 0) break;
-      image.append(buf, static_cast<std::size_t>(n));
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) image.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      fail_db(db_path, fmt::format("cannot read ({})", std::generic_category().message(err)));
     }
-    ::close(fd);
+    if (n == 0) break;
+    image.append(buf, static_cast<std::size_t>(n));
   }
-  connection db(db_path);
-  int rc = sqlite3_deserialize(db.get(), "main", reinterpret_cast<unsigned char*>(image.data()),
-                               static_cast<sqlite3_int64>(image.size()), static_cast<sqlite3_int64>(image.size()),
-                               SQLITE_DESERIALIZE_READONLY);
-  if (rc != SQLITE_OK) db.fail(rc, "cannot load");
-  db.exec("BEGIN");
+  ::close(fd);
+  return image;
+}
+
+// The general path: SQLite itself on the file (rolls back a hot journal, reports damage).
+detail::unit_db_rows read_rows_with_sqlite(const std::filesystem::path& db_path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  db_ptr db(raw);
+  auto fail = [&](const std::string& what) {
+    fail_db(db_path, fmt::format("{} ({})", what, db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(rc)));
+  };
+  if (rc != SQLITE_OK) fail("cannot open");
+  auto prepare = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db.get(), sql, -1, &st, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(st);
+      fail("not an ops unit-state database");
+    }
+    return stmt_ptr(st);
+  };
+  auto text = [](sqlite3_stmt* st, int i) {
+    const char* t = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+    return t ? std::string(t, static_cast<std::size_t>(sqlite3_column_bytes(st, i))) : std::string();
+  };
+  detail::unit_db_rows rows;
+  if (sqlite3_exec(db.get(), "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) fail("cannot read");
+  auto snapshots = prepare("SELECT handle, data FROM snapshot ORDER BY rowid");
+  while ((rc = sqlite3_step(snapshots.get())) == SQLITE_ROW) {
+    const void* blob = sqlite3_column_blob(snapshots.get(), 1);
+    auto size = static_cast<std::size_t>(sqlite3_column_bytes(snapshots.get(), 1));
+    rows.snapshots.emplace_back(text(snapshots.get(), 0), std::string(static_cast<const char*>(blob), size));
+  }
+  if (rc != SQLITE_DONE) fail("reading snapshots failed");
+  auto notices = prepare("SELECT event_path, observer_path, method_name FROM notice ORDER BY sequence");
+  while ((rc = sqlite3_step(notices.get())) == SQLITE_ROW)
+    rows.notices.push_back({text(notices.get(), 0), text(notices.get(), 1), text(notices.get(), 2)});
+  if (rc != SQLITE_DONE) fail("reading notices failed");
+  snapshots.reset();
+  notices.reset();
+  sqlite3_exec(db.get(), "COMMIT", nullptr, nullptr, nullptr);
+  return rows;
+}
+
+}  // namespace
+
+detail::unit_db_rows detail::read_unit_db_rows(const std::filesystem::path& db_path, bool allow_direct) {
+  std::string image = read_file(db_path);
+  // A leftover rollback journal means an interrupted write that only SQLite can undo.
+  struct stat st {};
+  bool journal = ::stat((db_path.string() + "-journal").c_str(), &st) == 0 && st.st_size > 0;
+  if (allow_direct && !journal) {
+    if (auto rows = detail::parse_unit_db(image)) return std::move(*rows);
+  }
+  return read_rows_with_sqlite(db_path);
+}
+
+void read_unit_state(const std::filesystem::path& db_path, state::state& s,
+                     const std::string& charm_class_name) {
+  detail::unit_db_rows raw = detail::read_unit_db_rows(db_path, true);
 
   struct snapshot_row {
     std::string handle;
@@ -295,52 +347,33 @@ void read_unit_state(const std::filesystem::path& db_path, state::state& s,
   };
   std::vector<snapshot_row> rows;
   std::map<std::string, std::size_t> by_handle;
-  {
-    auto select = db.prepare("SELECT handle, data FROM snapshot ORDER BY rowid");
-    int rc;
-    while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
-      const char* text = reinterpret_cast<const char*>(sqlite3_column_text(select.get(), 0));
-      std::string handle = text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(select.get(), 0))) : "";
-      const void* blob = sqlite3_column_blob(select.get(), 1);
-      std::string_view bytes(static_cast<const char*>(blob), static_cast<std::size_t>(sqlite3_column_bytes(select.get(), 1)));
-      json data;
-      try {
-        data = pickle_to_json(bytes);
-      } catch (const state_validation_error& e) {
-        throw state_validation_error(e.code(), fmt::format("unit state snapshot '{}': {}", handle, e.what()));
-      }
-      by_handle[handle] = rows.size();
-      rows.push_back({std::move(handle), std::move(data)});
+  for (auto& [handle, bytes] : raw.snapshots) {
+    json data;
+    try {
+      data = pickle_to_json(bytes);
+    } catch (const state_validation_error& e) {
+      throw state_validation_error(e.code(), fmt::format("unit state snapshot '{}': {}", handle, e.what()));
     }
-    if (rc != SQLITE_DONE) db.fail(rc, "reading snapshots failed");
+    by_handle[handle] = rows.size();
+    rows.push_back({std::move(handle), std::move(data)});
   }
 
   std::vector<state::deferred_event> deferred;
   std::set<std::string> event_handles;
-  {
-    auto select = db.prepare("SELECT event_path, observer_path, method_name FROM notice ORDER BY sequence");
-    int rc;
-    auto column = [&](int i) {
-      const char* t = reinterpret_cast<const char*>(sqlite3_column_text(select.get(), i));
-      return t ? std::string(t, static_cast<std::size_t>(sqlite3_column_bytes(select.get(), i))) : std::string();
-    };
-    while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
-      state::deferred_event d;
-      d.handle_path = column(0);
-      d.owner = column(1);
-      d.observer = column(2);
-      if (auto it = by_handle.find(d.handle_path); it != by_handle.end()) {
-        const json& data = rows[it->second].data;
-        if (!data.is_object())
-          fail_db(db_path, fmt::format("the snapshot of deferred event '{}' is {}, not a dict", d.handle_path, data.dump()));
-        d.snapshot_data = data;
-      }
-      event_handles.insert(d.handle_path);
-      deferred.push_back(std::move(d));
+  for (auto& [event_path, observer_path, method_name] : raw.notices) {
+    state::deferred_event d;
+    d.handle_path = std::move(event_path);
+    d.owner = std::move(observer_path);
+    d.observer = std::move(method_name);
+    if (auto it = by_handle.find(d.handle_path); it != by_handle.end()) {
+      const json& data = rows[it->second].data;
+      if (!data.is_object())
+        fail_db(db_path, fmt::format("the snapshot of deferred event '{}' is {}, not a dict", d.handle_path, data.dump()));
+      d.snapshot_data = data;
     }
-    if (rc != SQLITE_DONE) db.fail(rc, "reading notices failed");
+    event_handles.insert(d.handle_path);
+    deferred.push_back(std::move(d));
   }
-  db.exec("COMMIT");
 
   std::vector<state::stored_state_entry> stored;
   for (auto& row : rows) {

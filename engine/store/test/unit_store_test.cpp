@@ -6,13 +6,17 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "engine/state/errors.hpp"
 #include "engine/state/json_codec.hpp"
 #include "engine/store/pickle_codec.hpp"
+#include "engine/store/sqlite_image.hpp"
 
 namespace scenario::store {
 namespace {
@@ -308,6 +312,74 @@ TEST_F(unit_store_test, missing_or_foreign_database_is_an_error) {
   } catch (const scenario::error& e) {
     EXPECT_THAT(e.what(), HasSubstr("snapshot"));
   }
+}
+
+// Many rows and big values make SQLite use interior b-tree pages and overflow pages; the direct
+// reader must see exactly what SQLite sees.
+TEST_F(unit_store_test, direct_reader_matches_sqlite_on_a_large_database) {
+  std::vector<std::string> blobs;
+  std::vector<std::pair<std::string, std::string_view>> snapshots;
+  std::vector<std::vector<std::string>> notices;
+  for (int i = 0; i < 400; ++i) {
+    json content = {{"i", i}, {"pad", std::string(static_cast<std::size_t>((i * 97) % 9000), 'p')}};
+    blobs.push_back(json_to_pickle(content));
+  }
+  for (int i = 0; i < 400; ++i) {
+    snapshots.emplace_back(fmt::format("MyCharm/Obj{}/StoredStateData[_s{}]", i % 7, i), blobs[static_cast<std::size_t>(i)]);
+    if (i % 3 == 0) notices.push_back({fmt::format("MyCharm/on/ev[{}]", i), "MyCharm", fmt::format("_m{}", i)});
+  }
+  write_like_ops(snapshots, notices);
+  auto direct = detail::parse_unit_db(
+      [&] {
+        std::ifstream in(db_, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+      }());
+  ASSERT_TRUE(direct.has_value());
+  auto via_sqlite = detail::read_unit_db_rows(db_, false);
+  EXPECT_EQ(direct->snapshots, via_sqlite.snapshots);
+  EXPECT_EQ(direct->notices, via_sqlite.notices);
+  ASSERT_EQ(direct->snapshots.size(), 400u);
+  EXPECT_EQ(direct->notices.size(), 134u);
+  state::state s;
+  read_unit_state(db_, s, "MyCharm");
+  ASSERT_EQ(s.stored_state.size(), 400u);
+  EXPECT_EQ(s.stored_state[399].content["i"], 399);
+  EXPECT_EQ(s.stored_state[399].content["pad"].get<std::string>().size(), static_cast<std::size_t>((399 * 97) % 9000));
+  EXPECT_EQ(s.stored_state[5].owner_path, std::optional<std::string>("MyCharm/Obj5"));
+}
+
+TEST_F(unit_store_test, pending_journal_reads_through_sqlite) {
+  write_unit_state(db_, sample_state(), "MyCharm");
+  {
+    std::ofstream journal(db_.string() + "-journal", std::ios::binary);
+    journal << std::string(512, '\0');  // not hot (zero header), but makes the reader defer to SQLite
+  }
+  state::state s;
+  read_unit_state(db_, s, "MyCharm");
+  EXPECT_EQ(state::state_to_json(s)["deferred"], state::state_to_json(sample_state())["deferred"]);
+}
+
+TEST(sqlite_image, rejects_what_it_does_not_handle) {
+  EXPECT_FALSE(detail::parse_unit_db("").has_value());
+  EXPECT_FALSE(detail::parse_unit_db(std::string(4096, 'x')).has_value());
+  std::string header("SQLite format 3\0", 16);
+  header.resize(4096, '\0');
+  EXPECT_FALSE(detail::parse_unit_db(header).has_value());  // page size 0
+}
+
+TEST_F(unit_store_test, wal_database_reads_through_sqlite) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; CREATE TABLE snapshot (handle TEXT PRIMARY KEY, data BLOB);"
+                   "CREATE TABLE notice (sequence INTEGER PRIMARY KEY AUTOINCREMENT, event_path TEXT, "
+                   "observer_path TEXT, method_name TEXT);"
+                   "INSERT INTO notice VALUES (NULL, 'MyCharm/on/start[1]', 'MyCharm', '_on_start');",
+               nullptr, nullptr, nullptr);
+  state::state s;
+  read_unit_state(db_, s, "MyCharm");  // while the WAL still holds the rows
+  sqlite3_close(db);
+  ASSERT_EQ(s.deferred.size(), 1u);
+  EXPECT_EQ(s.deferred[0].observer, "_on_start");
 }
 
 // Write + read of a small state must stay far below a charm run's cost (target < 0.3 ms).
