@@ -26,3 +26,13 @@ def emitted_events() -> Iterator[List[EventBase]]:
 def _scenario_relation_ids() -> Iterator[None]:
     with relation_id_scope():
         yield
+
+
+def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object, right: object):
+    """Explain a failed ``==`` between two scenario values of the same type (a State, Relation,
+    Container, Status, ...): only the fields that differ, each with its path and both values."""
+    from scenario._diff import diff, is_scenario_value
+
+    if op != "==" or not is_scenario_value(left) or type(left) is not type(right):
+        return None
+    return [f"{type(left).__name__} instances differ:", *diff(left, right)]

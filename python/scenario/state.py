@@ -1220,6 +1220,16 @@ class State(_DCBase):
         patch = jsonpatch.make_patch(_plain(other), _plain(self)).patch
         return sort_patch(patch)
 
+    def diff(self, other: "State") -> List[str]:
+        """What differs between this State (left) and ``other`` (right), one line per field.
+
+        Lines read ``relations[db:1].local_unit_data['port']: '80' != '8080'``; equal fields are
+        left out, so an empty list means the States are equal (see docs/state-diff.md).
+        """
+        from scenario._diff import diff
+
+        return diff(self, other)
+
 
 def _plain(obj: Any) -> Any:
     """A JSON-friendly view of a value tree (dataclass fields by name), for diffs."""

@@ -1,0 +1,309 @@
+"""What differs between two State values, one line per differing leaf.
+
+``diff(left, right)`` walks two values of the same scenario type (a State or any part of one)
+and returns lines such as::
+
+    relations[db:1].local_unit_data['port']: '80' != '8080'
+    status.unit: ActiveStatus('ok') != BlockedStatus('no db')
+    containers[web]: missing on the left
+
+Fields that are equal are not printed. Lists of named things are matched by name, not by
+position (relations by ``<endpoint>:<relation_id>``, containers by name, secrets by id, ...), so
+inserting one relation does not make every later one look changed. The pytest plugin and
+``State.diff`` both use this; the format is described in docs/state-diff.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from ops import pebble
+from ops.model import StatusBase, UnknownStatus
+
+from scenario import state as _state
+
+__all__ = ["diff", "is_scenario_value", "stable_repr"]
+
+_MISSING = object()
+
+
+def _port_key(port: "_state.Port") -> str:
+    return port.protocol if port.port is None else f"{port.protocol}:{port.port}"
+
+
+def _stored_state_key(stored: "_state.StoredState") -> str:
+    return f"{stored.owner_path}/{stored.name}" if stored.owner_path else stored.name
+
+
+def _secret_key(secret: "_state.Secret") -> str:
+    # The id is required, but a test may leave it blank and rely on the label.
+    return secret.id if secret.id or not secret.label else f"label={secret.label}"
+
+
+# How the items of a list are identified, by item type (checked with isinstance, in order).
+_LIST_KEYS: Tuple[Tuple[type, Callable[[Any], str]], ...] = (
+    (_state.RelationBase, lambda r: f"{r.endpoint}:{r.relation_id}"),
+    (_state.Container, lambda c: c.name),
+    (_state.Secret, _secret_key),
+    (_state.StoredState, _stored_state_key),
+    (_state.Network, lambda n: n.name),
+    (_state.DeferredEvent, lambda d: d.handle_path),
+    (_state.Port, _port_key),
+    (_state.Storage, lambda s: f"{s.name}/{s.index}"),
+    (_state.Resource, lambda r: r.name),
+    (_state.Notice, lambda n: n.key),
+    (_state.CheckInfo, lambda c: c.name),
+)
+
+_SCALARS = (str, bytes, int, float, bool, type(None))
+
+
+def is_scenario_value(value: Any) -> bool:
+    """Whether ``value`` is one of scenario's State/Event value classes (a dataclass instance)."""
+    cls = type(value)
+    return dataclasses.is_dataclass(value) and not isinstance(value, type) and (
+        cls.__module__ == _state.__name__
+    )
+
+
+def diff(left: Any, right: Any) -> List[str]:
+    """The differences between ``left`` and ``right``, one ``path: left != right`` line each.
+
+    An empty list means the two values are equal (``left == right``).
+    """
+    return _walk("", left, right)
+
+
+# ---------------------------------------------------------------------------------------------
+# stable repr: the same text on every ops and Python version, and for sets in any hash order
+
+
+def stable_repr(value: Any) -> str:
+    """``repr`` of a value, made stable: statuses as ``ActiveStatus('ok')``, enums as
+    ``ServiceStatus.ACTIVE``, sets sorted, dataclasses with only their non-default fields."""
+    if isinstance(value, StatusBase):
+        if isinstance(value, UnknownStatus):
+            return "UnknownStatus()"
+        return f"{type(value).__name__}({value.message!r})"
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
+    if isinstance(value, pebble.Layer):
+        return f"Layer({stable_repr(value.to_dict())})"
+    if isinstance(value, (set, frozenset)):
+        items = ", ".join(sorted(stable_repr(v) for v in value))
+        if isinstance(value, frozenset):
+            return f"frozenset({{{items}}})" if items else "frozenset()"
+        return f"{{{items}}}" if items else "set()"
+    if isinstance(value, dict):
+        items = ", ".join(f"{stable_repr(k)}: {stable_repr(v)}" for k, v in value.items())
+        return f"{{{items}}}"
+    if _is_namedtuple(value):
+        fields = ", ".join(f"{name}={stable_repr(v)}" for name, v in zip(value._fields, value))
+        return f"{type(value).__name__}({fields})"
+    if isinstance(value, list):
+        return f"[{', '.join(stable_repr(v) for v in value)}]"
+    if isinstance(value, tuple):
+        if len(value) == 1:
+            return f"({stable_repr(value[0])},)"
+        return f"({', '.join(stable_repr(v) for v in value)})"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        shown = []
+        for field in dataclasses.fields(value):
+            if not field.repr:
+                continue
+            item = getattr(value, field.name)
+            if _is_default(field, item):
+                continue
+            shown.append(f"{field.name}={stable_repr(item)}")
+        return f"{type(value).__name__}({', '.join(shown)})"
+    return repr(value)
+
+
+def _is_default(field: dataclasses.Field, value: Any) -> bool:
+    if field.default is not dataclasses.MISSING:
+        return _equal(value, field.default)
+    # Only factories without side effects: relation_id's factory hands out a new id per call.
+    if field.default_factory in (dict, list, set, tuple):  # type: ignore[comparison-overlap]
+        return _equal(value, field.default_factory())  # type: ignore[misc]
+    return False
+
+
+def _is_namedtuple(value: Any) -> bool:
+    return isinstance(value, tuple) and hasattr(value, "_fields")
+
+
+# ---------------------------------------------------------------------------------------------
+# the walk
+
+
+def _equal(left: Any, right: Any) -> bool:
+    try:
+        return bool(left == right)
+    except Exception:  # a value whose __eq__ raises is simply "different"
+        return False
+
+
+def _attr(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _line(path: str, text: str) -> str:
+    return f"{path}: {text}" if path else text
+
+
+def _values_line(path: str, left: Any, right: Any) -> str:
+    left_text, right_text = stable_repr(left), stable_repr(right)
+    if left_text == right_text:  # e.g. 1 vs 1.0 never gets here, but 'a' vs a str subclass can
+        left_text = f"{left_text} ({type(left).__name__})"
+        right_text = f"{right_text} ({type(right).__name__})"
+    return _line(path, f"{left_text} != {right_text}")
+
+
+def _missing_line(path: str, side: str, value: Any, show_value: bool) -> str:
+    other = "right" if side == "left" else "left"
+    text = f"missing on the {side}"
+    if show_value:
+        text += f" ({other} has {stable_repr(value)})"
+    return _line(path, text)
+
+
+def _walk(path: str, left: Any, right: Any) -> List[str]:
+    if _equal(left, right):
+        return []
+    lines = _walk_different(path, left, right)
+    # Whatever the walk found, an unequal pair is never reported as "no difference".
+    return lines or [_values_line(path, left, right)]
+
+
+def _walk_different(path: str, left: Any, right: Any) -> List[str]:
+    if isinstance(left, pebble.Layer):
+        left = left.to_dict()
+    if isinstance(right, pebble.Layer):
+        right = right.to_dict()
+
+    left_dc = dataclasses.is_dataclass(left) and not isinstance(left, type)
+    right_dc = dataclasses.is_dataclass(right) and not isinstance(right, type)
+    if left_dc and right_dc:
+        if type(left) is not type(right):
+            return [
+                _line(path, f"types differ: {type(left).__name__} != {type(right).__name__}")
+            ]
+        lines: List[str] = []
+        for field in dataclasses.fields(left):
+            if field.compare:
+                lines += _walk(
+                    _attr(path, field.name), getattr(left, field.name), getattr(right, field.name)
+                )
+        return lines
+
+    if _is_namedtuple(left) and type(left) is type(right):
+        lines = []
+        for name, lvalue, rvalue in zip(left._fields, left, right):
+            lines += _walk(_attr(path, name), lvalue, rvalue)
+        return lines
+
+    if isinstance(left, dict) and isinstance(right, dict):
+        return _walk_mapping(path, left, right)
+
+    if isinstance(left, list) and isinstance(right, list):
+        keyed = _keyed(left, right)
+        if keyed is not None:
+            return _walk_keyed(path, *keyed)
+        return _walk_sequence(path, left, right)
+
+    if (
+        isinstance(left, tuple)
+        and isinstance(right, tuple)
+        and not _is_namedtuple(left)
+        and not _is_namedtuple(right)
+        and len(left) == len(right)
+        and not all(isinstance(v, _SCALARS) for v in (*left, *right))
+    ):
+        return _walk_sequence(path, list(left), list(right))
+
+    return [_values_line(path, left, right)]
+
+
+def _walk_mapping(path: str, left: Dict[Any, Any], right: Dict[Any, Any]) -> List[str]:
+    lines: List[str] = []
+    for key in _union_in_order(left, right):
+        item_path = f"{path}[{stable_repr(key)}]"
+        if key not in left:
+            lines.append(_missing_line(item_path, "left", right[key], show_value=True))
+        elif key not in right:
+            lines.append(_missing_line(item_path, "right", left[key], show_value=True))
+        else:
+            lines += _walk(item_path, left[key], right[key])
+    return lines
+
+
+def _walk_sequence(path: str, left: List[Any], right: List[Any]) -> List[str]:
+    lines: List[str] = []
+    for index in range(max(len(left), len(right))):
+        item_path = f"{path}[{index}]"
+        if index >= len(left):
+            lines.append(_missing_line(item_path, "left", right[index], show_value=True))
+        elif index >= len(right):
+            lines.append(_missing_line(item_path, "right", left[index], show_value=True))
+        else:
+            lines += _walk(item_path, left[index], right[index])
+    return lines
+
+
+def _key_function(items: Iterable[Any]) -> Optional[Callable[[Any], str]]:
+    """The key function shared by every item, or None if the items are not all named things."""
+    chosen: Optional[Tuple[type, Callable[[Any], str]]] = None
+    for item in items:
+        entry = next((e for e in _LIST_KEYS if isinstance(item, e[0])), None)
+        if entry is None or (chosen is not None and entry is not chosen):
+            return None
+        chosen = entry
+    return chosen[1] if chosen else None
+
+
+def _keyed(
+    left: List[Any], right: List[Any]
+) -> Optional[Tuple[Dict[str, Any], Dict[str, Any]]]:
+    """Both lists as key -> item dicts, or None if they cannot be keyed (e.g. duplicate keys)."""
+    key_of = _key_function([*left, *right])
+    if key_of is None:
+        return None
+    result = []
+    for items in (left, right):
+        by_key: Dict[str, Any] = {}
+        for item in items:
+            key = key_of(item)
+            if key in by_key:
+                return None
+            by_key[key] = item
+        result.append(by_key)
+    return result[0], result[1]
+
+
+def _walk_keyed(path: str, left: Dict[str, Any], right: Dict[str, Any]) -> List[str]:
+    lines: List[str] = []
+    for key in _union_in_order(left, right):
+        item_path = f"{path}[{key}]"
+        if key not in left:
+            lines.append(_missing_line(item_path, "left", right[key], show_value=False))
+        elif key not in right:
+            lines.append(_missing_line(item_path, "right", left[key], show_value=False))
+        else:
+            lines += _walk(item_path, left[key], right[key])
+    if not lines and list(left) != list(right):
+        # Same items, but lists compare in order.
+        lines.append(
+            _line(
+                path,
+                f"same items in a different order: [{', '.join(left)}] != [{', '.join(right)}]",
+            )
+        )
+    return lines
+
+
+def _union_in_order(left: Dict[Any, Any], right: Dict[Any, Any]) -> List[Any]:
+    keys = list(left)
+    keys += [k for k in right if k not in left]
+    return keys
