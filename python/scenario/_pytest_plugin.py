@@ -35,4 +35,7 @@ def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object, righ
 
     if op != "==" or not is_scenario_value(left) or type(left) is not type(right):
         return None
-    return [f"{type(left).__name__} instances differ:", *diff(left, right)]
+    lines = diff(left, right)
+    if not lines:  # equal after all (e.g. `assert (a == b) is False`): pytest's own text is right
+        return None
+    return [f"{type(left).__name__} instances differ:", *lines]
