@@ -36,8 +36,13 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
   env_ = hook_environment(state_, event_, classified,
                           {options_.app_name, options_.juju_version, options_.charm_dir.string()});
 
-  hook_ = std::make_unique<agent::hook_context>(
-      agent::hook_context{spec_, state_, event_, options_.app_name, options_.juju_version});
+  hook_ = std::make_unique<agent::hook_context>(agent::hook_context{
+      .spec = spec_,
+      .state = state_,
+      .event = event_,
+      .app_name = options_.app_name,
+      .juju_version = options_.juju_version,
+  });
   if (classified.kind == event_kind::action) {
     hook_->action_name = classified.entity;
     state_.action = state::action_output{};
