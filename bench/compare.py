@@ -29,16 +29,22 @@ TOOLS = {
 PEERS = {"ops2": "s31", "ops3": "latest"}
 OURS = {"ops2": "ours-ops2", "ops3": "ours-ops3"}
 FLOORS = {"ops2": "floor-ops2", "ops3": "floor-ops3"}
-SCENARIOS = ("null", "realistic", "deferral")  # the soak is run last, separately
+# Rows of the time table. "realistic" is not a process of its own: it is the first 1,000 runs of
+# the soak process (a fresh process running the realistic scenario), which is exactly "the first
+# 1,000 runs" the target speaks of, and saves a second long run of the slow peers.
+SCENARIOS = ("null", "realistic", "deferral")
+PROCESSES = ("null", "deferral")  # run before the soaks; the soaks run last
 FLOOR_SCENARIOS = ("realistic", "soak")
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--runs", type=int, default=1000, help="timed runs of null and realistic")
-    p.add_argument("--deferral-runs", type=int, default=500, help="timed deferral round trips")
-    p.add_argument("--soak", type=int, default=10000, help="soak runs for ours and the floor")
-    p.add_argument("--peer-soak", type=int, default=3000, help="soak runs for the peer tools")
+    p.add_argument("--runs", type=int, default=200, help="timed runs of the null scenario")
+    p.add_argument("--deferral-runs", type=int, default=200, help="timed deferral round trips")
+    p.add_argument("--soak", type=int, default=10000,
+                   help="soak runs for ours and the floor (the realistic row is its first 1,000)")
+    p.add_argument("--peer-soak", type=int, default=2000,
+                   help="soak runs for the peer tools (the realistic row is its first 1,000)")
     p.add_argument("--warmup", type=int, default=5, help="untimed runs before each measurement")
     p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated tool labels")
     p.add_argument("--venvs", default=str(BENCH / ".venvs"))
@@ -110,6 +116,16 @@ def run_worker(args, tool, scenario, runs, results_dir):
     return result
 
 
+def first_window(soak):
+    """The realistic row: the first window (1,000 runs) of a soak process."""
+    if "failed" in soak or "first" not in soak:
+        return soak
+    row = dict(soak)
+    row["all"] = soak["first"]
+    row["cpu"] = soak["cpu_first"]
+    return row
+
+
 def fmt(x, digits=2, suffix=""):
     return "—" if x is None else f"{x:.{digits}f}{suffix}"
 
@@ -162,10 +178,10 @@ def build_report(args, tools, results, mach_before, mach_after, skipped, started
     w("")
     w(f"## Time per run (ms, wall clock; CPU = process CPU time, all threads)")
     w("")
-    w(f"Each cell is one fresh process per (tool, scenario): {args.warmup} untimed warm-up runs, then "
-      f"{args.runs} timed runs ({args.deferral_runs} for the deferral round trip, which is two "
-      "runs: `start` that defers, then `update-status` that re-emits it). "
-      "`peer ÷ ours` compares tools on the same ops version.")
+    w(f"One fresh process per (tool, scenario), {args.warmup} untimed warm-up runs, then: null "
+      f"{args.runs} timed runs; realistic = the first 1,000 timed runs of the soak process; deferral "
+      f"{args.deferral_runs} timed round trips (two runs each: `start` that defers, then "
+      "`update-status` that re-emits it). `peer ÷ ours` compares tools on the same ops version.")
     w("")
     w("| scenario | tool | median | p90 | CPU median | peer ÷ ours (wall) | peer ÷ ours (CPU) | ours ÷ floor (wall) | ours ÷ floor (CPU) |")
     w("|---|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -303,7 +319,7 @@ def main():
         for t, why in skipped.items():
             print(f"  {t}: {why}")
     results = {}
-    for scenario in SCENARIOS:
+    for scenario in PROCESSES:
         runs = args.deferral_runs if scenario == "deferral" else args.runs
         for tool in active:
             if tool in FLOORS.values() and scenario not in FLOOR_SCENARIOS:
@@ -311,7 +327,9 @@ def main():
             results[(tool, scenario)] = run_worker(args, tool, scenario, runs, results_dir)
     for tool in active:
         n = args.peer_soak if tool in PEERS.values() else args.soak
-        results[(tool, "soak")] = run_worker(args, tool, "soak", n, results_dir)
+        soak = run_worker(args, tool, "soak", n, results_dir)
+        results[(tool, "soak")] = soak
+        results[(tool, "realistic")] = first_window(soak)
     mach_after = machine()
 
     report = build_report(args, tools, results, mach_before, mach_after, skipped, started)
