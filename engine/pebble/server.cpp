@@ -108,10 +108,13 @@ using unix_socket = net::local::stream_protocol::socket;
 using unix_acceptor = net::local::stream_protocol::acceptor;
 using json = nlohmann::json;
 
-// How long after the charm starts waiting on an exec whose stdin it has not ended we still
-// accept stdin before the mock "process" exits. ops sends stdin given to exec() from a thread
-// started before wait(); this covers that thread's scheduling delay.
-constexpr auto stdin_grace = std::chrono::milliseconds(50);
+// How long after the charm starts waiting on an exec whose stdin it has not ended the mock
+// "process" keeps running while stdin still trickles in. ops sends stdin given to exec() from a
+// thread started before wait(), so it is usually in flight already. Stdin arriving later is
+// still recorded (and detach_all drains what is in flight), so this only orders completion.
+constexpr auto stdin_grace = std::chrono::milliseconds(5);
+// detach_all waits at most this long for stdin already sent by the charm to be read.
+constexpr auto detach_drain_limit = std::chrono::milliseconds(200);
 // Pebble's cmdstate connectTimeout: the I/O websockets must connect within this.
 constexpr auto websocket_connect_timeout = std::chrono::seconds(5);
 // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
@@ -231,6 +234,14 @@ class ws_conn : public closable, public std::enable_shared_from_this<ws_conn> {
     closed_ = true;
     beast::error_code ec;
     ws_.next_layer().close(ec);
+  }
+
+  // Bytes the client sent that the server has not read yet.
+  std::size_t unread_bytes() {
+    if (closed_) return 0;
+    beast::error_code ec;
+    std::size_t n = ws_.next_layer().available(ec);
+    return ec ? 0 : n;
   }
 
  private:
@@ -693,6 +704,21 @@ std::filesystem::path server::attach(state::container& c, std::mutex& mu) {
 }
 
 void server::detach_all() {
+  // Stdin the charm already wrote belongs in exec_history: let the io thread read what is still
+  // in the sockets of execs whose stdin has not ended before closing them.
+  auto deadline = std::chrono::steady_clock::now() + detach_drain_limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool pending = impl_->run_on_io([this] {
+      for (auto& ep : impl_->endpoints) {
+        for (auto& [id, t] : ep->execs) {
+          if (t->stdio && !t->stdin_ended && t->stdio->unread_bytes() > 0) return true;
+        }
+      }
+      return false;
+    });
+    if (!pending) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   impl_->run_on_io([this] {
     for (auto& ep : impl_->endpoints) {
       ep->detached = true;

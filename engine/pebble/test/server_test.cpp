@@ -483,6 +483,24 @@ TEST_F(ServerTest, ExecWaitWithoutStdinEndStillCompletes) {
   EXPECT_EQ(err.read_until_end(), "");
 }
 
+TEST_F(ServerTest, ExecStdinSentAfterTheExitIsStillRecorded) {
+  state::container c = workload();
+  c.exec_mock = {mock({"tee"}, 0, "")};
+  server srv(dir_.path());
+  auto path = srv.attach(c, mu_);
+  client cl(path);
+  auto ex = start_exec(cl, exec_body({"tee"}, /*split_stderr=*/false));
+  ws_client control(path, ex.task_id, "control");
+  ws_client stdio(path, ex.task_id, "stdio");
+  EXPECT_EQ(wait_change(cl, ex.change_id)["tasks"][0]["data"]["exit-code"], 0);
+  stdio.send_binary("late ");
+  stdio.send_binary("input");
+  srv.detach_all();
+  std::lock_guard lock(mu_);
+  ASSERT_EQ(c.exec_history.size(), 1u);
+  EXPECT_EQ(c.exec_history[0].stdin_text, "late input");
+}
+
 TEST_F(ServerTest, ExecUnmatchedCommandExits127WithTheReasonOnStderr) {
   state::container c = workload();
   c.exec_mock = {mock({"ls"}, 0, "")};
@@ -564,8 +582,7 @@ TEST_F(ServerTest, DetachDuringExecIsSafe) {
     ws_client control(path, ex.task_id, "control");
     ws_client stdio(path, ex.task_id, "stdio");
     stdio.send_binary("partial");
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    srv.detach_all();
+    srv.detach_all();  // the stdin already sent is drained into the record first
     EXPECT_THROW(stdio.read_until_end(), boost::system::system_error);
   }
   EXPECT_EQ(c.exec_history.size(), 1u);
