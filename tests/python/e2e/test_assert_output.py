@@ -103,7 +103,9 @@ SAMPLE = """
             secrets=[Secret("secret:1", {0: {"pw": "a"}}, owner="app")],
             stored_state=[StoredState("MyCharm", content={"n": 1})],
         ) == State(
-            secrets=[Secret("secret:1", {0: {"pw": "a"}, 1: {"pw": "b"}}, owner="app", revision=1)],
+            secrets=[
+                Secret("secret:1", {0: {"pw": "a"}, 1: {"pw": "b"}}, owner="app", revision=1)
+            ],
             stored_state=[StoredState("MyCharm", content={"n": 2})],
         )
 

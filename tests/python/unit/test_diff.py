@@ -1,4 +1,4 @@
-"""scenario._diff: one `path: left != right` line per differing field, for every kind of State part."""
+"""scenario._diff: one `path: left != right` line per differing field, for every State part."""
 
 import dataclasses
 import datetime
@@ -171,7 +171,8 @@ def test_relations_same_items_other_order():
 
 def test_relation_remote_units_and_app_data():
     check(
-        Relation("db", relation_id=1, remote_app_data={"a": "1"}, remote_units_data={0: {"k": "v"}}),
+        Relation("db", relation_id=1, remote_app_data={"a": "1"},
+                 remote_units_data={0: {"k": "v"}}),
         Relation("db", relation_id=1, remote_app_data={"a": "2"},
                  remote_units_data={0: {"k": "w"}, 1: {}}),
         [
@@ -328,7 +329,8 @@ def test_container_notices_and_checks_by_key_exec_history_by_index():
 def test_secret_fields_by_id():
     expire = datetime.datetime(2030, 1, 1)
     check(
-        State(secrets=[Secret("secret:1", {0: {"a": "b"}}, owner="app", remote_grants={1: {"x", "y"}})]),
+        State(secrets=[Secret("secret:1", {0: {"a": "b"}}, owner="app",
+                              remote_grants={1: {"x", "y"}})]),
         State(
             secrets=[
                 Secret(
