@@ -1,1 +1,278 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/pebble/api.hpp"
+
+namespace scenario::pebble {
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+const std::string boundary = "0123456789abcdef0123456789abcdef";
+
+struct reply {
+  int status;
+  std::string content_type;
+  std::string raw;
+  json body;
+};
+
+reply send(session& s, request r) {
+  auto resp = handle(s, r);
+  reply out{resp.status, resp.content_type, resp.body, nullptr};
+  if (resp.content_type == "application/json") out.body = json::parse(resp.body);
+  return out;
+}
+
+reply get(session& s, std::map<std::string, std::string> query) {
+  return send(s, request{"GET", "/v1/files", std::move(query), "", ""});
+}
+
+reply post_json(session& s, json body) {
+  return send(s, request{"POST", "/v1/files", {}, "application/json", body.dump()});
+}
+
+// The body ops' push builds: a "request" JSON part, then one "files" part per file.
+reply push(session& s, json files_meta, const std::vector<std::pair<std::string, std::string>>& contents) {
+  std::string body = "--" + boundary +
+                     "\r\nContent-Type: application/json\r\nContent-Disposition: form-data; name=\"request\"\r\n\r\n" +
+                     json{{"action", "write"}, {"files", files_meta}}.dump() + "\r\n";
+  for (const auto& [path, data] : contents) {
+    body += "--" + boundary +
+            "\r\nContent-Type: application/octet-stream\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" +
+            path + "\"\r\n\r\n" + data + "\r\n";
+  }
+  body += "--" + boundary + "--\r\n";
+  return send(s, request{"POST", "/v1/files", {}, "multipart/form-data; boundary=\"" + boundary + "\"", body});
+}
+
+// Splits a pull response into its file content (if any) and its JSON "response" part.
+std::pair<std::optional<std::string>, json> parse_pull(const reply& r, const std::string& path) {
+  auto b = r.content_type.substr(r.content_type.find("boundary=") + 9);
+  std::optional<std::string> content;
+  json meta;
+  std::string delim = "--" + b;
+  size_t pos = r.raw.find(delim) + delim.size();
+  while (r.raw.compare(pos, 2, "--") != 0) {
+    pos += 2;
+    size_t hend = r.raw.find("\r\n\r\n", pos);
+    std::string headers = r.raw.substr(pos, hend - pos);
+    size_t next = r.raw.find("\r\n" + delim, hend + 4);
+    std::string data = r.raw.substr(hend + 4, next - hend - 4);
+    if (headers.find("name=\"files\"; filename=\"" + path + "\"") != std::string::npos) content = data;
+    if (headers.find("name=\"response\"") != std::string::npos) meta = json::parse(data);
+    pos = next + 2 + delim.size();
+  }
+  return {content, meta};
+}
+
+state::file_entry file(std::string path, std::string content, bool dir = false) {
+  state::file_entry f;
+  f.path = std::move(path);
+  f.content = std::move(content);
+  f.is_dir = dir;
+  return f;
+}
+
+TEST(ApiFiles, PushWritesIntoContainerFiles) {
+  state::container c;
+  c.files.push_back(file("/etc", "", true));
+  session s(c);
+  auto r = push(s, json::array({{{"path", "/etc/app.conf"}, {"permissions", "600"}, {"user", "app"}, {"group", "app"}}}),
+                {{"/etc/app.conf", "key=value\n"}});
+  ASSERT_EQ(r.status, 200);
+  ASSERT_EQ(r.body["result"].size(), 1u);
+  EXPECT_EQ(r.body["result"][0], (json{{"path", "/etc/app.conf"}}));
+  ASSERT_EQ(c.files.size(), 2u);
+  EXPECT_EQ(c.files[1].path, "/etc/app.conf");
+  EXPECT_EQ(c.files[1].content, "key=value\n");
+  EXPECT_EQ(c.files[1].permissions, 0600);
+  EXPECT_EQ(c.files[1].user, "app");
+  // overwrite keeps one entry
+  push(s, json::array({{{"path", "/etc/app.conf"}}}), {{"/etc/app.conf", "v2"}});
+  ASSERT_EQ(c.files.size(), 2u);
+  EXPECT_EQ(c.files[1].content, "v2");
+  EXPECT_EQ(c.files[1].permissions, 0644);
+}
+
+TEST(ApiFiles, PushNeedsParentUnlessMakeDirs) {
+  state::container c;
+  session s(c);
+  auto r = push(s, json::array({{{"path", "/a/b/c.txt"}}}), {{"/a/b/c.txt", "x"}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["result"][0]["error"]["kind"], "not-found");
+  EXPECT_EQ(r.body["result"][0]["error"]["message"], "open /a/b/c.txt: no such file or directory");
+  EXPECT_TRUE(c.files.empty());
+  r = push(s, json::array({{{"path", "/a/b/c.txt"}, {"make-dirs", true}}}), {{"/a/b/c.txt", "x"}});
+  EXPECT_FALSE(r.body["result"][0].contains("error"));
+  ASSERT_EQ(c.files.size(), 3u);  // /a, /a/b, the file
+  EXPECT_TRUE(c.files[0].is_dir);
+  EXPECT_EQ(c.files[0].path, "/a");
+  EXPECT_EQ(c.files[1].path, "/a/b");
+}
+
+TEST(ApiFiles, PushErrorsPerItem) {
+  state::container c;
+  session s(c);
+  auto r = push(s, json::array({{{"path", "relative.txt"}}, {{"path", "/x.txt"}, {"permissions", "99"}}, {{"path", "/none"}}}),
+                {{"relative.txt", "x"}, {"/x.txt", "y"}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["result"][0]["error"]["message"], "paths must be absolute, got \"relative.txt\"");
+  EXPECT_EQ(r.body["result"][0]["error"]["kind"], "generic-file-error");
+  EXPECT_EQ(r.body["result"][1]["error"]["message"], "permissions must be a 3-digit octal string, got \"99\"");
+  EXPECT_EQ(r.body["result"][2]["error"]["message"], "no file content for path \"/none\"");
+  auto bad = send(s, request{"POST", "/v1/files", {}, "multipart/form-data; boundary=short", ""});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body["result"]["message"], "invalid boundary \"short\"");
+}
+
+TEST(ApiFiles, PullReturnsMultipartWithFileAndResponse) {
+  state::container c;
+  c.files.push_back(file("/etc/app.conf", std::string("bin\0ary\r\n", 9)));
+  session s(c);
+  auto r = get(s, {{"action", "read"}, {"path", "/etc/app.conf"}});
+  ASSERT_EQ(r.status, 200);
+  ASSERT_EQ(r.content_type.rfind("multipart/form-data; boundary=", 0), 0u);
+  auto [content, meta] = parse_pull(r, "/etc/app.conf");
+  ASSERT_TRUE(content.has_value());
+  EXPECT_EQ(*content, std::string("bin\0ary\r\n", 9));
+  EXPECT_EQ(meta["type"], "sync");
+  EXPECT_EQ(meta["result"][0], (json{{"path", "/etc/app.conf"}}));
+}
+
+TEST(ApiFiles, PullMissingFileOrDirectoryIsAPathError) {
+  state::container c;
+  c.files.push_back(file("/etc/app.conf", "x"));
+  session s(c);
+  auto [content, meta] = parse_pull(get(s, {{"action", "read"}, {"path", "/etc/missing"}}), "/etc/missing");
+  EXPECT_FALSE(content.has_value());
+  EXPECT_EQ(meta["result"][0]["error"]["kind"], "not-found");
+  EXPECT_EQ(meta["result"][0]["error"]["message"], "stat /etc/missing: no such file or directory");
+  auto [c2, meta2] = parse_pull(get(s, {{"action", "read"}, {"path", "/etc"}}), "/etc");
+  EXPECT_FALSE(c2.has_value());
+  EXPECT_EQ(meta2["result"][0]["error"]["kind"], "generic-file-error");
+  EXPECT_EQ(meta2["result"][0]["error"]["message"], "can only read a regular file: \"/etc\"");
+}
+
+TEST(ApiFiles, ListDirectoryItselfPatternAndMissing) {
+  state::container c;
+  c.files.push_back(file("/etc/app.conf", "12345"));
+  c.files.push_back(file("/etc/other.txt", "x"));
+  c.files.push_back(file("/etc/sub/deep.txt", "x"));
+  session s(c);
+  auto r = get(s, {{"action", "list"}, {"path", "/etc"}});
+  ASSERT_EQ(r.status, 200);
+  auto result = r.body["result"];
+  ASSERT_EQ(result.size(), 3u);
+  EXPECT_EQ(result[0]["path"], "/etc/app.conf");
+  EXPECT_EQ(result[0]["name"], "app.conf");
+  EXPECT_EQ(result[0]["type"], "file");
+  EXPECT_EQ(result[0]["size"], 5);
+  EXPECT_EQ(result[0]["permissions"], "644");
+  EXPECT_EQ(result[2]["path"], "/etc/sub");
+  EXPECT_EQ(result[2]["type"], "directory");
+  EXPECT_FALSE(result[2].contains("size"));
+  r = get(s, {{"action", "list"}, {"path", "/etc"}, {"pattern", "*.txt"}});
+  ASSERT_EQ(r.body["result"].size(), 1u);
+  EXPECT_EQ(r.body["result"][0]["name"], "other.txt");
+  r = get(s, {{"action", "list"}, {"path", "/etc"}, {"itself", "true"}});
+  ASSERT_EQ(r.body["result"].size(), 1u);
+  EXPECT_EQ(r.body["result"][0]["path"], "/etc");
+  EXPECT_EQ(r.body["result"][0]["type"], "directory");
+  r = get(s, {{"action", "list"}, {"path", "/nope"}});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body["result"]["kind"], "not-found");
+  EXPECT_EQ(r.body["result"]["message"], "stat /nope: no such file or directory");
+  r = get(s, {{"action", "list"}, {"path", "etc"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["result"]["message"], "path must be absolute, got \"etc\"");
+  r = get(s, {{"action", "frobnicate"}});
+  EXPECT_EQ(r.body["result"]["message"], "invalid action \"frobnicate\"");
+}
+
+TEST(ApiFiles, MakeDirsWithAndWithoutParents) {
+  state::container c;
+  session s(c);
+  auto r = post_json(s, {{"action", "make-dirs"}, {"dirs", {{{"path", "/a/b"}}}}});
+  EXPECT_EQ(r.body["result"][0]["error"]["kind"], "not-found");
+  EXPECT_EQ(r.body["result"][0]["error"]["message"], "mkdir /a/b: no such file or directory");
+  r = post_json(s, {{"action", "make-dirs"}, {"dirs", {{{"path", "/a/b"}, {"make-parents", true}, {"permissions", "700"}}}}});
+  EXPECT_FALSE(r.body["result"][0].contains("error"));
+  ASSERT_EQ(c.files.size(), 2u);
+  EXPECT_EQ(c.files[1].path, "/a/b");
+  EXPECT_EQ(c.files[1].permissions, 0700);
+  r = post_json(s, {{"action", "make-dirs"}, {"dirs", {{{"path", "/a/b"}}}}});
+  EXPECT_EQ(r.body["result"][0]["error"]["kind"], "generic-file-error");
+  EXPECT_EQ(r.body["result"][0]["error"]["message"], "mkdir /a/b: file exists");
+  // make-parents tolerates an existing directory
+  r = post_json(s, {{"action", "make-dirs"}, {"dirs", {{{"path", "/a/b"}, {"make-parents", true}}}}});
+  EXPECT_FALSE(r.body["result"][0].contains("error"));
+}
+
+TEST(ApiFiles, RemoveFilesAndDirectories) {
+  state::container c;
+  c.files.push_back(file("/d/one", "1"));
+  c.files.push_back(file("/d/two", "2"));
+  c.files.push_back(file("/keep", "k"));
+  session s(c);
+  auto r = post_json(s, {{"action", "remove"}, {"paths", {{{"path", "/d"}}}}});
+  EXPECT_EQ(r.body["result"][0]["error"]["message"], "remove /d: directory not empty");
+  r = post_json(s, {{"action", "remove"}, {"paths", {{{"path", "/missing"}}}}});
+  EXPECT_EQ(r.body["result"][0]["error"]["kind"], "not-found");
+  EXPECT_EQ(r.body["result"][0]["error"]["message"], "remove /missing: no such file or directory");
+  r = post_json(s, {{"action", "remove"}, {"paths", {{{"path", "/missing"}, {"recursive", true}}}}});
+  EXPECT_FALSE(r.body["result"][0].contains("error"));
+  r = post_json(s, {{"action", "remove"}, {"paths", {{{"path", "/d/one"}}}}});
+  EXPECT_FALSE(r.body["result"][0].contains("error"));
+  EXPECT_EQ(c.files.size(), 2u);
+  r = post_json(s, {{"action", "remove"}, {"paths", {{{"path", "/d"}, {"recursive", true}}}}});
+  EXPECT_FALSE(r.body["result"][0].contains("error"));
+  ASSERT_EQ(c.files.size(), 1u);
+  EXPECT_EQ(c.files[0].path, "/keep");
+  r = post_json(s, {{"action", "write"}});
+  EXPECT_EQ(r.body["result"]["message"], "must use multipart with \"write\" action");
+}
+
+TEST(ApiFiles, MountsUseTheHostDirectory) {
+  fs::path host = fs::temp_directory_path() / ("pebble-api-mount-" + std::to_string(::getpid()));
+  fs::remove_all(host);
+  fs::create_directories(host);
+  std::ofstream(host / "existing.txt") << "from host";
+  state::container c;
+  c.mounts["data"] = state::mount{"/data", host.string()};
+  session s(c);
+  auto [content, meta] = parse_pull(get(s, {{"action", "read"}, {"path", "/data/existing.txt"}}), "/data/existing.txt");
+  ASSERT_TRUE(content.has_value());
+  EXPECT_EQ(*content, "from host");
+  auto r = push(s, json::array({{{"path", "/data/new/file.txt"}, {"make-dirs", true}}}), {{"/data/new/file.txt", "written"}});
+  EXPECT_FALSE(r.body["result"][0].contains("error")) << r.body.dump();
+  std::ifstream in(host / "new" / "file.txt");
+  std::stringstream got;
+  got << in.rdbuf();
+  EXPECT_EQ(got.str(), "written");
+  EXPECT_TRUE(c.files.empty());  // mounted files are not in the in-memory filesystem
+  r = get(s, {{"action", "list"}, {"path", "/data"}});
+  ASSERT_EQ(r.body["result"].size(), 2u);
+  EXPECT_EQ(r.body["result"][0]["path"], "/data/existing.txt");
+  EXPECT_EQ(r.body["result"][1]["type"], "directory");
+  // the mount point shows up when listing its parent
+  r = get(s, {{"action", "list"}, {"path", "/"}});
+  ASSERT_EQ(r.body["result"].size(), 1u);
+  EXPECT_EQ(r.body["result"][0]["path"], "/data");
+  auto [missing, meta2] = parse_pull(get(s, {{"action", "read"}, {"path", "/data/nope"}}), "/data/nope");
+  EXPECT_EQ(meta2["result"][0]["error"]["kind"], "not-found");
+  r = post_json(s, {{"action", "remove"}, {"paths", {{{"path", "/data/new"}, {"recursive", true}}}}});
+  EXPECT_FALSE(r.body["result"][0].contains("error"));
+  EXPECT_FALSE(fs::exists(host / "new"));
+  fs::remove_all(host);
+}
+
+}  // namespace
+}  // namespace scenario::pebble
