@@ -65,7 +65,9 @@ else
   wheelhouse="$VENVS/wheelhouse"
   rm -rf "$wheelhouse"; mkdir -p "$wheelhouse"
   log "building our wheel from $REPO (log: $VENVS/ours-build.log)"
-  if "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$wheelhouse" "$REPO" \
+  # Our own build dir (incremental across runs) so we never collide with anyone's build/.
+  if CMAKE_BUILD_PARALLEL_LEVEL=2 "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$wheelhouse" \
+      --config-settings=build-dir="$VENVS/ours-build" "$REPO" \
       >"$VENVS/ours-build.log" 2>&1; then
     wheel="$(ls "$wheelhouse"/*.whl | head -1)"
     for pair in "ours-ops2:ops==2.4.1" "ours-ops3:ops==3.9.0"; do
