@@ -37,6 +37,7 @@ struct relation {
   std::map<int, databag> remote_units_data;
   // Juju >= 3.6 cross-model relations; empty means "this model".
   std::optional<std::string> remote_model_uuid;
+  bool operator==(const relation&) const = default;
 };
 
 struct address {
@@ -44,12 +45,14 @@ struct address {
   std::string value;
   std::string cidr;
   std::string address;  // Juju 2.9+ name of `value`; kept for output fidelity
+  bool operator==(const struct address&) const = default;  // `address` alone names the member
 };
 
 struct bind_address {
   std::string interface_name;
   std::vector<address> addresses;
   std::string mac_address;
+  bool operator==(const bind_address&) const = default;
 };
 
 struct network {
@@ -57,11 +60,13 @@ struct network {
   std::vector<bind_address> bind_addresses;
   std::vector<std::string> ingress_addresses;
   std::vector<std::string> egress_subnets;
+  bool operator==(const network&) const = default;
 };
 
 struct mount {
   std::string location;  // path inside the container
   std::string src;       // directory on the host
+  bool operator==(const mount&) const = default;
 };
 
 struct exec_output {
@@ -69,6 +74,7 @@ struct exec_output {
   int return_code = 0;
   std::string stdout_text;
   std::string stderr_text;
+  bool operator==(const exec_output&) const = default;
 };
 
 // One command the charm ran through Pebble exec, as recorded for the output State.
@@ -83,6 +89,7 @@ struct exec_record {
   std::optional<double> timeout;
   std::string stdin_text;
   int return_code = 0;
+  bool operator==(const exec_record&) const = default;
 };
 
 // A file in a container's in-memory filesystem (outside any mount).
@@ -95,6 +102,7 @@ struct file_entry {
   std::optional<int> user_id;
   std::optional<std::string> group;
   std::optional<int> group_id;
+  bool operator==(const file_entry&) const = default;
 };
 
 struct notice {
@@ -108,6 +116,7 @@ struct notice {
   std::map<std::string, std::string> last_data;
   std::optional<double> repeat_after;
   std::optional<double> expire_after;
+  bool operator==(const notice&) const = default;
 };
 
 struct check_info {
@@ -117,6 +126,7 @@ struct check_info {
   int failures = 0;
   int threshold = 3;
   std::string startup = "enabled";
+  bool operator==(const check_info&) const = default;
 };
 
 struct container {
@@ -132,6 +142,7 @@ struct container {
   std::vector<notice> notices;
   std::vector<check_info> check_infos;
   std::vector<exec_record> exec_history;  // output only
+  bool operator==(const container&) const = default;
 };
 
 struct entity_status {
@@ -147,17 +158,20 @@ struct status_record {
   std::vector<entity_status> unit_history;
   std::string workload_version;
   std::optional<std::string> previous_workload_version;
+  bool operator==(const status_record&) const = default;
 };
 
 struct model_info {
   std::string name = "scenario-model";
   std::string uuid = "00000000-0000-4000-8000-000000000000";
   std::string type = "kubernetes";  // "kubernetes" or "lxd"
+  bool operator==(const model_info&) const = default;
 };
 
 struct log_line {
   std::string level;
   std::string message;
+  bool operator==(const log_line&) const = default;
 };
 
 struct secret {
@@ -172,6 +186,7 @@ struct secret {
   std::optional<std::string> description;
   std::optional<std::string> expire;  // RFC 3339
   std::optional<std::string> rotate;  // never|hourly|daily|weekly|monthly|quarterly|yearly
+  bool operator==(const secret&) const = default;
 };
 
 struct deferred_event {
@@ -179,6 +194,7 @@ struct deferred_event {
   std::string owner;        // e.g. "MyCharm"
   std::string observer;     // method name, e.g. "_on_start"
   json snapshot_data = json::object();
+  bool operator==(const deferred_event&) const = default;
 };
 
 // StoredState content uses the tagged JSON of docs/state-format.md for values JSON lacks
@@ -188,6 +204,7 @@ struct stored_state_entry {
   std::string name = "_stored";
   json content = json::object();
   std::string data_type_name = "StoredStateData";
+  bool operator==(const stored_state_entry&) const = default;
 };
 
 struct opened_port {
@@ -200,11 +217,13 @@ struct storage {
   std::string name;
   int index = 0;
   std::string location;  // host directory the storage is mounted at; empty: engine picks
+  bool operator==(const storage&) const = default;
 };
 
 struct resource {
   std::string name;
   std::string path;
+  bool operator==(const resource&) const = default;
 };
 
 // What an action produced (output only).
@@ -212,6 +231,7 @@ struct action_output {
   json results = json::object();
   std::vector<std::string> logs;
   std::optional<std::string> failure_message;
+  bool operator==(const action_output&) const = default;
 };
 
 struct state {
@@ -233,6 +253,7 @@ struct state {
   int planned_units = 1;
   std::optional<action_output> action;  // set when the event was an action
   // Units that have joined the relation but the charm has no data for yet etc. are not modelled.
+  bool operator==(const state&) const = default;
 };
 
 struct event {
@@ -249,6 +270,7 @@ struct event {
   std::optional<int> storage_index;
   json action_params = json::object();
   std::optional<std::string> action_id;
+  bool operator==(const event&) const = default;
 };
 
 }  // namespace scenario::state

@@ -97,6 +97,16 @@ TEST(json_codec, full_state_round_trips_exactly) {
   EXPECT_EQ(state_to_json(state_from_json(state_to_json(s))), input);
 }
 
+TEST(json_codec, decode_of_encode_is_an_equal_value) {
+  state s = state_from_json(full_state_json());
+  EXPECT_TRUE(state_from_json(state_to_json(s)) == s);
+  state changed = s;
+  changed.containers[0].files[1].content += "x";
+  EXPECT_FALSE(changed == s);
+  event e = event_from_json(json::parse(R"({"name": "start", "action_params": {"a": [1]}})"));
+  EXPECT_TRUE(event_from_json(event_to_json(e)) == e);
+}
+
 TEST(json_codec, full_state_decodes_into_the_right_fields) {
   state s = state_from_json(full_state_json());
   ASSERT_EQ(s.relations.size(), 3u);
