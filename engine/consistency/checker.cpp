@@ -254,6 +254,20 @@ class checker {
       if (count > 1)
         error("state.containers: " + quote(name) + " appears " + std::to_string(count) +
               " times; give each container once");
+    if (!state_.containers.empty() && state_.model.type != "kubernetes")
+      warning("state.containers: workload containers exist on Kubernetes models only, and "
+              "state.model.type is " + quote(state_.model.type));
+    for (const auto& c : state_.containers) {
+      // exec_mock is matched in order, so a repeated command can never be reached.
+      std::set<std::vector<std::string>> commands;
+      for (const auto& mock : c.exec_mock)
+        if (!commands.insert(mock.command).second) {
+          std::string shown;
+          for (const auto& part : mock.command) shown += (shown.empty() ? "" : " ") + part;
+          error("state.containers[" + quote(c.name) + "].exec_mock: command " + quote(shown) +
+                " is mocked more than once; only the first would be used, remove the others");
+        }
+    }
   }
 
   // --- config ------------------------------------------------------------------------------
@@ -361,7 +375,15 @@ class checker {
       error("state.secrets: secrets need Juju >= 3.0 (juju_version is " +
             quote(options_.juju_version) + "); raise juju_version or remove the secrets");
     std::map<std::string, int> ids;
-    for (const auto& s : state_.secrets) ++ids[s.id];
+    for (const auto& s : state_.secrets) {
+      ++ids[s.id];
+      if (s.owner && *s.owner != "unit" && *s.owner != "app")
+        error("state.secrets[" + quote(s.id) + "].owner: " + quote(*s.owner) +
+              " is not an owner; use 'unit', 'app' or None (this unit only consumes it)");
+      if (s.granted && *s.granted != "unit" && *s.granted != "app")
+        error("state.secrets[" + quote(s.id) + "].granted: " + quote(*s.granted) +
+              " is not a grant; use 'unit', 'app' or None");
+    }
     for (const auto& [id, count] : ids)
       if (count > 1)
         error("state.secrets: secret id " + quote(id) + " appears " + std::to_string(count) +
@@ -581,6 +603,16 @@ class checker {
             " is not in state.containers; add it to the state");
       return;
     }
+    if (!c->can_connect)
+      warning(event_label() + ": Juju sends workload events only when Pebble is reachable, but "
+                              "container " + quote(name) + " has can_connect=False");
+    if (kind_.suffix == "_pebble_custom_notice" && juju_below(3, 4))
+      warning(event_label() + ": Juju sends pebble-custom-notice from 3.4 on (juju_version is " +
+              quote(options_.juju_version) + ")");
+    if ((kind_.suffix == "_pebble_check_failed" || kind_.suffix == "_pebble_check_recovered") &&
+        juju_below(3, 6))
+      warning(event_label() + ": Juju sends pebble check events from 3.6 on (juju_version is " +
+              quote(options_.juju_version) + ")");
     if (kind_.suffix == "_pebble_custom_notice") {
       if (!event_.notice_id) {
         error(event_label() + ": custom-notice events need event.notice_id; set it to the id "

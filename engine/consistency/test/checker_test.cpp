@@ -214,6 +214,56 @@ TEST(containers, check_events_need_known_check) {
   }
 }
 
+TEST(containers, repeated_exec_mock) {
+  state::state st;
+  st.containers = {ctr("work-load")};
+  st.containers[0].exec_mock = {{{"ls", "-l"}, 0, "", ""}, {{"ls"}, 0, "", ""}};
+  EXPECT_THAT(run(st, ev("start")).errors, IsEmpty());
+  st.containers[0].exec_mock.push_back({{"ls", "-l"}, 1, "", ""});
+  EXPECT_THAT(run(st, ev("start")).errors,
+              has("state.containers['work-load'].exec_mock: command 'ls -l' is mocked more than once"));
+}
+
+TEST(containers, only_on_kubernetes) {
+  state::state st;
+  st.containers = {ctr("work-load")};
+  EXPECT_THAT(run(st, ev("start")).warnings, IsEmpty());
+  st.model.type = "lxd";
+  EXPECT_THAT(run(st, ev("start")).warnings, has("Kubernetes models only", "'lxd'"));
+}
+
+TEST(containers, workload_event_without_pebble_warns) {
+  state::state st;
+  st.containers = {ctr("work-load")};
+  st.containers[0].can_connect = false;
+  state::event e = ev("work_load_pebble_ready");
+  e.container = "work-load";
+  EXPECT_THAT(run(st, e).warnings, has("can_connect=False"));
+  st.containers[0].can_connect = true;
+  EXPECT_THAT(run(st, e).warnings, IsEmpty());
+}
+
+TEST(containers, notice_and_check_events_need_recent_juju) {
+  state::state st;
+  st.containers = {ctr("work-load")};
+  state::notice n;
+  n.id = "1";
+  st.containers[0].notices.push_back(n);
+  state::check_info ci;
+  ci.name = "c";
+  st.containers[0].check_infos.push_back(ci);
+  state::event notice = ev("work_load_pebble_custom_notice");
+  notice.container = "work-load";
+  notice.notice_id = "1";
+  EXPECT_THAT(run(st, notice, "3.3").warnings, has("pebble-custom-notice from 3.4"));
+  EXPECT_THAT(run(st, notice, "3.4").warnings, IsEmpty());
+  state::event check = ev("work_load_pebble_check_failed");
+  check.container = "work-load";
+  check.check_name = "c";
+  EXPECT_THAT(run(st, check, "3.5.4").warnings, has("check events from 3.6"));
+  EXPECT_THAT(run(st, check, "3.6.0").warnings, IsEmpty());
+}
+
 // --- config --------------------------------------------------------------------------------
 
 TEST(config, undeclared_key) {
@@ -493,6 +543,18 @@ TEST(secrets, unknown_revision_warns) {
   EXPECT_THAT(run(st, e).warnings, has("event.secret_revision 4 is not among"));
   e.secret_revision = 0;
   EXPECT_THAT(run(st, e).warnings, IsEmpty());
+}
+
+TEST(secrets, owner_and_grant_values) {
+  state::state st;
+  st.secrets = {secret_with("model")};
+  st.secrets[0].granted = "everyone";
+  auto errors = run(st, ev("start")).errors;
+  EXPECT_THAT(errors, has(".owner: 'model' is not an owner"));
+  EXPECT_THAT(errors, has(".granted: 'everyone' is not a grant"));
+  st.secrets[0].owner = "unit";
+  st.secrets[0].granted = "app";
+  EXPECT_THAT(run(st, ev("start")).errors, IsEmpty());
 }
 
 TEST(secrets, duplicate_ids) {
