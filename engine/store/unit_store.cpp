@@ -160,6 +160,10 @@ void write_unit_state(const std::filesystem::path& db_path, const state::state& 
     if (e.name.empty()) throw state_validation_error("invalid-state", path + ".name: is empty; write the attribute name, e.g. '_stored'");
     if (e.data_type_name.empty())
       throw state_validation_error("invalid-state", path + ".data_type_name: is empty; write 'StoredStateData'");
+    if (!e.owner_path && charm_class_name.empty())
+      throw state_validation_error(
+          "invalid-state", path + ".owner_path: null means the charm, but the charm class name is unknown; "
+                                  "write the charm class name (e.g. 'MyCharm') as owner_path");
     std::string handle = handle_of(e, charm_class_name);
     if (!handles.insert(handle).second)
       throw state_validation_error(

@@ -257,6 +257,17 @@ TEST_F(unit_store_test, duplicate_stored_state_is_an_error) {
   EXPECT_FALSE(fs::exists(db_));  // nothing half-written
 }
 
+TEST_F(unit_store_test, charm_owned_state_needs_the_class_name) {
+  state::state s;
+  s.stored_state.push_back({std::nullopt, "_stored", json::object(), "StoredStateData"});
+  try {
+    write_unit_state(db_, s, "");
+    FAIL() << "no error";
+  } catch (const state_validation_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("stored_state[0].owner_path: null means the charm"));
+  }
+}
+
 TEST_F(unit_store_test, conflicting_deferred_snapshots_are_an_error) {
   state::state s;
   s.deferred.push_back({"MyCharm/on/start[1]", "MyCharm", "_a", json::object()});
