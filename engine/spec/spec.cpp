@@ -1,5 +1,6 @@
 #include "engine/spec/spec.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -387,6 +388,14 @@ void parse_metadata(const ojson& meta, const where& top, charm_spec& spec) {
     for (const auto& [rname, raw] : as_mapping_or_empty(find(meta, key), w).items())
       spec.relations.push_back(parse_relation(rname, raw, role, w / rname));
   }
+  if (spec.subordinate &&
+      std::none_of(spec.relations.begin(), spec.relations.end(), [](const relation_spec& r) {
+        return r.role == relation_role::requires_ && r.scope == "container";
+      }))
+    (top / "subordinate")
+        .fail("a subordinate charm needs a requires endpoint with `scope: container` (Juju "
+              "refuses it otherwise); add one, e.g. `requires: {juju-info: {interface: "
+              "juju-info, scope: container}}`");
   for (const auto& [bname, raw] : as_mapping_or_empty(find(meta, "extra-bindings"),
                                                       top / "extra-bindings").items()) {
     (void)raw;

@@ -179,7 +179,13 @@ TEST(spec_from_yaml, find_relation_accepts_underscored_endpoint) {
 }
 
 TEST(spec_from_yaml, subordinate_flag) {
-  EXPECT_TRUE(spec_from_yaml("name: c\nsubordinate: true\n", "", "").subordinate);
+  EXPECT_TRUE(spec_from_yaml("name: c\nsubordinate: true\nrequires:\n  host: {interface: "
+                             "juju-info, scope: container}\n",
+                             "", "")
+                  .subordinate);
+  EXPECT_THAT(meta_error("name: c\nsubordinate: true\nrequires:\n  db: {interface: pg}\n"),
+              HasSubstr("metadata.yaml: subordinate: a subordinate charm needs a requires "
+                        "endpoint with `scope: container`"));
   EXPECT_THAT(meta_error("name: c\nsubordinate: maybe\n"),
               HasSubstr("metadata.yaml: subordinate: expected true or false"));
 }
