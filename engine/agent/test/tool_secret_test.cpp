@@ -361,7 +361,11 @@ TEST_F(secret_tools, get_by_label_prefers_owned_secret) {
   auto owned = make_secret(id_a, {{1, {{"key", "mine"}}}}, "unit", 1);
   owned.label = "same";
   st.secrets = {consumed, owned};
-  EXPECT_EQ(ok({"secret-get", "--label", "same", "key"}), "mine\n");
+  EXPECT_EQ(json::parse(ok({"secret-get", "--format=json", "--label", "same"})),
+            (json{{"key", "mine"}}));
+  // As in Juju, the first positional is always the secret URI, never a key.
+  EXPECT_EQ(run({"secret-get", "--label", "same", "key"}).stderr_text,
+            "ERROR secret \"key\" not found\n");
 }
 
 // ---- secret-set --------------------------------------------------------------------------
