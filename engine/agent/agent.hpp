@@ -21,29 +21,31 @@ struct tool_result {
   std::string stderr_text;
 };
 
-// Everything one hook invocation's tools can see and change.
+// Everything one hook invocation's tools can see and change. Every member after the first five
+// has a default initializer, so `hook_context{spec, state, event, app, version}` compiles
+// under -Wmissing-field-initializers.
 struct hook_context {
   const spec::charm_spec& spec;
   state::state& state;        // the output State, mutated in place
   const state::event& event;
   std::string app_name;       // normally spec.name
   std::string juju_version = "3.0";
-  std::optional<std::string> action_name;  // set while running an action
+  std::optional<std::string> action_name{};  // set while running an action
   // Controller storage (state-get/state-set/state-delete): key -> value text.
-  std::map<std::string, std::string> controller_state;
+  std::map<std::string, std::string> controller_state{};
   // Source of new secret ids, so a run is deterministic.
   int secrets_added = 0;
   // Legacy leader settings (leader-get/leader-set): one bucket per application.
-  std::map<std::string, std::string> leader_settings;
+  std::map<std::string, std::string> leader_settings{};
   // credential-get: whether the application was given `juju trust`, and the model's cloud spec
   // in credential-get's JSON form ({"type","name","region","endpoint","credential":{...},...}).
   bool app_trusted = false;
-  std::optional<nlohmann::json> cloud_spec;
+  std::optional<nlohmann::json> cloud_spec{};
   // juju-reboot: "" (not requested), "after-hook" or "now".
-  std::string reboot_requested;
+  std::string reboot_requested{};
   // storage-add requests, storage name -> total count requested. Juju provisions them after the
   // hook (storage-attached fires later), so they are not added to state.storages.
-  std::map<std::string, int> storage_requests;
+  std::map<std::string, int> storage_requests{};
 
   std::string unit_name() const { return app_name + "/" + std::to_string(state.unit_id); }
 };

@@ -1,1 +1,62 @@
-#include <gtest/gtest.h>
+#include "engine/agent/test/agent_fixture.hpp"
+
+namespace scenario::agent::testing {
+namespace {
+
+using port_tools = agent_fixture;
+
+TEST_F(port_tools, open_port_forms) {
+  ok({"open-port", "80"});
+  ok({"open-port", "443/TCP"});
+  ok({"open-port", "53/udp"});
+  ok({"open-port", "icmp"});
+  ok({"open-port", "8000-8002/udp"});
+  ok({"open-port", "80/tcp"});  // already open: no duplicate
+  EXPECT_EQ(st.opened_ports,
+            (std::vector<state::opened_port>{{"tcp", 80}, {"tcp", 443}, {"udp", 53}, {"icmp", std::nullopt},
+                                             {"udp", 8000}, {"udp", 8001}, {"udp", 8002}}));
+}
+
+TEST_F(port_tools, opened_ports_format_ops_parses) {
+  st.opened_ports = {{"udp", 53}, {"tcp", 8080}, {"icmp", std::nullopt}, {"tcp", 80}};
+  EXPECT_EQ(ok_json({"opened-ports", "--format=json"}), json({"icmp", "80/tcp", "8080/tcp", "53/udp"}));
+  EXPECT_EQ(ok({"opened-ports"}), "icmp\n80/tcp\n8080/tcp\n53/udp\n");
+  EXPECT_EQ(ok_json({"opened-ports", "--endpoints", "--format=json"})[0], "icmp (*)");
+  st.opened_ports.clear();
+  EXPECT_EQ(ok_json({"opened-ports", "--format=json"}), json::array());
+  EXPECT_EQ(ok({"opened-ports"}), "");
+}
+
+TEST_F(port_tools, close_port) {
+  st.opened_ports = {{"tcp", 80}, {"icmp", std::nullopt}, {"udp", 10}, {"udp", 11}};
+  ok({"close-port", "80/tcp"});
+  ok({"close-port", "icmp"});
+  ok({"close-port", "10-11/udp"});
+  ok({"close-port", "9999"});  // not open: no-op
+  EXPECT_TRUE(st.opened_ports.empty());
+}
+
+TEST_F(port_tools, endpoints_flag) {
+  ok({"open-port", "80", "--endpoints", "db,web"});
+  EXPECT_EQ(st.opened_ports.size(), 1u);
+  auto err = fails({"open-port", "81", "--endpoints", "db,nope"});
+  EXPECT_NE(err.find("\"nope\""), std::string::npos) << err;
+  EXPECT_EQ(st.opened_ports.size(), 1u);
+}
+
+TEST_F(port_tools, validation_errors_use_juju_texts) {
+  EXPECT_EQ(fails({"open-port"}), "ERROR no port or range specified\n");
+  EXPECT_EQ(fails({"open-port", "abc"}),
+            "ERROR invalid port \"abc\": strconv.Atoi: parsing \"abc\": invalid syntax\n");
+  EXPECT_EQ(fails({"open-port", "80/sctp"}),
+            "ERROR invalid protocol \"sctp\", expected \"tcp\", \"udp\", or \"icmp\"\n");
+  EXPECT_EQ(fails({"open-port", "90-80/tcp"}), "ERROR invalid port range 90-80/tcp\n");
+  EXPECT_EQ(fails({"open-port", "70000"}), "ERROR port range bounds must be between 0 and 65535, got 70000-70000\n");
+  EXPECT_EQ(fails({"open-port", "1-2-3"}), "ERROR invalid port range \"1-2-3\"\n");
+  EXPECT_EQ(fails({"open-port", "80/icmp"}), "ERROR protocol \"icmp\" doesn't support any ports; got \"80\"\n");
+  EXPECT_NE(fails({"close-port", "80", "81"}).find("unrecognized args"), std::string::npos);
+  EXPECT_TRUE(st.opened_ports.empty());
+}
+
+}  // namespace
+}  // namespace scenario::agent::testing

@@ -1,1 +1,195 @@
-#include <gtest/gtest.h>
+#include "engine/agent/test/agent_fixture.hpp"
+
+namespace scenario::agent::testing {
+namespace {
+
+class relation_tools : public agent_fixture {
+ protected:
+  relation_tools() { add_relations(); }
+};
+
+TEST_F(relation_tools, relation_ids_lists_endpoint_ids) {
+  state::relation second;
+  second.endpoint = "db";
+  second.relation_id = 7;
+  st.relations.push_back(second);
+  EXPECT_EQ(ok_json({"relation-ids", "db", "--format=json"}), json({"db:1", "db:7"}));
+  EXPECT_EQ(ok_json({"relation-ids", "--format=json", "web"}), json::array());
+  EXPECT_EQ(ok({"relation-ids", "db"}), "db:1\ndb:7\n");
+}
+
+TEST_F(relation_tools, relation_ids_defaults_to_hook_endpoint_and_omits_broken) {
+  ev.name = "db_relation_broken";
+  ev.relation_id = 1;
+  EXPECT_EQ(ok_json({"relation-ids", "--format=json"}), json::array());
+  EXPECT_NE(fails({"relation-ids", "a", "b"}).find("unrecognized args"), std::string::npos);
+}
+
+TEST_F(relation_tools, relation_ids_without_endpoint_outside_relation_hook) {
+  EXPECT_EQ(fails({"relation-ids"}), "ERROR no endpoint name specified\n");
+}
+
+TEST_F(relation_tools, relation_list_accepts_plain_and_endpoint_ids) {
+  EXPECT_EQ(ok_json({"relation-list", "-r", "1", "--format=json"}), json({"remote/0", "remote/1"}));
+  EXPECT_EQ(ok_json({"relation-list", "--format=json", "-r", "db:1"}), json({"remote/0", "remote/1"}));
+  EXPECT_EQ(ok_json({"relation-list", "--relation=1", "--format=json"}), json({"remote/0", "remote/1"}));
+}
+
+TEST_F(relation_tools, relation_list_app_prints_remote_app_name) {
+  EXPECT_EQ(ok_json({"relation-list", "--format=json", "--app", "-r", "db:1"}), json("remote"));
+  EXPECT_EQ(ok_json({"relation-list", "-r", "2", "--app", "--format=json"}), json("app"));
+}
+
+TEST_F(relation_tools, relation_list_peers_never_lists_this_unit) {
+  st.relations[1].remote_units_data[0] = {};  // this unit, wrongly listed among peers
+  EXPECT_EQ(ok_json({"relation-list", "-r", "peers:2", "--format=json"}), json({"app/1"}));
+}
+
+TEST_F(relation_tools, relation_list_departed_hook_omits_departing_unit) {
+  ev.name = "db_relation_departed";
+  ev.relation_id = 1;
+  ev.relation_remote_unit_id = 1;
+  EXPECT_EQ(ok_json({"relation-list", "--format=json"}), json({"remote/0"}));
+  // its data stays readable for the life of the relation
+  EXPECT_EQ(ok_json({"relation-get", "--format=json", "-", "remote/1"}), json({{"u1", "one"}}));
+}
+
+TEST_F(relation_tools, relation_list_broken_hook_lists_nobody) {
+  ev.name = "db_relation_broken";
+  ev.relation_id = 1;
+  EXPECT_EQ(ok_json({"relation-list", "--format=json"}), json::array());
+}
+
+TEST_F(relation_tools, unknown_relation_is_relation_not_found) {
+  for (const char* tool : {"relation-list", "relation-get", "relation-set", "relation-model-get"}) {
+    auto err = fails({tool, "-r", "99", "--format=json"});
+    EXPECT_NE(err.find("relation not found"), std::string::npos) << tool << ": " << err;
+  }
+  // endpoint:id with the wrong endpoint is not that relation
+  EXPECT_NE(fails({"relation-list", "-r", "web:1"}).find("relation not found"), std::string::npos);
+  EXPECT_NE(fails({"relation-list", "-r", "x"}).find("invalid relation id"), std::string::npos);
+}
+
+TEST_F(relation_tools, relation_tools_need_a_relation_outside_relation_hooks) {
+  EXPECT_EQ(fails({"relation-list"}), "ERROR no relation id specified\n");
+  EXPECT_EQ(fails({"relation-get", "-", "remote/0"}), "ERROR no relation id specified\n");
+  EXPECT_EQ(fails({"relation-set", "a=b"}), "ERROR no relation id specified\n");
+}
+
+TEST_F(relation_tools, relation_get_ops_2_and_3_argv_forms) {
+  // ops 2.4: flags interspersed, --format last
+  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "-", "remote/0", "--format=json"}), json({{"u0", "zero"}}));
+  // ops 3.8: --format first, endpoint:id
+  EXPECT_EQ(ok_json({"relation-get", "--format=json", "-r", "db:1", "-", "remote/1"}), json({{"u1", "one"}}));
+  EXPECT_EQ(ok_json({"relation-get", "--format=json", "-r", "db:1", "--app", "-", "remote"}),
+            json({{"remote-app-key", "r"}}));
+  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "-", "remote", "--app", "--format=json"}),
+            json({{"remote-app-key", "r"}}));
+}
+
+TEST_F(relation_tools, relation_get_single_key) {
+  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "u0", "remote/0", "--format=json"}), json("zero"));
+  EXPECT_EQ(ok({"relation-get", "-r", "1", "u0", "remote/0"}), "zero\n");
+  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "missing", "remote/0", "--format=json"}), json(nullptr));
+  EXPECT_EQ(ok({"relation-get", "-r", "1", "missing", "remote/0"}), "");
+}
+
+TEST_F(relation_tools, relation_get_own_unit_bag) {
+  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "-", "app/0", "--format=json"}), json({{"mine", "1"}}));
+}
+
+TEST_F(relation_tools, relation_get_own_app_bag_needs_leadership_on_regular_relations) {
+  auto err = fails({"relation-get", "-r", "1", "--app", "-", "app", "--format=json"});
+  EXPECT_EQ(err, "ERROR permission denied\n");
+  // peers may read their own app bag without leadership
+  EXPECT_EQ(ok_json({"relation-get", "-r", "2", "--app", "-", "app", "--format=json"}),
+            json({{"peer-app", "p"}}));
+  st.leader = true;
+  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "--app", "-", "app", "--format=json"}),
+            json({{"app-key", "a"}}));
+  // --app with a unit name means that unit's application
+  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "--app", "-", "app/0", "--format=json"}),
+            json({{"app-key", "a"}}));
+}
+
+TEST_F(relation_tools, relation_get_peer_unit_bag) {
+  EXPECT_EQ(ok_json({"relation-get", "-r", "2", "-", "app/1", "--format=json"}), json({{"peer1", "x"}}));
+}
+
+TEST_F(relation_tools, relation_get_unrelated_unit_or_app_is_denied) {
+  EXPECT_EQ(fails({"relation-get", "-r", "1", "-", "remote/9"}), "ERROR permission denied\n");
+  EXPECT_EQ(fails({"relation-get", "-r", "1", "-", "other/0"}), "ERROR permission denied\n");
+  EXPECT_EQ(fails({"relation-get", "-r", "1", "--app", "-", "other"}), "ERROR permission denied\n");
+}
+
+TEST_F(relation_tools, relation_get_app_name_without_app_flag) {
+  EXPECT_EQ(fails({"relation-get", "-r", "1", "-", "remote"}),
+            "ERROR expected unit name, got application name \"remote\"\n");
+  EXPECT_EQ(fails({"relation-get", "-r", "1", "-", "Bad!"}), "ERROR invalid unit name \"Bad!\"\n");
+}
+
+TEST_F(relation_tools, relation_get_defaults_from_hook) {
+  ev.name = "db_relation_changed";
+  ev.relation_id = 1;
+  ev.relation_remote_unit_id = 1;
+  EXPECT_EQ(ok_json({"relation-get", "--format=json"}), json({{"u1", "one"}}));
+  EXPECT_EQ(ok_json({"relation-get", "--format=json", "--app"}), json({{"remote-app-key", "r"}}));
+  ev.relation_remote_unit_id.reset();  // app-level relation-changed: the app is the default
+  EXPECT_EQ(ok_json({"relation-get", "--format=json", "-"}), json({{"remote-app-key", "r"}}));
+}
+
+TEST_F(relation_tools, relation_get_without_target_outside_hook) {
+  EXPECT_EQ(fails({"relation-get", "-r", "1"}), "ERROR no unit or application specified\n");
+  EXPECT_EQ(fails({"relation-get", "-r", "1", "--app"}), "ERROR no unit or application specified\n");
+  EXPECT_NE(fails({"relation-get", "-r", "1", "-", "remote/0", "extra"}).find("unrecognized args"),
+            std::string::npos);
+}
+
+TEST_F(relation_tools, relation_set_json_file_from_stdin_ops_3) {
+  ok({"relation-set", "-r", "db:1", "--file", "-"}, R"({"a": "1", "mine": ""})");
+  EXPECT_EQ(st.relations[0].local_unit_data, (state::databag{{"a", "1"}}));
+}
+
+TEST_F(relation_tools, relation_set_yaml_file_from_stdin_ops_2) {
+  ok({"relation-set", "-r", "1", "--file", "-"}, "b: two\n");
+  EXPECT_EQ(st.relations[0].local_unit_data, (state::databag{{"b", "two"}, {"mine", "1"}}));
+}
+
+TEST_F(relation_tools, relation_set_key_value_args_override_file) {
+  ok({"relation-set", "-r", "1", "--file", "-", "k=arg", "empty="}, "k: file\nother: o\n");
+  EXPECT_EQ(st.relations[0].local_unit_data, (state::databag{{"k", "arg"}, {"mine", "1"}, {"other", "o"}}));
+  EXPECT_NE(fails({"relation-set", "-r", "1", "novalue"}).find("expected \"key=value\""), std::string::npos);
+  EXPECT_NE(fails({"relation-set", "-r", "1", "a=1", "a=2"}).find("more than once"), std::string::npos);
+}
+
+TEST_F(relation_tools, relation_set_bad_yaml_fails) {
+  auto err = fails({"relation-set", "-r", "1", "--file", "-"}, "a: [1, 2]\n");
+  EXPECT_NE(err.find("yaml"), std::string::npos);
+  EXPECT_EQ(st.relations[0].local_unit_data, (state::databag{{"mine", "1"}}));
+}
+
+TEST_F(relation_tools, relation_set_app_needs_leadership) {
+  EXPECT_EQ(fails({"relation-set", "-r", "1", "--app", "--file", "-"}, R"({"x": "y"})"),
+            "ERROR cannot write relation settings\n");
+  EXPECT_EQ(st.relations[0].local_app_data, (state::databag{{"app-key", "a"}}));
+  st.leader = true;
+  ok({"relation-set", "-r", "db:1", "--app", "--file", "-"}, R"({"x": "y", "app-key": ""})");
+  EXPECT_EQ(st.relations[0].local_app_data, (state::databag{{"x", "y"}}));
+  EXPECT_EQ(st.relations[0].remote_app_data, (state::databag{{"remote-app-key", "r"}}));
+}
+
+TEST_F(relation_tools, relation_model_get_defaults_to_this_model) {
+  EXPECT_EQ(ok_json({"relation-model-get", "--format=json", "-r", "db:1"}), json({{"uuid", st.model.uuid}}));
+  st.relations[0].remote_model_uuid = "11111111-2222-4333-8444-555555555555";
+  EXPECT_EQ(ok_json({"relation-model-get", "-r", "1", "--format=json"})["uuid"],
+            "11111111-2222-4333-8444-555555555555");
+}
+
+TEST_F(relation_tools, unknown_flag_is_usage_error) {
+  auto r = run({"relation-get", "--bogus"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_text, "ERROR flag provided but not defined: --bogus\n");
+}
+
+}  // namespace
+}  // namespace scenario::agent::testing
