@@ -234,13 +234,28 @@ ojson yaml_to_json(const YAML::Node& node, const where& w) {
     }
     case YAML::NodeType::Map: {
       ojson out = ojson::object();
+      std::vector<ojson> merged;  // `<<: *anchor` merge keys, as PyYAML applies them
       for (const auto& kv : node) {
         if (!kv.first.IsScalar())
           w.fail("a mapping key must be a plain value, not a list or mapping (line " +
                  std::to_string(kv.first.Mark().line + 1) + ")");
         const std::string key = kv.first.Scalar();
+        if (key == "<<" && kv.first.Tag() == "?") {
+          ojson value = yaml_to_json(kv.second, w / key);
+          if (value.is_object()) merged.push_back(std::move(value));
+          else if (value.is_array() && std::all_of(value.begin(), value.end(),
+                                                   [](const ojson& v) { return v.is_object(); }))
+            for (auto& item : value) merged.push_back(std::move(item));
+          else
+            (w / key).fail("a merge key (<<) takes a mapping or a list of mappings");
+          continue;
+        }
         out[key] = yaml_to_json(kv.second, w / key);
       }
+      // Keys given explicitly win over merged ones; earlier merged mappings win over later.
+      for (const auto& m : merged)
+        for (const auto& [key, value] : m.items())
+          if (!out.contains(key)) out[key] = value;
       return out;
     }
   }

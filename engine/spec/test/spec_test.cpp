@@ -306,6 +306,21 @@ values:
   EXPECT_EQ(v["list"], json::parse(R"([1, "two", 3.0])"));
 }
 
+TEST(spec_from_yaml, merge_keys) {
+  charm_spec s = spec_from_yaml(R"(
+name: c
+requires:
+  db: &base {interface: pg, limit: 1}
+  db2:
+    <<: *base
+    limit: 3
+)", "", "");
+  EXPECT_EQ(s.find_relation("db2")->interface, "pg");
+  EXPECT_EQ(s.find_relation("db2")->limit, 3);
+  EXPECT_THAT(meta_error("name: c\nx:\n  <<: 3\n"),
+              HasSubstr("metadata.yaml: x.<<: a merge key (<<) takes a mapping"));
+}
+
 TEST(spec_from_yaml, charmcraft_document) {
   charm_spec s = spec_from_yaml(R"(
 type: charm
