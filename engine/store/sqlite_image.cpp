@@ -1,6 +1,8 @@
 #include "engine/store/sqlite_image.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 
 namespace scenario::store::detail {
@@ -30,6 +32,9 @@ class image_reader {
     if (image.size() % page_size_ != 0) throw unhandled{};
     pages_ = image.size() / page_size_;
   }
+
+  std::size_t page_size() const { return page_size_; }
+  std::size_t usable() const { return usable_; }
 
   // Calls fn(rowid, columns) for every row of the table b-tree rooted at `root`, in rowid order.
   void scan(uint32_t root, const std::function<void(int64_t, std::vector<value>&)>& fn, int depth = 0) {
@@ -176,7 +181,181 @@ std::string text_of(const value& v) {
   throw unhandled{};
 }
 
+// --- writing -------------------------------------------------------------------------------
+
+void put_varint(std::string& out, uint64_t v) {
+  if (v > 0x00ffffffffffffffULL) {
+    // Nine bytes: eight 7-bit groups then a full byte.
+    char buf[9];
+    buf[8] = static_cast<char>(v & 0xff);
+    v >>= 8;
+    for (int k = 7; k >= 0; --k) {
+      buf[k] = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    out.append(buf, 9);
+    return;
+  }
+  char buf[8];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>(v & 0x7f);
+    v >>= 7;
+  } while (v);
+  for (int k = n - 1; k >= 0; --k) out += static_cast<char>(buf[k] | (k ? 0x80 : 0));
+}
+
+struct column_value {
+  enum class kind { null, integer, text, blob } k;
+  int64_t i = 0;
+  std::string_view bytes{};
+};
+
+std::string record(std::initializer_list<column_value> columns) {
+  std::string types;
+  std::string body;
+  for (const auto& c : columns) {
+    switch (c.k) {
+      case column_value::kind::null: put_varint(types, 0); break;
+      case column_value::kind::integer:
+        if (c.i == 0 || c.i == 1) {
+          put_varint(types, c.i == 0 ? 8 : 9);
+        } else {
+          static constexpr int sizes[] = {1, 2, 3, 4, 6, 8};
+          int type = 1;
+          for (int size : sizes) {
+            int64_t lim = size == 8 ? INT64_MAX : (int64_t(1) << (8 * size - 1)) - 1;
+            if (c.i <= lim && c.i >= -lim - 1) break;
+            ++type;
+          }
+          int size = sizes[type - 1];
+          put_varint(types, static_cast<uint64_t>(type));
+          for (int k = size - 1; k >= 0; --k) body += static_cast<char>((static_cast<uint64_t>(c.i) >> (8 * k)) & 0xff);
+        }
+        break;
+      case column_value::kind::text:
+      case column_value::kind::blob:
+        put_varint(types, c.bytes.size() * 2 + (c.k == column_value::kind::text ? 13 : 12));
+        body += c.bytes;
+        break;
+    }
+  }
+  // The header size counts itself; its varint is one byte for any header this writer makes.
+  if (types.size() + 1 > 127) throw unhandled{};
+  std::string out;
+  out += static_cast<char>(types.size() + 1);
+  out += types;
+  out += body;
+  return out;
+}
+
+class leaf_page {
+ public:
+  leaf_page(uint8_t type, std::size_t size) : type_(type), page_(size, '\0'), content_(size) {}
+
+  void add(const std::string& cell) {
+    if (8 + 2 * (pointers_.size() + 1) + cell.size() > content_) throw unhandled{};
+    content_ -= cell.size();
+    std::memcpy(page_.data() + content_, cell.data(), cell.size());
+    pointers_.push_back(static_cast<uint16_t>(content_));
+  }
+
+  const std::string& finish() {
+    page_[0] = static_cast<char>(type_);
+    put16(3, pointers_.size());
+    put16(5, content_ == 65536 ? 0 : content_);
+    for (std::size_t i = 0; i < pointers_.size(); ++i) put16(8 + 2 * i, pointers_[i]);
+    return page_;
+  }
+
+ private:
+  void put16(std::size_t at, std::size_t v) {
+    page_[at] = static_cast<char>((v >> 8) & 0xff);
+    page_[at + 1] = static_cast<char>(v & 0xff);
+  }
+  uint8_t type_;
+  std::string page_;
+  std::size_t content_;
+  std::vector<uint16_t> pointers_;
+};
+
+std::string table_cell(int64_t rowid, const std::string& payload, std::size_t usable) {
+  if (payload.size() > usable - 35) throw unhandled{};  // would need overflow pages
+  std::string cell;
+  put_varint(cell, payload.size());
+  put_varint(cell, static_cast<uint64_t>(rowid));
+  cell += payload;
+  return cell;
+}
+
+std::string index_cell(const std::string& payload, std::size_t usable) {
+  if (payload.size() > (usable - 12) * 64 / 255 - 23) throw unhandled{};
+  std::string cell;
+  put_varint(cell, payload.size());
+  cell += payload;
+  return cell;
+}
+
 }  // namespace
+
+std::optional<std::string> build_unit_db(std::string_view empty_image, const unit_db_rows& rows) {
+  try {
+    image_reader reader(empty_image);
+    // The layout SQLite gives ops' schema: snapshot, its primary-key index, notice, and the
+    // sqlite_sequence table AUTOINCREMENT adds, on pages 2 to 5, all empty.
+    std::vector<std::pair<std::string, int64_t>> roots;
+    reader.scan(1, [&](int64_t, std::vector<value>& row) {
+      roots.emplace_back(column(row, 1).bytes, column(row, 3).i);
+    });
+    const std::vector<std::pair<std::string, int64_t>> expected = {
+        {"snapshot", 2}, {"sqlite_autoindex_snapshot_1", 3}, {"notice", 4}, {"sqlite_sequence", 5}};
+    if (roots != expected || empty_image.size() != 5 * reader.page_size()) return std::nullopt;
+    std::size_t page_size = reader.page_size();
+    std::size_t usable = reader.usable();
+
+    leaf_page snapshot(0x0d, page_size);
+    std::vector<std::pair<std::string_view, int64_t>> index_keys;
+    int64_t rowid = 0;
+    for (const auto& [handle, data] : rows.snapshots) {
+      ++rowid;
+      snapshot.add(table_cell(rowid, record({{column_value::kind::text, 0, handle}, {column_value::kind::blob, 0, data}}), usable));
+      index_keys.emplace_back(handle, rowid);
+    }
+    // The index holds (handle, rowid) in BINARY collation order, i.e. bytewise.
+    std::sort(index_keys.begin(), index_keys.end());
+    for (std::size_t i = 1; i < index_keys.size(); ++i)
+      if (index_keys[i].first == index_keys[i - 1].first) return std::nullopt;  // REPLACE semantics: leave to SQLite
+    leaf_page index(0x0a, page_size);
+    for (const auto& [handle, id] : index_keys)
+      index.add(index_cell(record({{column_value::kind::text, 0, handle}, {column_value::kind::integer, id, {}}}), usable));
+
+    leaf_page notice(0x0d, page_size);
+    int64_t sequence = 0;
+    for (const auto& [event_path, observer_path, method_name] : rows.notices) {
+      ++sequence;
+      // `sequence` is the rowid; the record stores NULL in its place.
+      notice.add(table_cell(sequence,
+                            record({{column_value::kind::null, 0, {}},
+                                    {column_value::kind::text, 0, event_path},
+                                    {column_value::kind::text, 0, observer_path},
+                                    {column_value::kind::text, 0, method_name}}),
+                            usable));
+    }
+    leaf_page sequences(0x0d, page_size);
+    if (sequence > 0)
+      sequences.add(table_cell(1, record({{column_value::kind::text, 0, "notice"}, {column_value::kind::integer, sequence, {}}}), usable));
+
+    std::string out(empty_image);
+    auto place = [&](std::size_t page, leaf_page& p) { out.replace((page - 1) * page_size, page_size, p.finish()); };
+    place(2, snapshot);
+    place(3, index);
+    place(4, notice);
+    place(5, sequences);
+    return out;
+  } catch (const unhandled&) {
+    return std::nullopt;
+  }
+}
 
 std::optional<unit_db_rows> parse_unit_db(std::string_view image) {
   try {

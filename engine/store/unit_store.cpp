@@ -98,9 +98,11 @@ class connection {
   db_ptr db_;
 };
 
+}  // namespace
+
 // The database file ops creates before anything is stored, built once per process and never
 // changed afterwards.
-const std::string& empty_database_image() {
+const std::string& detail::empty_unit_db_image() {
   static const std::string image = [] {
     connection db("<empty schema>");
     db.exec("BEGIN");
@@ -116,6 +118,8 @@ const std::string& empty_database_image() {
   }();
   return image;
 }
+
+namespace {
 
 std::string handle_of(const state::stored_state_entry& e, const std::string& charm_class_name) {
   std::string key = e.data_type_name + "[" + e.name + "]";
@@ -147,6 +151,46 @@ std::string pickle_field(const json& value, const std::string& path) {
 }
 
 }  // namespace
+
+std::string detail::build_unit_db_image(const std::filesystem::path& db_path, const unit_db_rows& rows,
+                                        bool allow_direct) {
+  const std::string& empty = empty_unit_db_image();
+  if (allow_direct) {
+    if (auto image = build_unit_db(empty, rows)) return std::move(*image);
+  }
+  connection db(db_path);
+  // Start from an image of the empty schema: executing CREATE TABLE costs more than the rest.
+  auto* buffer = static_cast<unsigned char*>(sqlite3_malloc64(empty.size()));
+  if (!buffer) fail_db(db_path, "out of memory");
+  std::memcpy(buffer, empty.data(), empty.size());
+  int rc = sqlite3_deserialize(db.get(), "main", buffer, static_cast<sqlite3_int64>(empty.size()),
+                               static_cast<sqlite3_int64>(empty.size()),
+                               SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+  if (rc != SQLITE_OK) db.fail(rc, "cannot load the empty schema");
+  db.exec("BEGIN");
+  {
+    auto insert_snapshot = db.prepare("REPLACE INTO snapshot VALUES (?, ?)");
+    for (const auto& [handle, data] : rows.snapshots) {
+      db.bind_text(insert_snapshot.get(), 1, handle);
+      db.bind_blob(insert_snapshot.get(), 2, data);
+      db.run(insert_snapshot.get());
+    }
+    auto insert_notice = db.prepare("INSERT INTO notice VALUES (NULL, ?, ?, ?)");
+    for (const auto& [event_path, observer_path, method_name] : rows.notices) {
+      db.bind_text(insert_notice.get(), 1, event_path);
+      db.bind_text(insert_notice.get(), 2, observer_path);
+      db.bind_text(insert_notice.get(), 3, method_name);
+      db.run(insert_notice.get());
+    }
+  }
+  db.exec("COMMIT");
+  sqlite3_int64 size = 0;
+  unsigned char* data = sqlite3_serialize(db.get(), "main", &size, 0);
+  if (!data) fail_db(db_path, "cannot serialize the in-memory database");
+  std::string image(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size));
+  sqlite3_free(data);
+  return image;
+}
 
 void write_unit_state(const std::filesystem::path& db_path, const state::state& s,
                       const std::string& charm_class_name) {
@@ -204,39 +248,12 @@ void write_unit_state(const std::filesystem::path& db_path, const state::state& 
   if (!has_framework_state && max_event_number > 0)
     snapshots.emplace_back(framework_stored_handle, json_to_pickle(json{{"event_count", max_event_number}}));
 
+  detail::unit_db_rows rows;
+  rows.snapshots = std::move(snapshots);
+  for (const auto& d : s.deferred) rows.notices.push_back({d.handle_path, d.owner, d.observer});
   // Built in memory and written with one write(): far fewer syscalls than SQLite's file I/O
   // (locks, journal, page writes), and the image is the same database file ops would read.
-  connection db(db_path);
-  // Start from an image of the empty schema: executing CREATE TABLE costs more than the rest.
-  const std::string& empty = empty_database_image();
-  auto* buffer = static_cast<unsigned char*>(sqlite3_malloc64(empty.size()));
-  if (!buffer) fail_db(db_path, "out of memory");
-  std::memcpy(buffer, empty.data(), empty.size());
-  int rc = sqlite3_deserialize(db.get(), "main", buffer, static_cast<sqlite3_int64>(empty.size()),
-                               static_cast<sqlite3_int64>(empty.size()),
-                               SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
-  if (rc != SQLITE_OK) db.fail(rc, "cannot load the empty schema");
-  db.exec("BEGIN");
-  {
-    auto insert_snapshot = db.prepare("REPLACE INTO snapshot VALUES (?, ?)");
-    for (const auto& [handle, data] : snapshots) {
-      db.bind_text(insert_snapshot.get(), 1, handle);
-      db.bind_blob(insert_snapshot.get(), 2, data);
-      db.run(insert_snapshot.get());
-    }
-    auto insert_notice = db.prepare("INSERT INTO notice VALUES (NULL, ?, ?, ?)");
-    for (const auto& d : s.deferred) {
-      db.bind_text(insert_notice.get(), 1, d.handle_path);
-      db.bind_text(insert_notice.get(), 2, d.owner);
-      db.bind_text(insert_notice.get(), 3, d.observer);
-      db.run(insert_notice.get());
-    }
-  }
-  db.exec("COMMIT");
-  sqlite3_int64 size = 0;
-  std::unique_ptr<unsigned char, decltype(&sqlite3_free)> image(sqlite3_serialize(db.get(), "main", &size, 0),
-                                                                &sqlite3_free);
-  if (!image) fail_db(db_path, "cannot serialize the in-memory database");
+  std::string image = detail::build_unit_db_image(db_path, rows, true);
 
   // A stale rollback journal would be "hot" and make SQLite undo our content on open.
   ::unlink((db_path.string() + "-journal").c_str());
@@ -244,8 +261,8 @@ void write_unit_state(const std::filesystem::path& db_path, const state::state& 
   // ops (since 2.9) keeps the file private to the unit; create it that way too.
   int fd = ::open(db_path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0) fail_db(db_path, fmt::format("cannot create ({})", std::generic_category().message(errno)));
-  const unsigned char* data = image.get();
-  auto left = static_cast<std::size_t>(size);
+  const char* data = image.data();
+  std::size_t left = image.size();
   while (left > 0) {
     ssize_t n = ::write(fd, data, left);
     if (n < 0 && errno == EINTR) continue;

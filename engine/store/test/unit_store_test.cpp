@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -368,6 +369,76 @@ TEST_F(unit_store_test, pending_journal_reads_through_sqlite) {
   state::state s;
   read_unit_state(db_, s, "MyCharm");
   EXPECT_EQ(state::state_to_json(s)["deferred"], state::state_to_json(sample_state())["deferred"]);
+}
+
+std::string integrity_check(const fs::path& path) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr);
+  std::string result;
+  while (sqlite3_step(st) == SQLITE_ROW) result += reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return result;
+}
+
+detail::unit_db_rows rows_of(const state::state& s) {
+  detail::unit_db_rows rows;
+  for (const auto& e : s.stored_state)
+    rows.snapshots.emplace_back(
+        (e.owner_path ? (e.owner_path->empty() ? "" : *e.owner_path + "/") : "MyCharm/") + e.data_type_name + "[" + e.name + "]",
+        json_to_pickle(e.content));
+  for (const auto& d : s.deferred) {
+    if (std::none_of(rows.snapshots.begin(), rows.snapshots.end(), [&](const auto& r) { return r.first == d.handle_path; }))
+      rows.snapshots.emplace_back(d.handle_path, json_to_pickle(d.snapshot_data));
+    rows.notices.push_back({d.handle_path, d.owner, d.observer});
+  }
+  return rows;
+}
+
+TEST_F(unit_store_test, direct_image_is_a_valid_database_with_the_same_rows) {
+  detail::unit_db_rows rows = rows_of(sample_state());
+  ASSERT_TRUE(detail::build_unit_db(detail::empty_unit_db_image(), rows).has_value());  // small: direct path
+  for (bool direct : {true, false}) {
+    std::string image = detail::build_unit_db_image(db_, rows, direct);
+    {
+      std::ofstream out(db_, std::ios::binary | std::ios::trunc);
+      out << image;
+    }
+    EXPECT_EQ(integrity_check(db_), "ok") << direct;
+    auto back = detail::read_unit_db_rows(db_, false);  // through SQLite
+    EXPECT_EQ(back.snapshots, rows.snapshots) << direct;
+    EXPECT_EQ(back.notices, rows.notices) << direct;
+    // AUTOINCREMENT bookkeeping matches what SQLite itself keeps.
+    sqlite3* db = nullptr;
+    sqlite3_open(db_.c_str(), &db);
+    sqlite3_exec(db, "INSERT INTO notice VALUES (NULL, 'x', 'y', 'z')", nullptr, nullptr, nullptr);
+    EXPECT_EQ(sqlite3_last_insert_rowid(db), 4) << direct;
+    sqlite3_exec(db, "REPLACE INTO snapshot VALUES ('MyCharm/on/start[1]', x'00')", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    EXPECT_EQ(integrity_check(db_), "ok") << direct;
+    EXPECT_EQ(raw_snapshots().at("MyCharm/on/start[1]"), std::string(1, '\0'));
+    EXPECT_EQ(raw_snapshots().size(), rows.snapshots.size());
+  }
+}
+
+TEST_F(unit_store_test, large_state_is_written_through_sqlite) {
+  state::state s;
+  for (int i = 0; i < 60; ++i)
+    s.stored_state.push_back({fmt::format("MyCharm/o{}", i), "_stored", json{{"pad", std::string(3000, 'x')}, {"i", i}},
+                              "StoredStateData"});
+  for (int i = 0; i < 300; ++i)
+    s.deferred.push_back({fmt::format("MyCharm/on/update_status[{}]", i + 1), "MyCharm", "_on_update", json::object()});
+  ASSERT_FALSE(detail::build_unit_db(detail::empty_unit_db_image(), rows_of(s)).has_value());
+  write_unit_state(db_, s, "MyCharm");
+  EXPECT_EQ(integrity_check(db_), "ok");
+  state::state back;
+  read_unit_state(db_, back, "MyCharm");
+  EXPECT_EQ(back.deferred, s.deferred);
+  ASSERT_EQ(back.stored_state.size(), 61u);  // plus the Framework's event_count
+  for (int i = 0; i < 60; ++i) EXPECT_EQ(back.stored_state[static_cast<std::size_t>(i)], s.stored_state[static_cast<std::size_t>(i)]);
+  EXPECT_EQ(back.stored_state[60].content, json::parse(R"({"event_count": 300})"));
 }
 
 TEST(sqlite_image, rejects_what_it_does_not_handle) {
