@@ -316,6 +316,26 @@ TEST_F(secret_tools, get_first_read_pins_the_latest_revision) {
   EXPECT_EQ(st.secrets[0].revision, 2);
 }
 
+TEST_F(secret_tools, get_default_format_is_yaml) {
+  st.secrets.push_back(make_secret(id_a, {{1, {{"password", "hunter2"}}}}, "unit", 1));
+  EXPECT_EQ(ok({"secret-get", id_a}), "password: hunter2\n");
+}
+
+TEST_F(secret_tools, get_peek_on_first_read_still_pins) {
+  // With no revision tracked yet, Juju creates the consumer record at the latest revision.
+  auto s = make_secret(id_a, {{1, {{"key", "old"}}}, {2, {{"key", "new"}}}}, std::nullopt, 7);
+  s.granted = "unit";
+  st.secrets.push_back(s);
+  EXPECT_EQ(ok({"secret-get", id_a, "key", "--peek"}), "new\n");
+  EXPECT_EQ(st.secrets[0].revision, 2);
+}
+
+TEST_F(secret_tools, add_accepts_python_isoformat_expiry_from_ops_2) {
+  ok({"secret-add", "--owner", "unit", "--expire", "2030-01-02T03:04:05.250000+00:00",
+      "key=value"});
+  EXPECT_EQ(st.secrets.at(0).expire, "2030-01-02T03:04:05.25Z");
+}
+
 TEST_F(secret_tools, get_owner_sees_latest_before_juju_3_3_1) {
   st.secrets.push_back(
       make_secret(id_a, {{1, {{"key", "old"}}}, {2, {{"key", "new"}}}}, "unit", 1));
