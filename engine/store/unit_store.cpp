@@ -30,7 +30,6 @@ constexpr const char* create_notice_sql =
     "  event_path TEXT,\n"
     "  observer_path TEXT,\n"
     "  method_name TEXT)";
-constexpr const char* stored_state_kind = "StoredStateData";
 // The Framework's own StoredState (event_count) has no parent handle.
 constexpr const char* framework_stored_handle = "StoredStateData[_stored]";
 

@@ -1,6 +1,12 @@
 // ops' unit-state store: the SQLite file ops' SQLiteStorage keeps at <charm dir>/.unit-state.db
 // (tables `snapshot(handle, data)` with pickled dicts, and `notice(sequence, event_path,
-// observer_path, method_name)`), plus the controller storage reached through state-get/state-set.
+// observer_path, method_name)`). Controller storage (state-get/state-set, ops' JujuStorage) is
+// the agent's hook_context.controller_state; it is not mapped to stored_state/deferred here.
+//
+// Errors: a State that cannot be stored (duplicate handles, an unpicklable value) raises
+// state_validation_error naming the entry; an unreadable file raises scenario::error
+// ("unit-state-db") naming the file; a snapshot holding a type outside the tagged JSON raises
+// state_validation_error naming the handle and the pickle opcode.
 #pragma once
 
 #include <filesystem>
