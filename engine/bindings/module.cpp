@@ -8,6 +8,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "engine/agent/agent.hpp"
+#include "engine/runtime/lifecycle.hpp"
 #include "engine/runtime/run.hpp"
 #include "engine/spec/spec.hpp"
 #include "engine/state/json_codec.hpp"
@@ -124,6 +125,30 @@ NB_MODULE(_engine, m) {
           "container"_a, nb::call_guard<nb::gil_scoped_release>())
       .def("finish", &py_run::finish, nb::call_guard<nb::gil_scoped_release>());
 
+  m.def(
+      "lifecycle_events",
+      [](const std::string& state_json, const std::string& kind) {
+        const auto st = scenario::state::state_from_json(parse_json_arg(state_json, "state"));
+        json events = json::array();
+        for (const auto& e : scenario::runtime::lifecycle_events(
+                 st, scenario::runtime::lifecycle_from_name(kind))) {
+          events.push_back(scenario::state::event_to_json(e));
+        }
+        return events.dump();
+      },
+      "state_json"_a, "kind"_a,
+      "The events Juju fires, in order, for a lifecycle ('deploy', 'upgrade', 'teardown').");
+  m.def(
+      "settle_after",
+      [](const std::string& state_json, const std::string& event_json) {
+        return scenario::state::state_to_json(
+                   scenario::runtime::settle_after(
+                       scenario::state::state_from_json(parse_json_arg(state_json, "state")),
+                       scenario::state::event_from_json(parse_json_arg(event_json, "event"))))
+            .dump();
+      },
+      "state_json"_a, "event_json"_a,
+      "The State as Juju leaves it once the event's hook has completed.");
   m.def("is_hook_tool", [](const std::string& name) { return scenario::agent::is_hook_tool(name); },
         "name"_a);
 }
