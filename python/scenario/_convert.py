@@ -730,3 +730,41 @@ def _handle_key(obj: Any) -> Any:
 
 def _stored_key(obj: Any) -> Tuple[Any, Any]:
     return (_key(obj, "owner_path"), _key(obj, "name"))
+
+
+def event_from_engine(d: Dict[str, Any], state: State) -> Event:
+    """The Event for the engine's JSON form of one, referring to the objects of ``state``."""
+
+    def find(items: Iterable[Any], match: Callable[[Any], bool], what: str) -> Any:
+        for item in items:
+            if match(item):
+                return item
+        raise ValueError(f"the engine named {what}, which is not in the State")
+
+    relation = secret = container = storage = None
+    if d.get("relation_id") is not None:
+        relation = find(state.relations, lambda r: r.relation_id == d["relation_id"],
+                        f"relation {d['relation_id']}")
+    if d.get("secret_id") is not None:
+        secret = find(state.secrets, lambda s: s.id == d["secret_id"], f"secret {d['secret_id']}")
+    if d.get("container") is not None:
+        container = find(state.containers, lambda c: c.name == d["container"],
+                         f"container {d['container']}")
+    if d.get("storage_name") is not None:
+        storage = find(
+            state.storages,
+            lambda s: s.name == d["storage_name"] and s.index == (d.get("storage_index") or 0),
+            f"storage {d['storage_name']}/{d.get('storage_index') or 0}",
+        )
+    return Event(
+        d["name"],
+        relation=relation,
+        relation_remote_unit_id=d.get("relation_remote_unit_id"),
+        relation_departed_unit_id=d.get("relation_departed_unit_id"),
+        secret=secret,
+        secret_revision=d.get("secret_revision"),
+        container=container,
+        storage=storage,
+        params=d.get("action_params") or {},
+        action_id=d.get("action_id"),
+    )

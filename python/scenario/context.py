@@ -12,7 +12,7 @@ import sys
 import tempfile
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Type, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Type, Union
 
 import yaml
 
@@ -234,6 +234,33 @@ class Context:
             finally:
                 output_json = run.finish()
         return _convert.state_from_engine(json.loads(output_json), state)
+
+    def run_sequence(
+        self,
+        events: Sequence[Union[Event, str]],
+        state: State,
+        pre_event: Optional[Callable[["ops.CharmBase"], None]] = None,
+        post_event: Optional[Callable[["ops.CharmBase"], None]] = None,
+    ) -> List[State]:
+        """Fires ``events`` one after another, each on the State the previous one left.
+
+        Each event gets a fresh charm instance, as in Juju; deferred events and StoredState carry
+        over. Between two events the engine applies what Juju changes once a hook is over (a
+        departed unit leaves its relation, a broken relation goes away). Returns the State
+        after each event.
+        """
+        states = []
+        for event in events:
+            if isinstance(event, str):
+                event = Event(event)
+            out = self.run(event, state, pre_event=pre_event, post_event=post_event)
+            states.append(out)
+            settled = _engine.settle_after(
+                json.dumps(_convert.state_to_engine(out)),
+                json.dumps(_convert.event_to_engine(event, out)),
+            )
+            state = _convert.state_from_engine(json.loads(settled), out)
+        return states
 
     def _uncaught(self, error: BaseException, event: Event) -> UncaughtCharmError:
         return UncaughtCharmError(
