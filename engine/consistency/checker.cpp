@@ -770,6 +770,12 @@ class checker {
     if (*s->owner == "app" && !state_.leader)
       warning(event_label() + ": " + quote(s->id) + " is owned by the app, and Juju sends " + hook +
             " for app secrets to the leader only; set state.leader to true");
+    if (name == "secret_rotate" && (!s->rotate || *s->rotate == "never"))
+      warning(event_label() + ": Juju sends secret-rotate only for secrets with a rotation "
+                              "policy; set rotate on " + quote(s->id));
+    if (name == "secret_expired" && !s->expire)
+      warning(event_label() + ": Juju sends secret-expired only for secrets with an expiry; "
+                              "set expire on " + quote(s->id));
     if ((name == "secret_remove" || name == "secret_expired") && event_.secret_revision &&
         !s->contents.empty() && !s->contents.count(*event_.secret_revision))
       warning(event_label() + ": event.secret_revision " +

@@ -526,6 +526,21 @@ TEST(secrets, owner_only_events) {
   }
 }
 
+TEST(secrets, rotate_and_expire_need_a_policy) {
+  state::state st;
+  st.secrets = {secret_with("unit")};
+  state::event rotate = ev("secret_rotate");
+  rotate.secret_id = good_secret_id;
+  state::event expired = ev("secret_expired");
+  expired.secret_id = good_secret_id;
+  EXPECT_THAT(run(st, rotate).warnings, has("only for secrets with a rotation policy"));
+  EXPECT_THAT(run(st, expired).warnings, has("only for secrets with an expiry"));
+  st.secrets[0].rotate = "daily";
+  st.secrets[0].expire = "2030-01-01T00:00:00Z";
+  EXPECT_THAT(run(st, rotate).warnings, IsEmpty());
+  EXPECT_THAT(run(st, expired).warnings, IsEmpty());
+}
+
 TEST(secrets, changed_goes_to_consumers) {
   state::state st;
   st.secrets = {secret_with("app")};
