@@ -11,6 +11,7 @@ import shutil
 import sys
 import tempfile
 import weakref
+from types import TracebackType
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Type, Union
 
@@ -185,6 +186,7 @@ class Context:
         before the event is emitted; ``post_event(charm)`` after it is handled, before ops
         commits.
         """
+        __tracebackhide__ = True  # noqa: F841 - pytest starts the failure at the test's call
         import ops
 
         if isinstance(event, str):
@@ -228,9 +230,10 @@ class Context:
                 if e.code not in (0, None):
                     raise self._uncaught(e, event) from e
             except Exception as e:
+                __tracebackhide__ = True  # noqa: F841 - pytest shows the charm's frames, not ours
                 if self.bare_charm_errors:
                     raise
-                raise self._uncaught(e, event) from e
+                raise self._uncaught(e, event) from e.with_traceback(_charm_frames(e.__traceback__))
             finally:
                 output_json = run.finish()
         return _convert.state_from_engine(json.loads(output_json), state)
@@ -267,6 +270,39 @@ class Context:
             f"{self.charm_type.__name__} raised {type(error).__name__} while handling "
             f"'{event.name}': {error}"
         )
+
+
+_SCENARIO_DIR = str(Path(__file__).resolve().parent)
+
+
+def _charm_frames(tb: Optional[TracebackType]) -> Optional[TracebackType]:
+    """The traceback from the charm's first frame on, without Scenario's own frames.
+
+    What leads into the charm (Scenario, ops.main, the framework's dispatch) is dropped; ops
+    frames the charm called into stay, since they say what the charm asked for.
+    """
+    import ops
+
+    ops_dir = str(Path(ops.__file__).resolve().parent)
+    frames = []
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+
+    def path(frame: TracebackType) -> str:
+        return frame.tb_frame.f_code.co_filename
+
+    first = next(
+        (i for i, f in enumerate(frames)
+         if not path(f).startswith(_SCENARIO_DIR) and not path(f).startswith(ops_dir)),
+        None,
+    )
+    if first is None:
+        return frames[0] if frames else None
+    trimmed = None
+    for frame in reversed([f for f in frames[first:] if not path(f).startswith(_SCENARIO_DIR)]):
+        trimmed = TracebackType(trimmed, frame.tb_frame, frame.tb_lasti, frame.tb_lineno)
+    return trimmed
 
 
 def _with_hooks(
