@@ -155,6 +155,33 @@ exec_request parse_exec_request(const std::string& body) {
   return r;
 }
 
+void merge_service_context(exec_request& r, const json& plan) {
+  if (!r.service_context) return;
+  const json* service = nullptr;
+  if (plan.contains("services") && plan["services"].is_object()) {
+    auto it = plan["services"].find(*r.service_context);
+    if (it != plan["services"].end() && it->is_object()) service = &*it;
+  }
+  if (!service) {
+    throw bad_exec_request(
+        fmt::format("context service {} not found", json(*r.service_context).dump()));
+  }
+  std::map<std::string, std::string> env;
+  if (const json* e = field(*service, "environment"); e && e->is_object()) {
+    for (const auto& [k, v] : e->items()) env[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  }
+  for (const auto& [k, v] : r.environment) env[k] = v;
+  r.environment = std::move(env);
+  if (!r.user_id) r.user_id = int_field(*service, "user-id");
+  if (!r.user) r.user = string_field(*service, "user");
+  if (!r.group_id) r.group_id = int_field(*service, "group-id");
+  if (!r.group) r.group = string_field(*service, "group");
+  if (!r.working_dir) r.working_dir = string_field(*service, "working-dir");
+  if (r.user && r.user->empty()) r.user.reset();
+  if (r.group && r.group->empty()) r.group.reset();
+  if (r.working_dir && r.working_dir->empty()) r.working_dir.reset();
+}
+
 const state::exec_output* match_exec_mock(const std::vector<state::exec_output>& mocks,
                                           const std::vector<std::string>& command) {
   for (const auto& m : mocks) {

@@ -37,6 +37,11 @@ struct exec_request {
 // Decodes and validates the body; throws bad_exec_request with Pebble's texts.
 exec_request parse_exec_request(const std::string& body);
 
+// Applies service-context like Pebble's plan.MergeServiceContext: the named service's
+// environment, user, group and working-dir from `plan` (the combined plan, dict form), with the
+// request's own values on top. Throws bad_exec_request if the plan has no such service.
+void merge_service_context(exec_request& r, const nlohmann::json& plan);
+
 // Parses a Go time.Duration string ("10.000s", "1m30s", "250ms") into seconds.
 std::optional<double> parse_go_duration(const std::string& text);
 

@@ -30,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/pebble/api.hpp"
+#include "engine/pebble/api_detail.hpp"
 #include "engine/pebble/exec.hpp"
 #include "engine/pebble/server_http.hpp"
 #include "engine/state/errors.hpp"
@@ -383,12 +384,18 @@ response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
     return error_response(400, e.what());
   }
   auto t = std::make_shared<exec_task>(ep->ioc);
-  t->task_id = std::to_string(ep->next_task_id++);
   t->split_stderr = er.split_stderr;
   t->summary = exec_summary(er.command);
   {
     std::lock_guard lock(ep->mu);
     state::container& c = ep->session.container();
+    if (er.service_context) {
+      try {
+        merge_service_context(er, detail::combined_plan(c));
+      } catch (const std::exception& e) {
+        return error_response(400, e.what());
+      }
+    }
     t->outcome = resolve_exec(c, er.command);
     c.exec_history.push_back(make_exec_record(er, t->outcome.exit_code));
     t->history_index = c.exec_history.size() - 1;
@@ -397,6 +404,7 @@ response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
     change.summary = t->summary;
     change.status = "Doing";
     change.ready = false;
+    t->task_id = std::to_string(ep->next_task_id++);
     change.tasks = json::array({exec_task_json(t->task_id, er.command)});
     t->change_id = ep->session.add_change(std::move(change));
   }

@@ -557,6 +557,36 @@ TEST_F(ServerTest, ExecBadRequestsAndUnknownWebsockets) {
   EXPECT_EQ(pending.envelope()["result"]["ready"], false);
 }
 
+TEST_F(ServerTest, ExecServiceContextMergesTheServiceConfig) {
+  state::container c = workload();
+  c.layers.emplace_back(
+      "base", json{{"services",
+                    {{"srv",
+                      {{"override", "replace"},
+                       {"command", "/bin/srv"},
+                       {"environment", {{"A", "svc"}, {"B", "svc"}}},
+                       {"user", "app"},
+                       {"working-dir", "/app"}}}}}});
+  c.exec_mock = {mock({"env"}, 0, "")};
+  server srv(dir_.path());
+  auto path = srv.attach(c, mu_);
+  client cl(path);
+  json body = exec_body({"env"});
+  body["service-context"] = "srv";
+  body["environment"] = {{"B", "req"}};
+  start_exec(cl, body);
+  body["service-context"] = "nope";
+  reply bad = cl.post("/v1/exec", body);
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_EQ(bad.envelope()["result"]["message"], "context service \"nope\" not found");
+  std::lock_guard lock(mu_);
+  ASSERT_EQ(c.exec_history.size(), 1u);  // a refused exec is not recorded
+  const auto& rec = c.exec_history[0];
+  EXPECT_EQ(rec.environment, (std::map<std::string, std::string>{{"A", "svc"}, {"B", "req"}}));
+  EXPECT_EQ(rec.user, "app");
+  EXPECT_EQ(rec.working_dir, "/app");
+}
+
 TEST_F(ServerTest, WaitOnUnstartedExecTimesOutWith504) {
   state::container c = workload();
   server srv(dir_.path());
