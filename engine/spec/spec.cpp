@@ -141,7 +141,8 @@ bool parse_int(std::string text, ojson& out) {
   }
   if (!negative) {
     out = magnitude;
-  } else if (magnitude <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) + 1) {
+  } else if (magnitude <=
+             static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) + 1) {
     out = static_cast<std::int64_t>(0 - magnitude);
   } else {
     out = -static_cast<double>(magnitude);
@@ -416,7 +417,8 @@ void parse_metadata(const ojson& meta, const where& top, charm_spec& spec) {
     (void)raw;
     spec.extra_bindings.push_back(bname);
   }
-  for (const auto& [sname, raw] : as_mapping_or_empty(find(meta, "storage"), top / "storage").items())
+  for (const auto& [sname, raw] :
+       as_mapping_or_empty(find(meta, "storage"), top / "storage").items())
     spec.storages.push_back(parse_storage(sname, raw, top / "storage" / sname));
   for (const auto& [rname, raw] :
        as_mapping_or_empty(find(meta, "resources"), top / "resources").items())
@@ -493,12 +495,15 @@ void parse_actions(const ojson& actions, const where& top, charm_spec& spec) {
           (aw / "params" / pname)
               .fail("expected a JSON schema mapping (type, description, default), got " +
                     describe(schema));
-        if (const ojson* t = find(schema, "type"); t != nullptr && !t->is_string() && !t->is_array())
-          (aw / "params" / pname / "type").fail("expected a JSON schema type name, got " + describe(*t));
+        const ojson* t = find(schema, "type");
+        if (t != nullptr && !t->is_string() && !t->is_array())
+          (aw / "params" / pname / "type")
+              .fail("expected a JSON schema type name, got " + describe(*t));
         a.params[pname] = schema.is_null() ? json::object() : convert<json>(schema);
       }
       if (const ojson* req = find(raw, "required"); req != nullptr && !req->is_null()) {
-        if (!req->is_array()) (aw / "required").fail("expected a list of param names, got " + describe(*req));
+        if (!req->is_array())
+          (aw / "required").fail("expected a list of param names, got " + describe(*req));
         for (std::size_t i = 0; i < req->size(); ++i)
           a.required.push_back(as_string((*req)[i], aw / "required" / std::to_string(i)));
       }
@@ -521,7 +526,8 @@ charm_spec build(const ojson& meta, const ojson& config, const ojson& actions,
     const where top{"charmcraft.yaml", ""};
     if (const ojson* type = find(meta, "type")) {
       if (as_string(*type, top / "type") != "charm")
-        (top / "type").fail("'" + type->get<std::string>() + "' is not a charm; Scenario runs charms (type: charm)");
+        (top / "type").fail("'" + type->get<std::string>() +
+                            "' is not a charm; Scenario runs charms (type: charm)");
     }
     if (meta.contains("extensions"))
       (top / "extensions")
@@ -566,7 +572,8 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
   if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw spec_error("invalid-charm-spec", path.string() + ": cannot be read; check its permissions");
+    throw spec_error("invalid-charm-spec",
+                     path.string() + ": cannot be read; check its permissions");
   std::ostringstream buf;
   buf << in.rdbuf();
   return buf.str();

@@ -221,7 +221,8 @@ TEST(containers, repeated_exec_mock) {
   EXPECT_THAT(run(st, ev("start")).errors, IsEmpty());
   st.containers[0].exec_mock.push_back({{"ls", "-l"}, 1, "", ""});
   EXPECT_THAT(run(st, ev("start")).errors,
-              has("state.containers['work-load'].exec_mock: command 'ls -l' is mocked more than once"));
+              has("state.containers['work-load'].exec_mock: command 'ls -l'",
+                  "is mocked more than once"));
 }
 
 TEST(containers, only_on_kubernetes) {
@@ -420,7 +421,8 @@ TEST(relation_events, departed_unit_only_on_departed) {
   state::event e = ev("db_relation_changed");
   e.relation_id = 1;
   e.relation_departed_unit_id = 0;
-  EXPECT_THAT(run(st, e).warnings, has("relation_departed_unit_id is only used by relation-departed"));
+  EXPECT_THAT(run(st, e).warnings,
+              has("relation_departed_unit_id is only used by relation-departed"));
   e.name = "db_relation_departed";
   EXPECT_THAT(run(st, e).warnings, IsEmpty());
 }
@@ -501,7 +503,8 @@ TEST(secrets, event_secret_must_be_in_state) {
 TEST(secrets, need_juju_3) {
   state::state st;
   st.secrets = {secret_with("app")};
-  EXPECT_THAT(run(st, ev("start"), "2.9.42").errors, has("state.secrets: secrets need Juju >= 3.0"));
+  EXPECT_THAT(run(st, ev("start"), "2.9.42").errors,
+              has("state.secrets: secrets need Juju >= 3.0"));
   EXPECT_THAT(run(st, ev("start"), "3.0").errors, IsEmpty());
   state::event e = ev("secret_changed");
   e.secret_id = good_secret_id;
@@ -603,7 +606,8 @@ TEST(relations, subordinate_needs_container_scope_and_vice_versa) {
   EXPECT_THAT(run(st, ev("start")).errors,
               has("a SubordinateRelation on an endpoint whose scope is 'global'"));
   st.relations = {rel("info", 1)};
-  EXPECT_THAT(run(st, ev("start")).errors, has("endpoint has `scope: container` but the relation is regular"));
+  EXPECT_THAT(run(st, ev("start")).errors,
+              has("endpoint has `scope: container` but the relation is regular"));
   st.relations = {rel("info", 1, state::relation_kind::subordinate)};
   EXPECT_THAT(run(st, ev("start")).errors, IsEmpty());
 }

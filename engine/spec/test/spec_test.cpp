@@ -439,7 +439,8 @@ TEST(metadata_errors, storage_problems) {
               HasSubstr("metadata.yaml: storage.d.multiple: expected a mapping with a 'range'"));
   EXPECT_THAT(meta_error("name: c\nstorage:\n  d: block\n"),
               HasSubstr("metadata.yaml: storage.d: expected a mapping"));
-  EXPECT_FALSE(spec_from_yaml("name: c\nstorage:\n  d: {type: block, multiple: {range: 1}}\n", "", "")
+  EXPECT_FALSE(
+      spec_from_yaml("name: c\nstorage:\n  d: {type: block, multiple: {range: 1}}\n", "", "")
                    .storages[0]
                    .multiple);
 }
@@ -533,8 +534,10 @@ TEST(config_errors, structure) {
               HasSubstr("config.yaml: port: unexpected key; config options go under the top-level "
                         "'options:' key"));
   EXPECT_THAT(config_error("- a\n"), HasSubstr("config.yaml: the document must be a mapping"));
-  EXPECT_THAT(config_error("options: [a]\n"), HasSubstr("config.yaml: options: expected a mapping"));
-  EXPECT_THAT(config_error("options:\n  a: 3\n"), HasSubstr("config.yaml: options.a: expected a mapping"));
+  EXPECT_THAT(config_error("options: [a]\n"),
+              HasSubstr("config.yaml: options: expected a mapping"));
+  EXPECT_THAT(config_error("options:\n  a: 3\n"),
+              HasSubstr("config.yaml: options.a: expected a mapping"));
   EXPECT_THAT(config_error("options:\n  a:\n    type: int\n    description: [x]\n"),
               HasSubstr("options.a.description: expected a string"));
 }
