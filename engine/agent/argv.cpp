@@ -176,7 +176,8 @@ std::string smart_text(const nlohmann::json& value) {
 
 std::string format_output(const nlohmann::json& value, const parsed_args& args) {
   const std::string format = args.get("format").value_or("smart");
-  if (format == "json") return value.dump() + "\n";
+  // Replace invalid UTF-8 rather than fail: the bytes came from the charm or the State.
+  if (format == "json") return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (format == "smart") return with_newline(smart_text(value));
   if (format != "yaml") {
     throw usage_error("invalid value \"" + format + "\" for flag --format: unknown format \"" +

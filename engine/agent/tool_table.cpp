@@ -44,6 +44,9 @@ tool_result run_tool(hook_context& ctx, const std::vector<std::string>& argv,
     return {2, "", std::string("ERROR ") + e.what() + "\n"};
   } catch (const tool_error& e) {
     return {e.exit_code(), "", std::string("ERROR ") + e.what() + "\n"};
+  } catch (const std::exception& e) {
+    // A malformed input the tool did not anticipate must fail this tool call, not the run.
+    return {1, "", "ERROR " + name + ": " + e.what() + "\n"};
   }
 }
 

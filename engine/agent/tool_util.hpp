@@ -137,6 +137,7 @@ inline std::map<std::string, std::string> read_settings_file(const std::string& 
   if (!doc || doc.IsNull()) return out;
   if (!doc.IsMap()) throw tool_error("yaml: cannot unmarshal settings: expected a map of strings");
   for (const auto& kv : doc) {
+    if (!kv.first.IsScalar()) throw tool_error("yaml: settings keys must be strings");
     const std::string key = kv.first.as<std::string>();
     if (kv.second.IsNull()) {
       out[key] = "";

@@ -118,3 +118,18 @@ TEST_F(misc_tools, unknown_tool_and_path_argv0) {
 
 }  // namespace
 }  // namespace scenario::agent::testing
+
+namespace scenario::agent::testing {
+namespace {
+
+TEST_F(misc_tools, malformed_settings_file_fails_the_call_only) {
+  auto err = fails({"state-set", "--file", "-"}, "[1]: x\n");
+  EXPECT_NE(err.find("yaml"), std::string::npos) << err;
+  err = fails({"state-set", "--file", "-"}, "{not yaml");
+  EXPECT_NE(err.find("ERROR"), std::string::npos) << err;
+  EXPECT_NE(fails({"state-set", "--file", "/nonexistent/file.yaml"}).find("no such file"), std::string::npos);
+  EXPECT_TRUE(ctx().controller_state.empty());
+}
+
+}  // namespace
+}  // namespace scenario::agent::testing
