@@ -667,13 +667,11 @@ std::filesystem::path server::attach(state::container& c, std::mutex& mu) {
                             "attaching containers",
                             impl_->socket_dir.string()));
   }
-  bool can_connect = false;
-  std::string name;
-  {
-    std::lock_guard lock(mu);
-    can_connect = c.can_connect;
-    name = c.name;
-  }
+  // attach() reads `c` without locking `mu`: callers attach from the thread that owns the
+  // container, often while holding `mu` themselves (runtime::run does), and the io thread only
+  // reads `c` while this call blocks that caller.
+  const bool can_connect = c.can_connect;
+  const std::string name = c.name;
   // Keep the name readable in the path but short enough for sun_path.
   std::string safe;
   for (char ch : name) safe.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
@@ -692,11 +690,7 @@ std::filesystem::path server::attach(state::container& c, std::mutex& mu) {
     if (!can_connect) return path;
 
     std::filesystem::remove(path, ec);
-    std::shared_ptr<endpoint> ep;
-    {
-      std::lock_guard lock(mu);  // the session reads the container's plan
-      ep = std::make_shared<endpoint>(impl_->ioc, c, mu, path);
-    }
+    auto ep = std::make_shared<endpoint>(impl_->ioc, c, mu, path);
     beast::error_code bec;
     ep->acceptor.open(net::local::stream_protocol(), bec);
     if (!bec) ep->acceptor.bind(net::local::stream_protocol::endpoint(path.string()), bec);

@@ -286,6 +286,19 @@ TEST_F(ServerTest, ServesJsonEnvelopeOverUnixSocket) {
   EXPECT_EQ(missing.envelope()["status-code"], 404);
 }
 
+TEST_F(ServerTest, AttachWhileHoldingTheMutexDoesNotDeadlock) {
+  // runtime::run attaches lazily from inside its own locked section.
+  state::container c = workload();
+  server srv(dir_.path());
+  std::filesystem::path path;
+  {
+    std::lock_guard lock(mu_);
+    path = srv.attach(c, mu_);
+  }
+  client cl(path);
+  EXPECT_EQ(cl.get("/v1/system-info").status, 200u);
+}
+
 TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   state::container c = workload();
   server srv(dir_.path());
