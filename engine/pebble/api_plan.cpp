@@ -32,6 +32,7 @@ const schema tcp_schema{"plan.TCPCheck", {{"port", ftype::integer}, {"host", fty
 const schema exec_schema{"plan.ExecCheck",
                          {{"command", ftype::str},
                           {"service-context", ftype::str},
+                          {"context", ftype::str},  // the name older Pebble releases used
                           {"environment", ftype::str_map},
                           {"user-id", ftype::integer},
                           {"user", ftype::str},
@@ -331,7 +332,7 @@ void validate_plan(const json& plan) {
     if (check.contains("exec")) {
       if (check["exec"].value("command", "").empty())
         throw plan_error(fmt::format("plan must set \"command\" for exec check \"{}\"", name));
-      std::string context = check["exec"].value("service-context", "");
+      std::string context = check["exec"].value("service-context", check["exec"].value("context", ""));
       if (!context.empty() && !plan["services"].contains(context))
         throw plan_error(fmt::format("plan check \"{}\" service context specifies non-existent service \"{}\"", name, context));
       ++kinds;
@@ -541,7 +542,14 @@ json parse_layer_yaml(const std::string& label, const std::string& yaml_text) {
   return layer;
 }
 
-json combined_plan(const state::container& c) { return combine_all(c, c.layers); }
+json combined_plan(const state::container& c) {
+  try {
+    return combine_all(c, c.layers);
+  } catch (const json::exception& e) {
+    // A State-supplied layer with a wrongly typed field (e.g. a number where text belongs).
+    throw plan_error(fmt::format("container \"{}\" has a malformed layer or base_plan: {}", c.name, e.what()));
+  }
+}
 
 void add_layer(state::container& c, const std::string& label, const json& layer, bool combine) {
   auto layers = c.layers;
@@ -565,7 +573,11 @@ void add_layer(state::container& c, const std::string& label, const json& layer,
   } else {
     layers.emplace_back(label, layer);
   }
-  combine_all(c, layers);  // throws plan_error without touching the container
+  try {
+    combine_all(c, layers);  // throws plan_error without touching the container
+  } catch (const json::exception& e) {
+    throw plan_error(fmt::format("container \"{}\" has a malformed layer or base_plan: {}", c.name, e.what()));
+  }
   c.layers = std::move(layers);
 }
 

@@ -209,5 +209,24 @@ TEST(ApiPlan, ChecksAndLogTargetsMerge) {
   EXPECT_EQ(p["log-targets"]["loki"]["services"][1].as<std::string>(), "-srv");
 }
 
+TEST(ApiPlan, MalformedStateLayerIsReportedNotCrashed) {
+  state::container c;
+  c.name = "workload";
+  c.layers.emplace_back("bad", json{{"checks", {{"chk", {{"override", "replace"}, {"period", 10}, {"tcp", {{"port", 1}}}}}}}});
+  session s(c);
+  auto resp = call(s, "GET", "/v1/services");
+  EXPECT_EQ(resp.status, 500);
+  std::string msg = json::parse(resp.body)["result"]["message"];
+  EXPECT_EQ(msg.rfind("container \"workload\" has a malformed layer or base_plan:", 0), 0u) << msg;
+}
+
+TEST(ApiPlan, ExecCheckServiceContextMustExist) {
+  state::container c;
+  session s(c);
+  auto body = add_layer(s, "l", "checks:\n  chk:\n    override: replace\n    exec: {command: 'true', service-context: nope}\n");
+  EXPECT_EQ(body["http"], 400);
+  EXPECT_EQ(body["result"]["message"], "plan check \"chk\" service context specifies non-existent service \"nope\"");
+}
+
 }  // namespace
 }  // namespace scenario::pebble
