@@ -136,7 +136,13 @@ bool parse_int(std::string text, ojson& out) {
   auto [ptr, ec] = std::from_chars(text.data() + pos, text.data() + text.size(), magnitude, base);
   if (ec != std::errc() || ptr != text.data() + text.size()) {
     // Too large for 64 bits: keep the value, as a float.
-    out = std::stod(text);
+    double value = 0;
+    for (std::size_t i = pos; i < text.size(); ++i) {
+      const char c = text[i];
+      const int digit = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+      value = value * base + digit;
+    }
+    out = negative ? -value : value;
     return true;
   }
   if (!negative) {

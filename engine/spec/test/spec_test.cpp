@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include <gmock/gmock.h>
@@ -278,6 +279,8 @@ values:
   block: |
     line
   list: [1, two, 3.0]
+  huge: 0x10000000000000000
+  min: -9223372036854775808
 )", "", "");
   const json& v = s.raw_meta["values"];
   EXPECT_TRUE(v["i"].is_number_integer());
@@ -304,6 +307,8 @@ values:
   EXPECT_TRUE(v["tagged_float"].is_number_float());
   EXPECT_EQ(v["block"], "line\n");
   EXPECT_EQ(v["list"], json::parse(R"([1, "two", 3.0])"));
+  EXPECT_DOUBLE_EQ(v["huge"].get<double>(), 18446744073709551616.0);
+  EXPECT_EQ(v["min"].get<std::int64_t>(), std::numeric_limits<std::int64_t>::min());
 }
 
 TEST(spec_from_yaml, merge_keys) {
