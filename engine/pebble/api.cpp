@@ -1,7 +1,9 @@
 // The session, the one route table, and the envelope helpers every area shares.
 #include "engine/pebble/api.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -202,7 +204,10 @@ json change_to_json(const session& s, const change_record& c) {
               {"status", c.status},  {"ready", c.ready}, {"spawn-time", s.started_at()}};
   if (c.ready) out["ready-time"] = s.started_at();
   if (!c.err.empty()) out["err"] = c.err;
-  if (c.data.is_object() && !c.data.empty()) out["data"] = c.data;
+  // "service-names" is bookkeeping for GET /v1/changes?for=; Pebble keeps it out of "data".
+  json data = c.data.is_object() ? c.data : json::object();
+  data.erase("service-names");
+  if (!data.empty()) out["data"] = std::move(data);
   json tasks = json::array();
   for (const auto& t : c.tasks) {
     json task = t;

@@ -71,6 +71,7 @@ TEST(ApiServices, StartIsAsyncAndTheChangeIsDone) {
   EXPECT_EQ(w.body["result"]["summary"], "Start service \"worker\"");
   EXPECT_FALSE(w.body["result"].contains("err"));
   EXPECT_TRUE(w.body["result"].contains("spawn-time"));
+  EXPECT_FALSE(w.body["result"].contains("data"));
   ASSERT_EQ(w.body["result"]["tasks"].size(), 1u);
   EXPECT_EQ(w.body["result"]["tasks"][0]["kind"], "start");
   auto g = call(s, "GET", "/v1/changes/" + id);
