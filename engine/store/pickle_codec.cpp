@@ -667,7 +667,8 @@ class encoder {
     if (v.is_array()) return false;
     if (!v.is_object()) return true;
     if (v.size() != 1) return false;
-    const auto& [tag, inner] = *v.items().begin();
+    const std::string& tag = v.begin().key();
+    const json& inner = v.begin().value();
     if (tag == "$bytes" || tag == "$int" || tag == "$float") return true;
     if (tag == "$tuple" || tag == "$frozenset") {
       if (!inner.is_array()) return true;  // reported as a shape error when written
