@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/runtime/lifecycle.hpp"
+#include "engine/state/errors.hpp"
 
 namespace scenario::runtime {
 namespace {
@@ -23,7 +24,9 @@ state::state two_relations_one_storage(bool leader) {
   peers.kind = state::relation_kind::peer;
   peers.relation_id = 4;
   st.relations = {db, peers};
-  st.storages.push_back({"data", 0, ""});
+  state::storage data;
+  data.name = "data";
+  st.storages.push_back(data);
   return st;
 }
 
@@ -69,7 +72,7 @@ TEST(lifecycle, unknown_name_says_the_choices) {
   try {
     lifecycle_from_name("scale");
     FAIL();
-  } catch (const error& e) {
+  } catch (const scenario::error& e) {
     EXPECT_NE(std::string(e.what()).find("'deploy', 'upgrade' or 'teardown'"), std::string::npos);
   }
 }

@@ -8,11 +8,24 @@ namespace {
 spec::charm_spec make_spec() {
   spec::charm_spec s;
   s.name = "webapp";
-  s.relations.push_back({"my-db", "pgsql", spec::relation_role::requires_});
-  s.relations.push_back({"replicas", "peers", spec::relation_role::peers});
-  s.containers.push_back({"web-server", std::nullopt, {}});
-  s.storages.push_back({"data", "filesystem", std::nullopt, false, std::nullopt});
-  s.actions["show-config"] = spec::action_spec{"show-config", "", nlohmann::json::object(), {}, true};
+  spec::relation_spec db;
+  db.name = "my-db";
+  db.interface = "pgsql";
+  spec::relation_spec peers;
+  peers.name = "replicas";
+  peers.interface = "peers";
+  peers.role = spec::relation_role::peers;
+  s.relations = {db, peers};
+  spec::container_spec web;
+  web.name = "web-server";
+  s.containers.push_back(web);
+  spec::storage_spec data;
+  data.name = "data";
+  data.type = "filesystem";
+  s.storages.push_back(data);
+  spec::action_spec show;
+  show.name = "show-config";
+  s.actions["show-config"] = show;
   return s;
 }
 
