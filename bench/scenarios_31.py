@@ -72,7 +72,16 @@ def realistic_state():
         config={"log-level": "debug"},
         relations=[relation],
         containers=[Container(name="workload", can_connect=True)],
-        secrets=[Secret(id="cu8lbd3ng3usv0tqjk70", label="db-creds", contents={0: {"password": "s3cret"}})],
+        # Owned by another app and granted to ours, as Juju requires for a consumer to read it
+        # (3.1 ignores `granted`; ours enforces it).
+        secrets=[
+            Secret(
+                id="cu8lbd3ng3usv0tqjk70",
+                label="db-creds",
+                contents={0: {"password": "s3cret"}},
+                granted="app",
+            )
+        ],
     )
     return state, relation
 
