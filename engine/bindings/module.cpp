@@ -29,14 +29,22 @@ json parse_json_arg(const std::string& text, const char* what) {
   }
 }
 
-// Raises the scenario.errors class named `cls` with the engine's message and code.
-[[noreturn]] void raise_as(const char* cls, const scenario::error& e) {
-  nb::object errors = nb::module_::import_("scenario.errors");
-  nb::object type = errors.attr(cls);
-  nb::object instance = type(e.what());
-  nb::setattr(instance, "code", nb::str(e.code().c_str()));
-  PyErr_SetObject(type.ptr(), instance.ptr());
-  throw nb::python_error();
+// Sets the pending Python exception to the scenario.errors class named `cls`, carrying the
+// engine's message and code (nanobind translators report errors this way and return).
+void raise_as(const char* cls, const scenario::error& e) {
+  try {
+    nb::object type = nb::module_::import_("scenario.errors").attr(cls);
+    nb::object instance = type(e.what());
+    nb::setattr(instance, "code", nb::str(e.code().c_str()));
+    if (const auto* inconsistent = dynamic_cast<const scenario::inconsistent_scenario_error*>(&e)) {
+      nb::list problems;
+      for (const auto& p : inconsistent->problems()) problems.append(nb::str(p.c_str()));
+      nb::setattr(instance, "problems", problems);
+    }
+    PyErr_SetObject(type.ptr(), instance.ptr());
+  } catch (nb::python_error& import_failure) {
+    import_failure.restore();
+  }
 }
 
 void translate(const std::exception_ptr& p, void*) {

@@ -85,7 +85,7 @@ state::state run::finish() {
     sockets_.clear();
   }
   if (!options_.charm_dir.empty()) {
-    store::read_unit_state(options_.charm_dir / unit_state_file, state_, options_.charm_class_name);
+    store::read_unit_state(options_.charm_dir / unit_state_file, state_);
   }
   return std::move(state_);
 }

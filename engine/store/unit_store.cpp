@@ -357,8 +357,7 @@ detail::unit_db_rows detail::read_unit_db_rows(const std::filesystem::path& db_p
   return read_rows_with_sqlite(db_path);
 }
 
-void read_unit_state(const std::filesystem::path& db_path, state::state& s,
-                     const std::string& charm_class_name) {
+void read_unit_state(const std::filesystem::path& db_path, state::state& s) {
   detail::unit_db_rows raw = detail::read_unit_db_rows(db_path, true);
 
   struct snapshot_row {
@@ -411,7 +410,7 @@ void read_unit_state(const std::filesystem::path& db_path, state::state& s,
     e.data_type_name = h.substr(kind_start, open - kind_start);
     if (e.data_type_name.empty()) continue;
     std::string owner = slash == std::string::npos ? std::string() : h.substr(0, slash);
-    if (owner != charm_class_name) e.owner_path = owner;
+    e.owner_path = owner;  // as ops wrote it: the charm's own entries name its class
     if (!row.data.is_object())
       fail_db(db_path, fmt::format("snapshot '{}' is {}, not a dict", h, row.data.dump()));
     e.content = std::move(row.data);

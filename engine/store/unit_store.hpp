@@ -22,8 +22,8 @@ namespace scenario::store {
 void write_unit_state(const std::filesystem::path& db_path, const state::state& s,
                       const std::string& charm_class_name);
 
-// Reads the database back into `s.stored_state` and `s.deferred` (replacing them).
-void read_unit_state(const std::filesystem::path& db_path, state::state& s,
-                     const std::string& charm_class_name);
+// Reads the database back into `s.stored_state` and `s.deferred` (replacing them). Stored
+// states keep the owner path ops wrote (the charm's own name its class).
+void read_unit_state(const std::filesystem::path& db_path, state::state& s);
 
 }  // namespace scenario::store

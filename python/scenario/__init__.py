@@ -25,6 +25,7 @@ from .context import Context, trigger
 from .errors import (
     DirtyVirtualCharmRootError,
     InconsistentScenarioError,
+    MetadataError,
     MetadataNotFoundError,
     NoObserverError,
     ScenarioError,
@@ -81,6 +82,7 @@ __all__ = [
     "InconsistentScenarioError",
     "InjectRelation",
     "JujuLogLine",
+    "MetadataError",
     "MetadataNotFoundError",
     "Model",
     "Mount",

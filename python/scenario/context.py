@@ -199,7 +199,7 @@ class Context:
         state_json = json.dumps(_convert.state_to_engine(state))
         event_json = json.dumps(_convert.event_to_engine(event, state))
         skip_checks = bool(os.environ.get("SCENARIO_SKIP_CONSISTENCY_CHECKS"))
-        charm_class = _with_hooks(self.charm_type, pre_event, post_event)
+        charm_class = _fresh_charm_class(self.charm_type, pre_event, post_event)
 
         with self._charm_dir() as charm_dir:
             run = _engine.Run(
@@ -305,21 +305,27 @@ def _charm_frames(tb: Optional[TracebackType]) -> Optional[TracebackType]:
     return trimmed
 
 
-def _with_hooks(
+def _fresh_charm_class(
     charm_type: type,
     pre_event: Optional[Callable[[Any], None]],
     post_event: Optional[Callable[[Any], None]],
 ) -> type:
-    """The charm class, or a same-named subclass that calls the hooks around the event."""
-    if pre_event is None and post_event is None:
-        return charm_type
+    """A same-named subclass of the charm, with its own event class, for one run.
+
+    ops defines the metadata's relation, storage and workload events on the class of
+    ``charm.on`` when the charm is built, so a second build of the same class in one process
+    fails; Juju never builds a charm twice in a process. Each run therefore gets fresh classes.
+    The subclass also calls ``pre_event`` (after deferred events are re-emitted, before the
+    event) and ``post_event`` (before ops commits).
+    """
+    events_type = type(charm_type.on)
+    fresh_events = type(events_type.__name__, (events_type,), {"__module__": events_type.__module__})
 
     def __init__(self: Any, framework: Any, *args: Any, **kwargs: Any) -> None:
         charm_type.__init__(self, framework, *args, **kwargs)
         if post_event is not None:
             framework.observe(framework.on.pre_commit, self._scenario_post_event)
         if pre_event is not None:
-            # ops re-emits deferred events first; pre_event comes after them, before the event.
             reemit = framework.reemit
 
             def reemit_then_pre_event() -> None:
@@ -336,6 +342,7 @@ def _with_hooks(
         charm_type.__name__,
         (charm_type,),
         {
+            "on": fresh_events(),
             "__init__": __init__,
             "_scenario_post_event": _scenario_post_event,
             "__module__": charm_type.__module__,

@@ -87,6 +87,15 @@ class DirtyVirtualCharmRootError(ScenarioError):
     code = "dirty-virtual-charm-root"
 
 
+class MetadataError(ScenarioError, ValueError):
+    """Raised when the charm's metadata, config or actions (given or read from files) are malformed.
+
+    The message names the file, the key and the problem.
+    """
+
+    code = "invalid-charm-spec"
+
+
 class MetadataNotFoundError(ScenarioError, FileNotFoundError):
     """Raised when no charm metadata was given and none (metadata.yaml / charmcraft.yaml) was found.
 

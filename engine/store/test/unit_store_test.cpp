@@ -170,7 +170,9 @@ TEST_F(unit_store_test, write_then_read_round_trips) {
   write_unit_state(db_, in, "MyCharm");
   state::state out;
   out.stored_state.push_back({});  // replaced, not appended to
-  read_unit_state(db_, out, "MyCharm");
+  read_unit_state(db_, out);
+  // The charm's own entry (owner_path null on the way in) comes back under the charm's name.
+  in.stored_state[0].owner_path = "MyCharm";
   EXPECT_EQ(state::state_to_json(out)["stored_state"], state::state_to_json(in)["stored_state"]);
   EXPECT_EQ(state::state_to_json(out)["deferred"], state::state_to_json(in)["deferred"]);
 }
@@ -186,7 +188,7 @@ TEST_F(unit_store_test, reads_a_database_written_like_ops) {
                  {{"MyCharm/on/install[1]", "MyCharm", "_on_install"},
                   {"MyCharm/on/db_relation_changed[4]", "MyCharm", "_on_db_changed"}});
   state::state s;
-  read_unit_state(db_, s, "MyCharm");
+  read_unit_state(db_, s);
   ASSERT_EQ(s.deferred.size(), 2u);
   EXPECT_EQ(s.deferred[0].handle_path, "MyCharm/on/install[1]");
   EXPECT_EQ(s.deferred[0].observer, "_on_install");
@@ -194,7 +196,7 @@ TEST_F(unit_store_test, reads_a_database_written_like_ops) {
   EXPECT_EQ(s.deferred[1].owner, "MyCharm");
   EXPECT_EQ(s.deferred[1].snapshot_data["relation_id"], 1);
   ASSERT_EQ(s.stored_state.size(), 2u);
-  EXPECT_FALSE(s.stored_state[0].owner_path.has_value());
+  EXPECT_EQ(s.stored_state[0].owner_path, std::optional<std::string>("MyCharm"));
   EXPECT_EQ(s.stored_state[0].name, "_stored");
   EXPECT_EQ(s.stored_state[0].data_type_name, "StoredStateData");
   EXPECT_EQ(s.stored_state[0].content,
@@ -206,7 +208,7 @@ TEST_F(unit_store_test, reads_a_database_written_like_ops) {
 TEST_F(unit_store_test, other_snapshot_kinds_survive) {
   write_like_ops({{"MyCharm/on/orphan[7]", bytes_of(relation_event)}, {"MyCharm/Thing[key]", bytes_of(empty_dict)}}, {});
   state::state s;
-  read_unit_state(db_, s, "MyCharm");
+  read_unit_state(db_, s);
   ASSERT_EQ(s.stored_state.size(), 2u);
   EXPECT_EQ(s.stored_state[0].owner_path, std::optional<std::string>("MyCharm/on"));
   EXPECT_EQ(s.stored_state[0].data_type_name, "orphan");
@@ -214,7 +216,7 @@ TEST_F(unit_store_test, other_snapshot_kinds_survive) {
   fs::path again = dir_ / "again.db";
   write_unit_state(again, s, "MyCharm");
   state::state back;
-  read_unit_state(again, back, "MyCharm");
+  read_unit_state(again, back);
   EXPECT_EQ(state::state_to_json(back)["stored_state"], state::state_to_json(s)["stored_state"]);
 }
 
@@ -231,7 +233,7 @@ TEST_F(unit_store_test, empty_state_gives_empty_tables) {
   EXPECT_TRUE(raw_snapshots().empty());
   EXPECT_TRUE(raw_notices().empty());
   state::state s = sample_state();
-  read_unit_state(db_, s, "MyCharm");
+  read_unit_state(db_, s);
   EXPECT_TRUE(s.stored_state.empty());
   EXPECT_TRUE(s.deferred.empty());
 }
@@ -303,7 +305,7 @@ TEST_F(unit_store_test, unreadable_snapshot_names_the_handle) {
   write_like_ops({{"MyCharm/StoredStateData[_stored]", bytes_of(ordered_dict)}}, {});
   state::state s;
   try {
-    read_unit_state(db_, s, "MyCharm");
+    read_unit_state(db_, s);
     FAIL() << "no error";
   } catch (const state_validation_error& e) {
     EXPECT_THAT(e.what(), HasSubstr("unit state snapshot 'MyCharm/StoredStateData[_stored]'"));
@@ -313,13 +315,13 @@ TEST_F(unit_store_test, unreadable_snapshot_names_the_handle) {
 
 TEST_F(unit_store_test, missing_or_foreign_database_is_an_error) {
   state::state s;
-  EXPECT_THROW(read_unit_state(db_, s, "MyCharm"), scenario::error);
+  EXPECT_THROW(read_unit_state(db_, s), scenario::error);
   sqlite3* db = nullptr;
   sqlite3_open(db_.c_str(), &db);
   sqlite3_exec(db, "CREATE TABLE other (x)", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   try {
-    read_unit_state(db_, s, "MyCharm");
+    read_unit_state(db_, s);
     FAIL() << "no error";
   } catch (const scenario::error& e) {
     EXPECT_THAT(e.what(), HasSubstr("snapshot"));
@@ -353,7 +355,7 @@ TEST_F(unit_store_test, direct_reader_matches_sqlite_on_a_large_database) {
   ASSERT_EQ(direct->snapshots.size(), 400u);
   EXPECT_EQ(direct->notices.size(), 134u);
   state::state s;
-  read_unit_state(db_, s, "MyCharm");
+  read_unit_state(db_, s);
   ASSERT_EQ(s.stored_state.size(), 400u);
   EXPECT_EQ(s.stored_state[399].content["i"], 399);
   EXPECT_EQ(s.stored_state[399].content["pad"].get<std::string>().size(), static_cast<std::size_t>((399 * 97) % 9000));
@@ -367,7 +369,7 @@ TEST_F(unit_store_test, pending_journal_reads_through_sqlite) {
     journal << std::string(512, '\0');  // not hot (zero header), but makes the reader defer to SQLite
   }
   state::state s;
-  read_unit_state(db_, s, "MyCharm");
+  read_unit_state(db_, s);
   EXPECT_EQ(state::state_to_json(s)["deferred"], state::state_to_json(sample_state())["deferred"]);
 }
 
@@ -434,7 +436,7 @@ TEST_F(unit_store_test, large_state_is_written_through_sqlite) {
   write_unit_state(db_, s, "MyCharm");
   EXPECT_EQ(integrity_check(db_), "ok");
   state::state back;
-  read_unit_state(db_, back, "MyCharm");
+  read_unit_state(db_, back);
   EXPECT_EQ(back.deferred, s.deferred);
   ASSERT_EQ(back.stored_state.size(), 61u);  // plus the Framework's event_count
   for (int i = 0; i < 60; ++i) EXPECT_EQ(back.stored_state[static_cast<std::size_t>(i)], s.stored_state[static_cast<std::size_t>(i)]);
@@ -480,7 +482,7 @@ TEST_F(unit_store_test, wal_database_reads_through_sqlite) {
                    "INSERT INTO notice VALUES (NULL, 'MyCharm/on/start[1]', 'MyCharm', '_on_start');",
                nullptr, nullptr, nullptr);
   state::state s;
-  read_unit_state(db_, s, "MyCharm");  // while the WAL still holds the rows
+  read_unit_state(db_, s);  // while the WAL still holds the rows
   sqlite3_close(db);
   ASSERT_EQ(s.deferred.size(), 1u);
   EXPECT_EQ(s.deferred[0].observer, "_on_start");
@@ -494,7 +496,7 @@ TEST_F(unit_store_test, write_and_read_are_fast) {
   for (int i = 0; i < rounds; ++i) {
     write_unit_state(db_, in, "MyCharm");
     state::state out;
-    read_unit_state(db_, out, "MyCharm");
+    read_unit_state(db_, out);
     ASSERT_EQ(out.deferred.size(), 3u);
   }
   auto per_round = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() / rounds;
