@@ -1,0 +1,282 @@
+"""Secrets through real charms: owner and consumer flows with Juju's rules (grants, tracked
+revisions, peek/refresh, leadership for application secrets) and the four secret events."""
+
+import ops
+import pytest
+from ops.charm import CharmBase
+from ops.model import ActiveStatus, ModelError, SecretNotFoundError
+
+from scenario import Context, Relation, Secret, State
+
+SID = "secret:0123456789abcdefghij"
+SHORT = "0123456789abcdefghij"
+META = {"name": "local", "requires": {"db": {"interface": "sql"}}}
+
+
+class Idle(CharmBase):
+    pass
+
+
+def probe(ctx, event, state, fn):
+    box = {}
+
+    def post(charm):
+        box["result"] = fn(charm)
+
+    out = ctx.run(event, state, post_event=post)
+    return out, box.get("result")
+
+
+def ctx(**kw):
+    return Context(Idle, meta=META, **kw)
+
+
+# --- owner --------------------------------------------------------------------------------
+
+
+def test_leader_adds_app_secret():
+    def add(charm):
+        secret = charm.app.add_secret({"password": "hunter2"}, label="db-pass", description="d")
+        return secret.id
+
+    out, new_id = probe(ctx(), "start", State(leader=True), add)
+    [secret] = out.secrets
+    assert new_id.endswith(secret.id.split(":")[-1].split("/")[-1])
+    assert secret.owner == "app"
+    assert secret.contents == {1: {"password": "hunter2"}}
+    assert secret.label == "db-pass"
+    assert secret.description == "d"
+
+
+def test_unit_adds_unit_secret_without_leadership():
+    out, _ = probe(ctx(), "start", State(leader=False), lambda c: c.unit.add_secret({"key": "value"}))
+    [secret] = out.secrets
+    assert secret.owner == "unit"
+    assert secret.contents == {1: {"key": "value"}}
+
+
+def test_non_leader_cannot_add_app_secret():
+    def add(charm):
+        with pytest.raises(ModelError):
+            charm.app.add_secret({"key": "value"})
+        return True
+
+    out, ok = probe(ctx(), "start", State(leader=False), add)
+    assert ok and out.secrets == []
+
+
+def test_owner_set_content_creates_revision():
+    secret = Secret(id=SID, contents={1: {"val": "old"}}, owner="unit", revision=1)
+
+    def set_(charm):
+        charm.model.get_secret(id=SID).set_content({"val": "new"})
+
+    out, _ = probe(ctx(), "update_status", State(secrets=[secret]), set_)
+    assert out.secrets[0].contents == {1: {"val": "old"}, 2: {"val": "new"}}
+    # the input is untouched
+    assert secret.contents == {1: {"val": "old"}}
+
+
+def test_app_secret_set_needs_leadership():
+    secret = Secret(id=SID, contents={1: {"val": "old"}}, owner="app", revision=1)
+
+    def set_(charm):
+        try:
+            charm.model.get_secret(id=SID).set_content({"val": "new"})
+        except ModelError:
+            return "refused"
+        return "set"
+
+    out, result = probe(ctx(), "update_status", State(secrets=[secret], leader=False), set_)
+    assert result == "refused"
+    assert out.secrets[0].contents == {1: {"val": "old"}}
+    out, result = probe(ctx(), "update_status", State(secrets=[secret], leader=True), set_)
+    assert result == "set"
+    assert max(out.secrets[0].contents) == 2
+
+
+def test_owner_grant_and_revoke_on_relation():
+    rel = Relation("db", remote_app_name="pg", relation_id=4)
+    secret = Secret(id=SID, contents={1: {"val": "b"}}, owner="app")
+
+    def grant(charm):
+        charm.model.get_secret(id=SID).grant(charm.model.get_relation("db"))
+
+    state = State(relations=[rel], secrets=[secret], leader=True)
+    out, _ = probe(ctx(), "update_status", state, grant)
+    assert out.secrets[0].remote_grants == {4: {"pg"}}
+
+    def revoke(charm):
+        charm.model.get_secret(id=SID).revoke(charm.model.get_relation("db"))
+
+    out2, _ = probe(ctx(), "update_status", out, revoke)
+    assert out2.secrets[0].remote_grants == {}
+
+
+def test_owner_remove_all_revisions():
+    secret = Secret(id=SID, contents={1: {"val": "b"}, 2: {"val": "c"}}, owner="unit")
+    out, _ = probe(ctx(), "update_status", State(secrets=[secret]),
+                   lambda c: c.model.get_secret(id=SID).remove_all_revisions())
+    assert out.secrets == []
+
+
+def test_owner_remove_one_revision():
+    secret = Secret(id=SID, contents={1: {"val": "b"}, 2: {"val": "c"}}, owner="unit")
+    out, _ = probe(ctx(), "update_status", State(secrets=[secret]),
+                   lambda c: c.model.get_secret(id=SID).remove_revision(1))
+    assert out.secrets[0].contents == {2: {"val": "c"}}
+
+
+def test_owner_get_info_by_label():
+    secret = Secret(id=SID, contents={1: {"val": "b"}, 3: {"val": "c"}}, owner="unit", label="mine")
+
+    def info(charm):
+        i = charm.model.get_secret(label="mine").get_info()
+        return i.label, i.revision
+
+    _, result = probe(ctx(), "update_status", State(secrets=[secret]), info)
+    assert result == ("mine", 3)
+
+
+# --- consumer -----------------------------------------------------------------------------
+
+
+def test_consumer_reads_granted_secret():
+    secret = Secret(id=SID, contents={1: {"token": "t1"}}, granted="unit", revision=1)
+    _, content = probe(ctx(), "start", State(secrets=[secret]),
+                       lambda c: c.model.get_secret(id=SID).get_content())
+    assert content == {"token": "t1"}
+
+
+def test_consumer_cannot_read_ungranted_secret():
+    secret = Secret(id=SID, contents={1: {"token": "t1"}}, granted=False, revision=1)
+
+    def read(charm):
+        try:
+            charm.model.get_secret(id=SID).get_content()
+        except ModelError as e:
+            return type(e)
+        return None
+
+    _, error_type = probe(ctx(), "start", State(secrets=[secret]), read)
+    assert error_type is not None and issubclass(error_type, ModelError)
+
+
+def test_unknown_secret_is_not_found():
+    def read(charm):
+        try:
+            charm.model.get_secret(id="secret:aaaaaaaaaaaaaaaaaaaa")
+        except SecretNotFoundError:
+            return "not found"
+        return "found"
+
+    _, result = probe(ctx(), "start", State(), read)
+    assert result == "not found"
+
+
+def test_consumer_peek_and_refresh():
+    secret = Secret(id=SID, contents={1: {"val": "one"}, 2: {"val": "two"}}, granted="app", revision=1)
+
+    def peek(charm):
+        s = charm.model.get_secret(id=SID)
+        return s.get_content()["val"], s.peek_content()["val"]
+
+    out, (tracked, peeked) = probe(ctx(), "update_status", State(secrets=[secret]), peek)
+    assert (tracked, peeked) == ("one", "two")
+    assert out.secrets[0].revision == 1  # peeking does not move the tracked revision
+
+    def refresh(charm):
+        return charm.model.get_secret(id=SID).get_content(refresh=True)["val"]
+
+    out, value = probe(ctx(), "update_status", State(secrets=[secret]), refresh)
+    assert value == "two"
+    assert out.secrets[0].revision == 2
+
+
+def test_consumer_cannot_set_content():
+    secret = Secret(id=SID, contents={1: {"val": "one"}}, granted="unit", revision=1)
+
+    def set_(charm):
+        try:
+            charm.model.get_secret(id=SID).set_content({"val": "evil"})
+        except ModelError:
+            return "refused"
+        return "set"
+
+    out, result = probe(ctx(), "update_status", State(secrets=[secret], leader=True), set_)
+    assert result == "refused"
+    assert out.secrets[0].contents == {1: {"val": "one"}}
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+class SecretEvents(CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        for name in ("secret_changed", "secret_rotate", "secret_expired", "secret_remove"):
+            framework.observe(getattr(self.on, name), self._record)
+
+    def _record(self, event):
+        revision = getattr(event, "revision", None)
+        label = event.secret.label or ""
+        self.unit.status = ActiveStatus(f"{event.handle.kind} {SHORT in event.secret.id} {label} {revision}")
+        if event.handle.kind == "secret_changed":
+            event.secret.get_content(refresh=True)
+        if event.handle.kind == "secret_remove":
+            event.secret.remove_revision(event.revision)
+
+
+def test_secret_changed_for_consumer_refreshes():
+    secret = Secret(id=SID, contents={1: {"val": "1"}, 2: {"val": "2"}}, granted="unit", revision=1, label="lbl")
+    out = Context(SecretEvents, meta=META).run(secret.changed_event, State(secrets=[secret]))
+    assert out.status.unit == ActiveStatus("secret_changed True lbl None")
+    assert out.secrets[0].revision == 2
+
+
+def test_secret_rotate_for_owner():
+    secret = Secret(id=SID, contents={1: {"val": "1"}}, owner="app", rotate="daily")
+    out = Context(SecretEvents, meta=META).run(secret.rotate_event, State(secrets=[secret], leader=True))
+    assert out.status.unit == ActiveStatus("secret_rotate True  None")
+
+
+def test_secret_expired_for_owner_has_revision():
+    secret = Secret(id=SID, contents={1: {"val": "1"}, 2: {"val": "2"}}, owner="unit")
+    out = Context(SecretEvents, meta=META).run(secret.expired_event, State(secrets=[secret]))
+    assert out.status.unit == ActiveStatus("secret_expired True  2")
+
+
+def test_secret_remove_for_owner_removes_revision():
+    secret = Secret(id=SID, contents={1: {"val": "1"}, 2: {"val": "2"}}, owner="unit")
+    event = secret.remove_event.replace(secret_revision=1)
+    out = Context(SecretEvents, meta=META).run(event, State(secrets=[secret]))
+    assert out.status.unit == ActiveStatus("secret_remove True  1")
+    assert out.secrets[0].contents == {2: {"val": "2"}}
+
+
+def test_event_owner_rules():
+    owned = Secret(id=SID, contents={1: {}}, owner="unit")
+    consumed = Secret(id=SID, contents={1: {}}, granted="unit")
+    with pytest.raises(ValueError):
+        owned.changed_event
+    for name in ("rotate_event", "expired_event", "remove_event"):
+        with pytest.raises(ValueError):
+            getattr(consumed, name)
+
+
+def test_secret_event_for_secret_not_in_state_is_inconsistent():
+    from scenario import InconsistentScenarioError
+
+    secret = Secret(id=SID, contents={1: {"val": "1"}}, granted="unit")
+    with pytest.raises(InconsistentScenarioError) as info:
+        Context(SecretEvents, meta=META).run(secret.changed_event, State())
+    assert info.value.problems
+
+
+def test_secret_ids_of_owned_secrets_on_ops_version():
+    if not hasattr(ops.model.Model, "get_secret"):
+        pytest.skip("this ops has no secrets API")
+    owned = Secret(id=SID, contents={1: {"val": "1"}}, owner="unit", label="mine")
+    _, content = probe(ctx(), "start", State(secrets=[owned]),
+                       lambda c: c.model.get_secret(label="mine").get_content())
+    assert content == {"val": "1"}
