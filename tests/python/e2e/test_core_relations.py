@@ -98,12 +98,19 @@ def test_non_leader_cannot_write_app_databag():
     rel = Relation("db")
 
     def write(charm):
-        with pytest.raises(RelationDataError) as info:
+        with pytest.raises(ModelError) as info:
             charm.model.get_relation("db").data[charm.app]["k"] = "v"
         return info.value
 
     out, error = probe(Context(Idle, meta=META), "update_status", State(relations=[rel]), write)
-    assert isinstance(error, RelationDataError)
+    if OPS[0] == 2 and "update" in vars(ops.model.RelationDataContent):
+        # late ops 2.x's batch update() (behind __setitem__) reads the bag before checking access; Juju refuses that read to a
+        # non-leader on a regular relation, which ops reports as a plain ModelError.
+        assert not isinstance(error, RelationDataError)
+        assert "permission denied" in str(error)
+    else:
+        # ops 2.4 and 3.x check leadership before any read and raise RelationDataAccessError.
+        assert isinstance(error, RelationDataError)
     assert out.relations[0].local_app_data == {}
 
 
