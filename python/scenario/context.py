@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional,
 import yaml
 
 from . import _adapter, _convert, _engine
-from .errors import DirtyVirtualCharmRootError, MetadataNotFoundError, UncaughtCharmError
+from .errors import (
+    DirtyVirtualCharmRootError,
+    MetadataNotFoundError,
+    NoObserverError,
+    UncaughtCharmError,
+)
 from .state import Event, State
 
 if TYPE_CHECKING:
@@ -213,7 +218,7 @@ class Context:
         state_json = json.dumps(_convert.state_to_engine(state))
         event_json = json.dumps(_convert.event_to_engine(event, state))
         skip_checks = bool(os.environ.get("SCENARIO_SKIP_CONSISTENCY_CHECKS"))
-        charm_class = _fresh_charm_class(self.charm_type, pre_event, post_event)
+        charm_class = _fresh_charm_class(self.charm_type, pre_event, post_event, event.name)
 
         with self._charm_dir() as charm_dir:
             run = _engine.Run(
@@ -240,6 +245,8 @@ class Context:
                         ops.main(charm_class)  # type: ignore[operator]
                     finally:
                         _adapter.deactivate(token)
+            except NoObserverError:
+                raise
             except SystemExit as e:
                 if e.code not in (0, None):
                     raise self._uncaught(e, event) from e
@@ -323,6 +330,7 @@ def _fresh_charm_class(
     charm_type: type,
     pre_event: Optional[Callable[[Any], None]],
     post_event: Optional[Callable[[Any], None]],
+    event_name: Optional[str] = None,
 ) -> type:
     """A same-named subclass of the charm, with its own event class, for one run.
 
@@ -330,13 +338,20 @@ def _fresh_charm_class(
     ``charm.on`` when the charm is built, so a second build of the same class in one process
     fails; Juju never builds a charm twice in a process. Each run therefore gets fresh classes.
     The subclass also calls ``pre_event`` (after deferred events are re-emitted, before the
-    event) and ``post_event`` (before ops commits).
+    event) and ``post_event`` (before ops commits), and raises NoObserverError when the fired
+    event is not defined on the charm's ``on`` (ops would silently skip it, as 3.1 refused to).
     """
     events_type = type(charm_type.on)
     fresh_events = type(events_type.__name__, (events_type,), {"__module__": events_type.__module__})
 
     def __init__(self: Any, framework: Any, *args: Any, **kwargs: Any) -> None:
         charm_type.__init__(self, framework, *args, **kwargs)
+        # ops defines the metadata's events during CharmBase.__init__, so check only now.
+        if event_name is not None and getattr(self.on, event_name, None) is None:
+            raise NoObserverError(
+                f"{charm_type.__name__} has no event {event_name!r} on its `on`: check the "
+                f"event name, or define the custom event on the charm's events class"
+            )
         if post_event is not None:
             framework.observe(framework.on.pre_commit, self._scenario_post_event)
         if pre_event is not None:

@@ -410,3 +410,37 @@ def test_post_event_changes_reach_output_and_errors_are_uncaught():
 def test_deferred_event_value_fields():
     d = DeferredEvent("Busy/on/update_status[3]", "Busy", "_on_update")
     assert d.name == "update_status" and d.snapshot_data == {}
+
+
+# --- NoObserverError ----------------------------------------------------------------------
+
+
+class WithCustom(CharmBase):
+    class _Events(ops.CharmEvents):
+        pinged = ops.EventSource(ops.EventBase)
+
+    on = _Events()
+
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.pinged, self._on_pinged)
+
+    def _on_pinged(self, _):
+        self.unit.status = ActiveStatus("pinged")
+
+
+def test_event_not_on_the_charm_raises_no_observer_error():
+    before = dict(os.environ)
+    with pytest.raises(scenario_errors.NoObserverError, match="strat"):
+        Context(WithCustom, meta=META).run("strat", State())
+    assert dict(os.environ) == before
+
+
+def test_custom_event_defined_on_the_charm_runs():
+    out = Context(WithCustom, meta=META).run("pinged", State())
+    assert out.status.unit == ActiveStatus("pinged")
+
+
+def test_builtin_event_without_observer_is_fine():
+    out = Context(WithCustom, meta=META).run("install", State())
+    assert out.status.unit == UnknownStatus()
