@@ -386,3 +386,130 @@ def test_peer_databags_round_trip_across_runs():
     assert rel.local_unit_data == {"n": "3"}
     assert rel.local_app_data == {"leader-n": "3"}
     assert rel.peers_data == {1: {"x": "y"}}
+
+
+# --- the remaining public names, each through a charm -----------------------------------------
+
+from scenario import (  # noqa: E402 - grouped with the tests that use them
+    CheckInfo,
+    ExecOutput,
+    File,
+    InjectRelation,
+    JujuLogLine,
+    Model,
+    Mount,
+    Notice,
+    ParametrizedEvent,
+    RelationBase,
+    trigger,
+)
+
+
+def _probe(ctx, event, state, fn):
+    box = {}
+
+    def post(charm):
+        box["result"] = fn(charm)
+
+    return ctx.run(event, state, post_event=post), box.get("result")
+
+
+def test_model_is_what_the_charm_sees():
+    model = Model(name="prod", uuid="12345678-1234-4123-8123-123456789abc", type="lxd")
+    _, seen = _probe(Context(CharmBase, meta={"name": "m"}), "start", State(model=model),
+                     lambda c: (c.model.name, c.model.uuid))
+    assert seen == ("prod", "12345678-1234-4123-8123-123456789abc")
+    assert State().model == State().model == Model()
+
+
+def test_juju_log_lines_are_juju_log_line_tuples():
+    out, _ = _probe(Context(CharmBase, meta={"name": "m"}), "start", State(),
+                    lambda c: c.model._backend.juju_log("ERROR", "bad"))
+    assert JujuLogLine("ERROR", "bad") in out.juju_log
+    assert all(isinstance(line, JujuLogLine) for line in out.juju_log)
+    assert JujuLogLine("ERROR", "bad") == ("ERROR", "bad")
+
+
+def test_trigger_is_a_one_shot_context_run():
+    class Starter(CharmBase):
+        def __init__(self, framework):
+            super().__init__(framework)
+            framework.observe(self.on.start, self._on_start)
+
+        def _on_start(self, _):
+            self.unit.status = ActiveStatus("triggered")
+
+    out = trigger(State(), "start", Starter, meta={"name": "t"})
+    assert out.status.unit == ActiveStatus("triggered")
+
+
+def test_relation_base_and_parametrized_event_and_inject_relation():
+    with pytest.raises(RuntimeError):
+        RelationBase("db")
+    assert isinstance(Relation("db"), RelationBase)
+    factory = ParametrizedEvent(("remote_unit",), "relation", "db_relation_joined")
+    assert factory(remote_unit=2).relation_remote_unit_id == 2
+    with pytest.raises(ValueError):
+        ParametrizedEvent((), "workload", "start")(remote_unit=1)
+    assert InjectRelation("db", 3).relation_id == 3
+
+
+def test_container_files_mounts_and_exec(tmp_path):
+    (tmp_path / "host.txt").write_text("from host")
+    container = Container(
+        "work",
+        can_connect=True,
+        files={"/etc/app.conf": File("conf", permissions=0o600)},
+        mounts={"m": Mount("/mnt", tmp_path)},
+        exec_mock={("echo", "hi"): ExecOutput(stdout="hi\n")},
+    )
+
+    def use(charm):
+        c = charm.unit.get_container("work")
+        conf = c.pull("/etc/app.conf").read()
+        host = c.pull("/mnt/host.txt").read()
+        out, _ = c.exec(["echo", "hi"]).wait_output()
+        c.push("/etc/new.conf", "pushed")
+        return conf, host, out
+
+    out, seen = _probe(Context(CharmBase, meta=META), "update_status", State(containers=[container]), use)
+    assert seen == ("conf", "from host", "hi\n")
+    [c] = out.containers
+    assert [r.command for r in c.exec_history] == [["echo", "hi"]]
+    assert c.filesystem.read_bytes("/etc/new.conf") == b"pushed"
+
+
+@pytest.mark.skipif(not hasattr(ops.charm, "PebbleCustomNoticeEvent"),
+                    reason=f"ops {ops.__version__} has no Pebble notices")
+def test_custom_notice_event():
+    notice = Notice("example.com/thing", id="7")
+    container = Container("work", can_connect=True, notices=[notice])
+
+    class Noticer(CharmBase):
+        def __init__(self, framework):
+            super().__init__(framework)
+            framework.observe(self.on.work_pebble_custom_notice, self._on_notice)
+
+        def _on_notice(self, event):
+            self.unit.status = ActiveStatus(f"{event.notice.key} {event.notice.id}")
+
+    out = Context(Noticer, meta=META).run(container.custom_notice_event(notice), State(containers=[container]))
+    assert out.status.unit == ActiveStatus("example.com/thing 7")
+
+
+@pytest.mark.skipif(not hasattr(ops.charm, "PebbleCheckFailedEvent"),
+                    reason=f"ops {ops.__version__} has no Pebble check events")
+def test_check_failed_event():
+    check = CheckInfo("ping", status="down", failures=3)
+    container = Container("work", can_connect=True, check_infos=[check])
+
+    class Checker(CharmBase):
+        def __init__(self, framework):
+            super().__init__(framework)
+            framework.observe(self.on.work_pebble_check_failed, self._on_failed)
+
+        def _on_failed(self, event):
+            self.unit.status = BlockedStatus(f"{event.info.name} failed")
+
+    out = Context(Checker, meta=META).run(container.check_failed_event(check), State(containers=[container]))
+    assert out.status.unit == BlockedStatus("ping failed")
