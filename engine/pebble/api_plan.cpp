@@ -1,6 +1,7 @@
 // Plan and layers: parsing layer YAML, Pebble's override (merge/replace) rules, plan validation,
 // and GET /v1/plan, POST /v1/layers.
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <set>
 #include <string_view>
@@ -439,12 +440,31 @@ std::vector<std::string> order(const json& plan, const std::vector<std::string>&
   return out;
 }
 
+// Whether a YAML 1.1 reader (PyYAML, which ops uses) would take this plain scalar for a
+// number, bool or null. Go's marshaller quotes such strings; quoting a few more is harmless.
+bool needs_quotes(const std::string& s) {
+  if (s.empty()) return true;
+  std::string lower;
+  for (char ch : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  static const std::set<std::string> words = {"~", "null", "y", "n", "yes", "no", "on", "off",
+                                              "true", "false", ".inf", "-.inf", "+.inf", ".nan"};
+  if (words.count(lower)) return true;
+  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (i < s.size() && s[i] == '.') ++i;
+  return i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]));
+}
+
+void emit_string(YAML::Emitter& e, const std::string& s) {
+  if (needs_quotes(s)) e << YAML::DoubleQuoted;
+  e << s;
+}
+
 void emit_value(YAML::Emitter& e, const std::string& key, const json& v) {
   if (v.is_string() && duration_fields.count(key)) {
     auto d = parse_go_duration(v.get<std::string>());
     e << (d ? go_duration(*d) : v.get<std::string>());
   } else if (v.is_string()) {
-    e << v.get<std::string>();
+    emit_string(e, v.get<std::string>());
   } else if (v.is_number_integer()) {
     e << v.get<long long>();
   } else if (v.is_number()) {
@@ -458,7 +478,9 @@ void emit_value(YAML::Emitter& e, const std::string& key, const json& v) {
   } else if (v.is_object()) {
     e << YAML::BeginMap;
     for (const auto& [k, item] : v.items()) {
-      e << YAML::Key << k << YAML::Value;
+      e << YAML::Key;
+      emit_string(e, k);
+      e << YAML::Value;
       emit_value(e, k, item);
     }
     e << YAML::EndMap;

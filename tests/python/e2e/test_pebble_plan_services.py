@@ -1,0 +1,416 @@
+"""Pebble plan, layers and services, driven through a real charm with ops' own Pebble client.
+
+Each test defines what the charm does in its handler; the charm talks to Scenario's Pebble over
+the socket exactly as it would in a Juju unit, and the test asserts both what the charm saw and
+what the output State reports.
+"""
+
+import ops
+import pytest
+import yaml
+from ops import pebble
+
+from scenario import Container, Context, State
+
+META = {"name": "pebbler", "containers": {"workload": {}}}
+
+
+def run_charm(container, body, event="start", meta=META):
+    """Runs `body(container, charm)` inside the charm's handler for `event`.
+
+    Returns (output State, what body returned). An exception raised by body is re-raised as is
+    (not wrapped), after the run, so tests can match ops' exception types directly.
+    """
+    seen = {}
+
+    class Charm(ops.CharmBase):
+        def __init__(self, framework):
+            super().__init__(framework)
+            name = event if isinstance(event, str) else event.name
+            framework.observe(getattr(self.on, name), self._handle)
+
+        def _handle(self, _event):
+            try:
+                seen["result"] = body(self.unit.get_container(container.name), self)
+            except Exception as e:  # handed to the test below
+                seen["error"] = e
+
+    out = Context(Charm, meta=meta).run(event, State(containers=[container]))
+    if "error" in seen:
+        raise seen["error"]
+    return out, seen.get("result")
+
+
+def raw_plan(c):
+    """The plan as Pebble serves it (GET /v1/plan), so keys older ops' Plan drops stay visible."""
+    return yaml.safe_load(c.pebble._request("GET", "/v1/plan", {"format": "yaml"})["result"])
+
+
+WEB_LAYER = {
+    "summary": "web",
+    "services": {
+        "web": {
+            "override": "replace",
+            "command": "/bin/web --port 80",
+            "startup": "enabled",
+            "environment": {"A": "x", "B": "y"},
+        },
+        "worker": {"override": "replace", "command": "/bin/worker", "after": ["web"]},
+    },
+    "checks": {
+        "alive": {"override": "replace", "level": "alive", "http": {"url": "http://localhost/"}},
+    },
+    "log-targets": {
+        "loki": {
+            "override": "replace",
+            "type": "loki",
+            "location": "http://loki:3100/loki/api/v1/push",
+            "services": ["all"],
+        },
+    },
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# plan and layers
+
+
+def test_add_layer_builds_the_plan_the_charm_reads():
+    def body(c, _):
+        c.add_layer("base", WEB_LAYER)
+        return c.get_plan(), raw_plan(c)
+
+    out, (plan, raw) = run_charm(Container("workload", can_connect=True), body)
+    assert set(plan.services) == {"web", "worker"}
+    assert plan.services["web"].command == "/bin/web --port 80"
+    assert plan.services["worker"].after == ["web"]
+    assert plan.checks["alive"].level == pebble.CheckLevel.ALIVE
+    assert plan.checks["alive"].http == {"url": "http://localhost/"}
+    assert raw["log-targets"]["loki"]["location"] == "http://loki:3100/loki/api/v1/push"
+    if hasattr(plan, "log_targets"):  # ops 2.4.1's Plan has no log targets
+        assert plan.log_targets["loki"].type == "loki"
+    assert raw["services"]["web"]["startup"] == "enabled"
+
+    workload = out.get_container("workload")
+    assert list(workload.layers) == ["base"]
+    assert set(workload.plan.services) == {"web", "worker"}
+    assert workload.plan.checks["alive"].level == pebble.CheckLevel.ALIVE
+    assert workload.plan.to_dict()["services"]["web"]["command"] == "/bin/web --port 80"
+
+
+def _wheel_has_yaml_quoting_fix():
+    def body(c, _):
+        c.add_layer("l", {"services": {"s": {"override": "replace", "command": "x",
+                                             "environment": {"A": "1"}}}})
+        return c.get_plan().services["s"].environment
+
+    return run_charm(Container("workload", can_connect=True), body)[1] == {"A": "1"}
+
+
+_NEEDS_REBUILD = pytest.mark.xfail(
+    not _wheel_has_yaml_quoting_fix(), strict=True,
+    reason="fixed in engine/pebble/api_plan.cpp (number-like strings quoted in the plan YAML); "
+    "the installed engine module predates the fix and needs a rebuild",
+)
+
+
+@_NEEDS_REBUILD
+def test_number_like_strings_stay_strings_in_the_plan():
+    layer = {"services": {"s": {"override": "replace", "command": "run", "summary": "1.5",
+                                "environment": {"A": "1", "B": "true", "C": "-2", "7": "x"}}}}
+
+    def body(c, _):
+        c.add_layer("base", layer)
+        return c.get_plan()
+
+    out, plan = run_charm(Container("workload", can_connect=True), body)
+    expected_env = {"A": "1", "B": "true", "C": "-2", "7": "x"}
+    assert plan.services["s"].environment == expected_env
+    assert plan.services["s"].summary == "1.5"
+    assert out.get_container("workload").plan.services["s"].environment == expected_env
+
+
+def test_layers_from_the_input_state_are_in_the_plan():
+    container = Container(
+        "workload", can_connect=True,
+        layers={"base": pebble.Layer({"services": {"svc": {"override": "replace", "command": "run"}}})},
+    )
+    out, plan = run_charm(container, lambda c, _: c.get_plan())
+    assert plan.services["svc"].command == "run"
+    assert out.get_container("workload").plan.services["svc"].command == "run"
+
+
+def test_override_merge_keeps_unset_fields_and_merges_maps():
+    def body(c, _):
+        c.add_layer("base", WEB_LAYER)
+        c.add_layer("tweak", {"services": {"web": {
+            "override": "merge", "environment": {"B": "yy", "C": "z"}, "summary": "merged"}}})
+        return c.get_plan()
+
+    out, plan = run_charm(Container("workload", can_connect=True), body)
+    web = plan.services["web"]
+    assert web.command == "/bin/web --port 80"  # kept from the lower layer
+    assert web.startup == "enabled"
+    assert web.environment == {"A": "x", "B": "yy", "C": "z"}
+    assert web.summary == "merged"
+    assert list(out.get_container("workload").layers) == ["base", "tweak"]
+
+
+def test_override_replace_drops_the_lower_definition():
+    def body(c, _):
+        c.add_layer("base", WEB_LAYER)
+        c.add_layer("swap", {"services": {"web": {"override": "replace", "command": "/bin/other"}}})
+        return c.get_plan()
+
+    _, plan = run_charm(Container("workload", can_connect=True), body)
+    web = plan.services["web"]
+    assert web.command == "/bin/other"
+    assert web.environment == {}
+    assert web.startup == ""  # not set by the replacing layer
+
+
+def test_combine_merges_into_the_existing_layer_of_that_label():
+    def body(c, _):
+        c.add_layer("base", WEB_LAYER)
+        c.add_layer("base", {"services": {"extra": {"override": "replace", "command": "x"},
+                                          "web": {"override": "merge", "command": "/bin/web2"}}},
+                    combine=True)
+        return c.get_plan()
+
+    out, plan = run_charm(Container("workload", can_connect=True), body)
+    assert set(plan.services) == {"web", "worker", "extra"}
+    assert plan.services["web"].command == "/bin/web2"
+    assert plan.services["web"].environment == {"A": "x", "B": "y"}
+    layers = out.get_container("workload").layers
+    assert list(layers) == ["base"]
+    assert set(layers["base"].services) == {"web", "worker", "extra"}
+
+
+def test_same_label_without_combine_is_refused():
+    def body(c, _):
+        c.add_layer("base", WEB_LAYER)
+        c.add_layer("base", WEB_LAYER)
+
+    with pytest.raises(pebble.APIError) as info:
+        run_charm(Container("workload", can_connect=True), body)
+    assert info.value.code == 400
+    assert info.value.message == 'layer "base" already exists'
+
+
+@pytest.mark.parametrize(
+    "layer, message",
+    [
+        ({"services": {"s": {"command": "x"}}}, 'layer "bad" must define "override" for service "s"'),
+        ({"services": {"s": {"override": "sideways", "command": "x"}}},
+         'layer "bad" has invalid "override" value for service "s"'),
+        ({"services": {"s": {"override": "replace"}}}, 'plan must define "command" for service "s"'),
+        ({"checks": {"c": {"override": "replace", "level": "alive"}}},
+         'plan must specify one of "http", "tcp", or "exec" for check "c"'),
+        ({"checks": {"c": {"override": "replace", "level": "sometimes", "tcp": {"port": 1}}}},
+         'plan check "c" level must be "alive" or "ready"'),
+        ({"log-targets": {"t": {"override": "replace", "type": "loki"}}},
+         'plan must define "location" for log target "t"'),
+        ({"services": {"s": {"override": "replace", "command": "x", "startup": "sometimes"}}},
+         'invalid startup value "sometimes"'),
+    ],
+)
+def test_bad_layers_are_refused_with_pebbles_message(layer, message):
+    def body(c, _):
+        c.add_layer("bad", layer)
+
+    with pytest.raises(pebble.APIError) as info:
+        run_charm(Container("workload", can_connect=True), body)
+    assert info.value.code == 400
+    assert message in info.value.message
+
+
+def test_a_refused_layer_leaves_the_plan_untouched():
+    def body(c, _):
+        c.add_layer("base", WEB_LAYER)
+        with pytest.raises(pebble.APIError):
+            c.add_layer("bad", {"services": {"s": {"override": "replace"}}})
+        return c.get_plan()
+
+    out, plan = run_charm(Container("workload", can_connect=True), body)
+    assert set(plan.services) == {"web", "worker"}
+    assert list(out.get_container("workload").layers) == ["base"]
+
+
+# ---------------------------------------------------------------------------------------------
+# services
+
+
+def _statuses(c):
+    return {name: info.current for name, info in c.get_services().items()}
+
+
+def test_start_stop_restart_report_statuses():
+    def body(c, _):
+        c.add_layer("base", WEB_LAYER)
+        seen = [_statuses(c)]
+        c.start("worker")
+        seen.append(_statuses(c))
+        c.restart("worker")
+        seen.append(_statuses(c))
+        c.stop("worker")
+        seen.append(_statuses(c))
+        c.start("web")
+        return seen
+
+    out, seen = run_charm(Container("workload", can_connect=True), body)
+    active, inactive = pebble.ServiceStatus.ACTIVE, pebble.ServiceStatus.INACTIVE
+    assert seen == [
+        {"web": inactive, "worker": inactive},
+        {"web": inactive, "worker": active},
+        {"web": inactive, "worker": active},
+        {"web": inactive, "worker": inactive},
+    ]
+    workload = out.get_container("workload")
+    assert workload.service_status == {"web": active, "worker": inactive}
+    assert workload.services["web"].is_running()
+    assert not workload.services["worker"].is_running()
+    assert workload.services["web"].startup == pebble.ServiceStartup.ENABLED
+    assert workload.services["worker"].startup == pebble.ServiceStartup.DISABLED
+
+
+def test_replan_starts_enabled_services_only():
+    def body(c, _):
+        c.add_layer("base", WEB_LAYER)
+        c.replan()
+        return c.get_service("web"), c.get_service("worker")
+
+    out, (web, worker) = run_charm(Container("workload", can_connect=True), body)
+    assert web.is_running() and web.startup == pebble.ServiceStartup.ENABLED
+    assert not worker.is_running()
+    assert out.get_container("workload").service_status["web"] == pebble.ServiceStatus.ACTIVE
+
+
+def test_autostart_starts_enabled_services():
+    def body(c, _):
+        c.add_layer("base", WEB_LAYER)
+        c.autostart()
+        return _statuses(c)
+
+    _, statuses = run_charm(Container("workload", can_connect=True), body)
+    assert statuses == {"web": pebble.ServiceStatus.ACTIVE, "worker": pebble.ServiceStatus.INACTIVE}
+
+
+def test_statuses_from_the_input_state_are_what_the_charm_sees():
+    container = Container(
+        "workload", can_connect=True,
+        layers={"base": pebble.Layer(WEB_LAYER)},
+        service_status={"web": pebble.ServiceStatus.ACTIVE, "worker": pebble.ServiceStatus.ERROR},
+    )
+
+    def body(c, _):
+        statuses = _statuses(c)
+        c.stop("web")
+        return statuses, c.get_services("web")
+
+    out, (statuses, only_web) = run_charm(container, body)
+    assert statuses == {"web": pebble.ServiceStatus.ACTIVE, "worker": pebble.ServiceStatus.ERROR}
+    assert list(only_web) == ["web"]  # get_services filters by name
+    assert out.get_container("workload").service_status["web"] == pebble.ServiceStatus.INACTIVE
+    assert out.get_container("workload").service_status["worker"] == pebble.ServiceStatus.ERROR
+
+
+@pytest.mark.parametrize("action", ["start", "stop", "restart"])
+def test_unknown_services_are_refused_as_pebble_does(action):
+    def body(c, _):
+        c.add_layer("base", WEB_LAYER)
+        getattr(c, action)("nope")
+
+    with pytest.raises(pebble.APIError) as info:
+        run_charm(Container("workload", can_connect=True), body)
+    assert info.value.code == 400
+    # ops retries a refused restart as stop + start, so restart reports the start's refusal.
+    verb = "stop" if action == "stop" else "start"
+    assert info.value.message == f'cannot {verb} services: service "nope" does not exist'
+
+
+def test_get_service_of_an_unknown_service_raises_model_error():
+    with pytest.raises(ops.ModelError, match="service 'nope' not found"):
+        run_charm(Container("workload", can_connect=True), lambda c, _: c.get_service("nope"))
+
+
+def test_replan_after_a_changed_layer_restarts_the_running_service():
+    container = Container(
+        "workload", can_connect=True, layers={"base": pebble.Layer(WEB_LAYER)},
+        service_status={"web": pebble.ServiceStatus.ACTIVE},
+    )
+
+    def body(c, _):
+        c.add_layer("more", {"services": {"web": {"override": "merge", "command": "/bin/web -v"}}})
+        c.replan()
+        return c.get_service("web")
+
+    out, web = run_charm(container, body)
+    assert web.is_running()
+    assert out.get_container("workload").plan.services["web"].command == "/bin/web -v"
+
+
+def test_pebble_ready_event_reaches_the_charm_and_plan_is_in_the_output():
+    container = Container("workload", can_connect=True)
+
+    def body(c, _):
+        c.add_layer("base", WEB_LAYER, combine=True)
+        c.replan()
+
+    out, _ = run_charm(container, body, event=container.pebble_ready_event)
+    workload = out.get_container("workload")
+    assert workload.services["web"].current == pebble.ServiceStatus.ACTIVE
+    assert workload.services["worker"].current == pebble.ServiceStatus.INACTIVE
+
+
+# ---------------------------------------------------------------------------------------------
+# can_connect=False
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.get_plan(),
+        lambda c: c.add_layer("x", WEB_LAYER),
+        lambda c: c.get_services(),
+        lambda c: c.start("web"),
+        lambda c: c.stop("web"),
+        lambda c: c.restart("web"),
+        lambda c: c.replan(),
+        lambda c: c.autostart(),
+        lambda c: c.get_checks(),
+        lambda c: c.push("/f", "x"),
+        lambda c: c.pull("/f"),
+        lambda c: c.list_files("/"),
+        lambda c: c.make_dir("/d"),
+        lambda c: c.remove_path("/f"),
+        lambda c: c.exists("/f"),
+        lambda c: c.isdir("/f"),
+        lambda c: c.exec(["ls"]),
+    ],
+    ids=["get_plan", "add_layer", "get_services", "start", "stop", "restart", "replan",
+         "autostart", "get_checks", "push", "pull", "list_files", "make_dir", "remove_path",
+         "exists", "isdir", "exec"],
+)
+def test_every_call_raises_connection_error_when_pebble_is_unreachable(call):
+    def body(c, _):
+        assert c.can_connect() is False
+        call(c)
+
+    with pytest.raises(pebble.ConnectionError):
+        run_charm(Container("workload", can_connect=False), body)
+
+
+def test_unreachable_container_changes_nothing_in_the_output():
+    container = Container("workload", can_connect=False, layers={"base": pebble.Layer(WEB_LAYER)})
+
+    def body(c, _):
+        with pytest.raises(pebble.ConnectionError):
+            c.replan()
+        return c.can_connect()
+
+    out, connected = run_charm(container, body)
+    assert connected is False
+    workload = out.get_container("workload")
+    assert workload.can_connect is False
+    assert workload.service_status == {}
+    assert list(workload.layers) == ["base"]
