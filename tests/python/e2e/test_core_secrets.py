@@ -280,3 +280,99 @@ def test_secret_ids_of_owned_secrets_on_ops_version():
     _, content = probe(ctx(), "start", State(secrets=[owned]),
                        lambda c: c.model.get_secret(label="mine").get_content())
     assert content == {"val": "1"}
+
+
+# --- more owner/consumer rules --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("juju_version, expected", [("3.1.6", "two"), ("3.4.0", "one")])
+def test_owner_reads_latest_or_tracked_by_juju_version(juju_version, expected):
+    secret = Secret(id=SID, contents={1: {"val": "one"}, 2: {"val": "two"}}, owner="unit", revision=1)
+    _, value = probe(ctx(juju_version=juju_version), "update_status", State(secrets=[secret]),
+                     lambda c: c.model.get_secret(id=SID).get_content()["val"])
+    # Juju < 3.3.1 gives owners the latest revision; from 3.3.1 owners track one like consumers.
+    assert value == expected
+
+
+def test_consumer_label_set_on_get_then_used():
+    secret = Secret(id=SID, contents={1: {"val": "one"}}, granted="unit", revision=1)
+    out, _ = probe(ctx(), "start", State(secrets=[secret]),
+                   lambda c: c.model.get_secret(id=SID, label="my-label").get_content())
+    assert out.secrets[0].label == "my-label"
+    _, value = probe(ctx(), "start", out, lambda c: c.model.get_secret(label="my-label").get_content())
+    assert value == {"val": "one"}
+
+
+def test_consumer_cannot_get_info():
+    secret = Secret(id=SID, contents={1: {"val": "one"}}, granted="unit", revision=1)
+
+    def info(charm):
+        try:
+            charm.model.get_secret(id=SID).get_info()
+        except SecretNotFoundError:
+            return "not found"
+        return "info"
+
+    _, result = probe(ctx(), "start", State(secrets=[secret]), info)
+    assert result == "not found"
+
+
+def test_grant_to_a_remote_unit():
+    rel = Relation("db", remote_app_name="pg", remote_unit_ids=[0, 1], relation_id=2)
+    secret = Secret(id=SID, contents={1: {"val": "b"}}, owner="unit")
+
+    def grant(charm):
+        relation = charm.model.get_relation("db")
+        unit = next(u for u in relation.units if u.name == "pg/1")
+        charm.model.get_secret(id=SID).grant(relation, unit=unit)
+
+    out, _ = probe(ctx(), "update_status", State(relations=[rel], secrets=[secret]), grant)
+    assert out.secrets[0].remote_grants == {2: {"pg/1"}}
+
+
+def test_owner_set_info_updates_metadata_without_revision():
+    secret = Secret(id=SID, contents={1: {"val": "b"}}, owner="unit")
+
+    def set_info(charm):
+        charm.model.get_secret(id=SID).set_info(label="renamed", description="new")
+
+    out, _ = probe(ctx(), "update_status", State(secrets=[secret]), set_info)
+    assert (out.secrets[0].label, out.secrets[0].description) == ("renamed", "new")
+    assert out.secrets[0].contents == {1: {"val": "b"}}
+
+
+def test_add_secret_with_expiry_and_rotation():
+    import datetime
+
+    def add(charm):
+        charm.unit.add_secret(
+            {"val": "x"},
+            label="rotating",
+            expire=datetime.timedelta(hours=1),
+            rotate=ops.model.SecretRotate.DAILY,
+        )
+
+    out, _ = probe(ctx(), "start", State(), add)
+    [secret] = out.secrets
+    assert secret.rotate == ops.model.SecretRotate.DAILY
+    assert isinstance(secret.expire, datetime.datetime)
+
+
+def test_secret_added_then_shared_in_relation_data():
+    rel = Relation("db", remote_app_name="pg", relation_id=5)
+
+    class Sharer(CharmBase):
+        def __init__(self, framework):
+            super().__init__(framework)
+            framework.observe(self.on.db_relation_joined, self._on_joined)
+
+        def _on_joined(self, event):
+            secret = self.app.add_secret({"password": "pw123"})
+            secret.grant(event.relation)
+            event.relation.data[self.app]["secret-id"] = secret.id
+
+    out = Context(Sharer, meta=META).run(rel.joined_event, State(relations=[rel], leader=True))
+    [secret] = out.secrets
+    assert secret.remote_grants == {5: {"pg"}}
+    shared = out.relations[0].local_app_data["secret-id"]
+    assert shared.split("/")[-1].split(":")[-1] == secret.id.split("/")[-1].split(":")[-1]
