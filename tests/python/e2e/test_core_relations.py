@@ -497,3 +497,89 @@ def test_planned_units():
         lambda charm: charm.app.planned_units(),
     )
     assert units == 4
+
+
+# --- more relation rules ---------------------------------------------------------------------
+
+
+def test_broken_relation_is_not_listed_during_its_broken_hook():
+    seen = {}
+
+    class Breaker(CharmBase):
+        def __init__(self, framework):
+            super().__init__(framework)
+            framework.observe(self.on.db_relation_broken, self._on_broken)
+
+        def _on_broken(self, event):
+            seen["listed"] = [r.id for r in self.model.relations["db"]]
+            seen["event"] = event.relation.id
+            seen["units"] = list(event.relation.units)
+
+    broken = Relation("db", relation_id=1, remote_unit_ids=[0, 1])
+    other = Relation("db", relation_id=2)
+    Context(Breaker, meta=META).run(broken.broken_event, State(relations=[broken, other]))
+    assert seen == {"listed": [2], "event": 1, "units": []}
+
+
+def test_departing_unit_data_stays_readable():
+    seen = {}
+
+    class Reader(CharmBase):
+        def __init__(self, framework):
+            super().__init__(framework)
+            framework.observe(self.on.db_relation_departed, self._on_departed)
+
+        def _on_departed(self, event):
+            # relation-get still answers for the departing unit (Juju keeps its settings).
+            seen["tool"] = self.model._backend.relation_get(event.relation.id, "pg/1", False)
+            try:
+                seen["data"] = dict(event.relation.data[event.departing_unit])
+            except KeyError:
+                seen["data"] = "KeyError"
+
+    rel = Relation("db", remote_app_name="pg", remote_units_data={0: {}, 1: {"bye": "now"}})
+    Context(Reader, meta=META).run(rel.departed_event(remote_unit_id=1, departed_unit_id=1), State(relations=[rel]))
+    assert seen["tool"] == {"bye": "now"}
+    if OPS <= (2, 4):
+        # ops 2.4's RelationData only has the units relation-list shows, which Juju no longer
+        # lists during their own departed hook.
+        assert seen["data"] == "KeyError"
+    elif OPS >= (2, 23):
+        assert seen["data"] == {"bye": "now"}
+
+
+def test_peer_event_app_is_own_app():
+    seen = {}
+
+    class PeerWatcher(CharmBase):
+        def __init__(self, framework):
+            super().__init__(framework)
+            framework.observe(self.on.cluster_relation_joined, self._on_joined)
+
+        def _on_joined(self, event):
+            seen["app"] = event.app.name
+            seen["unit"] = event.unit.name
+
+    peers = PeerRelation("cluster", peers_ids=[4])
+    Context(PeerWatcher, meta=META).run(peers.joined_event, State(relations=[peers]))
+    assert seen == {"app": "local", "unit": "local/4"}
+
+
+@pytest.mark.skipif(not hasattr(ops.model.Relation, "remote_model"),
+                    reason=f"ops {ops.__version__} has no Relation.remote_model")
+def test_cross_model_relation_remote_model_uuid():
+    rel = Relation("db", remote_model_uuid="deadbeef-0000-4000-8000-000000000001")
+    same = Relation("db")
+    _, uuids = probe(
+        Context(Idle, meta=META), "start", State(relations=[rel, same]),
+        lambda c: [r.remote_model.uuid for r in c.model.relations["db"]],
+    )
+    assert uuids == ["deadbeef-0000-4000-8000-000000000001", State().model.uuid]
+
+
+def test_unit_id_and_app_name_reach_the_charm():
+    _, names = probe(
+        Context(Idle, meta=META, app_name="renamed"), "start", State(unit_id=7),
+        lambda c: (c.unit.name, c.app.name),
+    )
+    assert names == ("renamed/7", "renamed")
