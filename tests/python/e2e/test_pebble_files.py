@@ -1,0 +1,301 @@
+"""Pebble files through a real charm with ops' own Pebble client: push, pull, list_files,
+make_dir, remove_path, exists, isdir, permissions and ownership; Mounts map container paths to
+host directories, everything else lives in the in-memory filesystem the output State shows."""
+
+import stat
+
+import ops
+import pytest
+from ops import pebble
+
+from scenario import Container, Context, File, Mount, State
+
+META = {"name": "filer", "containers": {"workload": {}}}
+
+
+def run_charm(container, body, event="start", meta=META):
+    """Runs `body(container)` inside the charm's handler; returns (output State, its result).
+
+    An exception raised by body is re-raised as is after the run.
+    """
+    seen = {}
+
+    class Charm(ops.CharmBase):
+        def __init__(self, framework):
+            super().__init__(framework)
+            framework.observe(getattr(self.on, event), self._handle)
+
+        def _handle(self, _event):
+            try:
+                seen["result"] = body(self.unit.get_container(container.name))
+            except Exception as e:  # handed to the test below
+                seen["error"] = e
+
+    out = Context(Charm, meta=meta).run(event, State(containers=[container]))
+    if "error" in seen:
+        raise seen["error"]
+    return out, seen.get("result")
+
+
+def live(**kwargs):
+    return Container("workload", can_connect=True, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# push and pull
+
+
+def test_push_then_pull_text_and_bytes():
+    def body(c):
+        c.push("/etc/app.conf", "key = value\n", make_dirs=True)
+        c.push("/var/blob", b"\x00\xffbin", make_dirs=True)
+        return c.pull("/etc/app.conf").read(), c.pull("/var/blob", encoding=None).read()
+
+    out, (text, data) = run_charm(live(), body)
+    assert text == "key = value\n"
+    assert data == b"\x00\xffbin"
+    workload = out.get_container("workload")
+    assert workload.files["/etc/app.conf"] == "key = value\n"
+    assert workload.files["/var/blob"] == b"\x00\xffbin"
+    assert workload.filesystem.read_bytes("/var/blob") == b"\x00\xffbin"
+    with workload.filesystem.open("/etc/app.conf") as f:
+        assert f.read() == "key = value\n"
+    # make_dirs created the parents, and the output shows them as directories.
+    assert workload.files["/etc"].is_dir and workload.files["/var"].is_dir
+
+
+def test_push_overwrites_and_output_shows_the_last_content():
+    def body(c):
+        c.push("/f", "one")
+        c.push("/f", "two")
+        return c.pull("/f").read()
+
+    out, content = run_charm(live(), body)
+    assert content == "two"
+    assert out.get_container("workload").files["/f"] == "two"
+
+
+def test_push_without_make_dirs_into_a_missing_directory_fails():
+    with pytest.raises(pebble.PathError) as info:
+        run_charm(live(), lambda c: c.push("/no/such/dir/f", "x"))
+    assert info.value.kind == "not-found"
+
+
+def test_pull_of_a_missing_file_is_not_found():
+    with pytest.raises(pebble.PathError) as info:
+        run_charm(live(), lambda c: c.pull("/nope"))
+    assert info.value.kind == "not-found"
+    assert "/nope" in info.value.message
+
+
+def test_pull_of_a_directory_fails():
+    container = live(files={"/d": File(is_dir=True)})
+    with pytest.raises(pebble.PathError) as info:
+        run_charm(container, lambda c: c.pull("/d"))
+    assert info.value.kind == "generic-file-error"
+
+
+def test_push_with_permissions_user_and_group():
+    def body(c):
+        c.push("/srv/secret", "s3cret", make_dirs=True, permissions=0o600,
+               user="app", user_id=1000, group="app", group_id=1001)
+        (info,) = c.list_files("/srv/secret", itself=True)
+        return info
+
+    out, info = run_charm(live(), body)
+    assert info.permissions == 0o600
+    assert (info.user, info.user_id, info.group, info.group_id) == ("app", 1000, "app", 1001)
+    assert info.type == pebble.FileType.FILE
+    assert info.size == len("s3cret")
+    seen = out.get_container("workload").files["/srv/secret"]
+    assert seen == File(content="s3cret", permissions=0o600, user="app", user_id=1000,
+                        group="app", group_id=1001)
+
+
+def test_push_with_invalid_permissions_is_refused_by_ops():
+    with pytest.raises(pebble.PathError):
+        run_charm(live(), lambda c: c.push("/f", "x", permissions=0o1777))
+
+
+# ---------------------------------------------------------------------------------------------
+# seeded files
+
+
+def test_seeded_files_are_seen_exactly_and_come_back_unchanged():
+    seeded = {
+        "/etc/plain.txt": "plain",
+        "/etc/raw.bin": b"\x01\x02",
+        "/etc/owned": File(content="owned", permissions=0o640, user="u", user_id=7,
+                           group="g", group_id=8),
+        "/opt/empty": File(is_dir=True, permissions=0o750),
+    }
+
+    def body(c):
+        infos = {f.path: f for f in c.list_files("/etc")}
+        return (
+            c.pull("/etc/plain.txt").read(),
+            c.pull("/etc/raw.bin", encoding=None).read(),
+            infos,
+            c.list_files("/opt/empty", itself=True)[0],
+            c.list_files("/opt/empty"),
+        )
+
+    out, (plain, raw, infos, empty_dir, empty_listing) = run_charm(live(files=seeded), body)
+    assert plain == "plain"
+    assert raw == b"\x01\x02"
+    assert set(infos) == {"/etc/plain.txt", "/etc/raw.bin", "/etc/owned"}
+    owned = infos["/etc/owned"]
+    assert (owned.permissions, owned.user, owned.user_id, owned.group, owned.group_id) == (
+        0o640, "u", 7, "g", 8)
+    assert infos["/etc/plain.txt"].permissions == 0o644
+    assert infos["/etc/raw.bin"].size == 2
+    assert empty_dir.type == pebble.FileType.DIRECTORY
+    assert empty_dir.permissions == 0o750
+    assert empty_listing == []
+    # Nothing the test put in is dropped or altered.
+    files = out.get_container("workload").files
+    for path, value in seeded.items():
+        assert files[path] == value
+
+
+# ---------------------------------------------------------------------------------------------
+# list_files, make_dir, remove_path, exists, isdir
+
+
+def test_list_files_with_pattern_and_itself():
+    container = live(files={"/logs/a.log": "a", "/logs/b.log": "bb", "/logs/c.txt": "c",
+                            "/logs/sub/d.log": "d"})
+
+    def body(c):
+        return (
+            sorted(f.name for f in c.list_files("/logs")),
+            sorted(f.name for f in c.list_files("/logs", pattern="*.log")),
+            c.list_files("/logs", itself=True),
+            c.list_files("/logs/b.log"),
+        )
+
+    _, (everything, logs, itself, one_file) = run_charm(container, body)
+    assert everything == ["a.log", "b.log", "c.txt", "sub"]
+    assert logs == ["a.log", "b.log"]
+    assert [(f.path, f.type) for f in itself] == [("/logs", pebble.FileType.DIRECTORY)]
+    # Listing a file lists that file.
+    assert [(f.path, f.size) for f in one_file] == [("/logs/b.log", 2)]
+
+
+def test_list_files_of_a_missing_path_is_not_found():
+    with pytest.raises(pebble.APIError) as info:
+        run_charm(live(), lambda c: c.list_files("/missing"))
+    assert info.value.code == 404
+
+
+def test_make_dir_with_and_without_parents():
+    def body(c):
+        c.make_dir("/a/b/c", make_parents=True, permissions=0o700, user="app", group="app")
+        with pytest.raises(pebble.PathError) as no_parent:
+            c.make_dir("/x/y")
+        with pytest.raises(pebble.PathError) as exists:
+            c.make_dir("/a/b/c")
+        c.make_dir("/a/b/c", make_parents=True)  # existing is fine with make_parents
+        return (no_parent.value.kind, exists.value.kind, c.isdir("/a/b/c"), c.isdir("/a"),
+                c.list_files("/a/b/c", itself=True)[0])
+
+    out, (no_parent, exists, is_dir, parent_is_dir, info) = run_charm(live(), body)
+    assert no_parent == "not-found"
+    assert exists == "generic-file-error"
+    assert is_dir and parent_is_dir
+    assert info.permissions == 0o700 and info.user == "app" and info.group == "app"
+    files = out.get_container("workload").files
+    assert files["/a/b/c"].is_dir
+    assert files["/a/b/c"].permissions == 0o700
+    assert files["/a"].is_dir and files["/a/b"].is_dir
+    assert "/x" not in files
+
+
+def test_remove_path_plain_and_recursive():
+    container = live(files={"/tree/a": "a", "/tree/sub/b": "b", "/lone": "x"})
+
+    def body(c):
+        c.remove_path("/lone")
+        with pytest.raises(pebble.PathError) as not_empty:
+            c.remove_path("/tree")
+        with pytest.raises(pebble.PathError) as missing:
+            c.remove_path("/nope")
+        c.remove_path("/nope", recursive=True)  # recursive ignores a missing path, like rm -rf
+        c.remove_path("/tree", recursive=True)
+        return not_empty.value.kind, missing.value.kind, c.exists("/tree"), c.exists("/lone")
+
+    out, (not_empty, missing, tree_left, lone_left) = run_charm(container, body)
+    assert not_empty == "generic-file-error"
+    assert missing == "not-found"
+    assert not tree_left and not lone_left
+    files = out.get_container("workload").files
+    assert not any(p == "/lone" or p.startswith("/tree") for p in files)
+
+
+def test_exists_and_isdir():
+    container = live(files={"/d/f": "x"})
+
+    def body(c):
+        return (c.exists("/d"), c.isdir("/d"), c.exists("/d/f"), c.isdir("/d/f"),
+                c.exists("/nope"), c.isdir("/nope"))
+
+    _, answers = run_charm(container, body)
+    assert answers == (True, True, True, False, False, False)
+
+
+# ---------------------------------------------------------------------------------------------
+# mounts
+
+
+def test_mount_maps_a_container_path_to_a_host_directory(tmp_path):
+    (tmp_path / "existing.txt").write_text("from host")
+    (tmp_path / "sub").mkdir()
+    container = live(mounts={"data": Mount(location="/data", src=tmp_path)})
+
+    def body(c):
+        c.push("/data/new.txt", "from charm")
+        c.push("/data/deep/er.txt", "nested", make_dirs=True)
+        c.make_dir("/data/made")
+        c.push("/elsewhere.txt", "in memory")
+        return (c.pull("/data/existing.txt").read(),
+                sorted(f.name for f in c.list_files("/data")),
+                c.isdir("/data/sub"))
+
+    out, (existing, names, sub_is_dir) = run_charm(container, body)
+    assert existing == "from host"
+    assert names == ["deep", "existing.txt", "made", "new.txt", "sub"]
+    assert sub_is_dir
+    # Writes under the mount land on the host...
+    assert (tmp_path / "new.txt").read_text() == "from charm"
+    assert (tmp_path / "deep" / "er.txt").read_text() == "nested"
+    assert (tmp_path / "made").is_dir()
+    assert not (tmp_path / "elsewhere.txt").exists()
+    # ...and the rest lives in the output State's in-memory filesystem.
+    workload = out.get_container("workload")
+    assert workload.files["/elsewhere.txt"] == "in memory"
+    assert not any(p.startswith("/data") for p in workload.files)
+    assert workload.filesystem.read_bytes("/data/new.txt") == b"from charm"
+    assert workload.filesystem.exists("/data/existing.txt")
+
+
+def test_remove_path_under_a_mount_removes_on_the_host(tmp_path):
+    (tmp_path / "gone.txt").write_text("bye")
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "leaf").write_text("x")
+    container = live(mounts={"data": Mount(location="/data", src=tmp_path)})
+
+    def body(c):
+        c.remove_path("/data/gone.txt")
+        c.remove_path("/data/tree", recursive=True)
+
+    run_charm(container, body)
+    assert not (tmp_path / "gone.txt").exists()
+    assert not (tmp_path / "tree").exists()
+
+
+def test_push_permissions_under_a_mount_reach_the_host_file(tmp_path):
+    container = live(mounts={"data": Mount(location="/data", src=tmp_path)})
+    _, info = run_charm(container, lambda c: (c.push("/data/x", "x", permissions=0o600),
+                                              c.list_files("/data/x")[0])[1])
+    assert info.permissions == 0o600
+    assert stat.S_IMODE((tmp_path / "x").stat().st_mode) == 0o600
