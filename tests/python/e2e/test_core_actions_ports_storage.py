@@ -301,3 +301,64 @@ def test_planned_units(planned):
 
     out = Context(Planner, meta={"name": "pl"}).run("update_status", State(leader=True, planned_units=planned))
     assert out.status.unit == ActiveStatus(str(planned))
+
+
+# --- action params checked against actions.yaml -------------------------------------------------
+
+STRICT_ACTIONS = {
+    "go": {
+        "params": {"n": {"type": "integer"}, "s": {"type": "string", "default": "d"}},
+        "required": ["n"],
+        "additionalProperties": False,
+    }
+}
+
+
+class Goer(CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.go_action, self._on_go)
+
+    def _on_go(self, event):
+        event.set_results({"n": event.params["n"], "s": event.params["s"]})
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"n": "x"}, ["'n'", "integer"]),
+        ({}, ["required", "'n'"]),
+        ({"n": 1, "zzz": 2}, ["'zzz'", "additionalProperties"]),
+    ],
+)
+def test_action_params_checked_against_schema(params, words):
+    with pytest.raises(InconsistentScenarioError) as info:
+        Context(Goer, meta={"name": "g"}, actions=STRICT_ACTIONS).run(Event("go_action", params=params), State())
+    joined = "\n".join(info.value.problems)
+    for word in words:
+        assert word in joined
+
+
+def test_action_required_param_given():
+    out = Context(Goer, meta={"name": "g"}, actions=STRICT_ACTIONS).run(Event("go_action", params={"n": 5}), State())
+    assert out.action_output.results == {"n": "5", "s": "d"}
+
+
+def test_action_id_reaches_the_charm():
+    seen = {}
+
+    class IdReader(CharmBase):
+        def __init__(self, framework):
+            super().__init__(framework)
+            framework.observe(self.on.go_action, self._on_go)
+
+        def _on_go(self, event):
+            seen["id"] = getattr(event, "id", None)
+
+    Context(IdReader, meta={"name": "g"}, actions=STRICT_ACTIONS).run(
+        Event("go_action", params={"n": 1}, action_id="42"), State()
+    )
+    if hasattr(ops.charm.ActionEvent, "id"):
+        assert seen["id"] == "42"
+    else:
+        assert seen["id"] is None

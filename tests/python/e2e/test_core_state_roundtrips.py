@@ -513,3 +513,35 @@ def test_check_failed_event():
 
     out = Context(Checker, meta=META).run(container.check_failed_event(check), State(containers=[container]))
     assert out.status.unit == BlockedStatus("ping failed")
+
+
+class Scalars(CharmBase):
+    _stored = OpsStoredState()
+
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.update_status, self._on_update)
+
+    def _on_update(self, _):
+        self._stored.f = 1.5
+        self._stored.b = True
+        self._stored.none = None
+        self._stored.raw = b"\x00\xff"
+        self._stored.big = 2**62
+        self._stored.unicode = "żółw"
+        self._stored.deep = {"l": [{"s": {1, 2}}, [[]]], "e": {}}
+
+
+def test_stored_state_scalar_types_round_trip():
+    ctx = Context(Scalars, meta=META)
+    out = ctx.run("update_status", State())
+    content = out.get_stored_state("_stored", owner_path="Scalars").content
+    expected = {
+        "f": 1.5, "b": True, "none": None, "raw": b"\x00\xff", "big": 2**62,
+        "unicode": "żółw", "deep": {"l": [{"s": {1, 2}}, [[]]], "e": {}},
+    }
+    assert content == expected
+    assert type(content["b"]) is bool and type(content["f"]) is float
+    # fed back in unchanged, it comes out unchanged
+    again = ctx.run("start", out)
+    assert again.get_stored_state("_stored", owner_path="Scalars").content == expected
