@@ -14,6 +14,7 @@ from scenario import (
     PeerRelation,
     Relation,
     State,
+    Status,
     SubordinateRelation,
 )
 
@@ -583,3 +584,32 @@ def test_unit_id_and_app_name_reach_the_charm():
         lambda c: (c.unit.name, c.app.name),
     )
     assert names == ("renamed/7", "renamed")
+
+
+# --- reading statuses; planned units with peers ----------------------------------------------
+
+
+def test_charm_reads_statuses_from_state():
+    state = State(leader=True, status=Status(app=BlockedStatus("b"), unit=ops.WaitingStatus("w")))
+    _, seen = probe(Context(Idle, meta=META), "start", state, lambda c: (c.app.status, c.unit.status))
+    assert seen == (BlockedStatus("b"), ops.WaitingStatus("w"))
+
+
+def test_non_leader_cannot_read_app_status():
+    def read(charm):
+        try:
+            charm.app.status
+        except RuntimeError as e:  # ops checks leadership itself
+            return str(e)
+        return None
+
+    _, message = probe(Context(Idle, meta=META), "start", State(leader=False), read)
+    assert message and "leader" in message
+
+
+def test_planned_units_counts_non_dying_units():
+    # More peers in the State than planned: goal-state reports the surplus as dying.
+    peers = PeerRelation("cluster", peers_ids=[1, 2, 3])
+    _, planned = probe(Context(Idle, meta=META), "start", State(leader=True, planned_units=2, relations=[peers]),
+                       lambda c: c.app.planned_units())
+    assert planned == 2
