@@ -376,3 +376,31 @@ def test_secret_added_then_shared_in_relation_data():
     assert secret.remote_grants == {5: {"pg"}}
     shared = out.relations[0].local_app_data["secret-id"]
     assert shared.split("/")[-1].split(":")[-1] == secret.id.split("/")[-1].split(":")[-1]
+
+
+@pytest.mark.parametrize(
+    "name, owner, words",
+    [
+        ("secret_changed", "unit", ["secret-changed", "owner"]),
+        ("secret_rotate", None, ["secret-rotate", "owner"]),
+        ("secret_remove", None, ["secret-remove", "owner"]),
+        ("secret_expired", None, ["secret-expired", "owner"]),
+    ],
+)
+def test_secret_events_to_the_wrong_party_are_inconsistent(name, owner, words):
+    from scenario import Event, InconsistentScenarioError
+
+    secret = Secret(id=SID, contents={1: {"val": "1"}}, owner=owner, granted=False if owner else "unit")
+    with pytest.raises(InconsistentScenarioError) as info:
+        Context(SecretEvents, meta=META).run(Event(name, secret=secret), State(secrets=[secret]))
+    joined = "\n".join(info.value.problems)
+    for word in words:
+        assert word in joined
+
+
+def test_secret_event_without_secret_is_inconsistent():
+    from scenario import Event, InconsistentScenarioError
+
+    with pytest.raises(InconsistentScenarioError) as info:
+        Context(SecretEvents, meta=META).run(Event("secret_changed"), State())
+    assert any("secret" in p for p in info.value.problems)
