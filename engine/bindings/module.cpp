@@ -8,6 +8,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "engine/agent/agent.hpp"
+#include "engine/pebble/api.hpp"
 #include "engine/runtime/lifecycle.hpp"
 #include "engine/runtime/run.hpp"
 #include "engine/spec/spec.hpp"
@@ -157,6 +158,13 @@ NB_MODULE(_engine, m) {
       },
       "state_json"_a, "event_json"_a,
       "The State as Juju leaves it once the event's hook has completed.");
+  m.def(
+      "container_plan",
+      [](const std::string& container_json) {
+        json holder = {{"containers", json::array({parse_json_arg(container_json, "container")})}};
+        return scenario::pebble::plan_yaml(scenario::state::state_from_json(holder).containers[0]);
+      },
+      "container_json"_a, "The container's Pebble plan, as YAML.");
   m.def("is_hook_tool", [](const std::string& name) { return scenario::agent::is_hook_tool(name); },
         "name"_a);
 }

@@ -1,5 +1,7 @@
 #include "engine/consistency/checker.hpp"
 
+#include "engine/state/event_names.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -23,10 +25,6 @@ std::string underscored(std::string_view s) {
   std::string out(s);
   std::replace(out.begin(), out.end(), '-', '_');
   return out;
-}
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
@@ -93,66 +91,10 @@ bool is_secret_id(const std::string& s) {
   return std::regex_match(s, form);
 }
 
-enum class event_kind { lifecycle, relation, workload, storage, action, secret, custom };
+using state::event_kind;
+using classified = state::event_name_parts;
 
-struct classified {
-  event_kind kind = event_kind::custom;
-  std::string prefix;  // the entity part of a suffixed name, underscored ("db", "work_load")
-  std::string suffix;  // e.g. "_relation_changed"
-};
-
-constexpr std::array<std::string_view, 16> lifecycle_events{
-    "install",        "start",          "stop",
-    "remove",         "update_status",  "config_changed",
-    "upgrade_charm",  "leader_elected", "leader_settings_changed",
-    "pre_series_upgrade", "post_series_upgrade", "collect_metrics",
-    // ops framework events that Scenario can fire directly
-    "collect_app_status", "collect_unit_status", "pre_commit", "commit",
-};
-
-constexpr std::array<std::string_view, 4> secret_events{"secret_changed", "secret_expired",
-                                                         "secret_remove", "secret_rotate"};
-
-struct suffix_rule {
-  std::string_view suffix;
-  event_kind kind;
-};
-
-constexpr std::array<suffix_rule, 12> suffix_rules{{
-    {"_relation_created", event_kind::relation},
-    {"_relation_joined", event_kind::relation},
-    {"_relation_changed", event_kind::relation},
-    {"_relation_departed", event_kind::relation},
-    {"_relation_broken", event_kind::relation},
-    {"_pebble_ready", event_kind::workload},
-    {"_pebble_custom_notice", event_kind::workload},
-    {"_pebble_check_failed", event_kind::workload},
-    {"_pebble_check_recovered", event_kind::workload},
-    {"_storage_attached", event_kind::storage},
-    {"_storage_detaching", event_kind::storage},
-    {"_action", event_kind::action},
-}};
-
-classified classify(const std::string& event_name) {
-  const std::string name = underscored(event_name);
-  classified out;
-  if (std::find(secret_events.begin(), secret_events.end(), name) != secret_events.end()) {
-    out.kind = event_kind::secret;
-    return out;
-  }
-  if (std::find(lifecycle_events.begin(), lifecycle_events.end(), name) != lifecycle_events.end()) {
-    out.kind = event_kind::lifecycle;
-    return out;
-  }
-  for (const auto& rule : suffix_rules) {
-    if (!ends_with(name, rule.suffix)) continue;
-    out.kind = rule.kind;
-    out.prefix = name.substr(0, name.size() - rule.suffix.size());
-    out.suffix = rule.suffix;
-    return out;
-  }
-  return out;
-}
+classified classify(const std::string& event_name) { return state::parse_event_name(event_name); }
 
 // ---------------------------------------------------------------------------------------------
 // The checker: one pass per area, all problems collected.

@@ -68,4 +68,8 @@ class session {
 // registers its changes in the same session so /v1/changes/{id}/wait works for both.
 response handle(session& s, const request& r);
 
+// The container's plan as `GET /v1/plan?format=yaml` gives it (base plan plus layers, in
+// order). A malformed layer raises scenario::state_validation_error naming the container.
+std::string plan_yaml(const state::container& c);
+
 }  // namespace scenario::pebble

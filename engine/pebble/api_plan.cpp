@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "engine/pebble/api_detail.hpp"
+#include "engine/state/errors.hpp"
 
 namespace scenario::pebble::detail {
 
@@ -666,3 +667,16 @@ response post_layers(session& s, const request& r) {
 }
 
 }  // namespace scenario::pebble::detail
+
+namespace scenario::pebble {
+
+std::string plan_yaml(const state::container& c) {
+  try {
+    return detail::plan_to_yaml(detail::combined_plan(c));
+  } catch (const detail::plan_error& e) {
+    throw state_validation_error("invalid-layer",
+                                 "containers[" + c.name + "].layers: " + e.what());
+  }
+}
+
+}  // namespace scenario::pebble

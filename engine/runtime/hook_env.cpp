@@ -1,7 +1,6 @@
 #include "engine/runtime/hook_env.hpp"
 
 #include <algorithm>
-#include <array>
 #include <string_view>
 
 namespace scenario::runtime {
@@ -22,29 +21,6 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-struct suffix_rule {
-  std::string_view suffix;
-  event_kind kind;
-};
-
-constexpr std::array<suffix_rule, 12> suffix_rules{{
-    {"_relation_created", event_kind::relation},
-    {"_relation_joined", event_kind::relation},
-    {"_relation_changed", event_kind::relation},
-    {"_relation_departed", event_kind::relation},
-    {"_relation_broken", event_kind::relation},
-    {"_pebble_ready", event_kind::workload},
-    {"_pebble_custom_notice", event_kind::workload},
-    {"_pebble_check_failed", event_kind::workload},
-    {"_pebble_check_recovered", event_kind::workload},
-    {"_storage_attached", event_kind::storage},
-    {"_storage_detaching", event_kind::storage},
-    {"_action", event_kind::action},
-}};
-
-constexpr std::array<std::string_view, 4> secret_events{"secret_changed", "secret_expired",
-                                                         "secret_remove", "secret_rotate"};
-
 // The spec's spelling of an entity whose ops-style (underscored) name is `prefix`.
 template <typename Range, typename Name>
 std::string spec_name(const Range& items, std::string_view prefix, Name name_of) {
@@ -57,47 +33,34 @@ std::string spec_name(const Range& items, std::string_view prefix, Name name_of)
 }  // namespace
 
 classified_event classify_event(const spec::charm_spec& spec, const state::event& event) {
-  const std::string& name = event.name;
+  const state::event_name_parts parts = state::parse_event_name(event.name);
   classified_event out;
-  if (std::find(secret_events.begin(), secret_events.end(), name) != secret_events.end()) {
-    out.kind = event_kind::secret;
-    out.hook_name = dashed(name);
-    out.dispatch_path = "hooks/" + out.hook_name;
-    return out;
-  }
-  for (const auto& rule : suffix_rules) {
-    if (!ends_with(name, rule.suffix)) continue;
-    const std::string_view prefix = std::string_view(name).substr(0, name.size() - rule.suffix.size());
-    out.kind = rule.kind;
-    switch (rule.kind) {
-      case event_kind::relation:
-        out.entity = spec_name(spec.relations, prefix, [](const auto& r) { return r.name; });
-        break;
-      case event_kind::workload:
-        out.entity = spec_name(spec.containers, prefix, [](const auto& c) { return c.name; });
-        break;
-      case event_kind::storage:
-        out.entity = spec_name(spec.storages, prefix, [](const auto& s) { return s.name; });
-        break;
-      case event_kind::action: {
-        std::string found;
-        for (const auto& [action_name, action] : spec.actions) {
-          if (underscored(action_name) == prefix) found = action_name;
-        }
-        out.entity = found.empty() ? dashed(std::string(prefix)) : found;
-        out.hook_name = out.entity;
-        out.dispatch_path = "actions/" + out.entity;
-        return out;
+  out.kind = parts.kind == event_kind::custom ? event_kind::lifecycle : parts.kind;
+  switch (out.kind) {
+    case event_kind::relation:
+      out.entity = spec_name(spec.relations, parts.prefix, [](const auto& r) { return r.name; });
+      break;
+    case event_kind::workload:
+      out.entity = spec_name(spec.containers, parts.prefix, [](const auto& c) { return c.name; });
+      break;
+    case event_kind::storage:
+      out.entity = spec_name(spec.storages, parts.prefix, [](const auto& s) { return s.name; });
+      break;
+    case event_kind::action: {
+      out.entity = dashed(parts.prefix);
+      for (const auto& [action_name, action] : spec.actions) {
+        if (underscored(action_name) == parts.prefix) out.entity = action_name;
       }
-      default:
-        break;
+      out.hook_name = out.entity;
+      out.dispatch_path = "actions/" + out.entity;
+      return out;
     }
-    out.hook_name = out.entity + dashed(std::string(rule.suffix));
-    out.dispatch_path = "hooks/" + out.hook_name;
-    return out;
+    default:
+      out.hook_name = dashed(event.name);
+      out.dispatch_path = "hooks/" + out.hook_name;
+      return out;
   }
-  out.kind = event_kind::lifecycle;
-  out.hook_name = dashed(name);
+  out.hook_name = out.entity + dashed(parts.suffix);
   out.dispatch_path = "hooks/" + out.hook_name;
   return out;
 }
@@ -188,6 +151,7 @@ std::map<std::string, std::string> hook_environment(const state::state& state,
       env["JUJU_ACTION_UUID"] = event.action_id.value_or("1");
       break;
     case event_kind::lifecycle:
+    case event_kind::custom:  // classify_event never yields it; Juju runs it like a lifecycle hook
       break;
   }
   return env;

@@ -6,18 +6,13 @@
 #include <string>
 
 #include "engine/spec/spec.hpp"
+#include "engine/state/event_names.hpp"
 #include "engine/state/state.hpp"
 
 namespace scenario::runtime {
 
-enum class event_kind {
-  lifecycle,  // install, start, config_changed, ... and unknown (custom) names
-  relation,
-  workload,
-  secret,
-  storage,
-  action,
-};
+// lifecycle also covers unknown (custom) names: Juju dispatches them as hooks/<name>.
+using state::event_kind;
 
 struct classified_event {
   event_kind kind = event_kind::lifecycle;

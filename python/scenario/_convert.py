@@ -206,7 +206,7 @@ def _enum_value(v: Any) -> Any:
     return getattr(v, "value", v)
 
 
-def _container(c: Container) -> Dict[str, Any]:
+def container_to_engine(c: Container) -> Dict[str, Any]:
     layers = []
     for label, layer in c.layers.items():
         layers.append([label, _layer_dict(layer)])
@@ -293,7 +293,7 @@ def state_to_engine(state: State) -> Dict[str, Any]:
         "config": dict(state.config),
         "relations": [_relation(r) for r in state.relations],
         "networks": [_network(n) for n in state.networks],
-        "containers": [_container(c) for c in state.containers],
+        "containers": [container_to_engine(c) for c in state.containers],
         "status": {
             "app": _status(st.app),
             "unit": _status(st.unit),
@@ -635,7 +635,7 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
     field(
         "containers",
         lambda items: _reuse(
-            items, template.containers, _name_key, _container, _build_container
+            items, template.containers, _name_key, container_to_engine, _build_container
         ),
     )
     field("status", lambda s: _build_status(s, template.status))

@@ -714,23 +714,6 @@ def _layer_dict(layer: Union[pebble.Layer, Dict[str, Any], str]) -> Dict[str, An
     return layer.to_dict() if isinstance(layer, pebble.Layer) else dict(layer)
 
 
-def _merge_section(target: Dict[str, Dict[str, Any]], section: Dict[str, Any]) -> None:
-    for name, item in section.items():
-        item = dict(item)
-        if item.get("override") == "merge" and name in target:
-            merged = dict(target[name])
-            for key, value in item.items():
-                if isinstance(value, dict) and isinstance(merged.get(key), dict):
-                    merged[key] = {**merged[key], **value}
-                elif isinstance(value, list) and isinstance(merged.get(key), list):
-                    merged[key] = merged[key] + [v for v in value if v not in merged[key]]
-                else:
-                    merged[key] = value
-            target[name] = merged
-        else:
-            target[name] = item
-
-
 @dataclasses.dataclass(frozen=True)
 class Container(_DCBase):
     """A workload container and the Pebble inside it.
@@ -777,33 +760,26 @@ class Container(_DCBase):
                     f"str, e.g. ('ls', '-l')"
                 )
 
-    def _plan_dict(self) -> Dict[str, Any]:
-        plan: Dict[str, Any] = copy.deepcopy(self._base_plan)
-        for layer in self.layers.values():
-            raw = _layer_dict(layer)
-            for section in ("services", "checks", "log-targets"):
-                if raw.get(section):
-                    target = plan.setdefault(section, {})
-                    _merge_section(target, raw[section])
-        for section in ("services", "checks", "log-targets"):
-            for item in plan.get(section, {}).values():
-                item.pop("override", None)
-        return plan
+    def _plan_yaml(self) -> str:
+        # Pebble computes plans (override merge/replace, validation): ask the engine.
+        import json
+
+        from scenario import _convert, _engine
+
+        return _engine.container_plan(json.dumps(_convert.container_to_engine(self)))
 
     @property
     def plan(self) -> pebble.Plan:
         """The plan Pebble would report: the base plan with every layer applied in order."""
-        import yaml
-
-        return pebble.Plan(yaml.safe_dump(self._plan_dict()))
+        return pebble.Plan(self._plan_yaml())
 
     @property
     def services(self) -> Dict[str, pebble.ServiceInfo]:
         """Services of the plan, with their status from service_status."""
         infos = {}
-        for name, service in sorted(self._plan_dict().get("services", {}).items()):
+        for name, service in sorted(self.plan.services.items()):
             status = self.service_status.get(name, pebble.ServiceStatus.INACTIVE)
-            startup = service.get("startup") or "disabled"
+            startup = service.startup or "disabled"
             infos[name] = pebble.ServiceInfo(
                 name,
                 startup=pebble.ServiceStartup(startup),

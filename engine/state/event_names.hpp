@@ -1,0 +1,21 @@
+// The shape of an ops-style event name: which kind of hook it is and which entity it names.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace scenario::state {
+
+enum class event_kind { lifecycle, relation, workload, storage, action, secret, custom };
+
+struct event_name_parts {
+  event_kind kind = event_kind::custom;
+  std::string prefix;  // the entity of a suffixed name, underscored ("db", "work_load")
+  std::string suffix;  // e.g. "_relation_changed"; empty for unsuffixed names
+};
+
+// Splits `name` (dashes are read as underscores): "db_relation_changed" is a relation event on
+// "db"; "install" a lifecycle event; "secret_changed" a secret event; unknown names are custom.
+event_name_parts parse_event_name(std::string_view name);
+
+}  // namespace scenario::state
