@@ -359,10 +359,14 @@ def test_block_25_deferred_relation_event_round_trip():
     out = Context(Deferrer, meta=DEFER_META).run("update_status", state)
     names = [d.name for d in out.deferred]
     assert names == ["foo_relation_changed", "update_status"]
-    # The deferred event keeps its data, so it can be fed again; ops does not defer a second
-    # update_status identical to the one already waiting.
+    # The deferred event keeps its data, so it can be fed again. ops versions that skip
+    # duplicate events do not defer a second update_status identical to the one waiting.
     again = Context(Deferrer, meta=DEFER_META).run("update_status", out)
-    assert [d.name for d in again.deferred] == ["foo_relation_changed", "update_status"]
+    skips_duplicates = hasattr(ops.Framework, "_event_is_in_storage")
+    expected = ["foo_relation_changed", "update_status"]
+    if not skips_duplicates:
+        expected.append("update_status")
+    assert [d.name for d in again.deferred] == expected
     assert again.deferred[0].snapshot_data == out.deferred[0].snapshot_data
 
 
