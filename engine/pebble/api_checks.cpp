@@ -49,6 +49,8 @@ std::vector<check_view> current_checks(session& s, const json& plan) {
     if (const auto* info = find_info(s.container(), name)) {
       v.status = info->status;
       v.failures = info->failures;
+      // The plan's threshold is Pebble's config; without one, the State's CheckInfo says it.
+      if (check.value("threshold", 0) == 0 && info->threshold > 0) v.threshold = info->threshold;
       if (!info->startup.empty() && !check.contains("startup")) v.startup = info->startup;
     }
     out.push_back(v);
