@@ -46,6 +46,7 @@ from scenario.state import (
     Storage,
     StoredState,
     SubordinateRelation,
+    _as_layer,
     _layer_dict,
 )
 
@@ -491,7 +492,7 @@ def _build_container(d: Dict[str, Any], template: Optional[Container]) -> Contai
         elif isinstance(old, dict):
             layers[label] = raw
         else:
-            layers[label] = pebble.Layer(raw)
+            layers[label] = _as_layer(raw)
     t_mounts = template.mounts if template else {}
     mounts = {}
     for name, m in d.get("mounts", {}).items():

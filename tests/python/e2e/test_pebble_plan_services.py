@@ -10,6 +10,7 @@ import pytest
 import yaml
 from ops import pebble
 
+import scenario.state
 from scenario import Container, Context, State
 
 META = {"name": "pebbler", "containers": {"workload": {}}}
@@ -77,7 +78,8 @@ WEB_LAYER = {
 
 def test_add_layer_builds_the_plan_the_charm_reads():
     def body(c, _):
-        c.add_layer("base", WEB_LAYER)
+        # YAML text: ops 2.4.1's Layer drops log targets from a dict, but passes text through.
+        c.add_layer("base", yaml.safe_dump(WEB_LAYER))
         return c.get_plan(), raw_plan(c)
 
     out, (plan, raw) = run_charm(Container("workload", can_connect=True), body)
@@ -96,6 +98,33 @@ def test_add_layer_builds_the_plan_the_charm_reads():
     assert set(workload.plan.services) == {"web", "worker"}
     assert workload.plan.checks["alive"].level == pebble.CheckLevel.ALIVE
     assert workload.plan.to_dict()["services"]["web"]["command"] == "/bin/web --port 80"
+
+
+# ops 2.4.1's Layer knows no log targets; python/scenario keeps such layers as dicts now.
+_KEEPS_LOG_TARGETS = pytest.mark.xfail(
+    not hasattr(scenario.state, "_as_layer") and not hasattr(pebble.Layer({}), "log_targets"),
+    strict=True,
+    reason="fixed in python/scenario (state._layer_dict/_as_layer); the installed package "
+    "predates the fix and needs a reinstall",
+)
+
+
+@_KEEPS_LOG_TARGETS
+def test_the_output_state_feeds_the_next_run_without_losing_log_targets():
+    out, first = run_charm(Container("workload", can_connect=True),
+                           lambda c, _: (c.add_layer("base", yaml.safe_dump(WEB_LAYER)),
+                                         raw_plan(c))[1])
+    _, again = run_charm(out.get_container("workload"), lambda c, _: raw_plan(c))
+    assert again == first
+    assert again["log-targets"]["loki"]["type"] == "loki"
+
+
+@_KEEPS_LOG_TARGETS
+def test_layer_given_as_yaml_text_in_the_state():
+    container = Container("workload", can_connect=True, layers={"base": yaml.safe_dump(WEB_LAYER)})
+    out, raw = run_charm(container, lambda c, _: raw_plan(c))
+    assert set(raw["services"]) == {"web", "worker"}
+    assert raw["log-targets"]["loki"]["type"] == "loki"
 
 
 def _wheel_has_yaml_quoting_fix():
@@ -216,7 +245,7 @@ def test_same_label_without_combine_is_refused():
 )
 def test_bad_layers_are_refused_with_pebbles_message(layer, message):
     def body(c, _):
-        c.add_layer("bad", layer)
+        c.add_layer("bad", yaml.safe_dump(layer))  # text reaches Pebble as written
 
     with pytest.raises(pebble.APIError) as info:
         run_charm(Container("workload", can_connect=True), body)
