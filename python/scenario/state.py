@@ -768,6 +768,15 @@ class Container(_DCBase):
                     f"container {self.name!r}: files[{path!r}] must be str, bytes or File, "
                     f"not {type(value).__name__}"
                 )
+            # A mounted path shows the host directory, so a file seeded there would never be seen.
+            for mount_name, mount in self.mounts.items():
+                location = str(mount.location).rstrip("/")
+                if path == location or path.startswith(location + "/"):
+                    raise StateValidationError(
+                        f"container {self.name!r}: files[{path!r}] is inside mount "
+                        f"{mount_name!r} ({mount.location} -> {mount.src}); write it into the "
+                        f"host directory instead, or seed it outside the mount"
+                    )
         for command in self.exec_mock:
             if not isinstance(command, tuple) or not all(isinstance(a, str) for a in command):
                 raise StateValidationError(
