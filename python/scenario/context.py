@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import weakref
 from types import TracebackType
 from pathlib import Path
@@ -87,16 +88,32 @@ def _write_spec_files(root: Path, spec: "_engine.CharmSpec") -> List[Path]:
     return written
 
 
+# ops.main reads the hook's environment from os.environ and sets up process-wide logging and
+# hooks, so two runs in one process take turns (runs in different processes, e.g. pytest-xdist
+# workers, share nothing).
+_PROCESS_STATE_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def _process_state_restored() -> Iterator[None]:
     """Puts back what ops.main changes process-wide: environment, logging, hooks."""
+    import ops
+
     environ = dict(os.environ)
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     excepthook, breakpointhook = sys.excepthook, sys.breakpointhook
+    # ops caches each Framework's bound events in a class-level WeakKeyDictionary whose values
+    # hold the Framework strongly, so a Framework there lives as long as the process. A unit
+    # runs ops once per process; we run it thousands of times, so the run's entry must go.
+    framework_events = getattr(ops.Framework.__dict__.get("on"), "_cache", None)
+    known_frameworks = {id(f) for f in framework_events.keys()} if framework_events is not None else set()
     try:
         yield
     finally:
+        if framework_events is not None:
+            for framework in [f for f in framework_events.keys() if id(f) not in known_frameworks]:
+                del framework_events[framework]
         # Only touch what changed: each os.environ write is a putenv/unsetenv call.
         for key in [k for k in os.environ if k not in environ]:
             del os.environ[key]
@@ -235,7 +252,7 @@ class Context:
             for warning in run.warnings:
                 logger.warning("%s", warning)
             try:
-                with _process_state_restored():
+                with _PROCESS_STATE_LOCK, _process_state_restored():
                     for key in [k for k in os.environ if k.startswith("JUJU_")]:
                         del os.environ[key]
                     os.environ.pop("OPERATOR_DISPATCH", None)
