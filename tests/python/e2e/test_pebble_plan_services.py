@@ -443,3 +443,36 @@ def test_unreachable_container_changes_nothing_in_the_output():
     assert workload.can_connect is False
     assert workload.service_status == {}
     assert list(workload.layers) == ["base"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the output State
+
+
+def test_output_state_reports_plan_statuses_files_and_execs_and_feeds_the_next_run():
+    from scenario import ExecOutput
+
+    container = Container("workload", can_connect=True,
+                          exec_mock={("migrate",): ExecOutput(stdout="ok\n")})
+
+    def first(c, _):
+        c.add_layer("base", WEB_LAYER)
+        c.push("/etc/web.conf", "port: 80\n", make_dirs=True)
+        c.exec(["migrate", "--all"]).wait_output()
+        c.replan()
+
+    out, _ = run_charm(container, first)
+    workload = out.get_container("workload")
+    assert set(workload.plan.services) == {"web", "worker"}
+    assert workload.service_status == {"web": pebble.ServiceStatus.ACTIVE}
+    assert workload.files["/etc/web.conf"] == "port: 80\n"
+    assert [r.command for r in workload.exec_history] == [["migrate", "--all"]]
+
+    def second(c, _):
+        return (_statuses(c), c.pull("/etc/web.conf").read(), sorted(c.get_plan().services))
+
+    out2, (statuses, conf, services) = run_charm(workload, second)
+    assert statuses == {"web": pebble.ServiceStatus.ACTIVE, "worker": pebble.ServiceStatus.INACTIVE}
+    assert conf == "port: 80\n"
+    assert services == ["web", "worker"]
+    assert out2.get_container("workload").exec_history == workload.exec_history
