@@ -1,8 +1,8 @@
 """Sequences of events, and the lifecycles Juju runs on a unit.
 
 ``deploy``, ``upgrade`` and ``teardown`` fire, in Juju's order, the hooks a unit sees when it is
-deployed, upgraded or removed (the engine computes the order from the State, see
-docs/sequences.md); each event runs on the output State of the one before, with a fresh charm
+deployed, upgraded or removed (the engine computes the order from the State; the README's
+"Sequences of events" lists it); each event runs on the output State of the one before, with a fresh charm
 instance, as on a real unit. ``check_builtin_sequences`` is ops-scenario 3.1's helper on top.
 """
 
