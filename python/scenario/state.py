@@ -315,6 +315,12 @@ class ParametrizedEvent:
         return self().deferred(handler=handler, event_id=event_id)
 
 
+_ABSTRACT_RELATION = (
+    "RelationBase only holds what every relation has; use Relation, PeerRelation or "
+    "SubordinateRelation"
+)
+
+
 @dataclasses.dataclass(frozen=True)
 class RelationBase(_DCBase):
     """Fields every kind of relation has. Use Relation, PeerRelation or SubordinateRelation.
@@ -361,12 +367,12 @@ class RelationBase(_DCBase):
 
     @property
     def _remote_unit_ids(self) -> Tuple[int, ...]:
-        """Ids of the units on the other end of this relation."""
-        raise NotImplementedError()
+        """Ids of the units on the other end of this relation (each subclass says)."""
+        raise TypeError(_ABSTRACT_RELATION)
 
     def _get_databag_for_remote(self, unit_id: int) -> Dict[str, str]:
-        """The databag of one remote unit."""
-        raise NotImplementedError()
+        """The databag of one remote unit (each subclass says)."""
+        raise TypeError(_ABSTRACT_RELATION)
 
     def _event(self, suffix: str) -> "Event":
         return Event(name=normalize_name(f"{self.endpoint}-relation-{suffix}"), relation=self)
