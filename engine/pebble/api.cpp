@@ -104,6 +104,15 @@ json parse_body(const request& r) {
   }
 }
 
+std::optional<response> decode_body(const request& r, json& body) {
+  try {
+    body = parse_body(r);
+  } catch (const body_error& e) {
+    return error_response(400, std::string("cannot decode data from request body: ") + e.what());
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> query_list(const request& r, const std::string& key) {
   std::vector<std::string> out;
   auto it = r.query.find(key);

@@ -86,11 +86,7 @@ response get_checks(session& s, const request& r) {
 
 response post_checks(session& s, const request& r) {
   json body;
-  try {
-    body = parse_body(r);
-  } catch (const body_error& e) {
-    return error_response(400, std::string("cannot decode data from request body: ") + e.what());
-  }
+  if (auto bad = decode_body(r, body)) return *bad;
   std::string action = body.value("action", "");
   std::vector<std::string> names;
   if (body.contains("checks") && body["checks"].is_array())

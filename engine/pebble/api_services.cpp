@@ -93,11 +93,7 @@ response get_services(session& s, const request& r) {
 
 response post_services(session& s, const request& r) {
   json body;
-  try {
-    body = parse_body(r);
-  } catch (const body_error& e) {
-    return error_response(400, std::string("cannot decode data from request body: ") + e.what());
-  }
+  if (auto bad = decode_body(r, body)) return *bad;
   std::string action = body.value("action", "");
   std::vector<std::string> names;
   if (body.contains("services") && body["services"].is_array())
@@ -218,11 +214,7 @@ response post_change(session& s, const request& r, const std::string& id) {
   auto* c = s.find_change(id);
   if (!c) return error_response(404, fmt::format("cannot find change with id \"{}\"", id));
   json body;
-  try {
-    body = parse_body(r);
-  } catch (const body_error& e) {
-    return error_response(400, std::string("cannot decode data from request body: ") + e.what());
-  }
+  if (auto bad = decode_body(r, body)) return *bad;
   std::string action = body.value("action", "");
   if (action != "abort") return error_response(400, fmt::format("invalid action \"{}\"", action));
   if (c->ready) return error_response(400, fmt::format("cannot abort change {} with nothing pending", id));

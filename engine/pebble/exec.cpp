@@ -1,5 +1,7 @@
 #include "engine/pebble/exec.hpp"
 
+#include "engine/pebble/api_detail.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -232,17 +234,6 @@ state::exec_record make_exec_record(const exec_request& r, int return_code) {
   return rec;
 }
 
-std::string rfc3339_now() {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now - secs).count();
-  std::time_t t = std::chrono::system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
-}
-
 std::string exec_summary(const std::vector<std::string>& command) {
   return fmt::format("Execute command {}", json(command.empty() ? "" : command[0]).dump());
 }
@@ -254,11 +245,11 @@ json exec_task_json(const std::string& task_id, const std::vector<std::string>& 
               {"status", "Doing"},
               {"log", json::array()},
               {"progress", {{"label", ""}, {"done", 0}, {"total", 1}}},
-              {"spawn-time", rfc3339_now()}};
+              {"spawn-time", detail::now_rfc3339()}};
 }
 
 void finish_exec_task(json& task, std::optional<int> exit_code, const std::string& error_message) {
-  std::string now = rfc3339_now();
+  std::string now = detail::now_rfc3339();
   task["ready-time"] = now;
   task["progress"]["done"] = 1;
   if (exit_code) task["data"] = json{{"exit-code", *exit_code}};

@@ -66,8 +66,6 @@ exec_outcome resolve_exec(const state::container& c, const std::vector<std::stri
 // The output-State record of an exec (stdin is appended as the charm sends it).
 state::exec_record make_exec_record(const exec_request& r, int return_code);
 
-// RFC 3339 UTC timestamp with microseconds, as ops' timeconv parses it.
-std::string rfc3339_now();
 
 // Pebble's change summary / task summary for an exec: `Execute command "ls"`.
 std::string exec_summary(const std::vector<std::string>& command);
