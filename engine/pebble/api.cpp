@@ -104,11 +104,11 @@ json parse_body(const request& r) {
   }
 }
 
-std::optional<response> decode_body(const request& r, json& body) {
+std::optional<response> decode_body(const request& r, json& body, std::string_view message) {
   try {
     body = parse_body(r);
   } catch (const body_error& e) {
-    return error_response(400, std::string("cannot decode data from request body: ") + e.what());
+    return error_response(400, std::string(message) + ": " + e.what());
   }
   return std::nullopt;
 }

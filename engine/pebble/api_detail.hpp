@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,8 +25,10 @@ std::string status_text(int status);
 
 // Request helpers.
 json parse_body(const request& r);  // throws body_error on malformed JSON
-// Decodes a JSON body into `body`; on malformed JSON returns Pebble's 400 response instead.
-std::optional<response> decode_body(const request& r, json& body);
+// Decodes a JSON body into `body`; on malformed JSON returns Pebble's 400 response instead,
+// which starts with `message` (Pebble words it differently per endpoint).
+std::optional<response> decode_body(const request& r, json& body,
+                                    std::string_view message = "cannot decode data from request body");
 // A query value split on commas (Pebble's MultiCommaSeparatedList); empty items dropped.
 std::vector<std::string> query_list(const request& r, const std::string& key);
 std::string query_value(const request& r, const std::string& key);

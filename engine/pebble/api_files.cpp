@@ -581,11 +581,7 @@ response post_files(session& s, const request& r) {
     return error_response(400, fmt::format("invalid media type \"{}\"", media));
   }
   json body;
-  try {
-    body = parse_body(r);
-  } catch (const body_error& e) {
-    return error_response(400, std::string("cannot decode request body: ") + e.what());
-  }
+  if (auto bad = decode_body(r, body, "cannot decode request body")) return *bad;
   std::string action = body.value("action", "");
   filesystem fsys(s.container(), file_mtime(s));
   std::vector<std::pair<std::string, maybe_error>> results;

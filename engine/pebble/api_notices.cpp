@@ -82,11 +82,7 @@ response get_notice(session& s, const request&, const std::string& id) {
 
 response post_notices(session& s, const request& r) {
   json body;
-  try {
-    body = parse_body(r);
-  } catch (const body_error& e) {
-    return error_response(400, std::string("cannot decode request body: ") + e.what());
-  }
+  if (auto bad = decode_body(r, body, "cannot decode request body")) return *bad;
   std::string action = body.value("action", "");
   std::string type = body.value("type", "");
   std::string key = body.value("key", "");

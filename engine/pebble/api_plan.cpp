@@ -644,11 +644,7 @@ response get_plan(session& s, const request& r) {
 
 response post_layers(session& s, const request& r) {
   json body;
-  try {
-    body = parse_body(r);
-  } catch (const body_error& e) {
-    return error_response(400, std::string("cannot decode request body: ") + e.what());
-  }
+  if (auto bad = decode_body(r, body, "cannot decode request body")) return *bad;
   std::string action = body.value("action", "");
   std::string label = body.value("label", "");
   std::string format = body.value("format", "");
