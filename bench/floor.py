@@ -7,14 +7,25 @@ What one floor run includes (all real, unmodified ops code of the installed vers
     ``db-relation-changed``, collect-status (ops 3.x), commit and close of the unit-state store;
   * ops' own hook-tool argument building and output parsing (``_ModelBackend`` in ops 2.x,
     ``ops.hookcmds`` in ops 3.x), including ops 2.x's ``shutil.which`` lookup of each tool;
-  * ops' Pebble client building each request (JSON bodies, the multipart body of ``push``) and
-    parsing each response.
+  * ops' Pebble client doing everything it does per request down to the socket: building the
+    request (JSON bodies, the streamed multipart body of ``push``), its urllib opener and handler
+    (``_UnixSocketHandler``, ``_UnixSocketConnection``), ``http.client`` writing the request
+    (chunked for ``push``) and parsing the response's status line and headers, and ops decoding
+    the JSON.
 
-What it replaces, and with what:
+What it replaces, and with what -- always at the process boundary, where the unit's process would
+hand the work to another process:
   * the hook-tool processes: ``subprocess.run`` returns a canned ``CompletedProcess`` (a dict
     lookup); the tools exist on PATH as never-executed stubs so ops 2.x's ``which`` succeeds;
-  * the Pebble socket: ``pebble.Client._request_raw`` returns a canned JSON response;
+  * the Pebble daemon and its unix socket: ``_UnixSocketConnection.connect`` (ops' own, in ops 2.x
+    and 3.x alike) gives ``http.client`` an in-memory socket instead of connecting. It keeps the
+    bytes sent and, when ``http.client`` asks for the response, serves a canned, complete HTTP/1.1
+    response picked by the request line's method and path (a dict lookup);
   * the unit-state file: ``SQLiteStorage`` opens ``:memory:`` (a fresh store every run).
+
+Hook tools and Pebble are cut at the same boundary so that ops' own Pebble client work counts in
+the floor just as ops' own hook-tool argv building and output parsing does; only the transport and
+the other process cost nothing.
 
 Each run uses a fresh subclass of the charm class (see ``_fresh_charm_class``), and undoes the
 three things ``ops.main`` leaves behind in a process that a real unit would throw away: the
@@ -23,10 +34,12 @@ three things ``ops.main`` leaves behind in a process that a real unit would thro
 of this is inside the timed region (it costs microseconds).
 
 Writes (relation-set, status-set, the pushed file, the layer) are recorded so the floor's check is
-as strict as the other tools': a floor that stopped doing the work would fail, not get faster.
+as strict as the other tools': a floor that stopped doing the work would fail, not get faster. The
+Pebble writes are recorded as the raw requests; the check (outside the timed region) takes their
+bodies apart (``Content-Length`` or chunked) as Pebble would.
 """
 
-import email.message
+import io
 import json
 import logging
 import os
@@ -103,40 +116,104 @@ class _ZeroCostHookTools:
         return subprocess.CompletedProcess(args, 0, stdout=out, stderr="")
 
 
-class _CannedResponse:
-    def __init__(self, headers, body):
-        self.headers = headers
-        self._body = body
+PEBBLE_ANSWERS = {
+    ("GET", "/v1/system-info"): {"type": "sync", "status-code": 200, "result": {"version": "1.19.0"}},
+    ("POST", "/v1/layers"): {"type": "sync", "status-code": 200, "result": True},
+    ("POST", "/v1/files"): {
+        "type": "sync",
+        "status-code": 200,
+        "result": [{"path": realistic_charm.CONFIG_PATH}],
+    },
+}
 
-    def read(self):
-        return self._body
+
+def _http_response(answer):
+    """A complete HTTP/1.1 response carrying ``answer`` as JSON, as the bytes Pebble would send."""
+    body = json.dumps(answer).encode()
+    head = (
+        "HTTP/1.1 200 OK\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Connection: close\r\n"
+        "\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+class _ZeroCostPebbleSocket:
+    """The Pebble socket as ``http.client`` sees it, with nothing behind it.
+
+    ``http.client`` writes the request into it (the headers and the body may come in separate
+    ``sendall`` calls, and ``push`` streams its multipart body chunk by chunk) and then reads the
+    response through ``makefile("rb")``. The request is kept as sent; the answer is picked by the
+    request line's method and path and served from memory.
+    """
+
+    def __init__(self, responses, writes):
+        self._responses = responses
+        self._writes = writes
+        self._sent = []
+
+    def sendall(self, data):
+        self._sent.append(data)
+
+    def send(self, data):
+        self._sent.append(data)
+        return len(data)
+
+    def settimeout(self, timeout):
+        pass
+
+    def makefile(self, mode="r", *args, **kwargs):
+        assert mode == "rb", mode
+        request = b"".join(self._sent)
+        self._sent = []
+        method, target, _ = request[: request.index(b"\r\n")].decode("ascii").split(" ", 2)
+        path = target.partition("?")[0]
+        response = self._responses.get((method, path))
+        if response is None:
+            raise RuntimeError(f"floor: no canned Pebble answer for {method} {path}")
+        if method == "POST":
+            # The whole request as sent; the check (outside the timed region) takes its body apart.
+            self._writes.append(("pebble", path, request))
+        return io.BytesIO(response)
+
+    def close(self):
+        pass
 
 
 def _install_zero_cost_pebble(writes):
-    headers = email.message.Message()
-    headers["Content-Type"] = "application/json"
-    bodies = {
-        ("GET", "/v1/system-info"): {"type": "sync", "status-code": 200, "result": {"version": "1.19.0"}},
-        ("POST", "/v1/layers"): {"type": "sync", "status-code": 200, "result": True},
-        ("POST", "/v1/files"): {
-            "type": "sync",
-            "status-code": 200,
-            "result": [{"path": realistic_charm.CONFIG_PATH}],
-        },
-    }
-    encoded = {k: json.dumps(v).encode() for k, v in bodies.items()}
+    """Replace only the connection to Pebble's unix socket; ops' HTTP client runs as in a unit."""
+    responses = {k: _http_response(v) for k, v in PEBBLE_ANSWERS.items()}
 
-    def request_raw(self, method, path, query=None, headers_=None, data=None):
-        if data is not None and not isinstance(data, (bytes, bytearray)):
-            data = b"".join(data)  # a real server reads the whole multipart body
-        body = encoded.get((method, path))
-        if body is None:
-            raise RuntimeError(f"floor: no canned Pebble answer for {method} {path}")
-        if method == "POST":
-            writes.append(("pebble", path, len(data or b"")))
-        return _CannedResponse(headers, body)
+    def connect(self):
+        self.sock = _ZeroCostPebbleSocket(responses, writes)
 
-    ops.pebble.Client._request_raw = request_raw
+    ops.pebble._UnixSocketConnection.connect = connect
+
+
+def _request_body(request):
+    """The body of one raw HTTP request (``Content-Length`` or chunked), as Pebble would read it."""
+    head, sep, rest = request.partition(b"\r\n\r\n")
+    assert sep, request[:200]
+    fields = {}
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        fields[name.strip().lower()] = value.strip()
+    if fields.get(b"transfer-encoding", b"").lower() == b"chunked":
+        body = bytearray()
+        while True:
+            size, crlf, rest = rest.partition(b"\r\n")
+            assert crlf, request[:200]
+            n = int(size.split(b";")[0], 16)
+            if n == 0:
+                assert rest == b"\r\n", rest[:200]
+                return bytes(body)
+            assert rest[n : n + 2] == b"\r\n", rest[:200]
+            body += rest[:n]
+            rest = rest[n + 2 :]
+    assert int(fields[b"content-length"]) == len(rest), (fields, len(rest))
+    return rest
 
 
 class _MemoryStorage(ops.storage.SQLiteStorage):
@@ -226,7 +303,10 @@ def realistic_setup():
         rel = [(w[1], (w[2] or "").replace('"', "").replace(": ", ":")) for w in writes if w[0] == "relation-set"]
         assert any("--app" not in a and "url:http://realistic-charm-0:8080" in i for a, i in rel), writes
         assert any("--app" in a and "database:app" in i for a, i in rel), writes
-        assert {w[1] for w in writes if w[0] == "pebble"} == {"/v1/layers", "/v1/files"}, writes
+        pebble = {w[1]: _request_body(w[2]) for w in writes if w[0] == "pebble"}
+        assert set(pebble) == {"/v1/layers", "/v1/files"}, writes
+        assert json.loads(pebble["/v1/layers"])["label"] == "app", pebble
+        assert realistic_charm.CONFIG_PATH.encode() in pebble["/v1/files"], pebble
 
     return run, check
 
