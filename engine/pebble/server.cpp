@@ -177,16 +177,15 @@ struct exec_task {
   net::steady_timer connect_deadline;
 };
 
-// One attached container: its listening socket, session and live connections.
+// One attached container for one run: its session and live connections. Served through a
+// listener, which outlives it.
 struct endpoint {
-  endpoint(net::io_context& ioc, state::container& c, std::mutex& m, std::filesystem::path p)
-      : ioc(ioc), acceptor(ioc), session(c), mu(m), path(std::move(p)) {}
+  endpoint(net::io_context& ioc, state::container& c, std::mutex& m)
+      : ioc(ioc), session(c), mu(m) {}
   net::io_context& ioc;
-  unix_acceptor acceptor;
   pebble::session session;
   std::mutex& mu;  // guards session and its container; never touched once detached
-  std::filesystem::path path;
-  bool detached = false;
+  bool detached = false;  // io thread only
   std::vector<std::weak_ptr<closable>> conns;
   std::map<std::string, std::shared_ptr<exec_task>> execs;  // by task id
   std::map<std::string, std::string> exec_changes;         // change id -> task id
@@ -196,6 +195,18 @@ struct endpoint {
     std::erase_if(conns, [](const auto& w) { return w.expired(); });
     conns.push_back(c);
   }
+};
+
+// A listening socket for one container name. It lives as long as the server, so consecutive
+// runs reuse it (binding a socket and tearing it down cost more than a request); between runs
+// it serves nobody and closes what connects.
+struct listener {
+  listener(net::io_context& ioc, std::string container, std::filesystem::path p)
+      : acceptor(ioc), container(std::move(container)), path(std::move(p)) {}
+  unix_acceptor acceptor;
+  std::string container;
+  std::filesystem::path path;
+  std::shared_ptr<endpoint> current;  // guarded by server::impl::mu
 };
 
 void send_frame(const std::shared_ptr<ws_conn>& ws, bool binary, std::string data);
@@ -620,9 +631,11 @@ struct server::impl {
   std::filesystem::path socket_dir;
   net::io_context ioc;
   net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
-  std::vector<std::shared_ptr<endpoint>> endpoints;  // io thread only
-  std::uint64_t attached = 0;                          // io thread only
   std::thread thread;
+
+  std::mutex mu;  // guards the members below
+  std::vector<std::shared_ptr<listener>> listeners;
+  std::uint64_t sockets_named = 0;
 
   // Runs f on the io thread and waits for it; exceptions propagate to the caller.
   template <class F>
@@ -633,14 +646,87 @@ struct server::impl {
     return result.get();
   }
 
-  void accept_next(const std::shared_ptr<endpoint>& ep) {
-    ep->acceptor.async_accept([this, ep](beast::error_code ec, unix_socket sock) {
-      if (ec || ep->detached) return;
-      auto conn = std::make_shared<http_conn>(std::move(sock), ep);
-      ep->track(conn);
-      conn->start();
-      accept_next(ep);
+  std::shared_ptr<endpoint> current_of(const listener& l) {
+    std::lock_guard lock(mu);
+    return l.current;
+  }
+
+  void accept_next(const std::shared_ptr<listener>& l) {
+    l->acceptor.async_accept([this, l](beast::error_code ec, unix_socket sock) {
+      if (ec) return;  // the acceptor was closed: the server is going away
+      if (auto ep = current_of(*l)) {
+        auto conn = std::make_shared<http_conn>(std::move(sock), ep);
+        ep->track(conn);
+        conn->start();
+      }  // else no run is attached: the connection is closed as `sock` goes
+      accept_next(l);
     });
+  }
+
+  // Ends `ep`'s serving (io thread): connections closed, pending exec work dropped.
+  static void close_endpoint(endpoint& ep) {
+    ep.detached = true;
+    for (auto& w : ep.conns) {
+      if (auto c = w.lock()) c->close();
+    }
+    ep.conns.clear();
+    for (auto& [id, t] : ep.execs) {
+      t->grace.cancel();
+      t->connect_deadline.cancel();
+      for (auto& w : t->waiters) {
+        if (w->timer) w->timer->cancel();
+      }
+      t->waiters.clear();
+      t->control.reset();
+      t->stdio.reset();
+      t->stderr_ws.reset();
+    }
+    ep.execs.clear();
+    ep.exec_changes.clear();
+  }
+
+  // Detaches the endpoints `owns` selects (io thread). Unless `force`, nothing is detached and
+  // true is returned while one of them still has exec stdin in its socket that the charm
+  // already sent.
+  template <class Owns>
+  bool detach_on_io(const Owns& owns, bool force) {
+    std::vector<std::shared_ptr<listener>> selected;
+    {
+      std::lock_guard lock(mu);
+      for (auto& l : listeners) {
+        if (l->current && owns(*l->current)) selected.push_back(l);
+      }
+    }
+    if (!force) {
+      for (auto& l : selected) {
+        for (auto& [id, t] : l->current->execs) {
+          if (t->stdio && !t->stdin_ended && t->stdio->unread_bytes() > 0) return true;
+        }
+      }
+    }
+    for (auto& l : selected) {
+      std::shared_ptr<endpoint> ep;
+      {
+        std::lock_guard lock(mu);
+        ep.swap(l->current);
+      }
+      close_endpoint(*ep);
+    }
+    return false;
+  }
+
+  template <class Owns>
+  void detach(const Owns& owns) {
+    // Stdin the charm already wrote belongs in exec_history: let the io thread read what is
+    // still in the sockets of execs whose stdin has not ended before closing them.
+    auto deadline = std::chrono::steady_clock::now() + detach_drain_limit;
+    while (run_on_io([&] { return detach_on_io(owns, false); })) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        run_on_io([&] { return detach_on_io(owns, true); });
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
 };
 
@@ -652,7 +738,16 @@ server::server(std::filesystem::path socket_dir)
 server::~server() {
   try {
     detach_all();
-  } catch (...) {  // never throw from a destructor; detach_all only fails if the thread died
+    impl_->run_on_io([this] {
+      for (auto& l : impl_->listeners) {
+        beast::error_code ec;
+        l->acceptor.close(ec);
+        std::error_code fec;
+        std::filesystem::remove(l->path, fec);
+      }
+      impl_->listeners.clear();
+    });
+  } catch (...) {  // never throw from a destructor; these only fail if the thread died
   }
   impl_->guard.reset();
   impl_->ioc.stop();
@@ -668,86 +763,66 @@ std::filesystem::path server::attach(state::container& c, std::mutex& mu) {
                             impl_->socket_dir.string()));
   }
   // attach() reads `c` without locking `mu`: callers attach from the thread that owns the
-  // container, often while holding `mu` themselves (runtime::run does), and the io thread only
-  // reads `c` while this call blocks that caller.
-  const bool can_connect = c.can_connect;
-  const std::string name = c.name;
+  // container, often while holding `mu` themselves (runtime::run does); the io thread reaches
+  // `c` only through the endpoint, which it sees after this call publishes it under impl::mu.
   // Keep the name readable in the path but short enough for sun_path.
   std::string safe;
-  for (char ch : name) safe.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
+  for (char ch : c.name) safe.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
   if (safe.size() > 32) safe.resize(32);
-
-  return impl_->run_on_io([&]() -> std::filesystem::path {
-    auto path = impl_->socket_dir / fmt::format("{}-{}.socket", ++impl_->attached, safe);
+  auto next_path = [&](std::string_view kind) {
+    std::lock_guard lock(impl_->mu);
+    auto path = impl_->socket_dir / fmt::format("{}-{}{}.socket", ++impl_->sockets_named, safe, kind);
     if (path.string().size() > max_socket_path) {
       throw error("pebble-socket-dir",
                   fmt::format("Pebble socket path {} is longer than the {} bytes a unix socket "
                               "address holds; use a shorter socket directory",
                               path.string(), max_socket_path));
     }
-    // A container that cannot connect has no Pebble listening: ops finds no socket there and
-    // raises pebble.ConnectionError, as it does when the workload container is down.
-    if (!can_connect) return path;
+    return path;
+  };
+  // A container that cannot connect has no Pebble listening: ops finds no socket there and
+  // raises pebble.ConnectionError, as it does when the workload container is down.
+  if (!c.can_connect) return next_path("-down");
 
+  auto ep = std::make_shared<endpoint>(impl_->ioc, c, mu);
+  {
+    std::lock_guard lock(impl_->mu);
+    for (auto& l : impl_->listeners) {
+      if (l->container == c.name && !l->current) {
+        l->current = std::move(ep);
+        return l->path;
+      }
+    }
+  }
+  // First run with this container (or another run is using its listener): a new socket.
+  auto path = next_path("");
+  return impl_->run_on_io([&]() -> std::filesystem::path {
     std::filesystem::remove(path, ec);
-    auto ep = std::make_shared<endpoint>(impl_->ioc, c, mu, path);
+    auto l = std::make_shared<listener>(impl_->ioc, c.name, path);
     beast::error_code bec;
-    ep->acceptor.open(net::local::stream_protocol(), bec);
-    if (!bec) ep->acceptor.bind(net::local::stream_protocol::endpoint(path.string()), bec);
-    if (!bec) ep->acceptor.listen(net::socket_base::max_listen_connections, bec);
+    l->acceptor.open(net::local::stream_protocol(), bec);
+    if (!bec) l->acceptor.bind(net::local::stream_protocol::endpoint(path.string()), bec);
+    if (!bec) l->acceptor.listen(net::socket_base::max_listen_connections, bec);
     if (bec) {
       throw error("pebble-socket", fmt::format("cannot serve Pebble for container {:?} at {}: {}",
-                                               name, path.string(), bec.message()));
+                                               c.name, path.string(), bec.message()));
     }
-    impl_->endpoints.push_back(ep);
-    impl_->accept_next(ep);
+    {
+      std::lock_guard lock(impl_->mu);
+      l->current = std::move(ep);
+      impl_->listeners.push_back(l);
+    }
+    impl_->accept_next(l);
     return path;
   });
 }
 
+void server::detach(const std::mutex& mu) {
+  impl_->detach([&mu](const endpoint& ep) { return &ep.mu == &mu; });
+}
+
 void server::detach_all() {
-  // Stdin the charm already wrote belongs in exec_history: let the io thread read what is still
-  // in the sockets of execs whose stdin has not ended before closing them.
-  auto deadline = std::chrono::steady_clock::now() + detach_drain_limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    bool pending = impl_->run_on_io([this] {
-      for (auto& ep : impl_->endpoints) {
-        for (auto& [id, t] : ep->execs) {
-          if (t->stdio && !t->stdin_ended && t->stdio->unread_bytes() > 0) return true;
-        }
-      }
-      return false;
-    });
-    if (!pending) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  impl_->run_on_io([this] {
-    for (auto& ep : impl_->endpoints) {
-      ep->detached = true;
-      beast::error_code ec;
-      ep->acceptor.close(ec);
-      for (auto& w : ep->conns) {
-        if (auto c = w.lock()) c->close();
-      }
-      ep->conns.clear();
-      for (auto& [id, t] : ep->execs) {
-        t->grace.cancel();
-        t->connect_deadline.cancel();
-        for (auto& w : t->waiters) {
-          if (w->timer) w->timer->cancel();
-        }
-        t->waiters.clear();
-        t->control.reset();
-        t->stdio.reset();
-        t->stderr_ws.reset();
-      }
-      ep->execs.clear();
-      ep->exec_changes.clear();
-      std::error_code fec;
-      std::filesystem::remove(ep->path, fec);
-    }
-    impl_->endpoints.clear();
-  });
+  impl_->detach([](const endpoint&) { return true; });
 }
 
 }  // namespace scenario::pebble

@@ -21,14 +21,19 @@ class server {
   server& operator=(const server&) = delete;
 
   // Starts serving `c` and returns the socket path ops should connect to. `c` and `mu` must
-  // stay alive until detach_all(); every request locks `mu` while it reads or changes `c`.
+  // stay alive until detach(mu); every request locks `mu` while it reads or changes `c`.
   // attach() itself does not lock `mu` (it may be called with `mu` held). A container with
   // can_connect false gets a path where no socket exists, so ops raises ConnectionError.
+  // Sockets are reused: a later attach of a container with the same name gets the same path
+  // once the earlier one is detached.
   std::filesystem::path attach(state::container& c, std::mutex& mu);
 
-  // Stops serving every attached container (sockets removed, open connections closed), after
-  // reading stdin the charm already sent to running execs. Must not be called with any attached
-  // `mu` held: it waits for the server thread, which may be waiting for that mutex.
+  // Stops serving the containers attached with `mu` (their open connections closed), after
+  // reading stdin the charm already sent to running execs. Must not be called with `mu` held:
+  // it waits for the server thread, which may be waiting for that mutex.
+  void detach(const std::mutex& mu);
+
+  // detach() for every attached container.
   void detach_all();
 
  private:

@@ -54,7 +54,7 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
 }
 
 run::~run() {
-  if (pebble_ != nullptr && !sockets_.empty()) pebble_->detach_all();
+  if (pebble_ != nullptr && !sockets_.empty()) pebble_->detach(mutex_);
 }
 
 agent::tool_result run::call_tool(const std::vector<std::string>& argv,
@@ -81,7 +81,7 @@ state::state run::finish() {
   }
   finished_ = true;
   if (pebble_ != nullptr && !sockets_.empty()) {
-    pebble_->detach_all();
+    pebble_->detach(mutex_);
     sockets_.clear();
   }
   if (!options_.charm_dir.empty()) {

@@ -336,19 +336,55 @@ TEST_F(ServerTest, CannotConnectMeansNoSocket) {
   EXPECT_THROW(client cl(path), boost::system::system_error);
 }
 
-TEST_F(ServerTest, DetachRemovesSocketsAndClosesConnections) {
+TEST_F(ServerTest, DetachClosesConnectionsAndServesNobodyUntilTheNextAttach) {
   state::container c = workload();
   server srv(dir_.path());
   auto path = srv.attach(c, mu_);
   client cl(path);
   ASSERT_EQ(cl.get("/v1/system-info").status, 200u);
-  srv.detach_all();
-  EXPECT_FALSE(std::filesystem::exists(path));
+  srv.detach(mu_);
   EXPECT_THROW(cl.get("/v1/system-info"), boost::system::system_error);
-  EXPECT_THROW(client again(path), boost::system::system_error);
+  // The socket stays for the next run, but a connection made between runs is closed unanswered.
+  client between(path);
+  EXPECT_THROW(between.get("/v1/system-info"), boost::system::system_error);
 }
 
-TEST_F(ServerTest, AttachDetachThousandTimesLeaksNoFds) {
+TEST_F(ServerTest, TheNextRunReusesTheSocketAndSeesOnlyItsOwnContainer) {
+  state::container first = workload();
+  first.exec_mock = {mock({"whoami"}, 0, "first\n")};
+  state::container second = workload();
+  second.exec_mock = {mock({"whoami"}, 0, "second\n")};
+  server srv(dir_.path());
+  auto path = srv.attach(first, mu_);
+  {
+    client cl(path);
+    ASSERT_EQ(cl.post("/v1/exec", exec_body({"whoami"})).status, 202u);
+  }
+  srv.detach(mu_);
+  std::mutex second_mu;
+  EXPECT_EQ(srv.attach(second, second_mu), path);
+  client cl(path);
+  ASSERT_EQ(cl.post("/v1/exec", exec_body({"whoami"})).status, 202u);
+  srv.detach(second_mu);
+  EXPECT_EQ(first.exec_history.size(), 1u);
+  EXPECT_EQ(second.exec_history.size(), 1u);
+}
+
+TEST_F(ServerTest, RunsAttachedAtOnceGetTheirOwnSocketsAndDetachAlone) {
+  state::container mine = workload();
+  state::container theirs = workload();  // same container name, another run
+  std::mutex their_mu;
+  server srv(dir_.path());
+  auto my_path = srv.attach(mine, mu_);
+  auto their_path = srv.attach(theirs, their_mu);
+  EXPECT_NE(my_path, their_path);
+  srv.detach(mu_);
+  client cl(their_path);
+  EXPECT_EQ(cl.get("/v1/system-info").status, 200u);
+  srv.detach(their_mu);
+}
+
+TEST_F(ServerTest, AttachDetachThousandTimesLeaksNoFdsAndReusesOneSocket) {
   server srv(dir_.path());
   state::container c = workload();
   // Warm up once so lazily opened descriptors (epoll, eventfd) are already counted.
@@ -356,7 +392,7 @@ TEST_F(ServerTest, AttachDetachThousandTimesLeaksNoFds) {
     auto p = srv.attach(c, mu_);
     client cl(p);
     cl.get("/v1/system-info");
-    srv.detach_all();
+    srv.detach(mu_);
   }
   std::size_t before = open_fd_count();
   for (int i = 0; i < 1000; ++i) {
@@ -365,9 +401,20 @@ TEST_F(ServerTest, AttachDetachThousandTimesLeaksNoFds) {
       client cl(p);
       ASSERT_EQ(cl.get("/v1/system-info").status, 200u) << "run " << i;
     }
-    srv.detach_all();
+    srv.detach(mu_);
   }
   EXPECT_EQ(open_fd_count(), before);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.path()),
+                          std::filesystem::directory_iterator()),
+            1);
+}
+
+TEST_F(ServerTest, DestroyingTheServerRemovesItsSockets) {
+  state::container c = workload();
+  {
+    server srv(dir_.path());
+    ASSERT_TRUE(std::filesystem::exists(srv.attach(c, mu_)));
+  }
   EXPECT_TRUE(std::filesystem::is_empty(dir_.path()));
 }
 
