@@ -3,6 +3,7 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/filesystem.h>
 #include <nanobind/stl/map.h>
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
@@ -68,11 +69,11 @@ class py_run {
          const std::string& event_json, const std::string& app_name,
          const std::string& juju_version, const std::string& charm_dir,
          const std::string& charm_class_name, bool skip_consistency_checks,
-         scenario::pebble::server* pebble)
+         scenario::pebble::server* pebble, bool unit_state_in_memory)
       : run_(spec, scenario::state::state_from_json(parse_json_arg(state_json, "state")),
              scenario::state::event_from_json(parse_json_arg(event_json, "event")),
              scenario::runtime::run_options{app_name, juju_version, charm_dir, charm_class_name,
-                                            skip_consistency_checks},
+                                            skip_consistency_checks, unit_state_in_memory},
              pebble) {}
 
   std::tuple<int, std::string, std::string> call_tool(const std::vector<std::string>& argv,
@@ -81,7 +82,9 @@ class py_run {
     return {r.exit_code, std::move(r.stdout_text), std::move(r.stderr_text)};
   }
 
-  std::string finish() { return scenario::state::state_to_json(run_.finish()).dump(); }
+  std::string finish(std::optional<std::string_view> final_image) {
+    return scenario::state::state_to_json(run_.finish(final_image)).dump();
+  }
 
   scenario::runtime::run run_;
 };
@@ -121,10 +124,11 @@ NB_MODULE(_engine, m) {
   nb::class_<py_run>(m, "Run")
       .def(nb::init<const scenario::spec::charm_spec&, const std::string&, const std::string&,
                     const std::string&, const std::string&, const std::string&,
-                    const std::string&, bool, scenario::pebble::server*>(),
+                    const std::string&, bool, scenario::pebble::server*, bool>(),
            "spec"_a, "state_json"_a, "event_json"_a, "app_name"_a, "juju_version"_a,
            "charm_dir"_a, "charm_class_name"_a, "skip_consistency_checks"_a,
-           "pebble"_a.none(), nb::keep_alive<1, 2>(), nb::keep_alive<1, 10>())
+           "pebble"_a.none(), "unit_state_in_memory"_a = false, nb::keep_alive<1, 2>(),
+           nb::keep_alive<1, 10>())
       .def_prop_ro("environment", [](const py_run& r) { return r.run_.environment(); })
       .def_prop_ro("warnings", [](const py_run& r) { return r.run_.warnings(); })
       .def("call_tool", &py_run::call_tool, "argv"_a, "stdin"_a = "")
@@ -132,7 +136,22 @@ NB_MODULE(_engine, m) {
           "pebble_socket",
           [](py_run& r, const std::string& container) { return r.run_.pebble_socket(container); },
           "container"_a, nb::call_guard<nb::gil_scoped_release>())
-      .def("finish", &py_run::finish, nb::call_guard<nb::gil_scoped_release>());
+      .def_prop_ro("unit_state_path",
+                   [](const py_run& r) { return r.run_.unit_state_path().string(); })
+      .def_prop_ro("unit_state_image",
+                   [](const py_run& r) {
+                     const std::string& image = r.run_.unit_state_image();
+                     return nb::bytes(image.data(), image.size());
+                   })
+      .def(
+          "finish",
+          [](py_run& r, std::optional<nb::bytes> final_image) {
+            std::optional<std::string> image;
+            if (final_image) image.emplace(final_image->c_str(), final_image->size());
+            nb::gil_scoped_release release;
+            return r.finish(image);
+          },
+          "unit_state_image"_a = nb::none());
 
   m.def(
       "lifecycle_events",

@@ -13,6 +13,7 @@
 // in the task data, and pending /v1/changes/{id}/wait requests are answered by handle().
 #include "engine/pebble/server.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <future>
@@ -182,10 +183,33 @@ struct exec_task {
 struct endpoint {
   endpoint(net::io_context& ioc, state::container& c, std::mutex& m)
       : ioc(ioc), session(c), mu(m) {}
+
+  // The run's mutex, locked, unless the run has let go of this endpoint (then an empty lock):
+  // once it has, the run, its mutex and its container may be gone. Holds `released_mu` too, so
+  // that release() waits for whoever is inside.
+  struct run_lock {
+    std::unique_lock<std::mutex> released_guard;
+    std::unique_lock<std::mutex> run;
+    explicit operator bool() const { return run.owns_lock(); }
+  };
+  run_lock lock_run() {
+    std::unique_lock guard(released_mu);
+    if (released) return {};
+    return {std::move(guard), std::unique_lock(mu)};
+  }
+  // From here on nothing touches the session, the container or `mu` (any thread).
+  void release() {
+    std::lock_guard guard(released_mu);
+    released = true;
+  }
+
   net::io_context& ioc;
   pebble::session session;
-  std::mutex& mu;  // guards session and its container; never touched once detached
-  bool detached = false;  // io thread only
+  std::mutex& mu;  // guards session and its container; reached only through lock_run()
+  std::mutex released_mu;
+  bool released = false;           // guarded by released_mu
+  std::atomic<bool> ran_exec = false;  // an exec started: detaching must drain its stdin
+  bool detached = false;  // io thread only: connections closed, exec work dropped
   std::vector<std::weak_ptr<closable>> conns;
   std::map<std::string, std::shared_ptr<exec_task>> execs;  // by task id
   std::map<std::string, std::string> exec_changes;         // change id -> task id
@@ -378,8 +402,13 @@ class http_conn : public closable, public std::enable_shared_from_this<http_conn
 void complete_exec(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t,
                    std::optional<int> exit_code, const std::string& error);
 
+response detached_response() {
+  return error_response(500, "the run this container belonged to is over");
+}
+
 response answer(endpoint& ep, const request& req) {
-  std::lock_guard lock(ep.mu);
+  auto lock = ep.lock_run();
+  if (!lock) return detached_response();
   try {
     return handle(ep.session, req);
   } catch (const std::exception& e) {
@@ -397,8 +426,10 @@ response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
   auto t = std::make_shared<exec_task>(ep->ioc);
   t->split_stderr = er.split_stderr;
   t->summary = exec_summary(er.command);
+  ep->ran_exec = true;
   {
-    std::lock_guard lock(ep->mu);
+    auto lock = ep->lock_run();
+    if (!lock) return detached_response();
     state::container& c = ep->session.container();
     if (er.service_context) {
       try {
@@ -460,8 +491,7 @@ void complete_exec(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<ex
   t->done = true;
   t->grace.cancel();
   t->connect_deadline.cancel();
-  {
-    std::lock_guard lock(ep->mu);
+  if (auto lock = ep->lock_run()) {
     if (change_record* ch = ep->session.find_change(t->change_id)) {
       ch->ready = true;
       ch->status = error.empty() ? "Done" : "Error";
@@ -513,8 +543,7 @@ void on_exec_websocket_ready(const std::shared_ptr<endpoint>& ep,
 void on_stdin(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t,
               std::string_view data) {
   if (t->stdin_ended) return;
-  {
-    std::lock_guard lock(ep->mu);
+  if (auto lock = ep->lock_run()) {
     auto& history = ep->session.container().exec_history;
     if (t->history_index < history.size()) history[t->history_index].stdin_text.append(data);
   }
@@ -710,6 +739,7 @@ struct server::impl {
         std::lock_guard lock(mu);
         ep.swap(l->current);
       }
+      ep->release();
       close_endpoint(*ep);
     }
     return false;
@@ -717,6 +747,25 @@ struct server::impl {
 
   template <class Owns>
   void detach(const Owns& owns) {
+    // Without execs nothing needs the io thread's eyes first: let go of the run at once and
+    // close its connections on the io thread without waiting (one thread hop less per run).
+    {
+      std::lock_guard lock(mu);
+      bool quick = true;
+      for (auto& l : listeners) {
+        if (l->current && owns(*l->current) && l->current->ran_exec) quick = false;
+      }
+      if (quick) {
+        for (auto& l : listeners) {
+          if (!l->current || !owns(*l->current)) continue;
+          std::shared_ptr<endpoint> ep;
+          ep.swap(l->current);
+          ep->release();
+          net::post(ioc, [ep] { close_endpoint(*ep); });
+        }
+        return;
+      }
+    }
     // Stdin the charm already wrote belongs in exec_history: let the io thread read what is
     // still in the sockets of execs whose stdin has not ended before closing them.
     auto deadline = std::chrono::steady_clock::now() + detach_drain_limit;

@@ -48,10 +48,14 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
     state_.action = state::action_output{};
   }
 
-  if (!options_.charm_dir.empty()) {
-    store::write_unit_state(options_.charm_dir / unit_state_file, state_, options_.charm_class_name);
+  if (options_.unit_state_in_memory) {
+    unit_state_image_ = store::unit_state_image(state_, options_.charm_class_name, unit_state_path());
+  } else if (!options_.charm_dir.empty()) {
+    store::write_unit_state(unit_state_path(), state_, options_.charm_class_name);
   }
 }
+
+std::filesystem::path run::unit_state_path() const { return options_.charm_dir / unit_state_file; }
 
 run::~run() {
   if (pebble_ != nullptr && !sockets_.empty()) pebble_->detach(mutex_);
@@ -75,7 +79,7 @@ std::string run::pebble_socket(const std::string& container) {
   return path;
 }
 
-state::state run::finish() {
+state::state run::finish(std::optional<std::string_view> final_image) {
   if (finished_) {
     throw error("run-finished", "this run has already finished; start a new run for a new event");
   }
@@ -84,8 +88,10 @@ state::state run::finish() {
     pebble_->detach(mutex_);
     sockets_.clear();
   }
-  if (!options_.charm_dir.empty()) {
-    store::read_unit_state(options_.charm_dir / unit_state_file, state_);
+  if (options_.unit_state_in_memory) {
+    store::read_unit_state_image(final_image.value_or(unit_state_image_), unit_state_path(), state_);
+  } else if (!options_.charm_dir.empty()) {
+    store::read_unit_state(unit_state_path(), state_);
   }
   return std::move(state_);
 }

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/agent/agent.hpp"
@@ -23,6 +24,9 @@ struct run_options {
   std::filesystem::path charm_dir;      // JUJU_CHARM_DIR; holds .unit-state.db
   std::string charm_class_name;         // owner of StoredState/deferred with no owner_path
   bool skip_consistency_checks = false;
+  // Hand ops the unit-state database as an image (unit_state_image()) to open in memory, and
+  // take its final image in finish(), instead of writing and reading charm_dir/.unit-state.db.
+  bool unit_state_in_memory = false;
 };
 
 // A run owns a mutable copy of the input State. Not thread-safe except that the Pebble server
@@ -48,8 +52,15 @@ class run {
   // The socket serving `container` (started on first use); empty if the container is unknown.
   std::string pebble_socket(const std::string& container);
 
+  // Where ops keeps its unit-state database: <charm_dir>/.unit-state.db.
+  std::filesystem::path unit_state_path() const;
+  // With unit_state_in_memory: the database ops starts the run with.
+  const std::string& unit_state_image() const { return unit_state_image_; }
+
   // Reads the store back and returns the output State. Call once, after the charm is done.
-  state::state finish();
+  // With unit_state_in_memory, `final_image` is the database as ops left it (none: ops never
+  // opened it, so it is as the run began).
+  state::state finish(std::optional<std::string_view> final_image = std::nullopt);
 
  private:
   const spec::charm_spec& spec_;
@@ -61,6 +72,7 @@ class run {
   std::map<std::string, std::string> env_;
   std::map<std::string, std::string> sockets_;
   std::vector<std::string> warnings_;
+  std::string unit_state_image_;
   std::unique_ptr<agent::hook_context> hook_;
   bool finished_ = false;
 };

@@ -191,8 +191,8 @@ std::string detail::build_unit_db_image(const std::filesystem::path& db_path, co
   return image;
 }
 
-void write_unit_state(const std::filesystem::path& db_path, const state::state& s,
-                      const std::string& charm_class_name) {
+std::string unit_state_image(const state::state& s, const std::string& charm_class_name,
+                             const std::filesystem::path& named_as) {
   // Validate and encode everything before touching the file, so a bad State leaves no half-written DB.
   std::vector<std::pair<std::string, std::string>> snapshots;  // handle -> pickle, in write order
   std::set<std::string> handles;
@@ -250,9 +250,14 @@ void write_unit_state(const std::filesystem::path& db_path, const state::state& 
   detail::unit_db_rows rows;
   rows.snapshots = std::move(snapshots);
   for (const auto& d : s.deferred) rows.notices.push_back({d.handle_path, d.owner, d.observer});
+  return detail::build_unit_db_image(named_as, rows, true);
+}
+
+void write_unit_state(const std::filesystem::path& db_path, const state::state& s,
+                      const std::string& charm_class_name) {
   // Built in memory and written with one write(): far fewer syscalls than SQLite's file I/O
   // (locks, journal, page writes), and the image is the same database file ops would read.
-  std::string image = detail::build_unit_db_image(db_path, rows, true);
+  std::string image = unit_state_image(s, charm_class_name, db_path);
 
   // A stale rollback journal would be "hot" and make SQLite undo our content on open.
   ::unlink((db_path.string() + "-journal").c_str());
@@ -304,10 +309,8 @@ std::string read_file(const std::filesystem::path& db_path) {
   return image;
 }
 
-// The general path: SQLite itself on the file (rolls back a hot journal, reports damage).
-detail::unit_db_rows read_rows_with_sqlite(const std::filesystem::path& db_path) {
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+// The general path: SQLite itself on the database (rolls back a hot journal, reports damage).
+detail::unit_db_rows read_rows_with_sqlite(sqlite3* raw, int rc, const std::filesystem::path& db_path) {
   db_ptr db(raw);
   auto fail = [&](const std::string& what) {
     fail_db(db_path, fmt::format("{} ({})", what, db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(rc)));
@@ -354,11 +357,46 @@ detail::unit_db_rows detail::read_unit_db_rows(const std::filesystem::path& db_p
   if (allow_direct && !journal) {
     if (auto rows = detail::parse_unit_db(image)) return std::move(*rows);
   }
-  return read_rows_with_sqlite(db_path);
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  return read_rows_with_sqlite(raw, rc, db_path);
 }
 
+namespace {
+
+detail::unit_db_rows read_image_rows(std::string_view image, const std::filesystem::path& named_as) {
+  if (auto rows = detail::parse_unit_db(image)) return std::move(*rows);
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc == SQLITE_OK) {
+    auto* buffer = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
+    if (!buffer) {
+      sqlite3_close(raw);
+      fail_db(named_as, "out of memory");
+    }
+    std::memcpy(buffer, image.data(), image.size());
+    rc = sqlite3_deserialize(raw, "main", buffer, static_cast<sqlite3_int64>(image.size()),
+                             static_cast<sqlite3_int64>(image.size()), SQLITE_DESERIALIZE_FREEONCLOSE);
+  }
+  return read_rows_with_sqlite(raw, rc, named_as);
+}
+
+// Replaces s.stored_state and s.deferred with what the database rows hold.
+void apply_unit_db_rows(detail::unit_db_rows raw, const std::filesystem::path& db_path, state::state& s);
+
+}  // namespace
+
 void read_unit_state(const std::filesystem::path& db_path, state::state& s) {
-  detail::unit_db_rows raw = detail::read_unit_db_rows(db_path, true);
+  apply_unit_db_rows(detail::read_unit_db_rows(db_path, true), db_path, s);
+}
+
+void read_unit_state_image(std::string_view image, const std::filesystem::path& named_as, state::state& s) {
+  apply_unit_db_rows(read_image_rows(image, named_as), named_as, s);
+}
+
+namespace {
+
+void apply_unit_db_rows(detail::unit_db_rows raw, const std::filesystem::path& db_path, state::state& s) {
 
   struct snapshot_row {
     std::string handle;
@@ -419,5 +457,7 @@ void read_unit_state(const std::filesystem::path& db_path, state::state& s) {
   s.stored_state = std::move(stored);
   s.deferred = std::move(deferred);
 }
+
+}  // namespace
 
 }  // namespace scenario::store

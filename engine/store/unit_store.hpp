@@ -12,18 +12,29 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "engine/state/state.hpp"
 
 namespace scenario::store {
 
-// Writes the State's stored states and deferred events into a fresh database at `db_path`
-// (replacing any file there). `charm_class_name` is the handle of the charm (owner_path null).
+// The database image (the bytes of the file) ops' SQLiteStorage reads for the State's stored
+// states and deferred events. `charm_class_name` is the handle of the charm (owner_path null);
+// `named_as` is the file the image stands for, named in errors.
+std::string unit_state_image(const state::state& s, const std::string& charm_class_name,
+                             const std::filesystem::path& named_as);
+
+// Writes unit_state_image() into a fresh database at `db_path` (replacing any file there).
 void write_unit_state(const std::filesystem::path& db_path, const state::state& s,
                       const std::string& charm_class_name);
 
 // Reads the database back into `s.stored_state` and `s.deferred` (replacing them). Stored
 // states keep the owner path ops wrote (the charm's own name its class).
 void read_unit_state(const std::filesystem::path& db_path, state::state& s);
+
+// read_unit_state() from the image of a database (e.g. one ops used in memory); `named_as` is
+// the file it stands for, named in errors.
+void read_unit_state_image(std::string_view image, const std::filesystem::path& named_as,
+                           state::state& s);
 
 }  // namespace scenario::store

@@ -1,14 +1,17 @@
-"""Routes ops' process boundary into the engine: hook-tool spawning and the Pebble socket path.
+"""Routes ops' process boundary into the engine: hook tools, the Pebble socket, the unit state.
 
 ops spawns hook tools from three places, depending on its version: ``_ModelBackend._run`` in
 ``ops.model`` (ops <= 3.3), ``ops.hookcmds._utils.run`` (ops >= 3.4) and ``ops.storage._run``
 (controller storage, every version). Each calls ``subprocess.run`` (after ``shutil.which``) from
 its own module namespace, so the adapter swaps those two names in those modules for proxies that
 send hook tools of the active run to the engine and let every other call through untouched.
+ops' SQLiteStorage opens ``<charm dir>/.unit-state.db`` with ``sqlite3.connect`` from
+``ops.storage``; for the active run that connection is an in-memory database loaded with the
+image the engine built, and its final image goes back to the engine (no file I/O).
 Which run is active is a context variable, so concurrent Contexts (threads) never mix.
 
-Nothing here decides what a tool returns: the engine answers, this module only carries argv,
-stdin, stdout, stderr and the exit code across, the way a real process would.
+Nothing here decides what a tool returns or what the store holds: the engine answers and reads,
+this module only carries argv, stdin, stdout, stderr, exit codes and database bytes across.
 """
 
 from __future__ import annotations
@@ -17,13 +20,60 @@ import contextvars
 import os
 import re
 import shutil as _real_shutil
+import sqlite3 as _real_sqlite3
 import subprocess as _real_subprocess
 import threading
 from typing import Any, Optional, Sequence
 
 from . import _engine
 
-_active_run: contextvars.ContextVar[Optional["_engine.Run"]] = contextvars.ContextVar(
+# sqlite3.Connection.serialize/deserialize exist from Python 3.11 (when SQLite supports them).
+UNIT_STATE_IN_MEMORY = hasattr(_real_sqlite3.Connection, "deserialize")
+
+
+class _UnitStateConnection(_real_sqlite3.Connection):
+    """ops' unit-state connection: keeps the database image it had when ops closed it."""
+
+    final_image: Optional[bytes] = None
+
+    def close(self) -> None:
+        if self.in_transaction:  # what ops did not commit is lost, as with a file
+            self.rollback()
+        self.final_image = self.serialize()
+        super().close()
+
+
+class ActiveRun:
+    """The engine run that ops' hook tools, Pebble client and storage talk to."""
+
+    def __init__(self, engine_run: "_engine.Run", unit_state_in_memory: bool) -> None:
+        self.engine = engine_run
+        self.unit_state_path = engine_run.unit_state_path if unit_state_in_memory else None
+        self._unit_db: Optional[_UnitStateConnection] = None
+
+    def open_unit_state(self, *args: Any, **kwargs: Any) -> _UnitStateConnection:
+        kwargs["factory"] = _UnitStateConnection
+        db = _real_sqlite3.connect(":memory:", *args, **kwargs)
+        # A second open in one run (ops opens once) starts from what the first left.
+        previous = self._unit_db
+        image = self.engine.unit_state_image if previous is None else self._image_of(previous)
+        db.deserialize(image)
+        self._unit_db = db
+        return db
+
+    @staticmethod
+    def _image_of(db: _UnitStateConnection) -> bytes:
+        if db.final_image is None:
+            db.close()
+        assert db.final_image is not None
+        return db.final_image
+
+    def final_unit_state(self) -> Optional[bytes]:
+        """The database as ops left it (closing it if ops did not); None if never opened."""
+        return None if self._unit_db is None else self._image_of(self._unit_db)
+
+
+_active_run: contextvars.ContextVar[Optional[ActiveRun]] = contextvars.ContextVar(
     "scenario_active_run", default=None
 )
 
@@ -52,7 +102,26 @@ class _RoutedSubprocess:
         tool = _hook_tool_name(args) if run is not None else None
         if tool is None:
             return _real_subprocess.run(args, *popenargs, **kwargs)
-        return _call_tool(run, tool, list(args), kwargs)
+        return _call_tool(run.engine, tool, list(args), kwargs)
+
+
+class _RoutedSqlite3:
+    """Stands in for the ``sqlite3`` module inside ``ops.storage``."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_real_sqlite3, name)
+
+    @staticmethod
+    def connect(database: Any, *args: Any, **kwargs: Any) -> Any:
+        run = _active_run.get()
+        if (
+            run is not None
+            and run.unit_state_path is not None
+            and isinstance(database, (str, os.PathLike))
+            and os.fspath(database) == run.unit_state_path
+        ):
+            return run.open_unit_state(*args, **kwargs)
+        return _real_sqlite3.connect(database, *args, **kwargs)
 
 
 class _RoutedShutil:
@@ -118,6 +187,8 @@ def install() -> None:
                 module.subprocess = routed_subprocess
             if hasattr(module, "shutil"):
                 module.shutil = routed_shutil
+        if UNIT_STATE_IN_MEMORY:
+            ops.storage.sqlite3 = _RoutedSqlite3()
 
         real_get_pebble = ops.model._ModelBackend.get_pebble
 
@@ -125,7 +196,7 @@ def install() -> None:
             run = _active_run.get()
             match = _PEBBLE_SOCKET.fullmatch(socket_path) if run is not None else None
             if match:
-                served = run.pebble_socket(match.group("name"))
+                served = run.engine.pebble_socket(match.group("name"))
                 # A container the engine does not serve keeps its unreachable path, so the
                 # charm gets ops' ConnectionError, as with a workload that is not up.
                 socket_path = served or socket_path
@@ -135,7 +206,7 @@ def install() -> None:
         _installed = True
 
 
-def activate(run: "_engine.Run") -> contextvars.Token:
+def activate(run: ActiveRun) -> contextvars.Token:
     install()
     return _active_run.set(run)
 

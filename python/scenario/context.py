@@ -85,6 +85,11 @@ def _write_spec_files(root: Path, spec: "_engine.CharmSpec") -> List[Path]:
     dispatch.write_text("#!/bin/sh\n# written by scenario: ops checks that it exists\n")
     dispatch.chmod(0o755)
     written.append(dispatch)
+    # ops looks for its unit-state file before opening it (ops 2.x logs its creation). The
+    # database itself is held in memory during a run (see _adapter), so an empty file stands in.
+    unit_state = root / ".unit-state.db"
+    unit_state.touch(mode=0o600)
+    written.append(unit_state)
     return written
 
 
@@ -206,7 +211,7 @@ class Context:
         try:
             yield root
         finally:
-            for path in [*written, root / ".unit-state.db"]:
+            for path in written:
                 path.unlink(missing_ok=True)
 
     def run(
@@ -248,7 +253,9 @@ class Context:
                 self.charm_type.__name__,
                 skip_checks,
                 self._pebble_server(),
+                _adapter.UNIT_STATE_IN_MEMORY,
             )
+            active = _adapter.ActiveRun(run, _adapter.UNIT_STATE_IN_MEMORY)
             for warning in run.warnings:
                 logger.warning("%s", warning)
             try:
@@ -257,7 +264,7 @@ class Context:
                         del os.environ[key]
                     os.environ.pop("OPERATOR_DISPATCH", None)
                     os.environ.update(run.environment)
-                    token = _adapter.activate(run)
+                    token = _adapter.activate(active)
                     try:
                         ops.main(charm_class)  # type: ignore[operator]
                     finally:
@@ -273,7 +280,7 @@ class Context:
                     raise
                 raise self._uncaught(e, event) from e.with_traceback(_charm_frames(e.__traceback__))
             finally:
-                output_json = run.finish()
+                output_json = run.finish(active.final_unit_state())
         return _convert.state_from_engine(json.loads(output_json), state)
 
     def run_sequence(

@@ -177,6 +177,51 @@ TEST_F(unit_store_test, write_then_read_round_trips) {
   EXPECT_EQ(state::state_to_json(out)["deferred"], state::state_to_json(in)["deferred"]);
 }
 
+TEST_F(unit_store_test, the_image_is_the_file_and_reads_back_without_one) {
+  state::state in = sample_state();
+  std::string image = unit_state_image(in, "MyCharm", db_);
+  EXPECT_FALSE(fs::exists(db_));  // building the image writes nothing
+  write_unit_state(db_, in, "MyCharm");
+  std::ifstream file(db_, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(file), {}), image);
+
+  state::state out;
+  read_unit_state_image(image, db_, out);
+  in.stored_state[0].owner_path = "MyCharm";
+  EXPECT_EQ(state::state_to_json(out)["stored_state"], state::state_to_json(in)["stored_state"]);
+  EXPECT_EQ(state::state_to_json(out)["deferred"], state::state_to_json(in)["deferred"]);
+}
+
+TEST_F(unit_store_test, an_image_the_direct_reader_declines_is_read_through_sqlite) {
+  // A UTF-16 database is valid SQLite that the direct reader leaves to SQLite.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA encoding='UTF-16le'; CREATE TABLE snapshot (handle TEXT PRIMARY KEY, data BLOB);"
+                             "CREATE TABLE notice (sequence INTEGER PRIMARY KEY AUTOINCREMENT, event_path TEXT, "
+                             "observer_path TEXT, method_name TEXT);"
+                             "INSERT INTO notice VALUES (NULL, 'MyCharm/on/start[1]', 'MyCharm', '_on_start');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  std::ifstream file(db_, std::ios::binary);
+  std::string image(std::istreambuf_iterator<char>(file), {});
+  ASSERT_FALSE(detail::parse_unit_db(image).has_value());
+  state::state s;
+  read_unit_state_image(image, db_, s);
+  ASSERT_EQ(s.deferred.size(), 1u);
+  EXPECT_EQ(s.deferred[0].observer, "_on_start");
+}
+
+TEST_F(unit_store_test, a_damaged_image_is_an_error_naming_the_file) {
+  state::state s;
+  try {
+    read_unit_state_image("not a database", db_, s);
+    FAIL() << "expected an error";
+  } catch (const error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(db_.string()));
+  }
+}
+
 TEST_F(unit_store_test, reads_a_database_written_like_ops) {
   // What ops 2.4.1 / 3.9.0 leave after a deferred relation-changed: the charm's and the
   // framework's stored state, the event snapshot, its notice. Pickles are CPython's own bytes.
