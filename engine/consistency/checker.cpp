@@ -21,11 +21,7 @@ using state::json;
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-std::string underscored(std::string_view s) {
-  std::string out(s);
-  std::replace(out.begin(), out.end(), '-', '_');
-  return out;
-}
+using state::underscored;
 
 std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 

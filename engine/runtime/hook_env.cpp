@@ -7,15 +7,8 @@ namespace scenario::runtime {
 
 namespace {
 
-std::string dashed(std::string s) {
-  std::replace(s.begin(), s.end(), '_', '-');
-  return s;
-}
-
-std::string underscored(std::string s) {
-  std::replace(s.begin(), s.end(), '-', '_');
-  return s;
-}
+using state::dashed;
+using state::underscored;
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -27,7 +20,7 @@ std::string spec_name(const Range& items, std::string_view prefix, Name name_of)
   for (const auto& item : items) {
     if (underscored(name_of(item)) == prefix) return name_of(item);
   }
-  return dashed(std::string(prefix));
+  return dashed(prefix);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/state/errors.hpp"
+#include "engine/state/event_names.hpp"
 
 namespace scenario::runtime {
 
@@ -14,14 +15,9 @@ state::event named(std::string name) {
   return e;
 }
 
-std::string ops_name(std::string s) {
-  std::replace(s.begin(), s.end(), '-', '_');
-  return s;
-}
-
 state::event relation_event(const state::relation& r, const char* suffix,
                             std::optional<int> remote_unit = std::nullopt) {
-  state::event e = named(ops_name(r.endpoint) + suffix);
+  state::event e = named(state::underscored(r.endpoint) + suffix);
   e.relation_id = r.relation_id;
   e.relation_remote_unit_id = remote_unit;
   if (remote_unit && std::string_view(suffix) == "_relation_departed") {
@@ -31,7 +27,7 @@ state::event relation_event(const state::relation& r, const char* suffix,
 }
 
 state::event storage_event(const state::storage& s, const char* suffix) {
-  state::event e = named(ops_name(s.name) + suffix);
+  state::event e = named(state::underscored(s.name) + suffix);
   e.storage_name = s.name;
   e.storage_index = s.index;
   return e;

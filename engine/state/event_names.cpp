@@ -46,9 +46,20 @@ bool contains(const Range& range, std::string_view value) {
 
 }  // namespace
 
+std::string underscored(std::string_view name) {
+  std::string out(name);
+  std::replace(out.begin(), out.end(), '-', '_');
+  return out;
+}
+
+std::string dashed(std::string_view name) {
+  std::string out(name);
+  std::replace(out.begin(), out.end(), '_', '-');
+  return out;
+}
+
 event_name_parts parse_event_name(std::string_view raw) {
-  std::string name(raw);
-  std::replace(name.begin(), name.end(), '-', '_');
+  const std::string name = underscored(raw);
   event_name_parts out;
   if (contains(secret_events, name)) {
     out.kind = event_kind::secret;

@@ -14,6 +14,11 @@ struct event_name_parts {
   std::string suffix;  // e.g. "_relation_changed"; empty for unsuffixed names
 };
 
+// ops spells names with underscores where Juju and charm metadata use dashes ("my-db" is
+// ops' "my_db"); these convert one spelling into the other.
+std::string underscored(std::string_view name);
+std::string dashed(std::string_view name);
+
 // Splits `name` (dashes are read as underscores): "db_relation_changed" is a relation event on
 // "db"; "install" a lifecycle event; "secret_changed" a secret event; unknown names are custom.
 event_name_parts parse_event_name(std::string_view name);

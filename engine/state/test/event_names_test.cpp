@@ -25,5 +25,11 @@ TEST(event_names, lifecycle_secret_and_custom) {
   EXPECT_EQ(parse_event_name("_relation_changed").kind, event_kind::custom);
 }
 
+TEST(event_names, converts_between_ops_and_juju_spellings) {
+  EXPECT_EQ(underscored("my-db-relation"), "my_db_relation");
+  EXPECT_EQ(dashed("update_status"), "update-status");
+  EXPECT_EQ(dashed(underscored("web-server")), "web-server");
+}
+
 }  // namespace
 }  // namespace scenario::state
