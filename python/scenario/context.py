@@ -99,12 +99,49 @@ def _write_spec_files(root: Path, spec: "_engine.CharmSpec") -> List[Path]:
 _PROCESS_STATE_LOCK = threading.RLock()
 
 
+def _environ_snapshot() -> Dict[Any, Any]:
+    """A copy of the process environment, cheap to take and to compare.
+
+    CPython keeps os.environ's encoded keys and values in a plain dict (``_data``); copying and
+    comparing that dict costs microseconds, while going through os.environ decodes every entry.
+    """
+    data = getattr(os.environ, "_data", None)
+    return dict(data) if isinstance(data, dict) else dict(os.environ)
+
+
+def _environ_restore(saved: Dict[Any, Any]) -> None:
+    """Puts the environment back to ``saved`` (from _environ_snapshot), touching only changes."""
+    data = getattr(os.environ, "_data", None)
+    if isinstance(data, dict):
+        if data == saved:
+            return
+        decode = os.fsdecode
+        current = dict(data)
+    else:
+        decode = str
+        current = dict(os.environ)
+    # Each os.environ write is a putenv/unsetenv call.
+    for key in [k for k in current if k not in saved]:
+        del os.environ[decode(key)]
+    for key, value in saved.items():
+        if current.get(key) != value:
+            os.environ[decode(key)] = decode(value)
+
+
+def _juju_variables() -> List[str]:
+    """The names of the JUJU_* variables in the process environment."""
+    data = getattr(os.environ, "_data", None)
+    if isinstance(data, dict):
+        return [os.fsdecode(k) for k in data if k.startswith(b"JUJU_")]
+    return [k for k in os.environ if k.startswith("JUJU_")]
+
+
 @contextlib.contextmanager
 def _process_state_restored() -> Iterator[None]:
     """Puts back what ops.main changes process-wide: environment, logging, hooks."""
     import ops
 
-    environ = dict(os.environ)
+    environ = _environ_snapshot()
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     excepthook, breakpointhook = sys.excepthook, sys.breakpointhook
@@ -119,12 +156,7 @@ def _process_state_restored() -> Iterator[None]:
         if framework_events is not None:
             for framework in [f for f in framework_events.keys() if id(f) not in known_frameworks]:
                 del framework_events[framework]
-        # Only touch what changed: each os.environ write is a putenv/unsetenv call.
-        for key in [k for k in os.environ if k not in environ]:
-            del os.environ[key]
-        for key, value in environ.items():
-            if os.environ.get(key) != value:
-                os.environ[key] = value
+        _environ_restore(environ)
         for handler in root.handlers:
             if handler not in handlers:
                 handler.close()
@@ -260,7 +292,7 @@ class Context:
                 logger.warning("%s", warning)
             try:
                 with _PROCESS_STATE_LOCK, _process_state_restored():
-                    for key in [k for k in os.environ if k.startswith("JUJU_")]:
+                    for key in _juju_variables():
                         del os.environ[key]
                     os.environ.pop("OPERATOR_DISPATCH", None)
                     os.environ.update(run.environment)

@@ -322,6 +322,27 @@ def test_environ_unchanged_after_successful_and_failing_runs(monkeypatch):
     assert dict(os.environ) == before
 
 
+class EnvironmentMeddler(CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.start, self._on_start)
+
+    def _on_start(self, _):
+        os.environ["ADDED_BY_CHARM"] = "x"
+        os.environ["MY_VAR"] = "changed"
+        del os.environ["GONE_VAR"]
+
+
+def test_environ_changes_made_by_the_charm_are_undone(monkeypatch):
+    monkeypatch.setenv("MY_VAR", "keep")
+    monkeypatch.setenv("GONE_VAR", "here")
+    before = dict(os.environ)
+    Context(EnvironmentMeddler, meta=META).run("start", State())
+    assert dict(os.environ) == before
+    assert os.getenv("MY_VAR") == "keep" and os.getenv("GONE_VAR") == "here"
+    assert "ADDED_BY_CHARM" not in os.environ
+
+
 def test_input_state_is_never_mutated():
     rel = Relation("db", local_unit_data={"a": "b"}, remote_units_data={0: {"v": "x"}})
     state = State(
