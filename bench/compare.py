@@ -32,8 +32,13 @@ FLOORS = {"ops2": "floor-ops2", "ops3": "floor-ops3"}
 # Rows of the time table. "realistic" is not a process of its own: it is the first 1,000 runs of
 # the soak process (a fresh process running the realistic scenario), which is exactly "the first
 # 1,000 runs" the target speaks of, and saves a second long run of the slow peers.
-SCENARIOS = ("null", "realistic", "deferral")
+SCENARIOS = ("null", "realistic", "deferral", "pebble", "pebble-free")
 PROCESSES = ("null", "deferral")  # run before the soaks; the soaks run last
+# The Pebble pair: for each tool, "pebble" and then "pebble-free" back to back (so load drift
+# between the two processes stays small), after the PROCESSES and before the soaks. Their
+# difference of medians is the cost of a container (the Pebble target).
+PEBBLE_PAIR = ("pebble", "pebble-free")
+PEBBLE_TARGET_MS = 2.0
 FLOOR_SCENARIOS = ("realistic", "soak")
 
 
@@ -41,6 +46,8 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--runs", type=int, default=200, help="timed runs of the null scenario")
     p.add_argument("--deferral-runs", type=int, default=200, help="timed deferral round trips")
+    p.add_argument("--pebble-runs", type=int, default=300,
+                   help="timed runs of each of the pebble and pebble-free scenarios")
     p.add_argument("--soak", type=int, default=10000,
                    help="soak runs for ours and the floor (the realistic row is its first 1,000)")
     p.add_argument("--peer-soak", type=int, default=2000,
@@ -111,7 +118,7 @@ def run_worker(args, tool, scenario, runs, results_dir):
     cmd = [str(python), str(BENCH / script), "--scenario", scenario, "--runs", str(runs),
            "--warmup", str(args.warmup), "--tool", tool, "--out", str(out)]
     t0 = time.monotonic()
-    print(f"  {tool:<11} {scenario:<9} x{runs:<6}", end="", flush=True)
+    print(f"  {tool:<11} {scenario:<11} x{runs:<6}", end="", flush=True)
     with open(log, "w", encoding="utf-8") as f:
         rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=results_dir, env=env).returncode
     took = time.monotonic() - t0
@@ -190,7 +197,9 @@ def build_report(args, tools, results, mach_before, mach_after, skipped, started
     w(f"One fresh process per (tool, scenario), {args.warmup} untimed warm-up runs, then: null "
       f"{args.runs} timed runs; realistic = the first 1,000 timed runs of the soak process; deferral "
       f"{args.deferral_runs} timed round trips (two runs each: `start` that defers, then "
-      "`update-status` that re-emits it). `peer ÷ ours` compares tools on the same ops version.")
+      f"`update-status` that re-emits it); pebble and pebble-free {args.pebble_runs} timed runs "
+      "each, the two processes of a tool back to back. `peer ÷ ours` compares tools on the same "
+      "ops version.")
     w("")
     w("| scenario | tool | median | p90 | CPU median | peer ÷ ours (wall) | peer ÷ ours (CPU) | ours ÷ floor (wall) | ours ÷ floor (CPU) |")
     w("|---|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -246,6 +255,15 @@ def build_report(args, tools, results, mach_before, mach_after, skipped, started
     return "\n".join(lines)
 
 
+def pebble_cost(results, tool, key="all"):
+    """Median of the pebble run minus median of the pebble-free run, in ms (None if missing)."""
+    with_c = med(results.get((tool, "pebble")), key)
+    without = med(results.get((tool, "pebble-free")), key)
+    if with_c is None or without is None:
+        return None
+    return with_c - without
+
+
 def lines_targets(tools, results, skipped):
     out = []
 
@@ -264,6 +282,7 @@ def lines_targets(tools, results, skipped):
         if ours is None or "failed" in ours:
             why = skipped.get(ours_tool) or (ours or {}).get("failed", "not run")
             out.append(f"{ours_tool}: NOT MEASURED ({why})")
+            out.append(pebble_line(ours_tool, results, skipped, verdict))
             continue
         stub = " (STUB, not ours: self-test only)" if ours.get("stub") else ""
         if line == "ops2" and PEERS[line] in tools:
@@ -293,7 +312,28 @@ def lines_targets(tools, results, skipped):
                        f"RSS growth < 20 MB: {growth:.1f} MB {verdict(growth < 20)}")
         else:
             out.append(f"{ours_tool}: soak NOT MEASURED")
+        out.append(pebble_line(ours_tool, results, skipped, verdict))
+    for peer in PEERS.values():
+        if peer in tools:
+            d, dc = pebble_cost(results, peer), pebble_cost(results, peer, "cpu")
+            if d is not None and dc is not None:
+                out.append(f"{peer}: Pebble cost for comparison (no target; median pebble − median "
+                           f"pebble-free): wall {d:.2f} ms, CPU {dc:.2f} ms")
     return out
+
+
+def pebble_line(tool, results, skipped, verdict):
+    pair = [results.get((tool, s)) for s in PEBBLE_PAIR]
+    if any(r is None or "failed" in r for r in pair):
+        why = skipped.get(tool) or next(
+            (r["failed"] for r in pair if r and "failed" in r), "not run")
+        return f"{tool}: Pebble target NOT MEASURED ({why})"
+    stub = " (STUB, not ours: self-test only)" if pair[0].get("stub") else ""
+    d, dc = pebble_cost(results, tool), pebble_cost(results, tool, "cpu")
+    return (f"{tool}{stub}: Pebble: a run with a container doing can_connect+add_layer+push+replan "
+            f"costs wall {d:.2f} ms, CPU {dc:.2f} ms more than the same charm without "
+            f"(median pebble − median pebble-free): target < {PEBBLE_TARGET_MS:g} ms: "
+            f"wall {verdict(d < PEBBLE_TARGET_MS)}, CPU {verdict(dc < PEBBLE_TARGET_MS)}")
 
 
 def main():
@@ -334,6 +374,11 @@ def main():
             if tool in FLOORS.values() and scenario not in FLOOR_SCENARIOS:
                 continue
             results[(tool, scenario)] = run_worker(args, tool, scenario, runs, results_dir)
+    for tool in active:
+        if tool in FLOORS.values():
+            continue
+        for scenario in PEBBLE_PAIR:
+            results[(tool, scenario)] = run_worker(args, tool, scenario, args.pebble_runs, results_dir)
     for tool in active:
         n = args.peer_soak if tool in PEERS.values() else args.soak
         soak = run_worker(args, tool, "soak", n, results_dir)

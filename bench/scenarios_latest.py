@@ -5,12 +5,13 @@ are the same as in scenarios_31.py.
 """
 
 import dataclasses
+import os
 
 import _harness
-from charms import deferring_charm, null_charm, realistic_charm
+from charms import deferring_charm, null_charm, pebble_charm, realistic_charm
 
 import ops
-from ops import testing
+from ops import pebble, testing
 
 
 def verify(tool):
@@ -85,11 +86,51 @@ def deferral_setup():
     return run, check
 
 
+def pebble_setup():
+    ctx = testing.Context(pebble_charm.PebbleCharm, meta=pebble_charm.META)
+    state = testing.State(containers={testing.Container(pebble_charm.CONTAINER, can_connect=True)})
+
+    def run():
+        return ctx.run(ctx.on.start(), state)
+
+    def check(out):
+        assert out.unit_status == testing.ActiveStatus(pebble_charm.STATUS), out.unit_status
+        container = out.get_container(pebble_charm.CONTAINER)
+        assert pebble_charm.SERVICE in container.layers, container.layers
+        service = container.plan.services.get(pebble_charm.SERVICE)
+        assert service is not None and service.startup == "enabled", container.plan.to_dict()
+        info = container.services[pebble_charm.SERVICE]
+        assert info.current == pebble.ServiceStatus.ACTIVE, info
+        # Scenario 8 keeps the container's files in a directory of the Context that outlives the
+        # run: read the pushed file, then remove it so the next run has to push it again.
+        pushed = container.get_filesystem(ctx) / pebble_charm.CONFIG_PATH.lstrip("/")
+        assert pushed.read_text() == pebble_charm.CONFIG_TEXT, pushed
+        os.unlink(pushed)
+
+    return run, check
+
+
+def pebble_free_setup():
+    ctx = testing.Context(pebble_charm.PebbleFreeCharm, meta=pebble_charm.FREE_META)
+    state = testing.State()
+
+    def run():
+        return ctx.run(ctx.on.start(), state)
+
+    def check(out):
+        assert out.unit_status == testing.ActiveStatus(pebble_charm.STATUS), out.unit_status
+        assert not out.containers, out.containers
+
+    return run, check
+
+
 SCENARIOS = {
     "null": null_setup,
     "realistic": realistic_setup,
     "soak": realistic_setup,
     "deferral": deferral_setup,
+    "pebble": pebble_setup,
+    "pebble-free": pebble_free_setup,
 }
 
 if __name__ == "__main__":
