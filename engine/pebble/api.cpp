@@ -18,7 +18,19 @@ namespace scenario::pebble {
 
 using detail::json;
 
-session::session(state::container& c) : container_(c), started_at_(detail::now_rfc3339()) {
+const nlohmann::json* layer_cache::find(const std::string& label, const std::string& yaml_text) const {
+  auto it = layers_.find({label, yaml_text});
+  return it == layers_.end() ? nullptr : &it->second;
+}
+
+void layer_cache::insert(const std::string& label, const std::string& yaml_text,
+                         const nlohmann::json& layer) {
+  if (layers_.size() >= max_entries) layers_.clear();
+  layers_.emplace(std::make_pair(label, yaml_text), layer);
+}
+
+session::session(state::container& c, layer_cache* layers)
+    : container_(c), layers_(layers), started_at_(detail::now_rfc3339()) {
   // Services the State says are running are taken to run with the plan the State holds, so a
   // replan after a layer change restarts exactly the services whose config changed.
   json plan;

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -40,12 +41,27 @@ struct change_record {
   nlohmann::json tasks = nlohmann::json::array();
 };
 
+// Layers already parsed, by label and YAML text. A charm sends the same layer run after run,
+// and parsing YAML costs more than the rest of its request, so a server keeps one of these for
+// all the runs it serves. Not thread-safe: one thread at a time (the server's io thread).
+class layer_cache {
+ public:
+  const nlohmann::json* find(const std::string& label, const std::string& yaml_text) const;
+  void insert(const std::string& label, const std::string& yaml_text, const nlohmann::json& layer);
+
+ private:
+  static constexpr std::size_t max_entries = 256;  // past this, start again: charms have few layers
+  std::map<std::pair<std::string, std::string>, nlohmann::json> layers_;
+};
+
 // One container's daemon for the length of a run: the container State it serves and its changes.
 class session {
  public:
   // Records the service config each active service is taken to run with (for replan).
-  explicit session(state::container& c);
+  // `layers` (optional) must outlive the session.
+  explicit session(state::container& c, layer_cache* layers = nullptr);
   state::container& container() { return container_; }
+  layer_cache* layers() { return layers_; }
   // Service name -> the plan config it was last started with; replan restarts on difference.
   std::map<std::string, nlohmann::json>& started_configs() { return started_configs_; }
   // RFC 3339 time the session began: the stand-in for timestamps a State leaves empty.
@@ -58,6 +74,7 @@ class session {
 
  private:
   state::container& container_;
+  layer_cache* layers_;
   std::map<std::string, change_record> changes_;
   int next_change_id_ = 1;
   std::map<std::string, nlohmann::json> started_configs_;

@@ -652,8 +652,14 @@ response post_layers(session& s, const request& r) {
   if (label.empty()) return error_response(400, "label must be set");
   if (format != "yaml") return error_response(400, fmt::format("invalid format \"{}\"", format));
   try {
-    json layer = parse_layer_yaml(label, body.value("layer", ""));
-    add_layer(s.container(), label, layer, body.value("combine", false));
+    const std::string yaml_text = body.value("layer", "");
+    const json* cached = s.layers() ? s.layers()->find(label, yaml_text) : nullptr;
+    json parsed;
+    if (!cached) {
+      parsed = parse_layer_yaml(label, yaml_text);
+      if (s.layers()) s.layers()->insert(label, yaml_text, parsed);
+    }
+    add_layer(s.container(), label, cached ? *cached : parsed, body.value("combine", false));
   } catch (const plan_error& e) {
     return error_response(400, e.what());
   } catch (const label_exists& e) {

@@ -181,8 +181,8 @@ struct exec_task {
 // One attached container for one run: its session and live connections. Served through a
 // listener, which outlives it.
 struct endpoint {
-  endpoint(net::io_context& ioc, state::container& c, std::mutex& m)
-      : ioc(ioc), session(c), mu(m) {}
+  endpoint(net::io_context& ioc, state::container& c, std::mutex& m, layer_cache& layers)
+      : ioc(ioc), session(c, &layers), mu(m) {}
 
   // The run's mutex, locked, unless the run has let go of this endpoint (then an empty lock):
   // once it has, the run, its mutex and its container may be gone. Holds `released_mu` too, so
@@ -662,6 +662,8 @@ struct server::impl {
   net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
   std::thread thread;
 
+  layer_cache layers;  // io thread only (requests are handled there)
+
   std::mutex mu;  // guards the members below
   std::vector<std::shared_ptr<listener>> listeners;
   std::uint64_t sockets_named = 0;
@@ -833,7 +835,7 @@ std::filesystem::path server::attach(state::container& c, std::mutex& mu) {
   // raises pebble.ConnectionError, as it does when the workload container is down.
   if (!c.can_connect) return next_path("-down");
 
-  auto ep = std::make_shared<endpoint>(impl_->ioc, c, mu);
+  auto ep = std::make_shared<endpoint>(impl_->ioc, c, mu, impl_->layers);
   {
     std::lock_guard lock(impl_->mu);
     for (auto& l : impl_->listeners) {

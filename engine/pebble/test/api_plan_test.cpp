@@ -87,6 +87,25 @@ TEST(ApiPlan, AddLayerStoresItAndShowsInPlan) {
   EXPECT_EQ(p["services"]["srv"]["environment"]["A"].as<std::string>(), "1");
 }
 
+TEST(ApiPlan, ALayerCacheSharedByRunsGivesTheSamePlansAndStillRejectsBadLayers) {
+  layer_cache cache;
+  const std::string yaml = "services:\n  web:\n    override: replace\n    command: run-web\n";
+  state::container first, second, uncached;
+  session a(first, &cache), b(second, &cache), plain(uncached);
+  EXPECT_EQ(add_layer(a, "base", yaml)["http"], 200);
+  EXPECT_NE(cache.find("base", yaml), nullptr);
+  EXPECT_EQ(add_layer(b, "base", yaml)["http"], 200);  // served from the cache
+  EXPECT_EQ(add_layer(plain, "base", yaml)["http"], 200);
+  EXPECT_EQ(YAML::Dump(plan(b)), YAML::Dump(plan(plain)));
+  EXPECT_EQ(second.layers, uncached.layers);
+
+  for (int attempt = 0; attempt < 2; ++attempt) {  // a bad layer is never cached
+    auto bad = add_layer(b, "broken", "services: [not, a, map");
+    EXPECT_EQ(bad["http"], 400);
+    EXPECT_EQ(cache.find("broken", "services: [not, a, map"), nullptr);
+  }
+}
+
 TEST(ApiPlan, MergeOverrideCombinesFieldsAndReplaceDropsThem) {
   state::container c;
   session s(c);
