@@ -23,7 +23,7 @@ import shutil as _real_shutil
 import sqlite3 as _real_sqlite3
 import subprocess as _real_subprocess
 import threading
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 from . import _engine
 
@@ -44,12 +44,33 @@ class _UnitStateConnection(_real_sqlite3.Connection):
 
 
 class ActiveRun:
-    """The engine run that ops' hook tools, Pebble client and storage talk to."""
+    """The engine run that ops' hook tools, Pebble client and storage talk to.
 
-    def __init__(self, engine_run: "_engine.Run", unit_state_in_memory: bool) -> None:
+    ``pebble_openers`` maps a Pebble socket path to the urllib opener ops built for it; the
+    engine keeps a container's socket across a Context's runs, so the opener (whose set-up costs
+    as much as a request) is built once per container and handed to ops' Client each run.
+    """
+
+    def __init__(
+        self,
+        engine_run: "_engine.Run",
+        unit_state_in_memory: bool,
+        pebble_openers: Optional[Dict[str, Any]] = None,
+    ) -> None:
         self.engine = engine_run
         self.unit_state_path = engine_run.unit_state_path if unit_state_in_memory else None
         self._unit_db: Optional[_UnitStateConnection] = None
+        self._pebble_openers = {} if pebble_openers is None else pebble_openers
+
+    def pebble_client(self, socket_path: str) -> Any:
+        """ops' Pebble client for a socket the engine serves, as ``_ModelBackend`` makes it."""
+        import ops.pebble
+
+        opener = self._pebble_openers.get(socket_path)
+        if opener is None:
+            opener = ops.pebble.Client._get_default_opener(socket_path)
+            self._pebble_openers[socket_path] = opener
+        return ops.pebble.Client(socket_path=socket_path, opener=opener)
 
     def open_unit_state(self, *args: Any, **kwargs: Any) -> _UnitStateConnection:
         kwargs["factory"] = _UnitStateConnection
@@ -197,9 +218,10 @@ def install() -> None:
             match = _PEBBLE_SOCKET.fullmatch(socket_path) if run is not None else None
             if match:
                 served = run.engine.pebble_socket(match.group("name"))
+                if served:
+                    return run.pebble_client(served)
                 # A container the engine does not serve keeps its unreachable path, so the
                 # charm gets ops' ConnectionError, as with a workload that is not up.
-                socket_path = served or socket_path
             return real_get_pebble(self, socket_path)
 
         ops.model._ModelBackend.get_pebble = get_pebble

@@ -203,6 +203,7 @@ class Context:
         self._workdir = Path(tempfile.mkdtemp(prefix="scenario-", dir=_fast_tmp_dir()))
         self._finalizer = weakref.finalize(self, shutil.rmtree, self._workdir, True)
         self._pebble: Optional[_engine.PebbleServer] = None
+        self._pebble_openers: Dict[str, Any] = {}  # by socket path; see _adapter.ActiveRun
         if charm_root is None:
             self._vroot = self._workdir / "charm"
             self._vroot.mkdir()
@@ -211,6 +212,7 @@ class Context:
     def cleanup(self) -> None:
         """Removes the Context's temporary files (also done when it is garbage-collected)."""
         self._pebble = None
+        self._pebble_openers.clear()
         self._finalizer()
 
     def __enter__(self) -> "Context":
@@ -287,7 +289,7 @@ class Context:
                 self._pebble_server(),
                 _adapter.UNIT_STATE_IN_MEMORY,
             )
-            active = _adapter.ActiveRun(run, _adapter.UNIT_STATE_IN_MEMORY)
+            active = _adapter.ActiveRun(run, _adapter.UNIT_STATE_IN_MEMORY, self._pebble_openers)
             for warning in run.warnings:
                 logger.warning("%s", warning)
             try:
