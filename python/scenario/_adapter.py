@@ -17,6 +17,7 @@ this module only carries argv, stdin, stdout, stderr, exit codes and database by
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 import re
 import shutil as _real_shutil
@@ -101,14 +102,24 @@ _active_run: contextvars.ContextVar[Optional[ActiveRun]] = contextvars.ContextVa
 _PEBBLE_SOCKET = re.compile(r"/charm/containers/(?P<name>[^/]+)/pebble\.socket")
 
 
+@functools.lru_cache(maxsize=512)
+def _hook_tool_of_program(program: str) -> Optional[str]:
+    """The hook tool ``program`` (a name or path) runs, if the engine answers it."""
+    name = os.path.basename(program)
+    return name if _engine.is_hook_tool(name) else None
+
+
 def _hook_tool_name(cmd: Any) -> Optional[str]:
     """The tool name if ``cmd`` is a hook tool the engine answers while a run is active."""
     if isinstance(cmd, (list, tuple)) and cmd:
         cmd = cmd[0]
     if not isinstance(cmd, (str, os.PathLike)):
         return None
-    name = os.path.basename(os.fspath(cmd))
-    return name if _engine.is_hook_tool(name) else None
+    return _hook_tool_of_program(os.fspath(cmd))
+
+
+def _argument(value: Any) -> str:
+    return os.fspath(value) if isinstance(value, os.PathLike) else str(value)
 
 
 class _RoutedSubprocess:
@@ -166,7 +177,7 @@ def _call_tool(run: "_engine.Run", tool: str, args: list, kwargs: dict) -> Any:
     stdin = kwargs.get("input")
     if isinstance(stdin, bytes):
         stdin = stdin.decode("utf-8")
-    argv = [tool, *(os.fspath(a) if isinstance(a, os.PathLike) else str(a) for a in args[1:])]
+    argv = [tool, *map(_argument, args[1:])]
     returncode, out, err = run.call_tool(argv, stdin or "")
 
     capture_all = kwargs.get("capture_output", False)
