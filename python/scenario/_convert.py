@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime
+import math
 import operator
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar
@@ -64,7 +65,14 @@ T = TypeVar("T")
 # ---------------------------------------------------------------------------------------------
 # tagged values (StoredState content, deferred snapshot data)
 
-_TAGS = ("$set", "$frozenset", "$tuple", "$bytes", "$dict")
+_TAGS = ("$set", "$frozenset", "$tuple", "$bytes", "$dict", "$int", "$float")
+
+# Integers the engine reads and writes as plain JSON numbers (int64 and uint64); any other is
+# {"$int": "<decimal>"}, since a JSON parser would make it a float.
+_INT_MIN = -(2**63)
+_INT_MAX = 2**64 - 1
+# The floats JSON has no literal for, by their tag text.
+_FLOAT_TAGS = frozenset({"nan", "inf", "-inf"})
 
 
 def _sorted_if_possible(items: Iterable[Any]) -> List[Any]:
@@ -79,7 +87,15 @@ def encode_value(value: Any, where: str = "value") -> Any:
     """A Python value ops can store, as tagged JSON; StateValidationError for anything else."""
     if value is None or isinstance(value, (bool, str)):
         return value
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        if _INT_MIN <= value <= _INT_MAX:
+            return value
+        return {"$int": str(int(value))}
+    if isinstance(value, float):
+        if math.isnan(value):
+            return {"$float": "nan"}
+        if math.isinf(value):
+            return {"$float": "inf" if value > 0 else "-inf"}
         return value
     if isinstance(value, list):
         return [encode_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
@@ -108,25 +124,132 @@ def encode_value(value: Any, where: str = "value") -> Any:
     )
 
 
-def decode_value(value: Any) -> Any:
-    """The Python value of tagged JSON made by encode_value."""
+class _BadTag(Exception):
+    """A malformed tagged value; ``path`` collects where it is, innermost part first, on its way
+    out (so that decoding well-formed values builds no paths)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path: List[str] = []
+
+    def at(self, part: str) -> "_BadTag":
+        self.path.append(part)
+        return self
+
+
+def _expected(tag: str, inner: Any, expected: str) -> _BadTag:
+    return _BadTag(f"{{{tag!r}: {inner!r}}} is not valid; {tag} takes {expected}")
+
+
+def _located(items: Iterable[Tuple[str, Any]]) -> _BadTag:
+    """The error decoding one of ``items`` (part of the path, value) raises, located there.
+
+    Decoding runs without paths; only when it fails is the container decoded again, one item at
+    a time, to find where.
+    """
+    for part, v in items:
+        try:
+            _decode(v)
+        except _BadTag as e:
+            return e.at(part)
+    raise AssertionError("decoding failed once but not again")  # pragma: no cover
+
+
+def _decode_items(inner: Any, tag: str) -> List[Any]:
+    if not isinstance(inner, list):
+        raise _expected(tag, inner, "a list")
+    try:
+        return [_decode(v) for v in inner]
+    except _BadTag:
+        raise _located((f".{tag}[{i}]", v) for i, v in enumerate(inner)) from None
+
+
+def _unhashable(items: List[Any], tag: str, role: str, suffix: str = "") -> _BadTag:
+    for i, item in enumerate(items):
+        try:
+            hash(item)
+        except TypeError:
+            error = _BadTag(f"{role} must be hashable, not a {type(item).__name__}")
+            return error.at(f".{tag}[{i}]{suffix}")
+    raise AssertionError("no unhashable item")  # pragma: no cover
+
+
+def _decode_tagged(tag: str, inner: Any) -> Any:
+    if tag == "$set" or tag == "$frozenset":
+        items = _decode_items(inner, tag)
+        try:
+            return set(items) if tag == "$set" else frozenset(items)
+        except TypeError:
+            raise _unhashable(items, tag, "set members") from None
+    if tag == "$tuple":
+        return tuple(_decode_items(inner, tag))
+    if tag == "$bytes":
+        try:
+            if isinstance(inner, str):
+                return base64.b64decode(inner, validate=True)
+        except ValueError:
+            pass
+        raise _expected(tag, inner, "a base64 string")
+    if tag == "$dict":
+        if not (isinstance(inner, list) and all(isinstance(p, list) and len(p) == 2 for p in inner)):
+            raise _expected(tag, inner, "a list of [key, value] pairs")
+        pairs = _decode_items(inner, tag)
+        try:
+            return dict(pairs)
+        except TypeError:
+            raise _unhashable([k for k, _ in pairs], tag, "dict keys", "[0]") from None
+    if tag == "$int":
+        digits = inner[1:] if isinstance(inner, str) and inner.startswith("-") else inner
+        if not (isinstance(digits, str) and digits.isascii() and digits.isdigit()):
+            raise _expected(tag, inner, 'a decimal string, e.g. "-123456789012345678901"')
+        return int(inner)
+    if tag == "$float":
+        if not (isinstance(inner, str) and inner in _FLOAT_TAGS):
+            raise _expected(tag, inner, '"nan", "inf" or "-inf"')
+        return float(inner)  # a new nan each time, as pickle gives: a set may hold several
+    raise _BadTag(
+        f"unknown tag {tag!r}; tags are {', '.join(_TAGS)} (a dict whose only key starts "
+        f"with '$' is written {{\"$dict\": [[key, value]]}})"
+    )
+
+
+def _decode(value: Any) -> Any:
     if isinstance(value, list):
-        return [decode_value(v) for v in value]
+        try:
+            return [_decode(v) for v in value]
+        except _BadTag:
+            raise _located((f"[{i}]", v) for i, v in enumerate(value)) from None
     if isinstance(value, dict):
         if len(value) == 1:
-            (tag, inner), = value.items()
-            if tag == "$set":
-                return {decode_value(v) for v in inner}
-            if tag == "$frozenset":
-                return frozenset(decode_value(v) for v in inner)
-            if tag == "$tuple":
-                return tuple(decode_value(v) for v in inner)
-            if tag == "$bytes":
-                return base64.b64decode(inner)
-            if tag == "$dict":
-                return {decode_value(k): decode_value(v) for k, v in inner}
-        return {k: decode_value(v) for k, v in value.items()}
+            ((key, inner),) = value.items()
+            # the usual tags inline; _decode_tagged checks and locates any error
+            if key == "$set" and type(inner) is list:
+                try:
+                    return {_decode(v) for v in inner}
+                except (_BadTag, TypeError):
+                    pass
+            elif key == "$tuple" and type(inner) is list:
+                try:
+                    return tuple([_decode(v) for v in inner])
+                except _BadTag:
+                    pass
+            if isinstance(key, str) and key.startswith("$"):
+                return _decode_tagged(key, inner)
+        try:
+            return {k: _decode(v) for k, v in value.items()}
+        except _BadTag:
+            raise _located((f"[{k!r}]", v) for k, v in value.items()) from None
     return value
+
+
+def decode_value(value: Any, where: str = "value") -> Any:
+    """The Python value of tagged JSON (docs/state-format.md), as the engine and encode_value
+    make it; StateValidationError naming the part of ``where`` for a malformed or unknown tag."""
+    try:
+        return _decode(value)
+    except _BadTag as e:
+        raise StateValidationError(f"{where}{''.join(reversed(e.path))}: {e.message}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -633,17 +756,23 @@ def _build_deferred(d: Dict[str, Any], template: Optional[DeferredEvent]) -> Def
         handle_path=d["handle_path"],
         owner=d["owner"],
         observer=d["observer"],
-        snapshot_data=decode_value(d.get("snapshot_data", {})),
+        snapshot_data=decode_value(
+            d.get("snapshot_data", {}), f"deferred[{d['handle_path']}].snapshot_data"
+        ),
     )
 
 
 def _build_stored_state(d: Dict[str, Any], template: Optional[StoredState]) -> StoredState:
     del template
+    owner_path = d.get("owner_path")
+    name = d.get("name", "_stored")
+    data_type_name = d.get("data_type_name", "StoredStateData")
+    where = f"stored_state[{owner_path or ''}/{data_type_name}[{name}]].content"  # its handle_path
     return StoredState(
-        owner_path=d.get("owner_path"),
-        name=d.get("name", "_stored"),
-        content=decode_value(d.get("content", {})),
-        data_type_name=d.get("data_type_name", "StoredStateData"),
+        owner_path=owner_path,
+        name=name,
+        content=decode_value(d.get("content", {}), where),
+        data_type_name=data_type_name,
     )
 
 

@@ -3,6 +3,7 @@
 import dataclasses
 import datetime
 import json
+import math
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -320,6 +321,61 @@ def test_tagged_value_round_trip(value):
 
 def test_tagged_set_of_mixed_types_is_deterministic():
     assert encode_value({1, "a"}) == encode_value({"a", 1})
+
+
+@pytest.mark.parametrize(
+    "value, encoded",
+    [
+        # as the engine's pickle codec writes them: plain numbers within int64 / uint64 ...
+        (2**63 - 1, 2**63 - 1),
+        (-(2**63), -(2**63)),
+        (2**64 - 1, 2**64 - 1),
+        (2.0, 2.0),
+        # ... "$int" beyond (a JSON parser would make a float of it), "$float" for what JSON lacks
+        (2**64, {"$int": "18446744073709551616"}),
+        (-(2**63) - 1, {"$int": "-9223372036854775809"}),
+        (-(2**70), {"$int": "-1180591620717411303424"}),
+        (float("inf"), {"$float": "inf"}),
+        (float("-inf"), {"$float": "-inf"}),
+        ((2**70, float("inf")), {"$tuple": [{"$int": "1180591620717411303424"}, {"$float": "inf"}]}),
+        ({2**70: 1}, {"$dict": [[{"$int": "1180591620717411303424"}, 1]]}),
+        ({"$int": "1"}, {"$dict": [["$int", "1"]]}),
+    ],
+)
+def test_big_ints_and_non_finite_floats_are_tagged(value, encoded):
+    assert encode_value(value) == encoded
+    decoded = decode_value(json.loads(json.dumps(encode_value(value), allow_nan=False)))
+    assert decoded == value
+    assert type(decoded) is type(value)
+
+
+def test_nan_is_tagged():
+    assert encode_value(float("nan")) == {"$float": "nan"}
+    assert encode_value([{float("nan")}]) == [{"$set": [{"$float": "nan"}]}]
+    decoded = decode_value({"$float": "nan"})
+    assert type(decoded) is float and math.isnan(decoded)
+
+
+@pytest.mark.parametrize(
+    "encoded, message",
+    [
+        ({"k": [{"$int": "12a"}]}, r"content\['k'\]\[0\]: .*\$int takes a decimal string"),
+        ({"k": {"$int": 12}}, r"content\['k'\]: .*\$int takes a decimal string"),
+        ({"k": {"$int": "-"}}, r"\$int takes a decimal string"),
+        ({"k": {"$float": "NaN"}}, r"content\['k'\]: .*\$float takes \"nan\", \"inf\" or \"-inf\""),
+        ({"k": {"$float": 1.5}}, r"\$float takes"),
+        ({"k": {"$bytes": "not base64!"}}, r"content\['k'\]: .*\$bytes takes a base64 string"),
+        ({"k": {"$tuple": 1}}, r"\$tuple takes a list"),
+        ({"k": {"$dict": [[1]]}}, r"\$dict takes a list of \[key, value\] pairs"),
+        ({"k": {"$set": [[1]]}}, r"content\['k'\]\.\$set\[0\]: set members must be hashable"),
+        ({"k": {"$dict": [[{"a": 1}, 2]]}}, r"\['k'\]\.\$dict\[0\]\[0\]: dict keys must be"),
+        ({"k": {"$dict": [[1, {"$int": "x"}]]}}, r"\['k'\]\.\$dict\[0\]\[1\]: .*\$int takes"),
+        ({"k": {"$complex": "1j"}}, r"content\['k'\]: unknown tag '\$complex'"),
+    ],
+)
+def test_malformed_tags_from_the_engine_are_errors_naming_the_field(encoded, message):
+    with pytest.raises(StateValidationError, match=message):
+        decode_value(encoded, "stored_state[C/StoredStateData[_stored]].content")
 
 
 def test_unstorable_values_are_rejected_with_their_path():
