@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime
+import json
 import math
 import operator
 from pathlib import Path, PurePosixPath
@@ -409,6 +410,45 @@ def _action(a: Optional[ActionOutput]) -> Optional[Dict[str, Any]]:
     if a is None:
         return None
     return {"results": a.results, "logs": list(a.logs), "failure_message": a.failure_message}
+
+
+def to_engine_json(document: Dict[str, Any], what: str) -> str:
+    """``document`` (a State or Event in the engine's form) as JSON text for the engine.
+
+    JSON has no nan or infinity; the engine's tagged form carries them only inside stored state
+    and deferred snapshots (encode_value tags those), so one anywhere else is an error that says
+    where it is.
+    """
+    try:
+        return json.dumps(document, allow_nan=False)
+    except ValueError:
+        path, value = _first_non_finite(document, what)
+        raise StateValidationError(
+            f"{path}: {value!r} is not a finite number; Juju cannot carry nan or infinity here "
+            f"(only StoredState and deferred event data can hold them)"
+        ) from None
+
+
+def _first_non_finite(value: Any, path: str, top: bool = True) -> Tuple[str, Any]:
+    """The path and value of the first nan/inf float in ``value`` (("", None) if none).
+
+    Paths read like the State: ``state.config['ratio']``.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return path, value
+    if isinstance(value, dict):
+        children: Iterable[Tuple[str, Any]] = (
+            (f"{path}.{k}" if top else f"{path}[{k!r}]", v) for k, v in value.items()
+        )
+    elif isinstance(value, (list, tuple)):
+        children = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return "", None
+    for child_path, child in children:
+        found = _first_non_finite(child, child_path, top=False)
+        if found[0]:
+            return found
+    return "", None
 
 
 def state_to_engine(state: State) -> Dict[str, Any]:

@@ -271,8 +271,8 @@ class Context:
                 f"Context.run(event, state): state must be a scenario.State, got "
                 f"{type(state).__name__}; build one with scenario.State(...)"
             )
-        state_json = json.dumps(_convert.state_to_engine(state))
-        event_json = json.dumps(_convert.event_to_engine(event, state))
+        state_json = _convert.to_engine_json(_convert.state_to_engine(state), "state")
+        event_json = _convert.to_engine_json(_convert.event_to_engine(event, state), "event")
         skip_checks = bool(os.environ.get("SCENARIO_SKIP_CONSISTENCY_CHECKS"))
         charm_class = _fresh_charm_class(self.charm_type, pre_event, post_event, event.name)
 
@@ -338,8 +338,8 @@ class Context:
             out = self.run(event, state, pre_event=pre_event, post_event=post_event)
             states.append(out)
             settled = _engine.settle_after(
-                json.dumps(_convert.state_to_engine(out)),
-                json.dumps(_convert.event_to_engine(event, out)),
+                _convert.to_engine_json(_convert.state_to_engine(out), "state"),
+                _convert.to_engine_json(_convert.event_to_engine(event, out), "event"),
             )
             state = _convert.state_from_engine(json.loads(settled), out)
         return states

@@ -1,0 +1,33 @@
+"""nan and infinity outside StoredState / deferred data are rejected with the place named."""
+
+import math
+
+import ops
+import pytest
+
+from scenario import Context, State
+from scenario.errors import StateValidationError
+
+META = {"name": "floaty"}
+CONFIG = {"options": {"ratio": {"type": "float", "default": 0.5}}}
+
+
+class Floaty(ops.CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.config_changed, self._on_config_changed)
+
+    def _on_config_changed(self, _):
+        self.unit.status = ops.ActiveStatus(f"ratio {self.config['ratio']}")
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_non_finite_config_value_names_the_option(bad):
+    ctx = Context(Floaty, meta=META, config=CONFIG)
+    with pytest.raises(StateValidationError, match=r"state\.config\['ratio'\].*not a finite number"):
+        ctx.run("config_changed", State(config={"ratio": bad}))
+
+
+def test_a_finite_float_config_value_runs():
+    out = Context(Floaty, meta=META, config=CONFIG).run("config_changed", State(config={"ratio": 0.25}))
+    assert out.status.unit == ops.ActiveStatus("ratio 0.25")
