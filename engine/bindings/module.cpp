@@ -1,5 +1,6 @@
-// scenario._engine: the only place that knows Python. Values cross as JSON text in the format
-// of docs/state-format.md; engine errors become the classes of scenario.errors.
+// scenario._engine: the only place that knows Python. Values cross in the JSON format of
+// docs/state-format.md, as text or (for a run's State and Event) as the Python dicts and lists
+// json.loads would make; engine errors become the classes of scenario.errors.
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/filesystem.h>
 #include <nanobind/stl/map.h>
@@ -7,6 +8,8 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
+
+#include <cmath>
 
 #include "engine/agent/agent.hpp"
 #include "engine/pebble/api.hpp"
@@ -29,6 +32,101 @@ json parse_json_arg(const std::string& text, const char* what) {
     throw scenario::state_validation_error(
         "bad-json", std::string(what) + " is not valid JSON: " + e.what());
   }
+}
+
+// A Python value as the JSON json.dumps(value, allow_nan=False) would write, without the
+// text in between: dicts (str or int keys), lists and tuples, str, int, float, bool, None.
+// Anything else, a non-finite float or an int beyond 64 bits raises ValueError naming `what`.
+json json_of(nb::handle value, const std::string& what) {
+  if (value.is_none()) return nullptr;
+  if (PyBool_Check(value.ptr())) return value.ptr() == Py_True;
+  if (PyLong_CheckExact(value.ptr()) || PyLong_Check(value.ptr())) {
+    int overflow = 0;
+    long long n = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+    if (overflow == 0) return n;
+    if (overflow > 0) {
+      unsigned long long u = PyLong_AsUnsignedLongLong(value.ptr());
+      if (!PyErr_Occurred()) return u;
+      PyErr_Clear();
+    }
+    throw nb::value_error((what + ": an integer beyond 64 bits").c_str());
+  }
+  if (PyFloat_Check(value.ptr())) {
+    double d = PyFloat_AS_DOUBLE(value.ptr());
+    if (!std::isfinite(d)) throw nb::value_error((what + ": not a finite number").c_str());
+    return d;
+  }
+  if (PyUnicode_Check(value.ptr())) {
+    Py_ssize_t size = 0;
+    const char* text = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
+    if (!text) throw nb::python_error();
+    return std::string(text, static_cast<std::size_t>(size));
+  }
+  if (PyDict_Check(value.ptr())) {
+    json out = json::object();
+    PyObject *key = nullptr, *item = nullptr;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(value.ptr(), &pos, &key, &item)) {
+      std::string name;
+      if (PyUnicode_Check(key)) {
+        name = nb::cast<std::string>(nb::handle(key));
+      } else if (PyLong_Check(key) && !PyBool_Check(key)) {
+        name = nb::cast<std::string>(nb::str(nb::handle(key)));  // as json.dumps writes it
+      } else {
+        throw nb::value_error((what + ": a dict key that is not a str").c_str());
+      }
+      json child = json_of(item, what);
+      out[std::move(name)] = std::move(child);
+    }
+    return out;
+  }
+  if (PyList_Check(value.ptr()) || PyTuple_Check(value.ptr())) {
+    json out = json::array();
+    for (nb::handle item : value) out.push_back(json_of(item, what));
+    return out;
+  }
+  throw nb::value_error(
+      (what + ": a " + nb::cast<std::string>(nb::str(value.type().attr("__name__"))) +
+       " is not a JSON value")
+          .c_str());
+}
+
+// The Python value json.loads would make of `value`.
+nb::object python_of(const json& value) {
+  switch (value.type()) {
+    case json::value_t::null:
+      return nb::none();
+    case json::value_t::boolean:
+      return nb::bool_(value.get<bool>());
+    case json::value_t::number_integer:
+      return nb::int_(value.get<long long>());
+    case json::value_t::number_unsigned:
+      return nb::steal(PyLong_FromUnsignedLongLong(value.get<unsigned long long>()));
+    case json::value_t::number_float:
+      return nb::float_(value.get<double>());
+    case json::value_t::string: {
+      const auto& text = value.get_ref<const std::string&>();
+      return nb::str(text.data(), text.size());
+    }
+    case json::value_t::array: {
+      nb::list out;
+      for (const auto& item : value) out.append(python_of(item));
+      return out;
+    }
+    case json::value_t::object: {
+      nb::dict out;
+      for (const auto& [key, item] : value.items()) out[nb::str(key.data(), key.size())] = python_of(item);
+      return out;
+    }
+    default:
+      throw std::logic_error("a JSON value of a kind the engine never makes (binary/discarded)");
+  }
+}
+
+// A run's State or Event given as JSON text or as the Python value of that JSON.
+json document_arg(nb::handle value, const char* what) {
+  if (PyUnicode_Check(value.ptr())) return parse_json_arg(nb::cast<std::string>(value), what);
+  return json_of(value, what);
 }
 
 // Sets the pending Python exception to the scenario.errors class named `cls`, carrying the
@@ -65,13 +163,13 @@ void translate(const std::exception_ptr& p, void*) {
 
 class py_run {
  public:
-  py_run(const scenario::spec::charm_spec& spec, const std::string& state_json,
-         const std::string& event_json, const std::string& app_name,
+  py_run(const scenario::spec::charm_spec& spec, nb::handle state, nb::handle event,
+         const std::string& app_name,
          const std::string& juju_version, const std::string& charm_dir,
          const std::string& charm_class_name, bool skip_consistency_checks,
          scenario::pebble::server* pebble, bool unit_state_in_memory)
-      : run_(spec, scenario::state::state_from_json(parse_json_arg(state_json, "state")),
-             scenario::state::event_from_json(parse_json_arg(event_json, "event")),
+      : run_(spec, scenario::state::state_from_json(document_arg(state, "state")),
+             scenario::state::event_from_json(document_arg(event, "event")),
              scenario::runtime::run_options{app_name, juju_version, charm_dir, charm_class_name,
                                             skip_consistency_checks, unit_state_in_memory},
              pebble) {}
@@ -82,9 +180,6 @@ class py_run {
     return {r.exit_code, std::move(r.stdout_text), std::move(r.stderr_text)};
   }
 
-  std::string finish(std::optional<std::string_view> final_image) {
-    return scenario::state::state_to_json(run_.finish(final_image)).dump();
-  }
 
   scenario::runtime::run run_;
 };
@@ -122,10 +217,10 @@ NB_MODULE(_engine, m) {
            nb::call_guard<nb::gil_scoped_release>());
 
   nb::class_<py_run>(m, "Run")
-      .def(nb::init<const scenario::spec::charm_spec&, const std::string&, const std::string&,
+      .def(nb::init<const scenario::spec::charm_spec&, nb::handle, nb::handle,
                     const std::string&, const std::string&, const std::string&,
                     const std::string&, bool, scenario::pebble::server*, bool>(),
-           "spec"_a, "state_json"_a, "event_json"_a, "app_name"_a, "juju_version"_a,
+           "spec"_a, "state"_a, "event"_a, "app_name"_a, "juju_version"_a,
            "charm_dir"_a, "charm_class_name"_a, "skip_consistency_checks"_a,
            "pebble"_a.none(), "unit_state_in_memory"_a = false, nb::keep_alive<1, 2>(),
            nb::keep_alive<1, 10>())
@@ -148,8 +243,12 @@ NB_MODULE(_engine, m) {
           [](py_run& r, std::optional<nb::bytes> final_image) {
             std::optional<std::string> image;
             if (final_image) image.emplace(final_image->c_str(), final_image->size());
-            nb::gil_scoped_release release;
-            return r.finish(image);
+            json out;
+            {
+              nb::gil_scoped_release release;
+              out = scenario::state::state_to_json(r.run_.finish(image));
+            }
+            return python_of(out);
           },
           "unit_state_image"_a = nb::none());
 

@@ -413,42 +413,51 @@ def _action(a: Optional[ActionOutput]) -> Optional[Dict[str, Any]]:
 
 
 def to_engine_json(document: Dict[str, Any], what: str) -> str:
-    """``document`` (a State or Event in the engine's form) as JSON text for the engine.
-
-    JSON has no nan or infinity; the engine's tagged form carries them only inside stored state
-    and deferred snapshots (encode_value tags those), so one anywhere else is an error that says
-    where it is.
-    """
-    try:
-        return json.dumps(document, allow_nan=False)
-    except ValueError:
-        path, value = _first_non_finite(document, what)
-        raise StateValidationError(
-            f"{path}: {value!r} is not a finite number; Juju cannot carry nan or infinity here "
-            f"(only StoredState and deferred event data can hold them)"
-        ) from None
+    """``document`` (a State or Event in the engine's form) as JSON text for the engine."""
+    problem = engine_value_problem(document, what)
+    if problem:
+        raise StateValidationError(problem)
+    return json.dumps(document)
 
 
-def _first_non_finite(value: Any, path: str, top: bool = True) -> Tuple[str, Any]:
-    """The path and value of the first nan/inf float in ``value`` (("", None) if none).
+_JSON_INTEGERS = range(-(2**63), 2**64)
 
-    Paths read like the State: ``state.config['ratio']``.
+
+def engine_value_problem(value: Any, path: str, top: bool = True) -> Optional[str]:
+    """What in ``value`` (a State or Event in the engine's form) JSON cannot carry, and where.
+
+    JSON has no nan or infinity and the engine's integers are 64-bit; the engine's tagged form
+    carries such values only inside stored state and deferred snapshots (encode_value tags
+    those). Paths read like the State: ``state.config['ratio']``. None when all is well.
     """
     if isinstance(value, float) and not math.isfinite(value):
-        return path, value
+        return (
+            f"{path}: {value!r} is not a finite number; Juju cannot carry nan or infinity here "
+            f"(only StoredState and deferred event data can hold them)"
+        )
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _JSON_INTEGERS:
+        return (
+            f"{path}: {value} does not fit in 64 bits; Juju cannot carry it here (only "
+            f"StoredState and deferred event data can hold such integers)"
+        )
     if isinstance(value, dict):
         children: Iterable[Tuple[str, Any]] = (
             (f"{path}.{k}" if top else f"{path}[{k!r}]", v) for k, v in value.items()
         )
     elif isinstance(value, (list, tuple)):
         children = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    elif value is None or isinstance(value, (str, int, float)):
+        return None
     else:
-        return "", None
+        return (
+            f"{path}: a {type(value).__name__} is not a value the State can carry; use str, "
+            f"int, float, bool, None, or lists and dicts of them"
+        )
     for child_path, child in children:
-        found = _first_non_finite(child, child_path, top=False)
-        if found[0]:
-            return found
-    return "", None
+        problem = engine_value_problem(child, child_path, top=False)
+        if problem:
+            return problem
+    return None
 
 
 def state_to_engine(state: State) -> Dict[str, Any]:

@@ -21,6 +21,7 @@ import yaml
 from . import _adapter, _convert, _engine
 from .errors import (
     DirtyVirtualCharmRootError,
+    StateValidationError,
     MetadataNotFoundError,
     NoObserverError,
     UncaughtCharmError,
@@ -271,24 +272,30 @@ class Context:
                 f"Context.run(event, state): state must be a scenario.State, got "
                 f"{type(state).__name__}; build one with scenario.State(...)"
             )
-        state_json = _convert.to_engine_json(_convert.state_to_engine(state), "state")
-        event_json = _convert.to_engine_json(_convert.event_to_engine(event, state), "event")
+        state_document = _convert.state_to_engine(state)
+        event_document = _convert.event_to_engine(event, state)
         skip_checks = bool(os.environ.get("SCENARIO_SKIP_CONSISTENCY_CHECKS"))
         charm_class = _fresh_charm_class(self.charm_type, pre_event, post_event, event.name)
 
         with self._charm_dir() as charm_dir:
-            run = _engine.Run(
-                self.charm_spec,
-                state_json,
-                event_json,
-                self.app_name,
-                self.juju_version,
-                str(charm_dir),
-                self.charm_type.__name__,
-                skip_checks,
-                self._pebble_server(),
-                _adapter.UNIT_STATE_IN_MEMORY,
-            )
+            try:
+                run = _engine.Run(
+                    self.charm_spec,
+                    state_document,
+                    event_document,
+                    self.app_name,
+                    self.juju_version,
+                    str(charm_dir),
+                    self.charm_type.__name__,
+                    skip_checks,
+                    self._pebble_server(),
+                    _adapter.UNIT_STATE_IN_MEMORY,
+                )
+            except ValueError as e:  # a value JSON cannot carry: say where it is
+                problem = _convert.engine_value_problem(
+                    state_document, "state"
+                ) or _convert.engine_value_problem(event_document, "event")
+                raise StateValidationError(problem or str(e)) from None
             active = _adapter.ActiveRun(run, _adapter.UNIT_STATE_IN_MEMORY, self._pebble_openers)
             for warning in run.warnings:
                 logger.warning("%s", warning)
@@ -314,8 +321,8 @@ class Context:
                     raise
                 raise self._uncaught(e, event) from e.with_traceback(_charm_frames(e.__traceback__))
             finally:
-                output_json = run.finish(active.final_unit_state())
-        return _convert.state_from_engine(json.loads(output_json), state)
+                output = run.finish(active.final_unit_state())
+        return _convert.state_from_engine(output, state)
 
     def run_sequence(
         self,

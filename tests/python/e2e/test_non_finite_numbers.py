@@ -31,3 +31,15 @@ def test_a_non_finite_config_value_names_the_option(bad):
 def test_a_finite_float_config_value_runs():
     out = Context(Floaty, meta=META, config=CONFIG).run("config_changed", State(config={"ratio": 0.25}))
     assert out.status.unit == ops.ActiveStatus("ratio 0.25")
+
+
+def test_an_integer_beyond_64_bits_in_config_names_the_option():
+    config = {"options": {"count": {"type": "int", "default": 1}}}
+    ctx = Context(Floaty, meta=META, config=config)
+    with pytest.raises(StateValidationError, match=r"state\.config\['count'\]: 1180591620717411303424 does not fit in 64 bits"):
+        ctx.run("start", State(config={"count": 2**70}))
+
+
+def test_a_value_json_cannot_carry_names_its_place():
+    with pytest.raises(StateValidationError, match=r"state\.config\['ratio'\]: a object is not a value"):
+        Context(Floaty, meta=META, config=CONFIG).run("start", State(config={"ratio": object()}))
