@@ -117,6 +117,8 @@ using json = nlohmann::json;
 constexpr auto stdin_grace = std::chrono::milliseconds(5);
 // detach_all waits at most this long for stdin already sent by the charm to be read.
 constexpr auto detach_drain_limit = std::chrono::milliseconds(200);
+// How long a listener waits after a failed accept (e.g. no descriptors left) before the next.
+constexpr auto accept_retry_delay = std::chrono::milliseconds(10);
 // Pebble's cmdstate connectTimeout: the I/O websockets must connect within this.
 constexpr auto websocket_connect_timeout = std::chrono::seconds(5);
 // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
@@ -209,6 +211,7 @@ struct endpoint {
   std::mutex released_mu;
   bool released = false;           // guarded by released_mu
   std::atomic<bool> ran_exec = false;  // an exec started: detaching must drain its stdin
+  std::uint64_t stdin_events = 0;      // io thread only: exec stdin data and ends handled
   bool detached = false;  // io thread only: connections closed, exec work dropped
   std::vector<std::weak_ptr<closable>> conns;
   std::map<std::string, std::shared_ptr<exec_task>> execs;  // by task id
@@ -542,6 +545,7 @@ void on_exec_websocket_ready(const std::shared_ptr<endpoint>& ep,
 
 void on_stdin(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t,
               std::string_view data) {
+  ++ep->stdin_events;
   if (t->stdin_ended) return;
   if (auto lock = ep->lock_run()) {
     auto& history = ep->session.container().exec_history;
@@ -551,6 +555,7 @@ void on_stdin(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_ta
 }
 
 void on_stdin_end(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t) {
+  ++ep->stdin_events;
   if (t->stdin_ended) return;
   t->stdin_ended = true;
   if (t->started) complete_exec(ep, t, t->outcome.exit_code, "");
@@ -658,11 +663,11 @@ struct server::impl {
   explicit impl(std::filesystem::path dir) : socket_dir(std::move(dir)) {}
 
   std::filesystem::path socket_dir;
+  // Before ioc: handlers destroyed with ioc own sessions that point at it.
+  layer_cache layers;  // io thread only (requests are handled there)
   net::io_context ioc;
   net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
   std::thread thread;
-
-  layer_cache layers;  // io thread only (requests are handled there)
 
   std::mutex mu;  // guards the members below
   std::vector<std::shared_ptr<listener>> listeners;
@@ -684,7 +689,14 @@ struct server::impl {
 
   void accept_next(const std::shared_ptr<listener>& l) {
     l->acceptor.async_accept([this, l](beast::error_code ec, unix_socket sock) {
-      if (ec) return;  // the acceptor was closed: the server is going away
+      if (ec == net::error::operation_aborted || !l->acceptor.is_open()) return;  // closing
+      if (ec) {
+        // E.g. out of descriptors: the listener outlives this run, so try again shortly
+        // rather than leave the container unserved for every later run.
+        auto retry = std::make_shared<net::steady_timer>(ioc, accept_retry_delay);
+        retry->async_wait([this, l, retry](beast::error_code) { accept_next(l); });
+        return;
+      }
       if (auto ep = current_of(*l)) {
         auto conn = std::make_shared<http_conn>(std::move(sock), ep);
         ep->track(conn);
@@ -716,67 +728,67 @@ struct server::impl {
     ep.exec_changes.clear();
   }
 
-  // Detaches the endpoints `owns` selects (io thread). Unless `force`, nothing is detached and
-  // true is returned while one of them still has exec stdin in its socket that the charm
-  // already sent.
+  // Takes the endpoints `owns` selects off their listeners (any thread): from now on nothing
+  // new reaches them. Returns them for release and closing.
   template <class Owns>
-  bool detach_on_io(const Owns& owns, bool force) {
-    std::vector<std::shared_ptr<listener>> selected;
+  std::vector<std::shared_ptr<endpoint>> take_endpoints(const Owns& owns) {
+    std::vector<std::shared_ptr<endpoint>> taken;
+    std::lock_guard lock(mu);
+    for (auto& l : listeners) {
+      if (l->current && owns(*l->current)) taken.push_back(std::exchange(l->current, nullptr));
+    }
+    return taken;
+  }
+
+  // How far the io thread has got with the exec stdin of the endpoints `owns` selects (io
+  // thread): the number of stdin events handled, or nullopt while bytes the charm sent still
+  // wait in a socket.
+  template <class Owns>
+  std::optional<std::uint64_t> stdin_progress(const Owns& owns) {
+    std::vector<std::shared_ptr<endpoint>> selected;
     {
       std::lock_guard lock(mu);
       for (auto& l : listeners) {
-        if (l->current && owns(*l->current)) selected.push_back(l);
+        if (l->current && owns(*l->current)) selected.push_back(l->current);
       }
     }
-    if (!force) {
-      for (auto& l : selected) {
-        for (auto& [id, t] : l->current->execs) {
-          if (t->stdio && !t->stdin_ended && t->stdio->unread_bytes() > 0) return true;
-        }
+    std::uint64_t events = 0;
+    for (auto& ep : selected) {
+      for (auto& [id, t] : ep->execs) {
+        if (t->stdio && !t->stdin_ended && t->stdio->unread_bytes() > 0) return std::nullopt;
       }
+      events += ep->stdin_events;
     }
-    for (auto& l : selected) {
-      std::shared_ptr<endpoint> ep;
-      {
-        std::lock_guard lock(mu);
-        ep.swap(l->current);
-      }
-      ep->release();
-      close_endpoint(*ep);
-    }
-    return false;
+    return events;
   }
 
   template <class Owns>
   void detach(const Owns& owns) {
-    // Without execs nothing needs the io thread's eyes first: let go of the run at once and
-    // close its connections on the io thread without waiting (one thread hop less per run).
+    bool ran_exec = false;
     {
       std::lock_guard lock(mu);
-      bool quick = true;
       for (auto& l : listeners) {
-        if (l->current && owns(*l->current) && l->current->ran_exec) quick = false;
-      }
-      if (quick) {
-        for (auto& l : listeners) {
-          if (!l->current || !owns(*l->current)) continue;
-          std::shared_ptr<endpoint> ep;
-          ep.swap(l->current);
-          ep->release();
-          net::post(ioc, [ep] { close_endpoint(*ep); });
-        }
-        return;
+        if (l->current && owns(*l->current) && l->current->ran_exec) ran_exec = true;
       }
     }
-    // Stdin the charm already wrote belongs in exec_history: let the io thread read what is
-    // still in the sockets of execs whose stdin has not ended before closing them.
-    auto deadline = std::chrono::steady_clock::now() + detach_drain_limit;
-    while (run_on_io([&] { return detach_on_io(owns, false); })) {
-      if (std::chrono::steady_clock::now() >= deadline) {
-        run_on_io([&] { return detach_on_io(owns, true); });
-        return;
+    if (ran_exec) {
+      // Stdin the charm already wrote belongs in exec_history. It may still be in a socket,
+      // or already read but its handler queued on the io thread: wait until the io thread
+      // goes a whole round with nothing unread and no new stdin handled.
+      const auto deadline = std::chrono::steady_clock::now() + detach_drain_limit;
+      std::optional<std::uint64_t> last;
+      while (std::chrono::steady_clock::now() < deadline) {
+        auto progress = run_on_io([&] { return stdin_progress(owns); });
+        if (progress && last && *progress == *last) break;
+        if (!progress) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        last = progress;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    // Let go of the run at once (the io thread never touches its container again), then close
+    // its connections on the io thread without waiting for that.
+    for (auto& ep : take_endpoints(owns)) {
+      ep->release();
+      net::post(ioc, [ep] { close_endpoint(*ep); });
     }
   }
 };
@@ -790,13 +802,17 @@ server::~server() {
   try {
     detach_all();
     impl_->run_on_io([this] {
-      for (auto& l : impl_->listeners) {
+      std::vector<std::shared_ptr<listener>> listeners;
+      {
+        std::lock_guard lock(impl_->mu);
+        listeners.swap(impl_->listeners);
+      }
+      for (auto& l : listeners) {
         beast::error_code ec;
         l->acceptor.close(ec);
         std::error_code fec;
         std::filesystem::remove(l->path, fec);
       }
-      impl_->listeners.clear();
     });
   } catch (...) {  // never throw from a destructor; these only fail if the thread died
   }

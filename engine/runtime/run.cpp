@@ -58,7 +58,7 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
 std::filesystem::path run::unit_state_path() const { return options_.charm_dir / unit_state_file; }
 
 run::~run() {
-  if (pebble_ != nullptr && !sockets_.empty()) pebble_->detach(mutex_);
+  if (pebble_ != nullptr && !sockets_.empty()) pebble_->detach(mutex_);  // finish() never ran
 }
 
 agent::tool_result run::call_tool(const std::vector<std::string>& argv,
@@ -68,8 +68,9 @@ agent::tool_result run::call_tool(const std::vector<std::string>& argv,
 }
 
 std::string run::pebble_socket(const std::string& container) {
-  if (pebble_ == nullptr || finished_) return "";
+  if (pebble_ == nullptr) return "";
   std::lock_guard lock(mutex_);
+  if (finished_) return "";
   if (auto it = sockets_.find(container); it != sockets_.end()) return it->second;
   auto found = std::find_if(state_.containers.begin(), state_.containers.end(),
                             [&](const auto& c) { return c.name == container; });
@@ -80,14 +81,19 @@ std::string run::pebble_socket(const std::string& container) {
 }
 
 state::state run::finish(std::optional<std::string_view> final_image) {
-  if (finished_) {
-    throw error("run-finished", "this run has already finished; start a new run for a new event");
-  }
-  finished_ = true;
-  if (pebble_ != nullptr && !sockets_.empty()) {
-    pebble_->detach(mutex_);
+  bool attached = false;
+  {
+    // Under the lock: a container attached after this would never be detached.
+    std::lock_guard lock(mutex_);
+    if (finished_) {
+      throw error("run-finished", "this run has already finished; start a new run for a new event");
+    }
+    finished_ = true;
+    attached = !sockets_.empty();
     sockets_.clear();
   }
+  // Not under the lock: detaching waits for the server thread, which may be waiting for it.
+  if (pebble_ != nullptr && attached) pebble_->detach(mutex_);
   if (options_.unit_state_in_memory) {
     store::read_unit_state_image(final_image.value_or(unit_state_image_), unit_state_path(), state_);
   } else if (!options_.charm_dir.empty()) {

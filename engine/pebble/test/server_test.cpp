@@ -2,6 +2,7 @@
 // websockets over the unix socket the server hands out, as ops' Pebble client does.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -420,6 +421,71 @@ TEST_F(ServerTest, AttachDetachThousandTimesLeaksNoFdsAndReusesOneSocket) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.path()),
                           std::filesystem::directory_iterator()),
             1);
+}
+
+TEST_F(ServerTest, ARunsContainerAndMutexMayGoTheMomentDetachReturns) {
+  // A client still sending requests while its run detaches must never reach the run's
+  // container or mutex afterwards (they are freed at once here); it gets answers or a closed
+  // connection. Run under ThreadSanitizer/ASan this is the use-after-free check.
+  server srv(dir_.path());
+  const json layer = {{"action", "add"}, {"label", "l"}, {"format", "yaml"},
+                      {"combine", true}, {"layer", "summary: x\n"}};
+  for (int i = 0; i < 100; ++i) {
+    auto c = std::make_unique<state::container>(workload());
+    auto run_mu = std::make_unique<std::mutex>();
+    auto path = srv.attach(*c, *run_mu);
+    std::atomic<bool> stop = false;
+    std::atomic<int> answered = 0;
+    std::thread charm([&] {
+      try {
+        client cl(path);
+        while (!stop) {
+          auto status = cl.post("/v1/layers", layer).status;
+          ASSERT_TRUE(status == 200u || status == 500u) << status;
+          ++answered;
+        }
+      } catch (const boost::system::system_error&) {  // the connection was closed: expected
+      }
+    });
+    while (answered == 0 && i % 2 == 0) std::this_thread::yield();  // half mid-stream
+    srv.detach(*run_mu);
+    c.reset();
+    run_mu.reset();
+    stop = true;
+    charm.join();
+  }
+}
+
+TEST_F(ServerTest, DetachClosesConnectionsStillOpenAndLeaksNothingWithExecs) {
+  server srv(dir_.path());
+  state::container c = workload();
+  c.exec_mock = {mock({"true"}, 0, "")};
+  auto warm = [&] {
+    auto p = srv.attach(c, mu_);
+    client cl(p);
+    cl.get("/v1/system-info");
+    srv.detach(mu_);
+  };
+  warm();
+  std::size_t before = settled_fd_count();
+  for (int i = 0; i < 100; ++i) {
+    auto p = srv.attach(c, mu_);
+    client open_across_detach(p);  // the server side must close this one itself
+    ASSERT_EQ(open_across_detach.get("/v1/system-info").status, 200u);
+    if (i % 2 == 0) {
+      ASSERT_EQ(open_across_detach.post("/v1/exec", exec_body({"true"})).status, 202u);
+    }
+    srv.detach(mu_);
+    EXPECT_THROW(open_across_detach.get("/v1/system-info"), boost::system::system_error);
+  }
+  {
+    // A request on the reused socket is queued behind the closes detach posted.
+    auto p = srv.attach(c, mu_);
+    client cl(p);
+    ASSERT_EQ(cl.get("/v1/system-info").status, 200u);
+  }
+  srv.detach(mu_);
+  EXPECT_EQ(settled_fd_count(), before);
 }
 
 TEST_F(ServerTest, DestroyingTheServerRemovesItsSockets) {
