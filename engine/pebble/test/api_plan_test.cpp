@@ -106,6 +106,22 @@ TEST(ApiPlan, ALayerCacheSharedByRunsGivesTheSamePlansAndStillRejectsBadLayers) 
   }
 }
 
+TEST(ApiPlan, ALayerCacheStartsAgainWhenFullAndKeepsServing) {
+  layer_cache cache;
+  state::container c;
+  session s(c, &cache);
+  const auto yaml = [](int i) {
+    return "services:\n  s" + std::to_string(i) + ":\n    override: replace\n    command: run\n";
+  };
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_EQ(add_layer(s, "l" + std::to_string(i), yaml(i))["http"], 200) << i;
+  }
+  EXPECT_EQ(cache.find("l0", yaml(0)), nullptr);  // dropped when the cache filled up
+  EXPECT_NE(cache.find("l299", yaml(299)), nullptr);
+  EXPECT_EQ(c.layers.size(), 300u);
+  EXPECT_TRUE(plan(s)["services"]["s0"]);  // what was parsed before the clear still counts
+}
+
 TEST(ApiPlan, MergeOverrideCombinesFieldsAndReplaceDropsThem) {
   state::container c;
   session s(c);
