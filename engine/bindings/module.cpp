@@ -180,7 +180,6 @@ class py_run {
     return {r.exit_code, std::move(r.stdout_text), std::move(r.stderr_text)};
   }
 
-
   scenario::runtime::run run_;
 };
 

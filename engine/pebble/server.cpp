@@ -13,6 +13,7 @@
 // in the task data, and pending /v1/changes/{id}/wait requests are answered by handle().
 #include "engine/pebble/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -728,6 +729,17 @@ struct server::impl {
     ep.exec_changes.clear();
   }
 
+  // The endpoints `owns` selects (any thread).
+  template <class Owns>
+  std::vector<std::shared_ptr<endpoint>> owned_endpoints(const Owns& owns) {
+    std::vector<std::shared_ptr<endpoint>> owned;
+    std::lock_guard lock(mu);
+    for (auto& l : listeners) {
+      if (l->current && owns(*l->current)) owned.push_back(l->current);
+    }
+    return owned;
+  }
+
   // Takes the endpoints `owns` selects off their listeners (any thread): from now on nothing
   // new reaches them. Returns them for release and closing.
   template <class Owns>
@@ -745,15 +757,8 @@ struct server::impl {
   // wait in a socket.
   template <class Owns>
   std::optional<std::uint64_t> stdin_progress(const Owns& owns) {
-    std::vector<std::shared_ptr<endpoint>> selected;
-    {
-      std::lock_guard lock(mu);
-      for (auto& l : listeners) {
-        if (l->current && owns(*l->current)) selected.push_back(l->current);
-      }
-    }
     std::uint64_t events = 0;
-    for (auto& ep : selected) {
+    for (auto& ep : owned_endpoints(owns)) {
       for (auto& [id, t] : ep->execs) {
         if (t->stdio && !t->stdin_ended && t->stdio->unread_bytes() > 0) return std::nullopt;
       }
@@ -764,14 +769,8 @@ struct server::impl {
 
   template <class Owns>
   void detach(const Owns& owns) {
-    bool ran_exec = false;
-    {
-      std::lock_guard lock(mu);
-      for (auto& l : listeners) {
-        if (l->current && owns(*l->current) && l->current->ran_exec) ran_exec = true;
-      }
-    }
-    if (ran_exec) {
+    auto owned = owned_endpoints(owns);
+    if (std::any_of(owned.begin(), owned.end(), [](const auto& ep) { return ep->ran_exec.load(); })) {
       // Stdin the charm already wrote belongs in exec_history. It may still be in a socket,
       // or already read but its handler queued on the io thread: wait until the io thread
       // goes a whole round with nothing unread and no new stdin handled.

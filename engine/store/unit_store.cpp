@@ -46,6 +46,18 @@ struct stmt_finalizer {
 using db_ptr = std::unique_ptr<sqlite3, db_closer>;
 using stmt_ptr = std::unique_ptr<sqlite3_stmt, stmt_finalizer>;
 
+// Makes a copy of `image` the main database of `db` (SQLite frees the copy); returns SQLite's
+// result code. `path` is the file the image stands for, named in errors.
+int load_image_copy(sqlite3* db, std::string_view image, unsigned extra_flags,
+                    const std::filesystem::path& path) {
+  auto* buffer = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
+  if (!buffer) fail_db(path, "out of memory");
+  std::memcpy(buffer, image.data(), image.size());
+  const auto size = static_cast<sqlite3_int64>(image.size());
+  return sqlite3_deserialize(db, "main", buffer, size, size,
+                             SQLITE_DESERIALIZE_FREEONCLOSE | extra_flags);
+}
+
 class connection {
  public:
   // An in-memory database; `path` is the file it stands for, named in errors.
@@ -159,12 +171,7 @@ std::string detail::build_unit_db_image(const std::filesystem::path& db_path, co
   }
   connection db(db_path);
   // Start from an image of the empty schema: executing CREATE TABLE costs more than the rest.
-  auto* buffer = static_cast<unsigned char*>(sqlite3_malloc64(empty.size()));
-  if (!buffer) fail_db(db_path, "out of memory");
-  std::memcpy(buffer, empty.data(), empty.size());
-  int rc = sqlite3_deserialize(db.get(), "main", buffer, static_cast<sqlite3_int64>(empty.size()),
-                               static_cast<sqlite3_int64>(empty.size()),
-                               SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+  int rc = load_image_copy(db.get(), empty, SQLITE_DESERIALIZE_RESIZEABLE, db_path);
   if (rc != SQLITE_OK) db.fail(rc, "cannot load the empty schema");
   db.exec("BEGIN");
   {
@@ -369,35 +376,15 @@ detail::unit_db_rows read_image_rows(std::string_view image, const std::filesyst
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc == SQLITE_OK) {
-    auto* buffer = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
-    if (!buffer) {
-      sqlite3_close(raw);
-      fail_db(named_as, "out of memory");
-    }
-    std::memcpy(buffer, image.data(), image.size());
-    rc = sqlite3_deserialize(raw, "main", buffer, static_cast<sqlite3_int64>(image.size()),
-                             static_cast<sqlite3_int64>(image.size()), SQLITE_DESERIALIZE_FREEONCLOSE);
+    db_ptr opened(raw);  // closed if loading throws
+    rc = load_image_copy(raw, image, 0, named_as);
+    opened.release();
   }
   return read_rows_with_sqlite(raw, rc, named_as);
 }
 
 // Replaces s.stored_state and s.deferred with what the database rows hold.
-void apply_unit_db_rows(detail::unit_db_rows raw, const std::filesystem::path& db_path, state::state& s);
-
-}  // namespace
-
-void read_unit_state(const std::filesystem::path& db_path, state::state& s) {
-  apply_unit_db_rows(detail::read_unit_db_rows(db_path, true), db_path, s);
-}
-
-void read_unit_state_image(std::string_view image, const std::filesystem::path& named_as, state::state& s) {
-  apply_unit_db_rows(read_image_rows(image, named_as), named_as, s);
-}
-
-namespace {
-
 void apply_unit_db_rows(detail::unit_db_rows raw, const std::filesystem::path& db_path, state::state& s) {
-
   struct snapshot_row {
     std::string handle;
     json data;
@@ -459,5 +446,13 @@ void apply_unit_db_rows(detail::unit_db_rows raw, const std::filesystem::path& d
 }
 
 }  // namespace
+
+void read_unit_state(const std::filesystem::path& db_path, state::state& s) {
+  apply_unit_db_rows(detail::read_unit_db_rows(db_path, true), db_path, s);
+}
+
+void read_unit_state_image(std::string_view image, const std::filesystem::path& named_as, state::state& s) {
+  apply_unit_db_rows(read_image_rows(image, named_as), named_as, s);
+}
 
 }  // namespace scenario::store
