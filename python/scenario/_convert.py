@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime
+import functools
 import json
 import math
 import operator
@@ -420,9 +421,6 @@ def to_engine_json(document: Dict[str, Any], what: str) -> str:
     return json.dumps(document)
 
 
-_JSON_INTEGERS = range(-(2**63), 2**64)
-
-
 def engine_value_problem(value: Any, path: str, top: bool = True) -> Optional[str]:
     """What in ``value`` (a State or Event in the engine's form) JSON cannot carry, and where.
 
@@ -435,7 +433,7 @@ def engine_value_problem(value: Any, path: str, top: bool = True) -> Optional[st
             f"{path}: {value!r} is not a finite number; Juju cannot carry nan or infinity here "
             f"(only StoredState and deferred event data can hold them)"
         )
-    if isinstance(value, int) and not isinstance(value, bool) and value not in _JSON_INTEGERS:
+    if isinstance(value, int) and not isinstance(value, bool) and not _INT_MIN <= value <= _INT_MAX:
         return (
             f"{path}: {value} does not fit in 64 bits; Juju cannot carry it here (only "
             f"StoredState and deferred event data can hold such integers)"
@@ -525,18 +523,11 @@ def event_to_engine(event: Event, state: State) -> Dict[str, Any]:
 # str -> str databags), so the objects built from it skip the dataclasses' __post_init__ checks
 # (`_trusted`); what those would normalise is done here, where it is needed at all.
 
-# dataclass -> the names of its fields (frozenset), or None if one of them is not an __init__ one
-_INIT_FIELDS: Dict[type, Optional[frozenset]] = {}
-
-
+@functools.lru_cache(maxsize=None)
 def _init_fields(cls: type) -> Optional[frozenset]:
-    try:
-        return _INIT_FIELDS[cls]
-    except KeyError:
-        fields = dataclasses.fields(cls)
-        names = frozenset(f.name for f in fields) if all(f.init for f in fields) else None
-        _INIT_FIELDS[cls] = names
-        return names
+    """The names of a dataclass's fields, or None if one of them is not an __init__ one."""
+    fields = dataclasses.fields(cls)
+    return frozenset(f.name for f in fields) if all(f.init for f in fields) else None
 
 
 def _new(cls: Callable[..., T], values: Dict[str, Any]) -> T:

@@ -100,20 +100,26 @@ def _write_spec_files(root: Path, spec: "_engine.CharmSpec") -> List[Path]:
 _PROCESS_STATE_LOCK = threading.RLock()
 
 
-def _environ_snapshot() -> Dict[Any, Any]:
-    """A copy of the process environment, cheap to take and to compare.
+def _encoded_environ() -> Optional[Dict[bytes, bytes]]:
+    """CPython's dict of os.environ's encoded keys and values (``_data``), None elsewhere.
 
-    CPython keeps os.environ's encoded keys and values in a plain dict (``_data``); copying and
-    comparing that dict costs microseconds, while going through os.environ decodes every entry.
+    Copying and comparing it costs microseconds, while going through os.environ decodes every
+    entry.
     """
     data = getattr(os.environ, "_data", None)
-    return dict(data) if isinstance(data, dict) else dict(os.environ)
+    return data if isinstance(data, dict) else None
+
+
+def _environ_snapshot() -> Dict[Any, Any]:
+    """A copy of the process environment, cheap to take and to compare."""
+    data = _encoded_environ()
+    return dict(data) if data is not None else dict(os.environ)
 
 
 def _environ_restore(saved: Dict[Any, Any]) -> None:
     """Puts the environment back to ``saved`` (from _environ_snapshot), touching only changes."""
-    data = getattr(os.environ, "_data", None)
-    if isinstance(data, dict):
+    data = _encoded_environ()
+    if data is not None:
         if data == saved:
             return
         decode = os.fsdecode
@@ -131,8 +137,8 @@ def _environ_restore(saved: Dict[Any, Any]) -> None:
 
 def _juju_variables() -> List[str]:
     """The names of the JUJU_* variables in the process environment."""
-    data = getattr(os.environ, "_data", None)
-    if isinstance(data, dict):
+    data = _encoded_environ()
+    if data is not None:
         return [os.fsdecode(k) for k in data if k.startswith(b"JUJU_")]
     return [k for k in os.environ if k.startswith("JUJU_")]
 

@@ -26,7 +26,8 @@ Hook = Optional[Callable[["ops.CharmBase"], None]]
 
 def lifecycle_events(state: State, kind: str) -> List[Any]:
     """The events Juju fires for ``kind`` ('deploy', 'upgrade' or 'teardown') on ``state``."""
-    events = json.loads(_engine.lifecycle_events(json.dumps(_convert.state_to_engine(state)), kind))
+    state_json = _convert.to_engine_json(_convert.state_to_engine(state), "state")
+    events = json.loads(_engine.lifecycle_events(state_json, kind))
     return [_convert.event_from_engine(e, state) for e in events]
 
 

@@ -43,3 +43,10 @@ def test_an_integer_beyond_64_bits_in_config_names_the_option():
 def test_a_value_json_cannot_carry_names_its_place():
     with pytest.raises(StateValidationError, match=r"state\.config\['ratio'\]: a object is not a value"):
         Context(Floaty, meta=META, config=CONFIG).run("start", State(config={"ratio": object()}))
+
+
+def test_lifecycle_sequences_name_a_non_finite_value_too():
+    from scenario.sequences import lifecycle_events
+
+    with pytest.raises(StateValidationError, match=r"state\.config\['ratio'\].*not a finite number"):
+        lifecycle_events(State(config={"ratio": math.inf}), "deploy")
