@@ -53,7 +53,7 @@ from scenario.state import (
 
 
 def through_json(state: State) -> dict:
-    # what really crosses the boundary is a JSON string
+    # what crosses the boundary is JSON (as text, or as the values json.loads would make)
     return json.loads(json.dumps(state_to_engine(state)))
 
 
