@@ -49,14 +49,14 @@ import tempfile
 from pathlib import Path
 
 import _harness
-from charms import realistic_charm
+from charms import pebble_charm, realistic_charm
 
 import ops
 import ops.framework
 import ops.pebble
 import ops.storage
 
-UNIT = "realistic-charm/0"
+UNIT = f"{realistic_charm.META['name']}/0"
 CONFIG_GET = json.dumps({"port": 8080, "log-level": "debug", "workers": 4})  # Juju merges defaults
 RELATION_ID = 7
 REMOTE_APP = "postgresql"
@@ -116,13 +116,31 @@ class _ZeroCostHookTools:
         return subprocess.CompletedProcess(args, 0, stdout=out, stderr="")
 
 
+REPLAN_CHANGE = "1"
 PEBBLE_ANSWERS = {
     ("GET", "/v1/system-info"): {"type": "sync", "status-code": 200, "result": {"version": "1.19.0"}},
     ("POST", "/v1/layers"): {"type": "sync", "status-code": 200, "result": True},
-    ("POST", "/v1/files"): {
+    # replan: an async change, then ops waits for it to be ready.
+    ("POST", "/v1/services"): {
+        "type": "async",
+        "status-code": 202,
+        "change": REPLAN_CHANGE,
+        "result": None,
+    },
+    ("GET", f"/v1/changes/{REPLAN_CHANGE}/wait"): {
         "type": "sync",
         "status-code": 200,
-        "result": [{"path": realistic_charm.CONFIG_PATH}],
+        "result": {
+            "id": REPLAN_CHANGE,
+            "kind": "replan",
+            "summary": "Replan service \"app\"",
+            "status": "Done",
+            "tasks": [],
+            "ready": True,
+            "err": None,
+            "spawn-time": "2026-01-01T00:00:00Z",
+            "ready-time": "2026-01-01T00:00:00Z",
+        },
     },
 }
 
@@ -182,9 +200,16 @@ class _ZeroCostPebbleSocket:
         pass
 
 
-def _install_zero_cost_pebble(writes):
-    """Replace only the connection to Pebble's unix socket; ops' HTTP client runs as in a unit."""
-    responses = {k: _http_response(v) for k, v in PEBBLE_ANSWERS.items()}
+def _install_zero_cost_pebble(writes, pushed_path):
+    """Replace only the connection to Pebble's unix socket; ops' HTTP client runs as in a unit.
+
+    ``pushed_path`` is the file the charm pushes: ops checks that the answer names it.
+    """
+    answers = {
+        **PEBBLE_ANSWERS,
+        ("POST", "/v1/files"): {"type": "sync", "status-code": 200, "result": [{"path": pushed_path}]},
+    }
+    responses = {k: _http_response(v) for k, v in answers.items()}
 
     def connect(self):
         self.sock = _ZeroCostPebbleSocket(responses, writes)
@@ -221,19 +246,23 @@ class _MemoryStorage(ops.storage.SQLiteStorage):
         super().__init__(":memory:")
 
 
-def _make_charm_dir():
+HOOK_TOOLS = ("juju-log", "is-leader", "config-get", "relation-ids", "relation-list", "relation-get",
+              "relation-set", "secret-get", "status-set")
+
+
+def _make_charm_dir(meta, config):
     import yaml
 
     root = Path(tempfile.mkdtemp(prefix="bench-floor-"))
-    (root / "metadata.yaml").write_text(yaml.safe_dump(realistic_charm.META))
-    (root / "config.yaml").write_text(yaml.safe_dump(realistic_charm.CONFIG))
+    (root / "metadata.yaml").write_text(yaml.safe_dump(meta))
+    if config:
+        (root / "config.yaml").write_text(yaml.safe_dump(config))
     dispatch = root / "dispatch"
     dispatch.write_text("#!/bin/sh\nexit 0\n")
     dispatch.chmod(0o755)
     tools = root / "bin"
     tools.mkdir()
-    for tool in ("juju-log", "is-leader", "config-get", "relation-ids", "relation-list",
-                 "relation-get", "relation-set", "secret-get", "status-set"):
+    for tool in HOOK_TOOLS:
         stub = tools / tool
         stub.write_text("#!/bin/sh\necho 'never executed by the floor' >&2\nexit 1\n")
         stub.chmod(0o755)
@@ -252,26 +281,27 @@ def _fresh_charm_class(charm_type):
     return type(charm_type.__name__, (charm_type,), {"on": events()})
 
 
-def realistic_setup():
-    charm_dir, tools = _make_charm_dir()
+def _floor_setup(charm_type, meta, config, hook, hook_env, pushed_path):
+    """ops.main(charm_type) on ``hook`` in a unit whose hook tools and Pebble cost nothing.
+
+    Returns the run function; each run returns the writes it made (hook tools and Pebble).
+    """
+    charm_dir, tools = _make_charm_dir(meta, config)
     os.environ.update(
         JUJU_CHARM_DIR=str(charm_dir),
-        JUJU_UNIT_NAME=UNIT,
+        JUJU_UNIT_NAME=f"{meta['name']}/0",
         JUJU_MODEL_NAME="bench",
         JUJU_MODEL_UUID="5b7f3f6e-1c59-4d0b-9f4e-6f1b2a3c4d5e",
         JUJU_VERSION="3.1.6",
-        JUJU_DISPATCH_PATH="hooks/db-relation-changed",
-        JUJU_HOOK_NAME="db-relation-changed",
-        JUJU_RELATION="db",
-        JUJU_RELATION_ID=f"db:{RELATION_ID}",
-        JUJU_REMOTE_APP=REMOTE_APP,
-        JUJU_REMOTE_UNIT=REMOTE_UNIT,
+        JUJU_DISPATCH_PATH=f"hooks/{hook}",
+        JUJU_HOOK_NAME=hook,
         PATH=f"{tools}:{os.environ.get('PATH', '')}",
+        **hook_env,
     )
     os.environ.pop("OPERATOR_DISPATCH", None)
     hook_tools = _ZeroCostHookTools()
     subprocess.run = hook_tools
-    _install_zero_cost_pebble(hook_tools.writes)
+    _install_zero_cost_pebble(hook_tools.writes, pushed_path)
     ops.storage.SQLiteStorage = _MemoryStorage
     root = logging.getLogger()
     baseline_handlers = list(root.handlers)
@@ -280,7 +310,7 @@ def realistic_setup():
 
     def run():
         try:
-            ops.main(_fresh_charm_class(realistic_charm.RealisticCharm))
+            ops.main(_fresh_charm_class(charm_type))
         finally:
             # ops.Framework.on caches one bound FrameworkEvents per Framework in a
             # WeakKeyDictionary whose value refers back to its key, so without this every
@@ -295,18 +325,76 @@ def realistic_setup():
         hook_tools.writes.clear()
         return writes
 
+    return run
+
+
+def _status_set(writes):
+    """The arguments of the run's status-set call (None if it set no status)."""
+    return next((w[1] for w in writes if w[0] == "status-set"), None)
+
+
+def _pebble_bodies(writes):
+    """Request path -> body of each Pebble write, as Pebble would read it."""
+    return {w[1]: _request_body(w[2]) for w in writes if w[0] == "pebble"}
+
+
+def realistic_setup():
+    run = _floor_setup(
+        realistic_charm.RealisticCharm,
+        realistic_charm.META,
+        realistic_charm.CONFIG,
+        "db-relation-changed",
+        dict(
+            JUJU_RELATION="db",
+            JUJU_RELATION_ID=f"db:{RELATION_ID}",
+            JUJU_REMOTE_APP=REMOTE_APP,
+            JUJU_REMOTE_UNIT=REMOTE_UNIT,
+        ),
+        realistic_charm.CONFIG_PATH,
+    )
+
     def check(writes):
-        tools_called = {w[0]: w for w in writes}
-        status = tools_called.get("status-set")
-        assert status and "active" in status[1] and status[1][-1] == "serving on :8080", writes
+        status = _status_set(writes)
+        assert status and "active" in status and status[-1] == "serving on :8080", writes
         # ops 2.x sends YAML on stdin, ops 3.x JSON
         rel = [(w[1], (w[2] or "").replace('"', "").replace(": ", ":")) for w in writes if w[0] == "relation-set"]
         assert any("--app" not in a and "url:http://realistic-charm-0:8080" in i for a, i in rel), writes
         assert any("--app" in a and "database:app" in i for a, i in rel), writes
-        pebble = {w[1]: _request_body(w[2]) for w in writes if w[0] == "pebble"}
+        pebble = _pebble_bodies(writes)
         assert set(pebble) == {"/v1/layers", "/v1/files"}, writes
         assert json.loads(pebble["/v1/layers"])["label"] == "app", pebble
         assert realistic_charm.CONFIG_PATH.encode() in pebble["/v1/files"], pebble
+
+    return run, check
+
+
+def pebble_setup():
+    run = _floor_setup(
+        pebble_charm.PebbleCharm, pebble_charm.META, None, "start", {}, pebble_charm.CONFIG_PATH
+    )
+
+    def check(writes):
+        status = _status_set(writes)
+        assert status and "active" in status and status[-1] == pebble_charm.STATUS, writes
+        pebble = _pebble_bodies(writes)
+        assert set(pebble) == {"/v1/layers", "/v1/files", "/v1/services"}, writes
+        layer = json.loads(pebble["/v1/layers"])
+        assert layer["label"] == pebble_charm.SERVICE and layer["combine"], layer
+        assert pebble_charm.CONFIG_TEXT.encode() in pebble["/v1/files"], pebble
+        assert json.loads(pebble["/v1/services"])["action"] == "replan", pebble
+
+    return run, check
+
+
+def pebble_free_setup():
+    run = _floor_setup(
+        pebble_charm.PebbleFreeCharm, pebble_charm.FREE_META, None, "start", {}, pebble_charm.CONFIG_PATH
+    )
+
+    def check(writes):
+        status = _status_set(writes)
+        assert status and "active" in status and status[-1] == pebble_charm.STATUS, writes
+        assert not _pebble_bodies(writes), writes
 
     return run, check
 
@@ -321,7 +409,12 @@ def versions():
     return {"ops": ops.__version__}
 
 
-SCENARIOS = {"realistic": realistic_setup, "soak": realistic_setup}
+SCENARIOS = {
+    "realistic": realistic_setup,
+    "soak": realistic_setup,
+    "pebble": pebble_setup,
+    "pebble-free": pebble_free_setup,
+}
 
 if __name__ == "__main__":
     _harness.main(SCENARIOS, versions, verify)
