@@ -33,15 +33,19 @@ session::session(state::container& c, layer_cache* layers)
     : container_(c), layers_(layers), started_at_(detail::now_rfc3339()) {
   // Services the State says are running are taken to run with the plan the State holds, so a
   // replan after a layer change restarts exactly the services whose config changed.
+  const auto running = [](const auto& entry) {
+    return entry.second == "active" || entry.second == "backoff";
+  };
+  if (std::none_of(c.service_status.begin(), c.service_status.end(), running)) return;
   json plan;
   try {
     plan = detail::combined_plan(c);
   } catch (const std::exception&) {
     return;  // a malformed plan is reported when the charm first asks for it
   }
-  for (const auto& [name, status] : c.service_status) {
-    if ((status == "active" || status == "backoff") && plan["services"].contains(name))
-      started_configs_[name] = plan["services"][name];
+  for (const auto& entry : c.service_status) {
+    if (running(entry) && plan["services"].contains(entry.first))
+      started_configs_[entry.first] = plan["services"][entry.first];
   }
 }
 
