@@ -113,12 +113,16 @@ def _hook_tool_name(cmd: Any) -> Optional[str]:
     """The tool name if ``cmd`` is a hook tool the engine answers while a run is active."""
     if isinstance(cmd, (list, tuple)) and cmd:
         cmd = cmd[0]
-    if not isinstance(cmd, (str, os.PathLike)):
+    if isinstance(cmd, str):  # what ops passes; checking os.PathLike (an ABC) costs more
+        return _hook_tool_of_program(cmd)
+    if not isinstance(cmd, os.PathLike):
         return None
     return _hook_tool_of_program(os.fspath(cmd))
 
 
 def _argument(value: Any) -> str:
+    if isinstance(value, str):  # what ops passes; checking os.PathLike (an ABC) costs more
+        return value
     return os.fspath(value) if isinstance(value, os.PathLike) else str(value)
 
 
