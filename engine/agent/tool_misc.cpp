@@ -199,9 +199,34 @@ std::string resource_get(hook_context& ctx, const std::vector<std::string>& argv
   throw tool_error("could not download resource: resource \"" + name + "\" not found");
 }
 
+// A Juju tool whose subject a State cannot hold: each call fails saying so and what to do,
+// instead of the charm finding no such program.
+tool_fn not_simulated(std::string why) {
+  return [why = std::move(why)](hook_context&, const std::vector<std::string>&,
+                                std::string_view) -> std::string { throw tool_error(why); };
+}
+
+void register_unsimulated_tools(tool_table& table) {
+  table["add-metric"] = not_simulated(
+      "add-metric is not simulated: a State holds no metrics (Juju takes them only in "
+      "collect-metrics, from metered charms); patch the charm's add_metrics call in the test");
+  for (const char* tool : {"pod-spec-get", "pod-spec-set", "k8s-spec-set", "k8s-raw-set"}) {
+    table[tool] = not_simulated(
+        std::string(tool) +
+        " is not simulated: pod-spec charms are not supported; a sidecar charm declares "
+        "containers and drives them through Pebble, which a State's Containers simulate");
+  }
+  for (const char* tool : {"payload-register", "payload-unregister", "payload-status-set"}) {
+    table[tool] = not_simulated(std::string(tool) +
+                                " is not simulated: a State holds no payloads; patch the call "
+                                "in the test");
+  }
+}
+
 }  // namespace
 
 void register_misc_tools(tool_table& table) {
+  register_unsimulated_tools(table);
   table["is-leader"] = is_leader;
   table["unit-get"] = unit_get;
   table["goal-state"] = goal_state;

@@ -108,6 +108,20 @@ TEST_F(misc_tools, resource_get) {
   EXPECT_EQ(fails({"resource-get"}), "ERROR missing required resource name\n");
 }
 
+TEST_F(misc_tools, tools_a_state_cannot_hold_fail_saying_so) {
+  for (const char* tool : {"add-metric", "pod-spec-get", "pod-spec-set", "k8s-spec-set",
+                           "k8s-raw-set", "payload-register", "payload-unregister",
+                           "payload-status-set"}) {
+    EXPECT_TRUE(is_hook_tool(tool)) << tool;  // so ops' call reaches the engine
+    auto r = run({tool, "x"});
+    EXPECT_EQ(r.exit_code, 1) << tool;
+    EXPECT_EQ(r.stderr_text.rfind(std::string("ERROR ") + tool + " is not simulated: ", 0), 0u)
+        << r.stderr_text;
+  }
+  EXPECT_NE(fails({"add-metric", "users=3"}).find("patch the charm's add_metrics call"),
+            std::string::npos);
+}
+
 TEST_F(misc_tools, unknown_tool_and_path_argv0) {
   auto r = run({"no-such-tool"});
   EXPECT_EQ(r.exit_code, 127);

@@ -465,3 +465,22 @@ def test_custom_event_defined_on_the_charm_runs():
 def test_builtin_event_without_observer_is_fine():
     out = Context(WithCustom, meta=META).run("install", State())
     assert out.status.unit == UnknownStatus()
+
+
+class Metered(CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.collect_metrics, self._on_collect_metrics)
+
+    def _on_collect_metrics(self, event):
+        event.add_metrics({"users": 3})
+
+
+def test_a_tool_the_state_cannot_hold_fails_naming_itself():
+    # Not "no such file 'add-metric'": ops gets a failing tool and says what the engine said.
+    ctx = scenario.Context(Metered, meta={"name": "metered"})
+    with pytest.raises(scenario.UncaughtCharmError) as caught:
+        ctx.run("collect_metrics", scenario.State())
+    cause = caught.value.__cause__
+    assert isinstance(cause, ops.ModelError), repr(cause)
+    assert "add-metric is not simulated" in str(cause)
