@@ -106,3 +106,13 @@ __all__ = [
     "trigger",
     "UncaughtCharmError",
 ]
+
+
+def __getattr__(name: str):
+    # ops-scenario 3.1 re-exported the pytest fixture here; importing it on demand keeps
+    # `import scenario` free of pytest.
+    if name == "emitted_events":
+        from .pytest_plugin import emitted_events
+
+        return emitted_events
+    raise AttributeError(f"module 'scenario' has no attribute {name!r}")

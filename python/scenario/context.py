@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("scenario")
 
-_SPEC_FILES = ("metadata.yaml", "config.yaml", "actions.yaml", "charmcraft.yaml")
+# The metadata files a run writes into the charm root and ops reads (ops never reads
+# charmcraft.yaml, so a charm repository's own one may stay where it is).
+_SPEC_FILES = ("metadata.yaml", "config.yaml", "actions.yaml")
 # Files a run puts into a virtual charm root, besides the spec files.
 _RUN_FILES = ("dispatch", ".unit-state.db")
 

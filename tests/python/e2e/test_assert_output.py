@@ -21,7 +21,7 @@ PACKAGE_PARENT = str(Path(scenario.__file__).resolve().parent.parent)
 def _plugin_installed() -> bool:
     """Whether pytest will load our plugin through the pytest11 entry point by itself."""
     return any(
-        ep.value == "scenario._pytest_plugin"
+        ep.value == "scenario.pytest_plugin"
         for ep in importlib.metadata.entry_points(group="pytest11")
     )
 
@@ -36,7 +36,7 @@ def run_pytest(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedP
         if k not in ("CI", "BUILD_NUMBER", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
     }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
-    plugin = [] if _plugin_installed() else ["-p", "scenario._pytest_plugin"]
+    plugin = [] if _plugin_installed() else ["-p", "scenario.pytest_plugin"]
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *plugin, *args],
         cwd=tmp_path,

@@ -299,6 +299,18 @@ def test_dirty_charm_root(tmp_path):
     assert (tmp_path / "metadata.yaml").read_text() == "name: other\n"
 
 
+def test_charm_root_may_be_a_charm_repository_with_its_charmcraft_yaml(tmp_path):
+    # A charm repository holds charmcraft.yaml, which ops never reads: the run goes ahead with
+    # the Context's metadata and leaves the repository as it was.
+    charmcraft = "name: the-repo-charm\ntype: charm\n"
+    (tmp_path / "charmcraft.yaml").write_text(charmcraft)
+    (tmp_path / "src").mkdir()
+    out = Context(Busy, meta=META, charm_root=tmp_path).run("start", State())
+    assert out.status.unit == ActiveStatus("started")
+    assert (tmp_path / "charmcraft.yaml").read_text() == charmcraft
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["charmcraft.yaml", "src"]
+
+
 def test_run_needs_a_state():
     with pytest.raises(TypeError):
         Context(Idle, meta=META).run("start", {"leader": True})

@@ -7,7 +7,7 @@ from ops.framework import CommitEvent, EventBase, EventSource, Framework, PreCom
 from ops.testing import Harness
 
 from scenario.capture_events import capture_events
-from scenario._pytest_plugin import emitted_events  # noqa: F401  (registers the fixture here)
+from scenario.pytest_plugin import emitted_events  # noqa: F401  (registers the fixture here)
 
 # Harness is only the vehicle for a real ops Framework here.
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")

@@ -18,7 +18,7 @@ from ops.model import (
 )
 
 from scenario._diff import diff, is_scenario_value, stable_repr
-from scenario._pytest_plugin import pytest_assertrepr_compare
+from scenario.pytest_plugin import pytest_assertrepr_compare
 from scenario.state import (
     ActionOutput,
     Address,

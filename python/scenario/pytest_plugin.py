@@ -1,4 +1,4 @@
-"""Scenario's pytest plugin (entry point ``scenario``).
+"""Scenario's pytest plugin (entry point ``scenario``; the module ops-scenario 3.1 named so).
 
 Provides the ``emitted_events`` fixture, and gives every test its own relation-id sequence so
 automatically assigned relation ids are the same whatever tests ran before in the process.
