@@ -4,6 +4,7 @@
 
 #include "engine/consistency/checker.hpp"
 #include "engine/runtime/hook_env.hpp"
+#include "engine/state/event_names.hpp"
 #include "engine/store/unit_store.hpp"
 
 namespace scenario::runtime {
@@ -11,6 +12,40 @@ namespace scenario::runtime {
 namespace {
 
 constexpr const char* unit_state_file = ".unit-state.db";
+
+// The event name in a handle path such as "MyCharm/on/peers_relation_changed[3]".
+std::string_view event_of_handle(std::string_view handle_path) {
+  const auto slash = handle_path.rfind('/');
+  auto name = slash == std::string_view::npos ? handle_path : handle_path.substr(slash + 1);
+  return name.substr(0, name.find('['));
+}
+
+// A deferred peer-relation event whose snapshot lacks the remote app and unit (a State's
+// PeerRelation does not know the app's name) gets them as ops would have saved them when it
+// deferred the event: the app is this one, the unit (and departing unit) its first peer.
+void complete_peer_snapshots(state::state& s, const std::string& app_name) {
+  for (auto& d : s.deferred) {
+    auto& snapshot = d.snapshot_data;
+    if (!snapshot.is_object() || snapshot.contains("app_name")) continue;
+    const auto id = snapshot.find("relation_id");
+    if (id == snapshot.end() || !id->is_number_integer()) continue;
+    const auto relation = std::find_if(s.relations.begin(), s.relations.end(), [&](const auto& r) {
+      return r.kind == state::relation_kind::peer && r.relation_id == id->get<int>();
+    });
+    if (relation == s.relations.end()) continue;
+    snapshot["app_name"] = app_name;
+    const auto suffix = state::parse_event_name(event_of_handle(d.handle_path)).suffix;
+    if (suffix == "_relation_created" || suffix == "_relation_broken") continue;
+    if (!snapshot.contains("unit_name") && !relation->remote_units_data.empty()) {
+      snapshot["unit_name"] =
+          app_name + "/" + std::to_string(relation->remote_units_data.begin()->first);
+    }
+    if (suffix == "_relation_departed" && !snapshot.contains("departing_unit") &&
+        snapshot.contains("unit_name")) {
+      snapshot["departing_unit"] = snapshot["unit_name"];
+    }
+  }
+}
 
 }  // namespace
 
@@ -48,6 +83,7 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
     state_.action = state::action_output{};
   }
 
+  complete_peer_snapshots(state_, options_.app_name);
   if (options_.unit_state_in_memory) {
     unit_state_image_ = store::unit_state_image(state_, options_.charm_class_name, unit_state_path());
   } else if (!options_.charm_dir.empty()) {

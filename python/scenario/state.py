@@ -1394,7 +1394,8 @@ class Event(_DCBase):
                 raise ValueError(f"{self.name} is a relation event; pass relation=")
             data = {"relation_name": relation.endpoint, "relation_id": relation.relation_id}
             if isinstance(relation, PeerRelation):
-                # ops wants this unit's own app name, which only the charm metadata knows.
+                # The remote app is this app, whose name only the run knows: the engine adds
+                # it, and the first peer as the unit, when it loads the deferred event.
                 return data
             app = relation.remote_app_name
             data["app_name"] = app

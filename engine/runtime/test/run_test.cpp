@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/runtime/hook_env.hpp"
+#include "engine/runtime/run.hpp"
 
 namespace scenario::runtime {
 namespace {
@@ -132,6 +133,43 @@ TEST(hook_env, secret_action_storage_and_workload_variables) {
   ready.container = "web-server";
   auto wenv = hook_environment(st, ready, classify_event(spec, ready), {"webapp", "3.0", "/c"});
   EXPECT_EQ(wenv.at("JUJU_WORKLOAD_NAME"), "web-server");
+}
+
+
+state::deferred_event deferred_peer_event(const std::string& name, int number) {
+  return {"WebappCharm/on/" + name + "[" + std::to_string(number) + "]", "WebappCharm", "_on_peers",
+          {{"relation_name", "replicas"}, {"relation_id", 3}}};
+}
+
+TEST(run, deferred_peer_events_get_this_app_and_its_first_peer) {
+  const auto spec = make_spec();
+  state::state st;
+  state::relation peers;
+  peers.kind = state::relation_kind::peer;
+  peers.endpoint = "replicas";
+  peers.relation_id = 3;
+  peers.remote_units_data = {{2, {}}, {1, {}}};
+  st.relations.push_back(peers);
+  st.deferred = {deferred_peer_event("replicas_relation_changed", 1),
+                 deferred_peer_event("replicas_relation_broken", 2),
+                 deferred_peer_event("replicas_relation_departed", 3)};
+  auto given = deferred_peer_event("replicas_relation_joined", 4);
+  given.snapshot_data["app_name"] = "webapp";  // a snapshot that says who it is stays as it is
+  st.deferred.push_back(given);
+  run_options options;
+  options.charm_class_name = "WebappCharm";
+  options.unit_state_in_memory = true;
+  run r(spec, st, named("update_status"), options, nullptr);
+
+  const auto out = r.finish();  // ops never ran: the store is read back as the run built it
+  ASSERT_EQ(out.deferred.size(), 4u);
+  const state::json changed = {{"relation_name", "replicas"}, {"relation_id", 3},
+                        {"app_name", "webapp"}, {"unit_name", "webapp/1"}};
+  EXPECT_EQ(out.deferred[0].snapshot_data, changed);
+  const state::json broken = {{"relation_name", "replicas"}, {"relation_id", 3}, {"app_name", "webapp"}};
+  EXPECT_EQ(out.deferred[1].snapshot_data, broken);
+  EXPECT_EQ(out.deferred[2].snapshot_data["departing_unit"], "webapp/1");
+  EXPECT_EQ(out.deferred[3].snapshot_data, given.snapshot_data);
 }
 
 }  // namespace

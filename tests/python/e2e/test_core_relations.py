@@ -613,3 +613,34 @@ def test_planned_units_counts_non_dying_units():
     _, planned = probe(Context(Idle, meta=META), "start", State(leader=True, planned_units=2, relations=[peers]),
                        lambda c: c.app.planned_units())
     assert planned == 2
+
+
+class PeerWatcher(CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.peers_relation_changed, self._on_peers)
+        framework.observe(self.on.peers_relation_broken, self._on_peers)
+        self.seen = []
+
+    def _on_peers(self, event):
+        type(self).seen.append((event.handle.kind, event.app and event.app.name,
+                                event.unit and event.unit.name))
+
+
+def test_deferred_peer_events_come_back_with_this_app_and_a_peer():
+    PeerWatcher.seen = []
+    meta = {"name": "watcher", "peers": {"peers": {"interface": "cluster"}}}
+    peers = PeerRelation("peers", peers_data={2: {}, 1: {}})
+    state = State(
+        relations=[peers],
+        deferred=[
+            peers.changed_event.deferred(handler=PeerWatcher._on_peers),
+            peers.broken_event.deferred(handler=PeerWatcher._on_peers, event_id=2),
+        ],
+    )
+    out = Context(PeerWatcher, meta=meta).run("update_status", state)
+    assert out.deferred == []
+    assert PeerWatcher.seen == [
+        ("peers_relation_changed", "watcher", "watcher/1"),
+        ("peers_relation_broken", "watcher", None),
+    ]
