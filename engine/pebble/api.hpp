@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -88,5 +89,9 @@ response handle(session& s, const request& r);
 // The container's plan as `GET /v1/plan?format=yaml` gives it (base plan plus layers, in
 // order). A malformed layer raises scenario::state_validation_error naming the container.
 std::string plan_yaml(const state::container& c);
+
+// Why Pebble would refuse the container's base plan and layers, in Pebble's words (e.g.
+// `layer "web" must define "override" for service "nginx"`); nullopt when it would accept them.
+std::optional<std::string> plan_problem(const state::container& c);
 
 }  // namespace scenario::pebble

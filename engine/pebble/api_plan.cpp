@@ -672,6 +672,15 @@ response post_layers(session& s, const request& r) {
 
 namespace scenario::pebble {
 
+std::optional<std::string> plan_problem(const state::container& c) {
+  try {
+    detail::combined_plan(c);
+    return std::nullopt;
+  } catch (const detail::plan_error& e) {
+    return e.what();
+  }
+}
+
 std::string plan_yaml(const state::container& c) {
   try {
     return detail::plan_to_yaml(detail::combined_plan(c));

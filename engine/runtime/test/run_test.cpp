@@ -172,5 +172,30 @@ TEST(run, deferred_peer_events_get_this_app_and_its_first_peer) {
   EXPECT_EQ(out.deferred[3].snapshot_data, given.snapshot_data);
 }
 
+
+TEST(run, a_state_layer_pebble_would_refuse_is_inconsistent_before_the_charm_runs) {
+  const auto spec = make_spec();
+  state::state st;
+  state::container web;
+  web.name = "web-server";
+  web.can_connect = true;
+  web.layers = {{"web", {{"services", {{"nginx", {{"command", "nginx"}}}}}}}};  // no override
+  st.containers.push_back(web);
+  run_options options;
+  options.charm_class_name = "WebappCharm";
+  try {
+    run r(spec, st, named("start"), options, nullptr);
+    FAIL() << "a layer without override was accepted";
+  } catch (const inconsistent_scenario_error& e) {
+    ASSERT_EQ(e.problems().size(), 1u);
+    EXPECT_NE(e.problems()[0].find("container \"web-server\": its layers make a plan Pebble "
+                                   "refuses: layer \"web\" must define \"override\""),
+              std::string::npos)
+        << e.problems()[0];
+  }
+  options.skip_consistency_checks = true;  // the user's explicit choice
+  EXPECT_NO_THROW(run(spec, st, named("start"), options, nullptr));
+}
+
 }  // namespace
 }  // namespace scenario::runtime

@@ -476,3 +476,30 @@ def test_output_state_reports_plan_statuses_files_and_execs_and_feeds_the_next_r
     assert conf == "port: 80\n"
     assert services == ["web", "worker"]
     assert out2.get_container("workload").exec_history == workload.exec_history
+
+
+class PlanReader(ops.CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.start, self._on_start)
+
+    def _on_start(self, _):
+        self.unit.get_container("workload").get_plan()
+
+
+@pytest.mark.parametrize(
+    "service, pebble_says",
+    [
+        ({"command": "/bin/app"}, 'layer "base" must define "override" for service "app"'),
+        ({"override": "replace"}, 'plan must define "command" for service "app"'),
+    ],
+)
+def test_state_layers_pebble_would_refuse_are_reported_before_the_run(service, pebble_says):
+    container = Container(
+        "workload", can_connect=True, layers={"base": pebble.Layer({"services": {"app": service}})}
+    )
+    with pytest.raises(scenario.InconsistentScenarioError) as caught:
+        Context(PlanReader, meta=META).run("start", State(containers=[container]))
+    (problem,) = caught.value.problems
+    assert problem.startswith('container "workload": its layers make a plan Pebble refuses: ')
+    assert pebble_says in problem
