@@ -399,6 +399,11 @@ def _charm_frames(tb: Optional[TracebackType]) -> Optional[TracebackType]:
     return trimmed
 
 
+# Events ops runs in Juju's restricted context: it builds the charm and emits the event without
+# re-emitting deferred events first.
+_RESTRICTED_CONTEXT_EVENTS = ("collect_metrics",)
+
+
 def _fresh_charm_class(
     charm_type: type,
     pre_event: Optional[Callable[[Any], None]],
@@ -428,13 +433,16 @@ def _fresh_charm_class(
         if post_event is not None:
             framework.observe(framework.on.pre_commit, self._scenario_post_event)
         if pre_event is not None:
-            reemit = framework.reemit
+            if event_name in _RESTRICTED_CONTEXT_EVENTS:
+                pre_event(self)  # ops re-emits nothing here: the event follows right after
+            else:
+                reemit = framework.reemit
 
-            def reemit_then_pre_event() -> None:
-                reemit()
-                pre_event(self)
+                def reemit_then_pre_event() -> None:
+                    reemit()
+                    pre_event(self)
 
-            framework.reemit = reemit_then_pre_event
+                framework.reemit = reemit_then_pre_event
 
     def _scenario_post_event(self: Any, _: Any) -> None:
         post_event(self)

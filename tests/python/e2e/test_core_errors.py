@@ -426,6 +426,23 @@ def test_pre_event_runs_after_deferred_events_are_reemitted():
     assert seen == [BlockedStatus("busy")]
 
 
+def test_pre_event_runs_before_collect_metrics_too():
+    # ops re-emits no deferred events in collect-metrics (a restricted context); pre_event must
+    # still run, once, before the event.
+    seen = []
+
+    class Metrics(CharmBase):
+        def __init__(self, framework):
+            super().__init__(framework)
+            framework.observe(self.on.collect_metrics, lambda _: seen.append("handler"))
+
+    Context(Metrics, meta=META).run(
+        "collect_metrics", State(), pre_event=lambda _: seen.append("pre"),
+        post_event=lambda _: seen.append("post"),
+    )
+    assert seen == ["pre", "handler", "post"]
+
+
 def test_post_event_changes_reach_output_and_errors_are_uncaught():
     def post(charm):
         charm.unit.status = BlockedStatus("from post")
