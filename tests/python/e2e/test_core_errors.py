@@ -434,7 +434,10 @@ def test_pre_event_runs_before_collect_metrics_too():
     class Metrics(CharmBase):
         def __init__(self, framework):
             super().__init__(framework)
-            framework.observe(self.on.collect_metrics, lambda _: seen.append("handler"))
+            framework.observe(self.on.collect_metrics, self._on_collect_metrics)
+
+        def _on_collect_metrics(self, _):
+            seen.append("handler")
 
     Context(Metrics, meta=META).run(
         "collect_metrics", State(), pre_event=lambda _: seen.append("pre"),
