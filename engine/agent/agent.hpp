@@ -2,6 +2,7 @@
 // stderr and exit code out), applied to a mutable State with Juju's rules and error texts.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +31,9 @@ struct hook_context {
   const state::event& event;
   std::string app_name;       // normally spec.name
   std::string juju_version = "3.0";
+  // Where storages with neither a State location nor a declared one are mounted, as
+  // <root>/<name>/<index> (made on first use); empty: Juju's /var/lib/juju/storage/...
+  std::filesystem::path storage_root{};
   std::optional<std::string> action_name{};  // set while running an action
   // Controller storage (state-get/state-set/state-delete): key -> value text.
   std::map<std::string, std::string> controller_state{};

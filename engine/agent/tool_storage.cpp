@@ -1,4 +1,6 @@
 // storage-get, storage-list, storage-add.
+#include <filesystem>
+
 #include "engine/agent/tool_table.hpp"
 #include "engine/agent/tool_util.hpp"
 
@@ -23,10 +25,21 @@ const state::storage* find_storage(const hook_context& ctx, const std::string& n
 }
 
 // Where a storage instance is mounted: the State's location, else the charm's declared
-// location, else Juju's default /var/lib/juju/storage/<name>/<index>.
+// location, else <storage_root>/<name>/<index> (made here, so the charm can write to it), else
+// Juju's default /var/lib/juju/storage/<name>/<index>.
 std::string storage_location(const hook_context& ctx, const state::storage& s) {
   if (!s.location.empty()) return s.location;
   if (auto* sp = find_storage_spec(ctx, s.name); sp && sp->location) return *sp->location;
+  if (!ctx.storage_root.empty()) {
+    const auto dir = ctx.storage_root / s.name / std::to_string(s.index);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      throw tool_error("cannot make the mount point " + dir.string() + " of storage " + s.name +
+                       "/" + std::to_string(s.index) + ": " + ec.message());
+    }
+    return dir.string();
+  }
   return "/var/lib/juju/storage/" + s.name + "/" + std::to_string(s.index);
 }
 

@@ -92,6 +92,7 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
       .event = event_,
       .app_name = options_.app_name,
       .juju_version = options_.juju_version,
+      .storage_root = options_.storage_root,
   });
   if (classified.kind == event_kind::action) {
     hook_->action_name = classified.entity;

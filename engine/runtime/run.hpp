@@ -27,6 +27,8 @@ struct run_options {
   // Hand ops the unit-state database as an image (unit_state_image()) to open in memory, and
   // take its final image in finish(), instead of writing and reading charm_dir/.unit-state.db.
   bool unit_state_in_memory = false;
+  // Where storages with no location of their own are mounted (see agent::hook_context).
+  std::filesystem::path storage_root;
 };
 
 // A run owns a mutable copy of the input State. Not thread-safe except that the Pebble server

@@ -298,6 +298,7 @@ class Context:
                     skip_checks,
                     self._pebble_server(),
                     _adapter.UNIT_STATE_IN_MEMORY,
+                    str(self._workdir / "storage"),
                 )
             except ValueError as e:  # a value JSON cannot carry: say where it is
                 problem = _convert.engine_value_problem(

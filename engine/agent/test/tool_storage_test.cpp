@@ -1,3 +1,8 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
 #include "engine/agent/test/agent_fixture.hpp"
 
 namespace scenario::agent::testing {
@@ -27,6 +32,20 @@ TEST_F(storage_tools, storage_get_kind_and_location) {
             json("/var/lib/juju/storage/data/0"));
   EXPECT_EQ(ok({"storage-get", "-s", "cache/0", "location"}), "/cache\n");
   EXPECT_EQ(ok({"storage-get", "-s", "raw/0", "kind"}), "block\n");
+}
+
+TEST_F(storage_tools, storage_without_a_location_is_mounted_under_the_storage_root) {
+  const auto root = std::filesystem::temp_directory_path() /
+                    ("scenario-storage-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(root);
+  ctx().storage_root = root;
+  const auto mount = root / "data" / "0";
+  EXPECT_EQ(ok({"storage-get", "-s", "data/0", "location"}), mount.string() + "\n");
+  EXPECT_TRUE(std::filesystem::is_directory(mount));  // the charm can write there at once
+  // A location of the State's or the charm's own still wins.
+  EXPECT_EQ(ok({"storage-get", "-s", "data/1", "location"}), "/mnt/data1\n");
+  EXPECT_EQ(ok({"storage-get", "-s", "cache/0", "location"}), "/cache\n");
+  std::filesystem::remove_all(root);
 }
 
 TEST_F(storage_tools, storage_get_defaults_to_hook_storage) {

@@ -212,6 +212,30 @@ def test_storage_attached_declared_location():
     assert out.status.unit == ActiveStatus("data/0 at /srv/data")
 
 
+class CacheWriter(CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.cache_storage_attached, self._on_attached)
+
+    def _on_attached(self, event):
+        marker = event.storage.location / "initialised"
+        before = marker.read_text() if marker.exists() else "nothing"
+        marker.write_text(f"run after {before}")
+        self.unit.status = ActiveStatus(before)
+
+
+def test_storage_without_a_location_is_a_writable_directory_kept_across_a_contexts_runs():
+    storage = Storage("cache", index=1)
+    ctx = Context(CacheWriter, meta=STORAGE_META)
+    first = ctx.run(storage.attached_event, State(storages=[storage]))
+    assert first.status.unit == ActiveStatus("nothing")
+    second = ctx.run(storage.attached_event, State(storages=[storage]))
+    assert second.status.unit == ActiveStatus("run after nothing")  # what the first run wrote
+    assert second.storages == [storage]  # the State is not changed by where it was mounted
+    other = Context(CacheWriter, meta=STORAGE_META).run(storage.attached_event, State(storages=[storage]))
+    assert other.status.unit == ActiveStatus("nothing")  # each Context mounts its own
+
+
 def test_storage_detaching_names_instance():
     storage = Storage("cache", index=2)
     out = Context(StorageCharm, meta=STORAGE_META).run(
