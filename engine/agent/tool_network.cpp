@@ -50,6 +50,8 @@ json network_json(const state::network& n, bool yaml) {
   return out;
 }
 
+}  // namespace
+
 std::string first_address(const state::network& n) {
   for (const auto& b : n.bind_addresses) {
     for (const auto& a : b.addresses) return a.value.empty() ? a.address : a.value;
@@ -57,7 +59,9 @@ std::string first_address(const state::network& n) {
   return "";
 }
 
-}  // namespace
+std::string ingress_address(const state::network& n) {
+  return n.ingress_addresses.empty() ? first_address(n) : n.ingress_addresses.front();
+}
 
 // The network of `binding`: the State's entry, else the default for a declared binding.
 std::optional<state::network> binding_network(const hook_context& ctx, const std::string& binding) {
@@ -106,7 +110,7 @@ std::string network_get(hook_context& ctx, const std::vector<std::string>& argv,
   if (egress) keys.push_back("egress-subnets");
   if (egress) values["egress-subnets"] = net->egress_subnets;
   if (ingress) {
-    std::string addr = net->ingress_addresses.empty() ? first_address(*net) : net->ingress_addresses[0];
+    std::string addr = ingress_address(*net);
     if (addr.empty()) throw tool_error("no addresses attached to space for binding \"" + binding + "\"");
     values["ingress-address"] = addr;
   }

@@ -33,6 +33,26 @@ json bag_json(const state::databag& bag) {
   return out;
 }
 
+// The unit's own settings as Juju keeps them: Juju writes the unit's addresses on the
+// relation's binding into them when the unit joins (private-address, ingress-address,
+// egress-subnets), so a State's local_unit_data need not spell them out. What the State or
+// the charm set under those keys wins.
+state::databag with_juju_unit_keys(const hook_context& ctx, const state::relation& rel,
+                                   const state::databag& bag) {
+  state::databag out = bag;
+  const auto net = binding_network(ctx, rel.endpoint);
+  if (!net) return out;
+  const std::string ingress = ingress_address(*net);
+  std::string egress;
+  for (const auto& subnet : net->egress_subnets) egress += (egress.empty() ? "" : ",") + subnet;
+  if (!ingress.empty()) {
+    out.try_emplace("private-address", ingress);
+    out.try_emplace("ingress-address", ingress);
+  }
+  if (!egress.empty()) out.try_emplace("egress-subnets", egress);
+  return out;
+}
+
 bool is_broken_now(const hook_context& ctx, const state::relation& rel) {
   return util::hook_is(ctx, "_relation_broken", rel.relation_id);
 }
@@ -136,6 +156,7 @@ std::string relation_get(hook_context& ctx, const std::vector<std::string>& argv
   if (!pos.empty()) throw usage_error("unrecognized args: [\"" + pos.front() + "\"]");
 
   const state::databag* bag = nullptr;
+  state::databag own_settings;
   if (app) {
     if (target == ctx.app_name) {
       // The leader reads its own bag locally; anyone else asks the controller, which only
@@ -151,7 +172,8 @@ std::string relation_get(hook_context& ctx, const std::vector<std::string>& argv
       throw tool_error("permission denied");
     }
   } else if (target == ctx.unit_name()) {
-    bag = &rel.local_unit_data;
+    own_settings = with_juju_unit_keys(ctx, rel, rel.local_unit_data);
+    bag = &own_settings;
   } else {
     const auto slash = target.find('/');
     const std::string unit_app = target.substr(0, slash);

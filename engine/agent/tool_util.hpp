@@ -173,4 +173,8 @@ namespace scenario::agent {
 // The network of `binding` (tool_network.cpp): the State's entry, else a default network for
 // any binding the charm declares; nullopt for an unknown binding.
 std::optional<state::network> binding_network(const hook_context& ctx, const std::string& binding);
+// The first address bound on the network ("" if none).
+std::string first_address(const state::network& n);
+// The address others reach the unit at: the first ingress address, else first_address().
+std::string ingress_address(const state::network& n);
 }  // namespace scenario::agent

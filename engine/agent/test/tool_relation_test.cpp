@@ -94,8 +94,30 @@ TEST_F(relation_tools, relation_get_single_key) {
   EXPECT_EQ(ok({"relation-get", "-r", "1", "missing", "remote/0"}), "");
 }
 
-TEST_F(relation_tools, relation_get_own_unit_bag) {
-  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "-", "app/0", "--format=json"}), json({{"mine", "1"}}));
+TEST_F(relation_tools, relation_get_own_unit_bag_has_the_keys_juju_writes) {
+  // The endpoint's binding has no State network: the default one (192.0.2.0 in 192.0.2.0/24).
+  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "-", "app/0", "--format=json"}),
+            json({{"mine", "1"},
+                  {"private-address", "192.0.2.0"},
+                  {"ingress-address", "192.0.2.0"},
+                  {"egress-subnets", "192.0.2.0/24"}}));
+  EXPECT_EQ(ok({"relation-get", "-r", "1", "ingress-address", "app/0"}), "192.0.2.0\n");
+  // From the State's network for the binding, when there is one; the State's own keys win.
+  state::network db;
+  db.name = "db";
+  db.bind_addresses = {{"eth1", {{"", "10.1.2.3", "10.1.2.0/24", ""}}, ""}};
+  db.ingress_addresses = {"10.9.9.9"};
+  db.egress_subnets = {"10.1.2.0/24", "10.1.3.0/24"};
+  st.networks.push_back(db);
+  st.relations[0].local_unit_data["private-address"] = "set-by-test";
+  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "-", "app/0", "--format=json"}),
+            json({{"mine", "1"},
+                  {"private-address", "set-by-test"},
+                  {"ingress-address", "10.9.9.9"},
+                  {"egress-subnets", "10.1.2.0/24,10.1.3.0/24"}}));
+  // Only reads see them: the State's databag is not changed.
+  EXPECT_EQ(st.relations[0].local_unit_data,
+            (state::databag{{"mine", "1"}, {"private-address", "set-by-test"}}));
 }
 
 TEST_F(relation_tools, relation_get_own_app_bag_needs_leadership_on_regular_relations) {

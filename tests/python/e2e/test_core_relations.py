@@ -644,3 +644,37 @@ def test_deferred_peer_events_come_back_with_this_app_and_a_peer():
         ("peers_relation_changed", "watcher", "watcher/1"),
         ("peers_relation_broken", "watcher", None),
     ]
+
+
+class AddressPublisher(CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.db_relation_joined, self._on_joined)
+
+    def _on_joined(self, event):
+        mine = event.relation.data[self.unit]
+        mine["url"] = f"http://{mine['ingress-address']}:5432"
+        self.unit.status = ActiveStatus(f"{mine['private-address']} {mine['egress-subnets']}")
+
+
+def test_own_unit_databag_holds_the_addresses_juju_writes_there():
+    relation = Relation("db", remote_units_data={0: {}})
+    out = Context(AddressPublisher, meta=META).run(
+        relation.joined_event(remote_unit_id=0), State(relations=[relation])
+    )
+    assert out.status.unit == ActiveStatus("192.0.2.0 192.0.2.0/24")
+    # The output holds what the charm wrote, not Juju's own keys.
+    assert out.relations[0].local_unit_data == {"url": "http://192.0.2.0:5432"}
+
+
+def test_own_unit_addresses_follow_the_bindings_network():
+    network = Network.default(
+        "db", private_address="10.0.0.7", ingress_addresses=["10.0.0.8"], egress_subnets=["10.0.0.0/24"]
+    )
+    relation = Relation("db", remote_units_data={0: {}})
+    out = Context(AddressPublisher, meta=META).run(
+        relation.joined_event(remote_unit_id=0), State(relations=[relation], networks=[network])
+    )
+    # ingress-address and private-address: the binding's ingress address, as Juju writes them
+    assert out.status.unit == ActiveStatus("10.0.0.8 10.0.0.0/24")
+    assert out.relations[0].local_unit_data == {"url": "http://10.0.0.8:5432"}
