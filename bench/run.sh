@@ -55,7 +55,7 @@ make_venv floor-ops3 "ops==3.9.0" "PyYAML"
 ours_reason=""
 if [[ $selftest == 1 ]]; then
   log "SELF-TEST: ours is replaced by a stub (ops-scenario 3.1 under the ours label); RESULTS.md is not written"
-  exec "$PYTHON" "$BENCH/compare.py" --stub-ours --runs 50 --deferral-runs 20 --pebble-runs 20 --soak 400 --peer-soak 400 \
+  exec "$PYTHON" "$BENCH/compare.py" --stub-ours --runs 50 --deferral-runs 20 --pebble-runs 20 --soak 400 --peer-soak 400 --rounds 1 --round-runs 20 \
     --command "bench/run.sh --selftest" "${passthrough[@]}"
 fi
 if [[ $skip_ours == 1 ]]; then
