@@ -1,6 +1,8 @@
 // relation-ids, relation-list, relation-get, relation-set, relation-model-get.
 #include <regex>
 
+#include <fmt/format.h>
+
 #include "engine/agent/tool_table.hpp"
 #include "engine/agent/tool_util.hpp"
 
@@ -43,8 +45,7 @@ state::databag with_juju_unit_keys(const hook_context& ctx, const state::relatio
   const auto net = binding_network(ctx, rel.endpoint);
   if (!net) return out;
   const std::string ingress = ingress_address(*net);
-  std::string egress;
-  for (const auto& subnet : net->egress_subnets) egress += (egress.empty() ? "" : ",") + subnet;
+  const std::string egress = fmt::format("{}", fmt::join(net->egress_subnets, ","));
   if (!ingress.empty()) {
     out.try_emplace("private-address", ingress);
     out.try_emplace("ingress-address", ingress);
