@@ -168,12 +168,12 @@ class py_run {
          const std::string& juju_version, const std::string& charm_dir,
          const std::string& charm_class_name, bool skip_consistency_checks,
          scenario::pebble::server* pebble, bool unit_state_in_memory,
-         const std::string& storage_root)
+         const std::string& storage_root, bool share_cpu_with_pebble)
       : run_(spec, scenario::state::state_from_json(document_arg(state, "state")),
              scenario::state::event_from_json(document_arg(event, "event")),
              scenario::runtime::run_options{app_name, juju_version, charm_dir, charm_class_name,
                                             skip_consistency_checks, unit_state_in_memory,
-                                            storage_root},
+                                            storage_root, share_cpu_with_pebble},
              pebble) {}
 
   std::tuple<int, std::string, std::string> call_tool(const std::vector<std::string>& argv,
@@ -221,10 +221,11 @@ NB_MODULE(_engine, m) {
       .def(nb::init<const scenario::spec::charm_spec&, nb::handle, nb::handle,
                     const std::string&, const std::string&, const std::string&,
                     const std::string&, bool, scenario::pebble::server*, bool,
-                    const std::string&>(),
+                    const std::string&, bool>(),
            "spec"_a, "state"_a, "event"_a, "app_name"_a, "juju_version"_a,
            "charm_dir"_a, "charm_class_name"_a, "skip_consistency_checks"_a,
            "pebble"_a.none(), "unit_state_in_memory"_a = false, "storage_root"_a = "",
+           "share_cpu_with_pebble"_a = false,
            nb::keep_alive<1, 2>(),
            nb::keep_alive<1, 10>())
       .def_prop_ro("environment", [](const py_run& r) { return r.run_.environment(); })

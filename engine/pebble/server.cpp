@@ -24,6 +24,9 @@
 #include <thread>
 #include <vector>
 
+#include <sched.h>
+#include <unistd.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -689,6 +692,11 @@ struct server::impl {
   net::io_context ioc;
   net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
   std::thread thread;
+  std::atomic<pid_t> thread_tid = 0;  // the kernel's id of `thread`, once it runs
+
+  std::mutex cpu_mu;  // guards the two below
+  int cpu_shares = 0;
+  cpu_set_t cpus_before_shares;  // the server thread's CPU set while no cpu_share lives
 
   std::mutex mu;  // guards the members below
   std::vector<std::shared_ptr<listener>> listeners;
@@ -817,7 +825,10 @@ struct server::impl {
 
 server::server(std::filesystem::path socket_dir)
     : impl_(std::make_unique<impl>(std::move(socket_dir))) {
-  impl_->thread = std::thread([this] { impl_->ioc.run(); });
+  impl_->thread = std::thread([this] {
+    impl_->thread_tid = gettid();
+    impl_->ioc.run();
+  });
 }
 
 server::~server() {
@@ -912,6 +923,75 @@ void server::detach(const std::mutex& mu) {
 
 void server::detach_all() {
   impl_->detach([](const endpoint&) { return true; });
+}
+
+// Thread ids rather than pthread handles: ending a share from another thread after the caller
+// has exited then fails with ESRCH instead of touching a freed handle.
+struct server::cpu_share::saved {
+  pid_t caller = 0;
+  cpu_set_t caller_cpus;
+};
+
+server::cpu_share::cpu_share() noexcept = default;
+
+server::cpu_share::cpu_share(server* owner, std::unique_ptr<saved> s)
+    : owner_(owner), saved_(std::move(s)) {}
+
+server::cpu_share::cpu_share(cpu_share&& other) noexcept
+    : owner_(other.owner_), saved_(std::move(other.saved_)) {}
+
+server::cpu_share& server::cpu_share::operator=(cpu_share&& other) noexcept {
+  if (this != &other) {
+    end();
+    owner_ = other.owner_;
+    saved_ = std::move(other.saved_);
+  }
+  return *this;
+}
+
+server::cpu_share::~cpu_share() { end(); }
+
+void server::cpu_share::end() {
+  if (!saved_) return;
+  sched_setaffinity(saved_->caller, sizeof saved_->caller_cpus, &saved_->caller_cpus);
+  saved_.reset();
+  impl& i = *owner_->impl_;
+  std::lock_guard lock(i.cpu_mu);
+  if (--i.cpu_shares == 0) {
+    sched_setaffinity(i.thread_tid, sizeof i.cpus_before_shares, &i.cpus_before_shares);
+  }
+}
+
+server::cpu_share server::share_cpu_with_caller() {
+  pid_t server_thread = impl_->thread_tid;
+  int cpu = sched_getcpu();
+  auto s = std::make_unique<cpu_share::saved>();
+  s->caller = gettid();
+  if (server_thread == 0 || cpu < 0 ||
+      sched_getaffinity(s->caller, sizeof s->caller_cpus, &s->caller_cpus) != 0) {
+    return {};
+  }
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  std::lock_guard lock(impl_->cpu_mu);
+  const bool first = impl_->cpu_shares == 0;
+  if (first && sched_getaffinity(server_thread, sizeof impl_->cpus_before_shares,
+                                 &impl_->cpus_before_shares) != 0) {
+    return {};
+  }
+  if (!CPU_ISSET(cpu, &impl_->cpus_before_shares) ||
+      sched_setaffinity(server_thread, sizeof one, &one) != 0) {
+    return {};
+  }
+  if (sched_setaffinity(s->caller, sizeof one, &one) != 0) {
+    if (first) {
+      sched_setaffinity(server_thread, sizeof impl_->cpus_before_shares, &impl_->cpus_before_shares);
+    }
+    return {};
+  }
+  ++impl_->cpu_shares;
+  return cpu_share(this, std::move(s));
 }
 
 }  // namespace scenario::pebble

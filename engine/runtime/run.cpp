@@ -129,6 +129,9 @@ std::string run::pebble_socket(const std::string& container) {
   if (found == state_.containers.end()) return "";
   std::string path = pebble_->attach(*found, mutex_).string();
   sockets_.emplace(container, path);
+  if (options_.share_cpu_with_pebble && found->can_connect && !cpu_share_.active()) {
+    cpu_share_ = pebble_->share_cpu_with_caller();
+  }
   return path;
 }
 
@@ -146,6 +149,7 @@ state::state run::finish(std::optional<std::string_view> final_image) {
   }
   // Not under the lock: detaching waits for the server thread, which may be waiting for it.
   if (pebble_ != nullptr && attached) pebble_->detach(mutex_);
+  cpu_share_ = {};
   if (options_.unit_state_in_memory) {
     store::read_unit_state_image(final_image.value_or(unit_state_image_), unit_state_path(), state_);
   } else if (!options_.charm_dir.empty()) {

@@ -29,6 +29,10 @@ struct run_options {
   bool unit_state_in_memory = false;
   // Where storages with no location of their own are mounted (see agent::hook_context).
   std::filesystem::path storage_root;
+  // Keep the thread that calls pebble_socket() and the Pebble server thread on one CPU from the
+  // first served container until finish() (see pebble::server::cpu_share). For in-process
+  // runs, where that thread is the charm's; an out-of-process charm is another process.
+  bool share_cpu_with_pebble = false;
 };
 
 // A run owns a mutable copy of the input State. Not thread-safe except that the Pebble server
@@ -77,6 +81,7 @@ class run {
   std::string unit_state_image_;
   std::unique_ptr<agent::hook_context> hook_;
   bool finished_ = false;
+  pebble::server::cpu_share cpu_share_;  // last: ends before the run's other members go
 };
 
 }  // namespace scenario::runtime

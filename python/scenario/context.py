@@ -283,6 +283,7 @@ class Context:
         state_document = _convert.state_to_engine(state)
         event_document = _convert.event_to_engine(event, state)
         skip_checks = bool(os.environ.get("SCENARIO_SKIP_CONSISTENCY_CHECKS"))
+        share_cpu = _share_cpu_with_pebble()
         charm_class = _fresh_charm_class(self.charm_type, pre_event, post_event, event.name)
 
         with self._charm_dir() as charm_dir:
@@ -299,6 +300,7 @@ class Context:
                     self._pebble_server(),
                     _adapter.UNIT_STATE_IN_MEMORY,
                     str(self._workdir / "storage"),
+                    share_cpu,
                 )
             except ValueError as e:  # a value JSON cannot carry: say where it is
                 problem = _convert.engine_value_problem(
@@ -368,6 +370,19 @@ class Context:
 
 
 _SCENARIO_DIR = str(Path(__file__).resolve().parent)
+
+_SHARE_CPU_VARIABLE = "SCENARIO_PEBBLE_SHARE_CPU"
+
+
+def _share_cpu_with_pebble() -> bool:
+    """Whether a run keeps the charm's thread and the Pebble server's on one CPU (README)."""
+    value = os.environ.get(_SHARE_CPU_VARIABLE, "1")
+    if value not in ("0", "1"):
+        raise ValueError(
+            f"{_SHARE_CPU_VARIABLE}={value!r}: use 1 (the default: the charm's thread and the "
+            f"Pebble server share a CPU while the charm runs) or 0 (leave CPU placement alone)"
+        )
+    return value == "1"
 
 
 def _charm_frames(tb: Optional[TracebackType]) -> Optional[TracebackType]:

@@ -1,5 +1,6 @@
 // Real socket round trips against pebble::server: a small Beast client speaks HTTP/1.1 and
 // websockets over the unix socket the server hands out, as ops' Pebble client does.
+#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -153,6 +154,22 @@ std::size_t settled_fd_count() {
     last = now;
   }
   return last;
+}
+
+// The CPUs thread `tid` may run on (0: the calling thread).
+cpu_set_t cpus_of(pid_t tid) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  EXPECT_EQ(sched_getaffinity(tid, sizeof set, &set), 0);
+  return set;
+}
+
+std::vector<pid_t> thread_ids() {
+  std::vector<pid_t> ids;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    ids.push_back(static_cast<pid_t>(std::stoi(entry.path().filename().string())));
+  }
+  return ids;
 }
 
 state::container workload(bool can_connect = true) {
@@ -506,6 +523,45 @@ TEST_F(ServerTest, ServersComeAndGoWithoutLeakingThreadsOrFds) {
     ASSERT_EQ(cl.get("/v1/system-info").status, 200u);
   }
   EXPECT_EQ(open_fd_count(), before);
+}
+
+TEST_F(ServerTest, CpuSharePinsCallerAndServerThreadToTheCallersCpuUntilTheLastShareEnds) {
+  const cpu_set_t caller_before = cpus_of(0);
+  if (CPU_COUNT(&caller_before) < 2) GTEST_SKIP() << "needs a thread allowed on 2+ CPUs";
+  const auto before = thread_ids();
+  state::container c = workload();
+  server srv(dir_.path());
+  client cl(srv.attach(c, mu_));
+  ASSERT_EQ(cl.get("/v1/system-info").status, 200u);  // the server thread is running
+  pid_t server_thread = 0;
+  for (pid_t id : thread_ids()) {
+    if (std::find(before.begin(), before.end(), id) == before.end()) server_thread = id;
+  }
+  ASSERT_NE(server_thread, 0);
+  const cpu_set_t server_before = cpus_of(server_thread);
+  {
+    auto share = srv.share_cpu_with_caller();
+    ASSERT_TRUE(share.active());
+    const cpu_set_t caller = cpus_of(0);
+    ASSERT_EQ(CPU_COUNT(&caller), 1);
+    EXPECT_TRUE(CPU_ISSET(sched_getcpu(), &caller));
+    const cpu_set_t server_cpus = cpus_of(server_thread);
+    EXPECT_TRUE(CPU_EQUAL(&server_cpus, &caller));
+    EXPECT_EQ(cl.get("/v1/system-info").status, 200u);  // still served on the shared CPU
+    {
+      auto second = srv.share_cpu_with_caller();
+      EXPECT_TRUE(second.active());
+    }
+    const cpu_set_t after_second = cpus_of(server_thread);
+    EXPECT_TRUE(CPU_EQUAL(&after_second, &caller)) << "a share still lives: the server stays";
+    auto moved = std::move(share);  // a moved share ends once, where it ends up
+    EXPECT_FALSE(share.active());
+    EXPECT_TRUE(moved.active());
+  }
+  const cpu_set_t caller_after = cpus_of(0);
+  const cpu_set_t server_after = cpus_of(server_thread);
+  EXPECT_TRUE(CPU_EQUAL(&caller_after, &caller_before));
+  EXPECT_TRUE(CPU_EQUAL(&server_after, &server_before));
 }
 
 TEST_F(ServerTest, MissingSocketDirIsAnActionableError) {

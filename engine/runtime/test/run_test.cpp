@@ -1,3 +1,8 @@
+#include <sched.h>
+
+#include <filesystem>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "engine/runtime/hook_env.hpp"
@@ -195,6 +200,58 @@ TEST(run, a_state_layer_pebble_would_refuse_is_inconsistent_before_the_charm_run
   }
   options.skip_consistency_checks = true;  // the user's explicit choice
   EXPECT_NO_THROW(run(spec, st, named("start"), options, nullptr));
+}
+
+int allowed_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  EXPECT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+  return CPU_COUNT(&set);
+}
+
+TEST(run, shares_the_callers_cpu_with_pebble_from_the_first_served_container_until_finish) {
+  if (allowed_cpus() < 2) GTEST_SKIP() << "needs a thread allowed on 2+ CPUs";
+  const auto spec = make_spec();
+  std::string tmpl = (std::filesystem::temp_directory_path() / "run-XXXXXX").string();
+  const std::filesystem::path sockets = mkdtemp(tmpl.data());
+  pebble::server srv(sockets);
+  state::state st;
+  state::container web;
+  web.name = "web-server";
+  web.can_connect = true;
+  st.containers.push_back(web);
+  run_options options;
+  options.charm_class_name = "WebappCharm";
+  options.unit_state_in_memory = true;
+  const int before = allowed_cpus();
+  {
+    run r(spec, st, named("start"), options, &srv);  // option off: placement left alone
+    ASSERT_FALSE(r.pebble_socket("web-server").empty());
+    EXPECT_EQ(allowed_cpus(), before);
+    r.finish();
+  }
+  options.share_cpu_with_pebble = true;
+  {
+    run r(spec, st, named("start"), options, &srv);
+    EXPECT_EQ(allowed_cpus(), before) << "no container served yet";
+    ASSERT_FALSE(r.pebble_socket("web-server").empty());
+    EXPECT_EQ(allowed_cpus(), 1);
+    r.finish();
+    EXPECT_EQ(allowed_cpus(), before);
+  }
+  {
+    run r(spec, st, named("start"), options, &srv);
+    ASSERT_FALSE(r.pebble_socket("web-server").empty());
+    EXPECT_EQ(allowed_cpus(), 1);
+  }  // a run that never finished gives the CPUs back too
+  EXPECT_EQ(allowed_cpus(), before);
+  st.containers[0].can_connect = false;
+  {
+    run r(spec, st, named("start"), options, &srv);
+    r.pebble_socket("web-server");
+    EXPECT_EQ(allowed_cpus(), before) << "an unreachable container has no server to share with";
+  }
+  std::filesystem::remove_all(sockets);
 }
 
 }  // namespace

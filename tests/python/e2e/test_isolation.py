@@ -7,8 +7,9 @@ import sys
 import threading
 
 import ops
+import pytest
 
-from scenario import Context, Relation, State
+from scenario import Container, Context, Relation, State
 
 META = {"name": "busy", "requires": {"db": {"interface": "sql"}}}
 
@@ -76,3 +77,40 @@ def test_two_contexts_in_threads_do_not_mix():
         "app0": (True, ops.ActiveStatus("ok")),
         "app1": (False, ops.ActiveStatus("ok")),
     }
+
+
+PEBBLE_META = {"name": "web", "containers": {"web": {"resource": "img"}},
+               "resources": {"img": {"type": "oci-image"}}}
+
+
+class CpuWatcher(ops.CharmBase):
+    """Records the CPUs its thread may use while it talks to its container."""
+
+    seen = {}
+
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.start, self._on_start)
+
+    def _on_start(self, event):
+        self.unit.get_container("web").can_connect()
+        CpuWatcher.seen["during"] = os.sched_getaffinity(0)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs a thread allowed on 2+ CPUs")
+@pytest.mark.parametrize("share, can_connect", [("1", True), ("0", True), ("1", False)])
+def test_the_charm_shares_a_cpu_with_pebble_only_while_it_runs(monkeypatch, share, can_connect):
+    monkeypatch.setenv("SCENARIO_PEBBLE_SHARE_CPU", share)
+    cpus = os.sched_getaffinity(0)
+    ctx = Context(CpuWatcher, meta=PEBBLE_META)
+    ctx.run("start", State(containers=[Container("web", can_connect=can_connect)]))
+    pinned = share == "1" and can_connect
+    assert len(CpuWatcher.seen["during"]) == (1 if pinned else len(cpus))
+    assert os.sched_getaffinity(0) == cpus  # given back when the run ends
+
+
+def test_a_bad_share_cpu_setting_names_the_variable_and_its_values(monkeypatch):
+    monkeypatch.setenv("SCENARIO_PEBBLE_SHARE_CPU", "yes")
+    ctx = Context(CpuWatcher, meta=PEBBLE_META)
+    with pytest.raises(ValueError, match=r"SCENARIO_PEBBLE_SHARE_CPU='yes': use 1 .* or 0"):
+        ctx.run("start", State(containers=[Container("web", can_connect=True)]))
