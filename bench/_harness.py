@@ -3,6 +3,10 @@
 A worker process runs ONE scenario for ONE tool, then writes a JSON result file. Keeping one
 scenario per process means import costs, caches and any growth from earlier scenarios never leak
 into a measurement, and the soak's RSS growth belongs to the soak alone.
+
+The exception is a pair (``PAIRS``): two scenarios whose difference is the figure, run
+alternately in one process so that the machine's drift and one process's luck (its memory layout,
+its hash seed) hit both alike.
 """
 
 import argparse
@@ -15,6 +19,9 @@ import sys
 import time
 
 WINDOW = 1000  # runs in the "first" and "last" windows of the soak
+# Pairs of scenarios measured alternately in one process: pebble − pebble-free is the cost of a
+# container, and two processes, even seconds apart, differ by more than that on a busy VM.
+PAIRS = {"pebble-pair": ("pebble", "pebble-free")}
 
 
 def rss_kib():
@@ -48,7 +55,8 @@ def summarize(ns_samples):
 
 def parse_args(scenarios):
     p = argparse.ArgumentParser(description="Run one benchmark scenario and write JSON.")
-    p.add_argument("--scenario", required=True, choices=sorted(scenarios))
+    p.add_argument("--scenario", required=True,
+                   choices=sorted(scenarios) + [p for p, pair in PAIRS.items() if set(pair) <= set(scenarios)])
     p.add_argument("--runs", type=int, required=True, help="timed runs (round trips for 'deferral')")
     p.add_argument("--warmup", type=int, default=5, help="untimed runs before timing starts")
     p.add_argument("--tool", required=True, help="label of the tool being measured")
@@ -56,39 +64,84 @@ def parse_args(scenarios):
     return p.parse_args()
 
 
-def measure(setup, args):
-    """Time ``args.runs`` calls of the run function that ``setup()`` returns.
+class _Timed:
+    """One scenario set up for timing: its run, its check and, if it has one, its enter.
 
-    ``setup()`` returns (run, check): ``run()`` does one measured unit of work and returns its
-    output; ``check(output)`` raises if the charm did not do what the scenario expects. Checks run
-    outside the timed region, on every run, so a tool that silently stops doing the work fails.
+    ``setup()`` returns (run, check) or (run, check, enter): ``run()`` does one measured unit of
+    work and returns its output; ``check(output)`` raises if the charm did not do what the
+    scenario expects; ``enter()`` makes the process-wide settings the scenario's own again (a
+    floor scenario patches the process) before each run of a pair. Checks and enters run outside
+    the timed region, on every run, so a tool that silently stops doing the work fails.
     """
-    run, check = setup()
+
+    def __init__(self, setup):
+        parts = setup()
+        self.run, self.check = parts[0], parts[1]
+        self.enter = parts[2] if len(parts) > 2 else (lambda: None)
+        self.samples = []
+        self.cpu_samples = []
+
+    def once(self):
+        self.enter()
+        c0 = time.process_time_ns()  # all threads of this process: includes engine threads
+        t0 = time.perf_counter_ns()
+        out = self.run()
+        t1 = time.perf_counter_ns()
+        c1 = time.process_time_ns()
+        self.samples.append(t1 - t0)
+        self.cpu_samples.append(c1 - c0)
+        self.check(out)
+
+
+def measure(setup, args):
+    """Time ``args.runs`` calls of the run function that ``setup()`` returns (see _Timed)."""
+    timed = _Timed(setup)
     for _ in range(args.warmup):
-        check(run())
+        timed.check(timed.run())
     gc.collect()
     rss_before = rss_kib()
-    samples = []
-    cpu_samples = []
-    clock = time.perf_counter_ns
-    cpu_clock = time.process_time_ns  # all threads of this process: includes engine threads
-    t_wall = clock()
+    t_wall = time.perf_counter_ns()
     for _ in range(args.runs):
-        c0 = cpu_clock()
-        t0 = clock()
-        out = run()
-        t1 = clock()
-        c1 = cpu_clock()
-        samples.append(t1 - t0)
-        cpu_samples.append(c1 - c0)
-        check(out)
-    wall_s = (clock() - t_wall) / 1e9
+        timed.once()
+    wall_s = (time.perf_counter_ns() - t_wall) / 1e9
     gc.collect()
-    rss_after = rss_kib()
+    return _result(args, args.scenario, timed, wall_s, rss_before, rss_kib())
 
-    result = {
+
+def measure_pair(setups, args):
+    """Time ``args.runs`` runs of each of two scenarios, alternately, in this one process.
+
+    Each round runs both, the first first on even rounds and second on odd ones, so neither
+    always follows the other. Returns {"pair": {scenario: result}} with each result shaped as
+    ``measure``'s.
+    """
+    timed = {name: _Timed(setup) for name, setup in setups.items()}
+    order = list(timed.values())
+    for _ in range(args.warmup):
+        for t in order:
+            t.enter()
+            t.check(t.run())
+    gc.collect()
+    rss_before = rss_kib()
+    t_wall = time.perf_counter_ns()
+    for i in range(args.runs):
+        for t in order if i % 2 == 0 else reversed(order):
+            t.once()
+    wall_s = (time.perf_counter_ns() - t_wall) / 1e9
+    rss_after = rss_kib()
+    return {
         "tool": args.tool,
         "scenario": args.scenario,
+        "pair": {name: _result(args, name, t, wall_s, rss_before, rss_after)
+                 for name, t in timed.items()},
+    }
+
+
+def _result(args, scenario, timed, wall_s, rss_before, rss_after):
+    samples, cpu_samples = timed.samples, timed.cpu_samples
+    result = {
+        "tool": args.tool,
+        "scenario": scenario,
         "warmup": args.warmup,
         "wall_s": wall_s,
         "python": platform.python_version(),
@@ -117,9 +170,15 @@ def main(scenarios, describe_versions, verify=None):
     """
     args = parse_args(scenarios)
     extra = verify(args.tool) if verify else {}
-    result = measure(scenarios[args.scenario], args)
-    result["versions"] = describe_versions()
-    result.update(extra)
+    if args.scenario in PAIRS:
+        result = measure_pair({name: scenarios[name] for name in PAIRS[args.scenario]}, args)
+        parts = list(result["pair"].values())
+    else:
+        result = measure(scenarios[args.scenario], args)
+        parts = [result]
+    for part in parts:
+        part["versions"] = describe_versions()
+        part.update(extra)
     tmp = args.out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1)

@@ -200,8 +200,9 @@ class _ZeroCostPebbleSocket:
         pass
 
 
-def _install_zero_cost_pebble(writes, pushed_path):
-    """Replace only the connection to Pebble's unix socket; ops' HTTP client runs as in a unit.
+def _zero_cost_pebble_connect(writes, pushed_path):
+    """The replacement for the connection to Pebble's unix socket; ops' HTTP client runs as in a
+    unit.
 
     ``pushed_path`` is the file the charm pushes: ops checks that the answer names it.
     """
@@ -214,7 +215,7 @@ def _install_zero_cost_pebble(writes, pushed_path):
     def connect(self):
         self.sock = _ZeroCostPebbleSocket(responses, writes)
 
-    ops.pebble._UnixSocketConnection.connect = connect
+    return connect
 
 
 def _request_body(request):
@@ -284,10 +285,12 @@ def _fresh_charm_class(charm_type):
 def _floor_setup(charm_type, meta, config, hook, hook_env, pushed_path):
     """ops.main(charm_type) on ``hook`` in a unit whose hook tools and Pebble cost nothing.
 
-    Returns the run function; each run returns the writes it made (hook tools and Pebble).
+    Returns (run, enter): each run returns the writes it made (hook tools and Pebble); enter()
+    makes this unit's environment and patches the process's again, for a pair of floor
+    scenarios run alternately in one process (it has been called once already).
     """
     charm_dir, tools = _make_charm_dir(meta, config)
-    os.environ.update(
+    env = dict(
         JUJU_CHARM_DIR=str(charm_dir),
         JUJU_UNIT_NAME=f"{meta['name']}/0",
         JUJU_MODEL_NAME="bench",
@@ -298,11 +301,19 @@ def _floor_setup(charm_type, meta, config, hook, hook_env, pushed_path):
         PATH=f"{tools}:{os.environ.get('PATH', '')}",
         **hook_env,
     )
-    os.environ.pop("OPERATOR_DISPATCH", None)
     hook_tools = _ZeroCostHookTools()
-    subprocess.run = hook_tools
-    _install_zero_cost_pebble(hook_tools.writes, pushed_path)
-    ops.storage.SQLiteStorage = _MemoryStorage
+    pebble_connect = _zero_cost_pebble_connect(hook_tools.writes, pushed_path)
+
+    def enter():
+        for key in [k for k in os.environ if k.startswith("JUJU_") and k not in env]:
+            del os.environ[key]
+        os.environ.update(env)
+        os.environ.pop("OPERATOR_DISPATCH", None)
+        subprocess.run = hook_tools
+        ops.pebble._UnixSocketConnection.connect = pebble_connect
+        ops.storage.SQLiteStorage = _MemoryStorage
+
+    enter()
     root = logging.getLogger()
     baseline_handlers = list(root.handlers)
     excepthook = sys.excepthook
@@ -325,7 +336,7 @@ def _floor_setup(charm_type, meta, config, hook, hook_env, pushed_path):
         hook_tools.writes.clear()
         return writes
 
-    return run
+    return run, enter
 
 
 def _status_set(writes):
@@ -339,7 +350,7 @@ def _pebble_bodies(writes):
 
 
 def realistic_setup():
-    run = _floor_setup(
+    run, _ = _floor_setup(
         realistic_charm.RealisticCharm,
         realistic_charm.META,
         realistic_charm.CONFIG,
@@ -369,7 +380,7 @@ def realistic_setup():
 
 
 def pebble_setup():
-    run = _floor_setup(
+    run, enter = _floor_setup(
         pebble_charm.PebbleCharm, pebble_charm.META, None, "start", {}, pebble_charm.CONFIG_PATH
     )
 
@@ -383,11 +394,11 @@ def pebble_setup():
         assert pebble_charm.CONFIG_TEXT.encode() in pebble["/v1/files"], pebble
         assert json.loads(pebble["/v1/services"])["action"] == "replan", pebble
 
-    return run, check
+    return run, check, enter
 
 
 def pebble_free_setup():
-    run = _floor_setup(
+    run, enter = _floor_setup(
         pebble_charm.PebbleFreeCharm, pebble_charm.FREE_META, None, "start", {}, pebble_charm.CONFIG_PATH
     )
 
@@ -396,7 +407,7 @@ def pebble_free_setup():
         assert status and "active" in status and status[-1] == pebble_charm.STATUS, writes
         assert not _pebble_bodies(writes), writes
 
-    return run, check
+    return run, check, enter
 
 
 def verify(tool):
