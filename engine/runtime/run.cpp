@@ -8,6 +8,7 @@
 #include "engine/pebble/api.hpp"
 #include "engine/runtime/hook_env.hpp"
 #include "engine/state/event_names.hpp"
+#include "engine/state/handle_path.hpp"
 #include "engine/store/unit_store.hpp"
 
 namespace scenario::runtime {
@@ -15,13 +16,6 @@ namespace scenario::runtime {
 namespace {
 
 constexpr const char* unit_state_file = ".unit-state.db";
-
-// The event name in a handle path such as "MyCharm/on/peers_relation_changed[3]".
-std::string_view event_of_handle(std::string_view handle_path) {
-  const auto slash = handle_path.rfind('/');
-  auto name = slash == std::string_view::npos ? handle_path : handle_path.substr(slash + 1);
-  return name.substr(0, name.find('['));
-}
 
 // A deferred peer-relation event whose snapshot lacks the remote app and unit (a State's
 // PeerRelation does not know the app's name) gets them as ops would have saved them when it
@@ -37,7 +31,8 @@ void complete_peer_snapshots(state::state& s, const std::string& app_name) {
     });
     if (relation == s.relations.end()) continue;
     snapshot["app_name"] = app_name;
-    const auto suffix = state::parse_event_name(event_of_handle(d.handle_path)).suffix;
+    const auto handle = state::parse_handle_path(d.handle_path);
+    const auto suffix = state::parse_event_name(handle ? handle->kind : "").suffix;
     if (suffix == "_relation_created" || suffix == "_relation_broken") continue;
     if (!snapshot.contains("unit_name") && !relation->remote_units_data.empty()) {
       snapshot["unit_name"] =

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "engine/state/errors.hpp"
+#include "engine/state/handle_path.hpp"
 #include "engine/store/pickle_codec.hpp"
 #include "engine/store/sqlite_image.hpp"
 
@@ -139,20 +140,6 @@ std::string handle_of(const state::stored_state_entry& e, const std::string& cha
   return *e.owner_path + "/" + key;
 }
 
-// The number in "<parent>/<kind>[<n>]", or -1.
-long long handle_number(const std::string& handle_path) {
-  if (handle_path.size() < 3 || handle_path.back() != ']') return -1;
-  auto open = handle_path.rfind('[');
-  if (open == std::string::npos || open + 2 > handle_path.size() - 1) return -1;
-  long long n = 0;
-  for (std::size_t i = open + 1; i + 1 < handle_path.size(); ++i) {
-    char c = handle_path[i];
-    if (c < '0' || c > '9' || n > 1'000'000'000'000LL) return -1;
-    n = n * 10 + (c - '0');
-  }
-  return n;
-}
-
 std::string pickle_field(const json& value, const std::string& path) {
   try {
     return json_to_pickle(value);
@@ -234,7 +221,7 @@ std::string unit_state_image(const state::state& s, const std::string& charm_cla
       throw state_validation_error(
           "invalid-state", fmt::format("{}: owner and observer must be set (e.g. owner 'MyCharm', observer "
                                        "'_on_start') so ops can re-emit '{}'", path, d.handle_path));
-    max_event_number = std::max(max_event_number, handle_number(d.handle_path));
+    max_event_number = std::max(max_event_number, state::handle_number(d.handle_path).value_or(-1));
     auto [it, inserted] = event_data.emplace(d.handle_path, &d.snapshot_data);
     if (inserted) {
       if (handles.count(d.handle_path))
@@ -425,17 +412,12 @@ void apply_unit_db_rows(detail::unit_db_rows raw, const std::filesystem::path& d
     // Every other snapshot has a handle "[<parent path>/]<kind>[<key>]"; StoredState uses kind
     // StoredStateData, anything else is kept under its own kind so it survives the round trip.
     const std::string& h = row.handle;
-    if (h.empty() || h.back() != ']') continue;  // a key-less handle has no representation
-    auto open = h.rfind('[');
-    if (open == std::string::npos) continue;
-    auto slash = h.rfind('/', open);
+    const auto parts = state::parse_handle_path(h);
+    if (!parts) continue;  // a key-less handle has no representation
     state::stored_state_entry e;
-    e.name = h.substr(open + 1, h.size() - open - 2);
-    std::size_t kind_start = slash == std::string::npos ? 0 : slash + 1;
-    e.data_type_name = h.substr(kind_start, open - kind_start);
-    if (e.data_type_name.empty()) continue;
-    std::string owner = slash == std::string::npos ? std::string() : h.substr(0, slash);
-    e.owner_path = owner;  // as ops wrote it: the charm's own entries name its class
+    e.name = std::string(parts->key);
+    e.data_type_name = std::string(parts->kind);
+    e.owner_path = std::string(parts->parent);  // as ops wrote it: the charm's own entries name its class
     if (!row.data.is_object())
       fail_db(db_path, fmt::format("snapshot '{}' is {}, not a dict", h, row.data.dump()));
     e.content = std::move(row.data);
