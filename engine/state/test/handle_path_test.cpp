@@ -5,29 +5,21 @@
 namespace scenario::state {
 namespace {
 
+void expect_parts(std::string_view path, std::string_view parent, std::string_view kind,
+                  std::string_view key) {
+  const auto parts = parse_handle_path(path);
+  ASSERT_TRUE(parts) << path;
+  EXPECT_EQ(parts->parent, parent) << path;
+  EXPECT_EQ(parts->kind, kind) << path;
+  EXPECT_EQ(parts->key, key) << path;
+}
+
 TEST(handle_path, splits_parent_kind_and_key) {
-  auto deferred = parse_handle_path("MyCharm/on/db_relation_changed[7]");
-  ASSERT_TRUE(deferred);
-  EXPECT_EQ(deferred->parent, "MyCharm/on");
-  EXPECT_EQ(deferred->kind, "db_relation_changed");
-  EXPECT_EQ(deferred->key, "7");
-
-  auto top = parse_handle_path("StoredStateData[_stored]");
-  ASSERT_TRUE(top);
-  EXPECT_EQ(top->parent, "");
-  EXPECT_EQ(top->kind, "StoredStateData");
-  EXPECT_EQ(top->key, "_stored");
-
+  expect_parts("MyCharm/on/db_relation_changed[7]", "MyCharm/on", "db_relation_changed", "7");
+  expect_parts("StoredStateData[_stored]", "", "StoredStateData", "_stored");
   // The key is inside the last brackets; the parent keeps its own.
-  auto nested = parse_handle_path("MyCharm/lib[x]/StoredStateData[a/b]");
-  ASSERT_TRUE(nested);
-  EXPECT_EQ(nested->parent, "MyCharm/lib[x]");
-  EXPECT_EQ(nested->kind, "StoredStateData");
-  EXPECT_EQ(nested->key, "a/b");
-
-  auto empty_key = parse_handle_path("MyCharm/Kind[]");
-  ASSERT_TRUE(empty_key);
-  EXPECT_EQ(empty_key->key, "");
+  expect_parts("MyCharm/lib[x]/StoredStateData[a/b]", "MyCharm/lib[x]", "StoredStateData", "a/b");
+  expect_parts("MyCharm/Kind[]", "MyCharm", "Kind", "");
 }
 
 TEST(handle_path, rejects_handles_without_kind_and_key) {
