@@ -11,6 +11,8 @@
 #include <string_view>
 #include <tuple>
 
+#include <fmt/format.h>
+
 namespace scenario::consistency {
 namespace {
 
@@ -114,6 +116,7 @@ class checker {
     check_networks();
     check_stored_state();
     check_event();
+    check_container_plans();
     return std::move(result_);
   }
 
@@ -178,6 +181,21 @@ class checker {
   }
 
   // --- containers --------------------------------------------------------------------------
+
+  // Layers Pebble would have refused cannot be in a container: said before the charm runs, not
+  // at its first Pebble call.
+  void check_container_plans() {
+    if (!options_.container_plan_problem) return;
+    for (const auto& c : state_.containers) {
+      if (auto problem = options_.container_plan_problem(c)) {
+        error(fmt::format(
+            "container {:?}: its layers make a plan Pebble refuses: {}. Fix the layers in the "
+            "State (Pebble needs an \"override\" for each service in a layer, and a "
+            "\"command\" for each service in the plan)",
+            c.name, *problem));
+      }
+    }
+  }
 
   void check_containers() {
     std::map<std::string, int> seen;

@@ -2,6 +2,8 @@
 // at once; each names the field and how to fix it. Warnings never stop a run.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,10 @@ namespace scenario::consistency {
 
 struct check_options {
   std::string juju_version = "3.0";
+  // Why Pebble would refuse a container's layers, in Pebble's words (nullopt: it accepts them).
+  // Pebble's plan rules live in engine/pebble, above this layer, so the caller hands them in;
+  // unset, layers are not checked.
+  std::function<std::optional<std::string>(const state::container&)> container_plan_problem{};
 };
 
 struct check_result {

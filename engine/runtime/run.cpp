@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <fmt/format.h>
-
 #include "engine/consistency/checker.hpp"
 #include "engine/pebble/api.hpp"
 #include "engine/runtime/hook_env.hpp"
@@ -61,20 +59,8 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
                 "and deferred events have no owner path");
   }
   if (!options_.skip_consistency_checks) {
-    auto checked = consistency::check(spec_, state_, event_, {options_.juju_version});
-    // Layers Pebble would have refused cannot be in a container: say so before the charm runs,
-    // not at its first Pebble call.
-    for (const auto& c : state_.containers) {
-      if (auto problem = pebble::plan_problem(c)) {
-        checked.errors.push_back(fmt::format(
-            "container {:?}: its layers make a plan Pebble refuses: {}. Fix the layers in the "
-            "State (Pebble needs an \"override\" for each service in a layer, and a "
-            "\"command\" for each service in the plan)",
-            c.name, *problem));
-      }
-    }
-    if (!checked.errors.empty()) throw inconsistent_scenario_error(std::move(checked.errors));
-    warnings_ = std::move(checked.warnings);
+    consistency::check_options check{options_.juju_version, pebble::plan_problem};
+    warnings_ = consistency::check_or_throw(spec_, state_, event_, check);
   }
 
   const classified_event classified = classify_event(spec_, event_);

@@ -884,6 +884,20 @@ TEST(checker, reports_every_problem_at_once) {
   }
 }
 
+TEST(checker, container_plans_are_checked_by_the_plan_check_the_caller_hands_in) {
+  state::state st;
+  st.containers.push_back(ctr("work-load"));
+  check_options options{"3.x"};
+  // Without a plan check, layers are not looked at.
+  EXPECT_THAT(check(test_spec(), st, ev("start"), options).errors, Not(has("Pebble refuses")));
+  options.container_plan_problem = [](const state::container& c) -> std::optional<std::string> {
+    return c.name == "work-load" ? std::optional<std::string>("bad layer") : std::nullopt;
+  };
+  EXPECT_THAT(check(test_spec(), st, ev("start"), options).errors,
+              has("container \"work-load\": its layers make a plan Pebble refuses: bad layer. Fix "
+                  "the layers in the State"));
+}
+
 TEST(checker, check_or_throw_returns_warnings) {
   auto warnings = check_or_throw(test_spec(), {}, ev("custom_thing"), {});
   EXPECT_THAT(warnings, has("custom event"));
