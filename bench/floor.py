@@ -379,14 +379,21 @@ def realistic_setup():
     return run, check
 
 
-def pebble_setup():
-    run, enter = _floor_setup(
-        pebble_charm.PebbleCharm, pebble_charm.META, None, "start", {}, pebble_charm.CONFIG_PATH
-    )
+def _pebble_charm_setup(charm_type, meta, check_pebble):
+    """One of the pebble pair: ``charm_type`` on ``start``. Each run's check asserts the status
+    both charms set, then ``check_pebble(writes)``."""
+    run, enter = _floor_setup(charm_type, meta, None, "start", {}, pebble_charm.CONFIG_PATH)
 
     def check(writes):
         status = _status_set(writes)
         assert status and "active" in status and status[-1] == pebble_charm.STATUS, writes
+        check_pebble(writes)
+
+    return run, check, enter
+
+
+def pebble_setup():
+    def check_pebble(writes):
         pebble = _pebble_bodies(writes)
         assert set(pebble) == {"/v1/layers", "/v1/files", "/v1/services"}, writes
         layer = json.loads(pebble["/v1/layers"])
@@ -394,20 +401,14 @@ def pebble_setup():
         assert pebble_charm.CONFIG_TEXT.encode() in pebble["/v1/files"], pebble
         assert json.loads(pebble["/v1/services"])["action"] == "replan", pebble
 
-    return run, check, enter
+    return _pebble_charm_setup(pebble_charm.PebbleCharm, pebble_charm.META, check_pebble)
 
 
 def pebble_free_setup():
-    run, enter = _floor_setup(
-        pebble_charm.PebbleFreeCharm, pebble_charm.FREE_META, None, "start", {}, pebble_charm.CONFIG_PATH
-    )
-
-    def check(writes):
-        status = _status_set(writes)
-        assert status and "active" in status and status[-1] == pebble_charm.STATUS, writes
+    def check_pebble(writes):
         assert not _pebble_bodies(writes), writes
 
-    return run, check, enter
+    return _pebble_charm_setup(pebble_charm.PebbleFreeCharm, pebble_charm.FREE_META, check_pebble)
 
 
 def verify(tool):
