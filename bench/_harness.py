@@ -93,42 +93,37 @@ class _Timed:
         self.check(out)
 
 
-def measure(setup, args):
-    """Time ``args.runs`` calls of the run function that ``setup()`` returns (see _Timed)."""
-    timed = _Timed(setup)
+def _time_in_turn(timed, args):
+    """Warm up, then run every one of ``timed`` ``args.runs`` times, in turn (the order reversed
+    every other round, so none always follows another). Returns (wall_s, rss_before, rss_after)."""
     for _ in range(args.warmup):
-        timed.check(timed.run())
-    gc.collect()
-    rss_before = rss_kib()
-    t_wall = time.perf_counter_ns()
-    for _ in range(args.runs):
-        timed.once()
-    wall_s = (time.perf_counter_ns() - t_wall) / 1e9
-    gc.collect()
-    return _result(args, args.scenario, timed, wall_s, rss_before, rss_kib())
-
-
-def measure_pair(setups, args):
-    """Time ``args.runs`` runs of each of two scenarios, alternately, in this one process.
-
-    Each round runs both, the first first on even rounds and second on odd ones, so neither
-    always follows the other. Returns {"pair": {scenario: result}} with each result shaped as
-    ``measure``'s.
-    """
-    timed = {name: _Timed(setup) for name, setup in setups.items()}
-    order = list(timed.values())
-    for _ in range(args.warmup):
-        for t in order:
+        for t in timed:
             t.enter()
             t.check(t.run())
     gc.collect()
     rss_before = rss_kib()
     t_wall = time.perf_counter_ns()
     for i in range(args.runs):
-        for t in order if i % 2 == 0 else reversed(order):
+        for t in timed if i % 2 == 0 else reversed(timed):
             t.once()
     wall_s = (time.perf_counter_ns() - t_wall) / 1e9
-    rss_after = rss_kib()
+    gc.collect()
+    return wall_s, rss_before, rss_kib()
+
+
+def measure(setup, args):
+    """Time ``args.runs`` calls of the run function that ``setup()`` returns (see _Timed)."""
+    timed = _Timed(setup)
+    return _result(args, args.scenario, timed, *_time_in_turn([timed], args))
+
+
+def measure_pair(setups, args):
+    """Time ``args.runs`` runs of each of two scenarios, alternately, in this one process.
+
+    Returns {"pair": {scenario: result}} with each result shaped as ``measure``'s.
+    """
+    timed = {name: _Timed(setup) for name, setup in setups.items()}
+    wall_s, rss_before, rss_after = _time_in_turn(list(timed.values()), args)
     return {
         "tool": args.tool,
         "scenario": args.scenario,
