@@ -9,6 +9,7 @@
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/agent/agent.hpp"
@@ -16,6 +17,7 @@
 #include "engine/runtime/lifecycle.hpp"
 #include "engine/runtime/run.hpp"
 #include "engine/spec/spec.hpp"
+#include "engine/state/event_names.hpp"
 #include "engine/state/json_codec.hpp"
 
 namespace nb = nanobind;
@@ -24,6 +26,19 @@ using namespace nb::literals;
 namespace {
 
 using scenario::state::json;
+
+const char* event_kind_name(scenario::state::event_kind kind) {
+  switch (kind) {
+    case scenario::state::event_kind::lifecycle: return "lifecycle";
+    case scenario::state::event_kind::relation: return "relation";
+    case scenario::state::event_kind::workload: return "workload";
+    case scenario::state::event_kind::storage: return "storage";
+    case scenario::state::event_kind::action: return "action";
+    case scenario::state::event_kind::secret: return "secret";
+    case scenario::state::event_kind::custom: return "custom";
+  }
+  return "custom";
+}
 
 json parse_json_arg(const std::string& text, const char* what) {
   try {
@@ -289,4 +304,39 @@ NB_MODULE(_engine, m) {
       "container_json"_a, "The container's Pebble plan, as YAML.");
   m.def("is_hook_tool", [](const std::string& name) { return scenario::agent::is_hook_tool(name); },
         "name"_a);
+  m.def(
+      "event_kind",
+      [](const std::string& name) {
+        const auto parts = scenario::state::parse_event_name(name);
+        return std::make_tuple(event_kind_name(parts.kind), parts.prefix, parts.suffix);
+      },
+      "name"_a,
+      "(kind, entity, suffix) of an ops event name: kind is lifecycle, relation, workload, "
+      "storage, action, secret or custom; entity is the underscored relation/container/storage/"
+      "action name of a suffixed event ('' otherwise).");
+  m.def(
+      "is_charm_event",
+      [](const scenario::spec::charm_spec& spec, const std::string& name) {
+        using scenario::state::event_kind;
+        using scenario::state::underscored;
+        const auto parts = scenario::state::parse_event_name(name);
+        switch (parts.kind) {
+          case event_kind::lifecycle:
+          case event_kind::secret: return true;
+          case event_kind::relation: return spec.find_relation(parts.prefix) != nullptr;
+          case event_kind::workload: return spec.find_container(parts.prefix) != nullptr;
+          case event_kind::storage:
+            return std::any_of(spec.storages.begin(), spec.storages.end(),
+                               [&](const auto& s) { return underscored(s.name) == parts.prefix; });
+          case event_kind::action:
+            return std::any_of(spec.actions.begin(), spec.actions.end(),
+                               [&](const auto& a) { return underscored(a.first) == parts.prefix; });
+          case event_kind::custom: return false;
+        }
+        return false;
+      },
+      "spec"_a, "name"_a,
+      "Whether Juju fires the event `name` on a charm with this spec: lifecycle and secret hooks "
+      "always, relation/workload/storage/action hooks when the spec declares the entity; custom "
+      "(ops-only) events never.");
 }

@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 from ops import pebble
 from ops.model import SecretRotate, StatusBase
 
+from scenario import _engine
 from scenario.errors import StateValidationError
 from scenario.state import (
     ActionOutput,
@@ -50,14 +51,19 @@ from scenario.state import (
     Storage,
     StoredState,
     SubordinateRelation,
+    _CharmSpec,
     _as_layer,
     _layer_dict,
+    _status_to_entitystatus,
 )
 
 __all__ = [
     "state_to_engine",
     "event_to_engine",
     "state_from_engine",
+    "spec_to_engine",
+    "charm_spec_to_engine",
+    "charm_spec_from_engine",
     "encode_value",
     "decode_value",
 ]
@@ -516,6 +522,41 @@ def event_to_engine(event: Event, state: State) -> Dict[str, Any]:
     }
 
 
+def spec_to_engine(meta: Any, config: Any, actions: Any) -> _engine.CharmSpec:
+    """The engine's charm spec of metadata/config/actions documents (config, actions: None
+    when the charm has none); the engine validates them."""
+    return _engine.CharmSpec.from_json(
+        json.dumps(meta),
+        json.dumps(config) if config is not None else "",
+        json.dumps(actions) if actions is not None else "",
+    )
+
+
+def charm_spec_to_engine(spec: _CharmSpec) -> _engine.CharmSpec:
+    """The engine's charm spec of a 3.1 ``_CharmSpec``.
+
+    3.1's checks never read the charm's name, and 3.1 suites build specs without one
+    (``_CharmSpec(MyCharm, {})``): those get the charm class's name, as Context does for
+    ``meta=None``.
+    """
+    meta = dict(spec.meta or {})
+    meta.setdefault("name", spec.charm_type.__name__)
+    return spec_to_engine(meta, spec.config, spec.actions)
+
+
+def charm_spec_from_engine(
+    charm_type: type, spec: _engine.CharmSpec, is_autoloaded: bool
+) -> _CharmSpec:
+    """The 3.1 ``_CharmSpec`` of an engine charm spec (its documents as given)."""
+    return _CharmSpec(
+        charm_type=charm_type,
+        meta=json.loads(spec.meta_json),
+        actions=json.loads(spec.actions_json),
+        config=json.loads(spec.config_json),
+        is_autoloaded=is_autoloaded,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # engine -> Python
 #
@@ -820,7 +861,7 @@ def _from_status(d: Dict[str, str], template: Optional[StatusBase] = None) -> St
     if template is not None and (template.name, template.message) == (d["name"], d["message"]):
         return template
     try:
-        return StatusBase.from_name(d["name"], d.get("message", ""))
+        return _status_to_entitystatus(StatusBase.from_name(d["name"], d.get("message", "")))
     except KeyError as e:
         raise StateValidationError(f"engine returned unknown status {d['name']!r}") from e
 

@@ -11,6 +11,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import warnings
 import weakref
 from types import TracebackType
 from pathlib import Path
@@ -21,12 +22,13 @@ import yaml
 from . import _adapter, _convert, _engine
 from .errors import (
     DirtyVirtualCharmRootError,
+    JujuDivergenceWarning,
     StateValidationError,
     MetadataNotFoundError,
     NoObserverError,
     UncaughtCharmError,
 )
-from .state import Event, State
+from .state import Event, State, _CharmSpec
 
 if TYPE_CHECKING:
     import ops
@@ -62,11 +64,7 @@ def _load_spec(charm_type: type, meta: Any, actions: Any, config: Any) -> "_engi
         return _engine.CharmSpec.from_directory(str(charm_root))
     if meta is None:
         meta = {"name": charm_type.__name__}
-    return _engine.CharmSpec.from_json(
-        json.dumps(meta),
-        json.dumps(config) if config is not None else "",
-        json.dumps(actions) if actions is not None else "",
-    )
+    return _convert.spec_to_engine(meta, config, actions)
 
 
 def _write_spec_files(root: Path, spec: "_engine.CharmSpec") -> List[Path]:
@@ -189,6 +187,9 @@ class Context:
     :arg app_name: the application's name; defaults to the metadata's ``name``.
     :arg bare_charm_errors: let the charm's exception propagate unwrapped (e.g. for
         ``pytest --pdb``) instead of raising UncaughtCharmError from it.
+    :arg strict: bind Juju's and Pebble's rules where ops-scenario 3.1 was laxer (each such case
+        is otherwise run as 3.1 ran it, with a :class:`JujuDivergenceWarning`). None: read
+        ``SCENARIO_STRICT`` (``1`` or ``0``; ``pytest --scenario-strict`` sets it) at each run.
     """
 
     def __init__(
@@ -202,13 +203,18 @@ class Context:
         *,
         app_name: Optional[str] = None,
         bare_charm_errors: bool = False,
+        strict: Optional[bool] = None,
     ):
         self.charm_type = charm_type
-        self.charm_spec = _load_spec(charm_type, meta, actions, config)
+        self._engine_spec = _load_spec(charm_type, meta, actions, config)
+        self._spec_autoloaded = meta is None and actions is None and config is None
         self.charm_root = charm_root
         self.juju_version = juju_version
-        self.app_name = app_name or self.charm_spec.name
+        self.app_name = app_name or self._engine_spec.name
         self.bare_charm_errors = bare_charm_errors
+        if strict is not None and not isinstance(strict, bool):
+            raise TypeError(f"Context(strict=...) takes True, False or None, not {strict!r}")
+        self.strict = strict
         self._workdir = Path(tempfile.mkdtemp(prefix="scenario-", dir=_fast_tmp_dir()))
         self._finalizer = weakref.finalize(self, shutil.rmtree, self._workdir, True)
         self._pebble: Optional[_engine.PebbleServer] = None
@@ -216,7 +222,14 @@ class Context:
         if charm_root is None:
             self._vroot = self._workdir / "charm"
             self._vroot.mkdir()
-            _write_spec_files(self._vroot, self.charm_spec)
+            _write_spec_files(self._vroot, self._engine_spec)
+
+    @property
+    def charm_spec(self) -> _CharmSpec:
+        """The charm type with its metadata, config and actions (3.1's ``_CharmSpec``)."""
+        return _convert.charm_spec_from_engine(
+            self.charm_type, self._engine_spec, self._spec_autoloaded
+        )
 
     def cleanup(self) -> None:
         """Removes the Context's temporary files (also done when it is garbage-collected)."""
@@ -250,7 +263,7 @@ class Context:
                 f"from the Context's meta/config/actions for each run; remove them from the "
                 f"directory (the Context's arguments are the single source of truth)"
             )
-        written = _write_spec_files(root, self.charm_spec)
+        written = _write_spec_files(root, self._engine_spec)
         try:
             yield root
         finally:
@@ -283,13 +296,14 @@ class Context:
         state_document = _convert.state_to_engine(state)
         event_document = _convert.event_to_engine(event, state)
         skip_checks = bool(os.environ.get("SCENARIO_SKIP_CONSISTENCY_CHECKS"))
+        strict = self.strict if self.strict is not None else _strict_from_environment()
         share_cpu = _share_cpu_with_pebble()
         charm_class = _fresh_charm_class(self.charm_type, pre_event, post_event, event.name)
 
         with self._charm_dir() as charm_dir:
             try:
                 run = _engine.Run(
-                    self.charm_spec,
+                    self._engine_spec,
                     state_document,
                     event_document,
                     self.app_name,
@@ -301,6 +315,7 @@ class Context:
                     _adapter.UNIT_STATE_IN_MEMORY,
                     str(self._workdir / "storage"),
                     share_cpu,
+                    strict,
                 )
             except ValueError as e:  # a value JSON cannot carry: say where it is
                 problem = _convert.engine_value_problem(
@@ -333,6 +348,7 @@ class Context:
                 raise self._uncaught(e, event) from e.with_traceback(_charm_frames(e.__traceback__))
             finally:
                 output = run.finish(active.final_unit_state())
+                _warn_divergences(run.divergences)
         return _convert.state_from_engine(output, state)
 
     def run_sequence(
@@ -370,6 +386,26 @@ class Context:
 
 
 _SCENARIO_DIR = str(Path(__file__).resolve().parent)
+
+STRICT_VARIABLE = "SCENARIO_STRICT"
+
+
+def _strict_from_environment() -> bool:
+    """Strict mode as SCENARIO_STRICT says (unset: compatible with ops-scenario 3.1)."""
+    value = os.environ.get(STRICT_VARIABLE, "0")
+    if value not in ("0", "1"):
+        raise ValueError(
+            f"{STRICT_VARIABLE}={value!r}: use 1 (Juju's and Pebble's rules bind) or 0 (the "
+            f"default: ops-scenario 3.1's behaviour, with a JujuDivergenceWarning where Juju differs)"
+        )
+    return value == "1"
+
+
+def _warn_divergences(divergences: Sequence[str]) -> None:
+    """Raises the engine's divergences as warnings, attributed to the test's ``run`` call."""
+    for message in divergences:
+        # _warn_divergences <- Context.run <- the caller
+        warnings.warn(message, JujuDivergenceWarning, stacklevel=3)
 
 _SHARE_CPU_VARIABLE = "SCENARIO_PEBBLE_SHARE_CPU"
 

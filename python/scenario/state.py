@@ -15,6 +15,7 @@ import dataclasses
 import datetime
 import itertools
 import logging
+import warnings
 from pathlib import Path, PurePosixPath
 from typing import (
     Any,
@@ -28,13 +29,19 @@ from typing import (
     Sequence,
     Set,
     Tuple,
+    TYPE_CHECKING,
+    Type,
     Union,
 )
 
 from ops import pebble
+from ops.charm import CharmEvents  # noqa: F401 - 3.1 re-exported it here
 from ops.model import SecretRotate, StatusBase, UnknownStatus
 
 from scenario.errors import StateValidationError
+
+if TYPE_CHECKING:
+    import ops
 
 logger = logging.getLogger("scenario.state")
 
@@ -95,12 +102,8 @@ RELATION_EVENTS_SUFFIX = (
 STORAGE_EVENTS_SUFFIX = ("_storage_attached", "_storage_detaching")
 # Secret events are not prefixed by an entity name: the event name *is* the suffix.
 SECRET_EVENTS = ("secret_changed", "secret_rotate", "secret_expired", "secret_remove")
-WORKLOAD_EVENTS_SUFFIX = (
-    "_pebble_ready",
-    "_pebble_custom_notice",
-    "_pebble_check_failed",
-    "_pebble_check_recovered",
-)
+# 3.1's name; its set held "_secret_changed"-style spellings that no event name ends with.
+SECRET_EVENTS_SUFFIX = SECRET_EVENTS
 
 
 def normalize_name(s: str) -> str:
@@ -927,9 +930,93 @@ class _FilesystemView:
 # status
 
 
+class _EntityStatus:
+    """A status as ops-scenario 3.1's ``State.status`` held it (mixed into ops' status classes).
+
+    Each value is an instance of the ops class it stands for (``ActiveStatus``...), equal to
+    any ops status of the same name and message, and, as in 3.1, also to a ``(name, message)``
+    tuple and unpackable as ``name, message = status`` (both deprecated).
+    ``_status_to_entitystatus`` makes one from an ops status.
+    """
+
+    __slots__ = ()
+    name: str
+    message: str
+
+    def __eq__(self, other: Any) -> bool:
+        if isinstance(other, StatusBase):
+            return (self.name, self.message) == (other.name, other.message)
+        if isinstance(other, tuple):
+            warnings.warn(
+                "comparing a status with a (name, message) tuple is deprecated; compare with "
+                f"an ops status instead, e.g. {_status_repr(self)}",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return (self.name, self.message) == other
+        return NotImplemented
+
+    def __iter__(self) -> Iterator[str]:
+        warnings.warn(
+            "unpacking a status into (name, message) is deprecated; read its .name and "
+            ".message instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return iter((self.name, self.message))
+
+    def __reduce__(self):
+        # Pickled as the plain ops status it stands for: the mixed class is made at run time.
+        return _status_to_entitystatus, (_plain_status(self),)
+
+
+# ops status class -> the same class with _EntityStatus mixed in; filled on first use.
+_ENTITY_STATUS_CLASSES: Dict[type, type] = {}
+
+
+def _status_repr(status: StatusBase) -> str:
+    return "UnknownStatus()" if status.name == "unknown" else f"{type(status).__name__}({status.message!r})"
+
+
+def _plain_status(status: StatusBase) -> StatusBase:
+    """The ops status an _EntityStatus stands for (an instance of ops' own class)."""
+    ops_class = next(c for c in type(status).__mro__[1:] if not issubclass(c, _EntityStatus))
+    plain = ops_class.__new__(ops_class)
+    plain.__dict__.update(status.__dict__)
+    return plain
+
+
+def _entity_status_class(ops_class: type) -> type:
+    entity_class = _ENTITY_STATUS_CLASSES.get(ops_class)
+    if entity_class is None:
+        # ops 3 registers every StatusBase subclass by name for StatusBase.from_name, which
+        # the charm's ops uses too: put ops' own classes back.
+        registry = getattr(StatusBase, "_statuses", None)
+        registered = dict(registry) if registry is not None else None
+        entity_class = type(
+            ops_class.__name__,  # ops' repr shows the class name: ActiveStatus('ready')
+            (_EntityStatus, ops_class),
+            {"__module__": __name__, "__qualname__": f"_EntityStatus[{ops_class.__name__}]"},
+        )
+        if registry is not None:
+            registry.clear()
+            registry.update(registered)
+        _ENTITY_STATUS_CLASSES[ops_class] = entity_class
+    return entity_class
+
+
+def _status_to_entitystatus(obj: StatusBase) -> StatusBase:
+    """``obj`` as a status of 3.1's ``State.status`` (see _EntityStatus); the same ops class."""
+    if isinstance(obj, _EntityStatus):
+        return obj
+    entity = object.__new__(_entity_status_class(type(obj)))
+    entity.__dict__.update(obj.__dict__)
+    return entity
+
+
 def _to_status(where: str, value: Any) -> StatusBase:
     if isinstance(value, StatusBase):
-        return value
+        return _status_to_entitystatus(value)
     if isinstance(value, tuple) and len(value) in (1, 2):
         logger.warning(
             "Initializing Status.[app/unit] with Tuple[str, str] is deprecated; "
@@ -937,7 +1024,7 @@ def _to_status(where: str, value: Any) -> StatusBase:
         )
         name, message = (value + ("",))[:2]
         try:
-            return StatusBase.from_name(name, message)
+            return _status_to_entitystatus(StatusBase.from_name(name, message))
         except KeyError:
             pass
     raise StateValidationError(
@@ -1276,6 +1363,37 @@ def sort_patch(patch: List[Dict[str, Any]], key=lambda obj: obj["path"] + obj["o
 
 
 # ---------------------------------------------------------------------------------------------
+# charm spec
+
+
+@dataclasses.dataclass(frozen=True)
+class _CharmSpec(_DCBase):
+    """A charm type with its metadata, config and actions (ops-scenario 3.1's charm spec).
+
+    meta / actions / config: the metadata.yaml, actions.yaml and config.yaml documents.
+    is_autoloaded: whether they were read from the charm's own directory (``autoload``).
+    ``Context.charm_spec`` is one of these.
+    """
+
+    charm_type: Type["ops.CharmBase"]
+    meta: Optional[Dict[str, Any]]
+    actions: Optional[Dict[str, Any]] = None
+    config: Optional[Dict[str, Any]] = None
+    is_autoloaded: bool = False
+
+    @staticmethod
+    def autoload(charm_type: Type["ops.CharmBase"]) -> "_CharmSpec":
+        """The spec read from the charm's root: the directory above the one holding its source
+        (charmcraft.yaml, else metadata.yaml with config.yaml and actions.yaml)."""
+        from scenario import _convert
+        from scenario.context import _load_spec  # context imports this module
+
+        return _convert.charm_spec_from_engine(
+            charm_type, _load_spec(charm_type, None, None, None), is_autoloaded=True
+        )
+
+
+# ---------------------------------------------------------------------------------------------
 # events
 
 
@@ -1339,24 +1457,42 @@ class Event(_DCBase):
         )
 
     @property
+    def _kind(self) -> str:
+        """lifecycle, relation, workload, storage, action, secret or custom (the engine's
+        reading of the name)."""
+        from scenario import _engine  # the engine imports this module's package
+
+        return _engine.event_kind(self.name)[0]
+
+    @property
     def _is_relation_event(self) -> bool:
-        return self.name.endswith(RELATION_EVENTS_SUFFIX)
+        return self._kind == "relation"
 
     @property
     def _is_secret_event(self) -> bool:
-        return self.name in SECRET_EVENTS
+        return self._kind == "secret"
 
     @property
     def _is_storage_event(self) -> bool:
-        return self.name.endswith(STORAGE_EVENTS_SUFFIX)
+        return self._kind == "storage"
 
     @property
     def _is_workload_event(self) -> bool:
-        return self.name.endswith(WORKLOAD_EVENTS_SUFFIX)
+        return self._kind == "workload"
 
     @property
     def _is_action_event(self) -> bool:
-        return self.name.endswith("_action")
+        return self._kind == "action"
+
+    def _is_builtin_event(self, charm_spec: "_CharmSpec") -> bool:
+        """Whether Juju fires this event on the charm of ``charm_spec`` (else it is custom).
+
+        Lifecycle and secret events always; relation, workload, storage and action events when
+        the spec declares their relation, container, storage or action.
+        """
+        from scenario import _convert, _engine
+
+        return _engine.is_charm_event(_convert.charm_spec_to_engine(charm_spec), self.name)
 
     def deferred(self, handler: Callable, event_id: int = 1) -> DeferredEvent:
         """The DeferredEvent this event becomes when ``handler`` defers it.
