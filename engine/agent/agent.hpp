@@ -50,6 +50,10 @@ struct hook_context {
   // storage-add requests, storage name -> total count requested. Juju provisions them after the
   // hook (storage-attached fires later), so they are not added to state.storages.
   std::map<std::string, int> storage_requests{};
+  // Strict mode: Juju's rules bind where ops-scenario 3.1 was laxer (e.g. reading a secret
+  // without a grant). Otherwise the tool answers as 3.1 did and records a divergence.
+  bool strict = false;
+  std::vector<std::string> divergences{};
 
   std::string unit_name() const { return app_name + "/" + std::to_string(state.unit_id); }
 };

@@ -71,8 +71,15 @@ std::string relation_ids(hook_context& ctx, const std::vector<std::string>& argv
   if (endpoint.empty()) throw usage_error("no endpoint name specified");
   std::vector<const state::relation*> found;
   for (const auto& r : ctx.state.relations) {
+    if (r.endpoint != endpoint) continue;
     // Juju leaves the relation being broken out of relation-ids during its -broken hook.
-    if (r.endpoint == endpoint && !is_broken_now(ctx, r)) found.push_back(&r);
+    if (is_broken_now(ctx, r) &&
+        util::juju_rule_binds(ctx, fmt::format("relation-ids {}: Juju leaves relation {} out "
+                                               "during its own relation-broken hook; listed as "
+                                               "ops-scenario 3.1 did",
+                                               endpoint, r.relation_id)))
+      continue;
+    found.push_back(&r);
   }
   std::sort(found.begin(), found.end(),
             [](auto* a, auto* b) { return a->relation_id < b->relation_id; });
@@ -90,7 +97,11 @@ std::string relation_list(hook_context& ctx, const std::vector<std::string>& arg
   if (flag_bool(args, "app")) return format_output(util::remote_app(ctx, rel), args);
   json out = json::array();
   // By the time relation-broken runs every remote unit has departed.
-  if (!is_broken_now(ctx, rel)) {
+  if (!is_broken_now(ctx, rel) || rel.remote_units_data.empty() ||
+      !util::juju_rule_binds(ctx, fmt::format("relation-list -r {}: by relation-broken every "
+                                              "remote unit has departed, so Juju lists none; "
+                                              "listed as ops-scenario 3.1 did",
+                                              rel.relation_id))) {
     const auto departing = util::departing_unit(ctx, rel.relation_id);
     for (const auto& [id, bag] : rel.remote_units_data) {
       if (rel.kind == state::relation_kind::peer && id == ctx.state.unit_id) continue;
@@ -99,6 +110,21 @@ std::string relation_list(hook_context& ctx, const std::vector<std::string>& arg
     }
   }
   return format_output(out, args);
+}
+
+// ops-scenario 3.1 took application names Juju refuses (e.g. "remote_app"). Outside strict
+// mode, such a name that the State itself gave (this app or the relation's remote app) is read
+// as 3.1 read it.
+bool accepted_as_in_3_1(hook_context& ctx, const state::relation& rel, const std::string& given,
+                        bool app) {
+  const auto slash = given.find('/');
+  if (!app && slash == std::string::npos) return false;
+  const std::string app_part = app ? given : given.substr(0, slash);
+  if (app_part != util::remote_app(ctx, rel) && app_part != ctx.app_name) return false;
+  return !util::juju_rule_binds(
+      ctx, fmt::format("relation-get: {:?} is not a valid Juju {} name; read as ops-scenario "
+                       "3.1 did",
+                       given, app ? "application" : "unit"));
 }
 
 // relation-get [-r ID] [--app] [<key>|- [<unit-or-app>]]
@@ -129,13 +155,13 @@ std::string relation_get(hook_context& ctx, const std::vector<std::string>& argv
     const std::string given = pos.front();
     pos.erase(pos.begin());
     if (app) {
-      if (is_valid_application(given)) {
+      if (is_valid_application(given) || accepted_as_in_3_1(ctx, rel, given, true)) {
         target = given;
       } else if (is_valid_unit(given)) {
         target = given.substr(0, given.find('/'));
       }
     } else {
-      if (!is_valid_unit(given)) {
+      if (!is_valid_unit(given) && !accepted_as_in_3_1(ctx, rel, given, false)) {
         if (is_valid_application(given)) {
           throw usage_error("expected unit name, got application name \"" + given + "\"");
         }
@@ -162,7 +188,12 @@ std::string relation_get(hook_context& ctx, const std::vector<std::string>& argv
     if (target == ctx.app_name) {
       // The leader reads its own bag locally; anyone else asks the controller, which only
       // allows it on peer relations.
-      if (ctx.state.leader || rel.kind == state::relation_kind::peer) {
+      if (ctx.state.leader || rel.kind == state::relation_kind::peer ||
+          !util::juju_rule_binds(ctx, fmt::format("relation-get -r {} --app: Juju refuses a "
+                                                  "non-leader unit its own application's "
+                                                  "databag (permission denied); read as "
+                                                  "ops-scenario 3.1 did",
+                                                  rel.relation_id))) {
         bag = &rel.local_app_data;
       } else {
         throw tool_error("permission denied");

@@ -67,6 +67,15 @@ inline bool hook_is(const hook_context& ctx, std::string_view suffix, int relati
 }
 
 // The unit that is departing in a relation-departed hook (JUJU_DEPARTING_UNIT), if any.
+// Whether a Juju rule that ops-scenario 3.1 did not follow binds: under strict mode, yes.
+// Otherwise the tool answers as 3.1 did and this records `divergence` (the rule, the call and
+// what 3.1's answer was) for the run to report.
+inline bool juju_rule_binds(hook_context& ctx, const std::string& divergence) {
+  if (ctx.strict) return true;
+  ctx.divergences.push_back(divergence + "; strict mode answers as Juju does");
+  return false;
+}
+
 inline std::optional<int> departing_unit(const hook_context& ctx, int relation_id) {
   if (!hook_is(ctx, "_relation_departed", relation_id)) return std::nullopt;
   if (ctx.event.relation_departed_unit_id) return ctx.event.relation_departed_unit_id;

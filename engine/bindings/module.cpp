@@ -5,6 +5,7 @@
 #include <nanobind/stl/filesystem.h>
 #include <nanobind/stl/map.h>
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
@@ -13,6 +14,7 @@
 #include <cmath>
 
 #include "engine/agent/agent.hpp"
+#include "engine/consistency/checker.hpp"
 #include "engine/pebble/api.hpp"
 #include "engine/runtime/lifecycle.hpp"
 #include "engine/runtime/run.hpp"
@@ -183,12 +185,12 @@ class py_run {
          const std::string& juju_version, const std::string& charm_dir,
          const std::string& charm_class_name, bool skip_consistency_checks,
          scenario::pebble::server* pebble, bool unit_state_in_memory,
-         const std::string& storage_root, bool share_cpu_with_pebble)
+         const std::string& storage_root, bool share_cpu_with_pebble, bool strict)
       : run_(spec, scenario::state::state_from_json(document_arg(state, "state")),
              scenario::state::event_from_json(document_arg(event, "event")),
              scenario::runtime::run_options{app_name, juju_version, charm_dir, charm_class_name,
                                             skip_consistency_checks, unit_state_in_memory,
-                                            storage_root, share_cpu_with_pebble},
+                                            storage_root, share_cpu_with_pebble, strict},
              pebble) {}
 
   std::tuple<int, std::string, std::string> call_tool(const std::vector<std::string>& argv,
@@ -236,15 +238,17 @@ NB_MODULE(_engine, m) {
       .def(nb::init<const scenario::spec::charm_spec&, nb::handle, nb::handle,
                     const std::string&, const std::string&, const std::string&,
                     const std::string&, bool, scenario::pebble::server*, bool,
-                    const std::string&, bool>(),
+                    const std::string&, bool, bool>(),
            "spec"_a, "state"_a, "event"_a, "app_name"_a, "juju_version"_a,
            "charm_dir"_a, "charm_class_name"_a, "skip_consistency_checks"_a,
            "pebble"_a.none(), "unit_state_in_memory"_a = false, "storage_root"_a = "",
-           "share_cpu_with_pebble"_a = false,
+           "share_cpu_with_pebble"_a = false, "strict"_a = false,
            nb::keep_alive<1, 2>(),
            nb::keep_alive<1, 10>())
       .def_prop_ro("environment", [](const py_run& r) { return r.run_.environment(); })
       .def_prop_ro("warnings", [](const py_run& r) { return r.run_.warnings(); })
+      .def_prop_ro("divergences", [](py_run& r) { return r.run_.divergences(); },
+                   nb::call_guard<nb::gil_scoped_release>())
       .def("call_tool", &py_run::call_tool, "argv"_a, "stdin"_a = "")
       .def(
           "pebble_socket",
@@ -271,6 +275,28 @@ NB_MODULE(_engine, m) {
           },
           "unit_state_image"_a = nb::none());
 
+  m.def(
+      "check_consistency",
+      [](const scenario::spec::charm_spec& spec, nb::handle state, nb::handle event,
+         const std::string& juju_version, bool strict) {
+        const auto st = scenario::state::state_from_json(document_arg(state, "state"));
+        auto ev = scenario::state::event_from_json(document_arg(event, "event"));
+        std::vector<std::string> matched;
+        if (!strict) {
+          if (auto note = scenario::consistency::match_relation_by_endpoint(spec, st, ev))
+            matched.push_back(std::move(*note));
+        }
+        scenario::consistency::check_options options{.juju_version = juju_version,
+                                                     .strict = strict,
+                                                     .container_plan_problem =
+                                                         scenario::pebble::plan_problem};
+        auto result = scenario::consistency::check_or_throw(spec, st, ev, options);
+        result.divergences.insert(result.divergences.begin(), matched.begin(), matched.end());
+        return std::make_pair(std::move(result.warnings), std::move(result.divergences));
+      },
+      "spec"_a, "state"_a, "event"_a, "juju_version"_a, "strict"_a = false,
+      "Checks State x Event x charm spec as a run does, without running the charm: raises "
+      "InconsistentScenarioError, else returns (warnings, divergences).");
   m.def(
       "lifecycle_events",
       [](const std::string& state_json, const std::string& kind) {

@@ -83,6 +83,38 @@ std::optional<juju_version> parse_juju_version(const std::string& text) {
   return v;
 }
 
+// ops-scenario 3.1 took any dot-separated numbers ("3", "2.9.42.1.7").
+bool is_dotted_numbers(const std::string& text) {
+  if (text.empty() || text.size() > 64) return false;
+  bool digit_before = false;
+  for (char c : text) {
+    if (c == '.') {
+      if (!digit_before) return false;
+      digit_before = false;
+    } else if (c >= '0' && c <= '9') {
+      digit_before = true;
+    } else {
+      return false;
+    }
+  }
+  return digit_before;
+}
+
+// The version gates' reading of such a version: its first three numbers, missing ones 0.
+juju_version juju_version_of_numbers(const std::string& text) {
+  juju_version v;
+  int* parts[] = {&v.major, &v.minor, &v.patch};
+  std::size_t start = 0;
+  for (int* part : parts) {
+    if (start >= text.size()) break;
+    std::size_t dot = text.find('.', start);
+    const std::string number = text.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    *part = number.size() > 9 ? 999999999 : std::stoi(number);
+    start = dot == std::string::npos ? text.size() : dot + 1;
+  }
+  return v;
+}
+
 // Juju secret ids: "secret:<20 base32hex chars>", optionally with the model: secret://<uuid>/<id>.
 bool is_secret_id(const std::string& s) {
   static const std::regex form(R"(secret:(//[0-9a-f-]+/)?[0-9a-z]{20})");
@@ -123,6 +155,12 @@ class checker {
  private:
   void error(std::string msg) { result_.errors.push_back(std::move(msg)); }
   void warning(std::string msg) { result_.warnings.push_back(std::move(msg)); }
+  // A State 3.1 accepted and Juju refuses: an error under strict mode, else a divergence. The
+  // message says the rule; this adds what each mode does.
+  void juju_rule(const std::string& msg) {
+    if (options_.strict) error(msg);
+    else result_.divergences.push_back(msg + " (accepted as ops-scenario 3.1 did; strict mode makes it an error)");
+  }
 
   std::string event_label() const { return "event " + quote(event_.name); }
 
@@ -156,7 +194,11 @@ class checker {
 
   void check_version() {
     version_ = parse_juju_version(options_.juju_version);
-    if (!version_)
+    if (!version_ && is_dotted_numbers(options_.juju_version)) {
+      juju_rule("juju_version " + quote(options_.juju_version) + " is not a Juju version "
+                "(major.minor[.patch[.build]]); use e.g. '3.4.2'");
+      version_ = juju_version_of_numbers(options_.juju_version);
+    } else if (!version_)
       error("juju_version " + quote(options_.juju_version) +
             " is not a Juju version; use major.minor[.patch], e.g. '3.4.2' or '3.5-beta1'");
   }
@@ -168,6 +210,7 @@ class checker {
   // --- metadata itself ---------------------------------------------------------------------
 
   void check_metadata() {
+    for (const auto& problem : spec_.juju_problems) juju_rule(problem + "; Juju refuses such metadata");
     std::map<std::string, int> seen;
     for (const auto& r : spec_.relations) ++seen[r.name];
     for (const auto& [name, count] : seen)
@@ -188,7 +231,7 @@ class checker {
     if (!options_.container_plan_problem) return;
     for (const auto& c : state_.containers) {
       if (auto problem = options_.container_plan_problem(c)) {
-        error(fmt::format(
+        juju_rule(fmt::format(
             "container {:?}: its layers make a plan Pebble refuses: {}. Fix the layers in the "
             "State (Pebble needs an \"override\" for each service in a layer, and a "
             "\"command\" for each service in the plan)",
@@ -282,8 +325,9 @@ class checker {
       ++ids[r.relation_id];
       const spec::relation_spec* rs = spec_.find_relation(r.endpoint);
       if (!rs) {
-        error(field + ": endpoint not declared in metadata provides/requires/peers; declare "
-                      "it or fix the endpoint name");
+        juju_rule(field + ": endpoint not declared in metadata provides/requires/peers, and "
+                          "Juju relates only declared endpoints; declare it or fix the endpoint "
+                          "name");
         continue;
       }
       ++per_endpoint[rs->name];
@@ -305,16 +349,18 @@ class checker {
                       "not " + std::to_string(r.remote_units_data.size()) +
               "; give one entry in remote_units_data");
       if (r.kind == state::relation_kind::peer && r.remote_units_data.count(state_.unit_id))
-        error(field + ": peer data lists unit " + std::to_string(state_.unit_id) +
-              ", which is this unit (state.unit_id); peers are the other units only, remove it");
+        juju_rule(field + ": peer data lists unit " + std::to_string(state_.unit_id) +
+                  ", which is this unit (state.unit_id), and Juju lists only the other units "
+                  "as peers; remove it or set state.unit_id to another number");
       if (r.interface && *r.interface != rs->interface)
         warning(field + ": interface " + quote(*r.interface) + " differs from metadata's " +
                 quote(rs->interface));
     }
     for (const auto& [id, count] : ids)
       if (count > 1)
-        error("state.relations: relation id " + std::to_string(id) + " is used " +
-              std::to_string(count) + " times; give each relation a distinct relation_id");
+        juju_rule("state.relations: relation id " + std::to_string(id) + " is used " +
+                  std::to_string(count) + " times, and Juju gives each relation its own id; "
+                  "give each relation a distinct relation_id");
     for (const auto& [endpoint, count] : per_endpoint) {
       const spec::relation_spec* rs = spec_.find_relation(endpoint);
       if (rs && rs->limit && count > *rs->limit)
@@ -512,21 +558,18 @@ class checker {
     if (unit_event) {
       if (event_.relation_remote_unit_id) {
         if (!r->remote_units_data.count(*event_.relation_remote_unit_id))
-          error(event_label() + ": event.relation_remote_unit_id " +
-                std::to_string(*event_.relation_remote_unit_id) + " is not a remote unit of "
-                "relation " + std::to_string(r->relation_id) + "; add it to remote_units_data "
-                "or pick one of its units");
+          juju_rule(event_label() + ": event.relation_remote_unit_id " +
+                    std::to_string(*event_.relation_remote_unit_id) + " is not a remote unit of "
+                    "relation " + std::to_string(r->relation_id) + ", and Juju sends events "
+                    "only for units in the relation; add it to remote_units_data or pick one "
+                    "of its units");
       } else if (r->remote_units_data.empty()) {
-        error(event_label() + ": relation " + std::to_string(r->relation_id) +
-              " has no remote units, so there is no unit for JUJU_REMOTE_UNIT; add one to "
-              "remote_units_data or set event.relation_remote_unit_id");
-      } else if (r->remote_units_data.size() > 1) {
-        warning(event_label() + ": relation " + std::to_string(r->relation_id) + " has " +
-                std::to_string(r->remote_units_data.size()) + " remote units and none was "
-                "chosen; the lowest id (" + std::to_string(r->remote_units_data.begin()->first) +
-                ") is used. Set event.relation_remote_unit_id to choose");
-      }
-    } else if (event_.relation_remote_unit_id) {
+        juju_rule(event_label() + ": relation " + std::to_string(r->relation_id) +
+                  " has no remote units, and Juju always names one (JUJU_REMOTE_UNIT) for " +
+                  kind_.suffix.substr(1) + "; add one to remote_units_data or set "
+                  "event.relation_remote_unit_id");
+      }  // several units and none chosen: the run picks one and logs 3.1's warning
+    } else if (event_.relation_remote_unit_id && options_.strict) {
       warning(event_label() + ": Juju sets no remote unit on relation-created/broken; "
                               "event.relation_remote_unit_id is ignored");
     }
@@ -749,16 +792,45 @@ class checker {
 
 }  // namespace
 
+// ops-scenario 3.1 matched a relation event to the State by endpoint: an event made from
+// another Relation object on the same endpoint ran on the State's relation. Outside strict mode
+// the event is pointed at the State's only relation on that endpoint; returns what happened.
+std::optional<std::string> match_relation_by_endpoint(const spec::charm_spec& spec,
+                                                      const state::state& s, state::event& e) {
+  if (!e.relation_id) return std::nullopt;
+  const auto has_id = [&](const state::relation& r) { return r.relation_id == *e.relation_id; };
+  if (std::any_of(s.relations.begin(), s.relations.end(), has_id)) return std::nullopt;
+  const auto parts = state::parse_event_name(e.name);
+  if (parts.kind != state::event_kind::relation) return std::nullopt;
+  const state::relation* match = nullptr;
+  for (const auto& r : s.relations) {
+    const spec::relation_spec* rs = spec.find_relation(r.endpoint);
+    if (state::underscored(rs ? rs->name : r.endpoint) != parts.prefix) continue;
+    if (match != nullptr) return std::nullopt;  // ambiguous: the checker says so
+    match = &r;
+  }
+  if (match == nullptr) return std::nullopt;
+  std::string note = fmt::format(
+      "event {:?}: relation_id {} is not in state.relations; ran it on relation {} (the State's "
+      "relation on endpoint {:?}), as ops-scenario 3.1 matched relation events by endpoint. "
+      "Juju names the relation by id; strict mode makes this an error: build the event from "
+      "the Relation in the State",
+      e.name, *e.relation_id, match->relation_id, match->endpoint);
+  e.relation_id = match->relation_id;
+  return note;
+}
+
 check_result check(const spec::charm_spec& spec, const state::state& state,
                    const state::event& event, const check_options& options) {
   return checker(spec, state, event, options).run();
 }
 
-std::vector<std::string> check_or_throw(const spec::charm_spec& spec, const state::state& state,
+check_result check_or_throw(const spec::charm_spec& spec, const state::state& state,
                                         const state::event& event, const check_options& options) {
   check_result result = check(spec, state, event, options);
   if (!result.errors.empty()) throw inconsistent_scenario_error(std::move(result.errors));
-  return std::move(result.warnings);
+  result.errors.clear();
+  return result;
 }
 
 }  // namespace scenario::consistency

@@ -14,6 +14,9 @@ namespace scenario::consistency {
 
 struct check_options {
   std::string juju_version = "3.0";
+  // Strict mode: a State ops-scenario 3.1 accepted but Juju would refuse is an error; otherwise
+  // it is a divergence (the run goes on as 3.1 ran it, and the caller warns).
+  bool strict = false;
   // Why Pebble would refuse a container's layers, in Pebble's words (nullopt: it accepts them).
   // Pebble's plan rules live in engine/pebble, above this layer, so the caller hands them in;
   // unset, layers are not checked.
@@ -23,13 +26,23 @@ struct check_options {
 struct check_result {
   std::vector<std::string> errors;
   std::vector<std::string> warnings;
+  // Where the State departs from Juju's rules in a way ops-scenario 3.1 accepted (not strict).
+  std::vector<std::string> divergences;
 };
 
 check_result check(const spec::charm_spec& spec, const state::state& state,
                    const state::event& event, const check_options& options);
 
-// Runs check() and throws inconsistent_scenario_error when there are errors; returns the warnings.
-std::vector<std::string> check_or_throw(const spec::charm_spec& spec, const state::state& state,
+// ops-scenario 3.1 matched a relation event to the State by endpoint: an event made from
+// another Relation object on the same endpoint ran on the State's relation. For non-strict
+// runs: points an event whose relation_id is not in the State at the State's only relation on
+// the event's endpoint, and returns the divergence to report (nullopt: nothing changed).
+std::optional<std::string> match_relation_by_endpoint(const spec::charm_spec& spec,
+                                                      const state::state& state,
+                                                      state::event& event);
+
+// Runs check() and throws inconsistent_scenario_error when there are errors.
+check_result check_or_throw(const spec::charm_spec& spec, const state::state& state,
                                         const state::event& event, const check_options& options);
 
 }  // namespace scenario::consistency

@@ -29,8 +29,8 @@ void layer_cache::insert(const std::string& label, const std::string& yaml_text,
   layers_.emplace(std::make_pair(label, yaml_text), layer);
 }
 
-session::session(state::container& c, layer_cache* layers)
-    : container_(c), layers_(layers), started_at_(detail::now_rfc3339()) {
+session::session(state::container& c, layer_cache* layers, session_options options)
+    : container_(c), layers_(layers), options_(options), started_at_(detail::now_rfc3339()) {
   // Services the State says are running are taken to run with the plan the State holds, so a
   // replan after a layer change restarts exactly the services whose config changed.
   const auto running = [](const auto& entry) {
@@ -39,7 +39,7 @@ session::session(state::container& c, layer_cache* layers)
   if (std::none_of(c.service_status.begin(), c.service_status.end(), running)) return;
   json plan;
   try {
-    plan = detail::combined_plan(c);
+    plan = detail::combined_plan(c, !options_.strict);
   } catch (const std::exception&) {
     return;  // a malformed plan is reported when the charm first asks for it
   }
@@ -350,6 +350,8 @@ response handle(session& s, const request& r) {
       return detail::error_response(400, std::string("cannot decode request body: ") + e.what());
     } catch (const json::exception& e) {
       return detail::error_response(400, std::string("cannot decode request body: ") + e.what());
+    } catch (const detail::plan_error& e) {
+      return detail::error_response(400, e.what());
     } catch (const std::exception& e) {
       return detail::error_response(500, e.what());
     }

@@ -56,12 +56,25 @@ class layer_cache {
 };
 
 // One container's daemon for the length of a run: the container State it serves and its changes.
+// How a session answers what ops-scenario 3.1 accepted and Pebble refuses.
+struct session_options {
+  // Pebble's rules bind (a layer without "override", a plan without a service's "command" get
+  // Pebble's 400). Otherwise the session serves 3.1's plan and records a divergence.
+  bool strict = false;
+  // Where divergences go (the run's list, under the run's mutex); null: dropped.
+  std::vector<std::string>* divergences = nullptr;
+};
+
 class session {
  public:
   // Records the service config each active service is taken to run with (for replan).
-  // `layers` (optional) must outlive the session.
-  explicit session(state::container& c, layer_cache* layers = nullptr);
+  // `layers` (optional) must outlive the session, and so must options.divergences.
+  explicit session(state::container& c, layer_cache* layers = nullptr, session_options options = {});
   state::container& container() { return container_; }
+  // The container's plan under the session's rules; throws detail::plan_error when refused.
+  nlohmann::json plan();
+  // Adds a layer (POST /v1/layers) under the session's rules; throws as detail::add_layer does.
+  void add_layer(const std::string& label, const nlohmann::json& layer, bool combine);
   layer_cache* layers() { return layers_; }
   // Service name -> the plan config it was last started with; replan restarts on difference.
   std::map<std::string, nlohmann::json>& started_configs() { return started_configs_; }
@@ -74,8 +87,11 @@ class session {
   change_record* find_change(const std::string& id);
 
  private:
+  void diverge(const std::string& pebble_error);
+
   state::container& container_;
   layer_cache* layers_;
+  session_options options_;
   std::map<std::string, change_record> changes_;
   int next_change_id_ = 1;
   std::map<std::string, nlohmann::json> started_configs_;

@@ -67,9 +67,9 @@ response get_checks(session& s, const request& r) {
   auto names = query_list(r, "names");
   json plan;
   try {
-    plan = combined_plan(s.container());
+    plan = s.plan();
   } catch (const plan_error& e) {
-    return error_response(500, e.what());
+    return error_response(400, e.what());
   }
   json out = json::array();
   for (const auto& v : current_checks(s, plan)) {
@@ -95,9 +95,9 @@ response post_checks(session& s, const request& r) {
   if (action != "start" && action != "stop") return error_response(400, fmt::format("invalid action \"{}\"", action));
   json plan;
   try {
-    plan = combined_plan(s.container());
+    plan = s.plan();
   } catch (const plan_error& e) {
-    return error_response(500, e.what());
+    return error_response(400, e.what());
   }
   std::vector<std::string> missing;
   for (const auto& n : names)
@@ -139,9 +139,9 @@ response get_health(session& s, const request& r) {
   auto names = query_list(r, "names");
   json plan;
   try {
-    plan = combined_plan(s.container());
+    plan = s.plan();
   } catch (const plan_error& e) {
-    return error_response(500, e.what());
+    return error_response(400, e.what());
   }
   bool healthy = true;
   for (const auto& v : current_checks(s, plan)) {

@@ -56,9 +56,12 @@ struct label_exists : std::runtime_error {
 // Parses Pebble layer YAML into the layer's dict form; rejects unknown fields like Pebble.
 json parse_layer_yaml(const std::string& label, const std::string& yaml_text);
 // The combined plan {"services", "checks", "log-targets"} of base_plan plus the layers.
-json combined_plan(const state::container& c);
+// `lenient`: ops-scenario 3.1's rules, for compatible (non-strict) runs: a layer item without
+// "override" replaces the earlier one, and the plan is not validated.
+json combined_plan(const state::container& c, bool lenient = false);
 // Adds a layer as Pebble's AppendLayer/CombineLayer do; validates the resulting plan.
-void add_layer(state::container& c, const std::string& label, const json& layer, bool combine);
+void add_layer(state::container& c, const std::string& label, const json& layer, bool combine,
+               bool lenient = false);
 std::string plan_to_yaml(const json& plan);
 // Services to start (dependencies first) / stop (dependents first) for the names given.
 std::vector<std::string> start_order(const json& plan, const std::vector<std::string>& names);

@@ -367,11 +367,12 @@ void validate_plan(const json& plan) {
 
 json empty_plan() { return {{"services", json::object()}, {"checks", json::object()}, {"log-targets", json::object()}}; }
 
-json combine_all(const state::container& c, const std::vector<std::pair<std::string, json>>& layers) {
+json combine_all(const state::container& c, const std::vector<std::pair<std::string, json>>& layers,
+                 bool lenient) {
   json plan = empty_plan();
   if (c.base_plan.is_object()) apply_layer(plan, "base", c.base_plan, false);
-  for (const auto& [label, layer] : layers) apply_layer(plan, label, layer, true);
-  validate_plan(plan);
+  for (const auto& [label, layer] : layers) apply_layer(plan, label, layer, !lenient);
+  if (!lenient) validate_plan(plan);
   return plan;
 }
 
@@ -565,24 +566,25 @@ json parse_layer_yaml(const std::string& label, const std::string& yaml_text) {
   return layer;
 }
 
-json combined_plan(const state::container& c) {
+json combined_plan(const state::container& c, bool lenient) {
   try {
-    return combine_all(c, c.layers);
+    return combine_all(c, c.layers, lenient);
   } catch (const json::exception& e) {
     // A State-supplied layer with a wrongly typed field (e.g. a number where text belongs).
     throw plan_error(fmt::format("container \"{}\" has a malformed layer or base_plan: {}", c.name, e.what()));
   }
 }
 
-void add_layer(state::container& c, const std::string& label, const json& layer, bool combine) {
+void add_layer(state::container& c, const std::string& label, const json& layer, bool combine,
+               bool lenient) {
   auto layers = c.layers;
   auto found = std::find_if(layers.begin(), layers.end(), [&](const auto& l) { return l.first == label; });
   if (found != layers.end()) {
     if (!combine) throw label_exists(label);
     // Combine the new layer into the existing one with the same label, as CombineLayer does.
     json merged = empty_plan();
-    apply_layer(merged, label, found->second, true);
-    apply_layer(merged, label, layer, true);
+    apply_layer(merged, label, found->second, !lenient);
+    apply_layer(merged, label, layer, !lenient);
     json result = json::object();
     for (const char* key : {"summary", "description"}) {
       if (layer.contains(key)) result[key] = layer[key];
@@ -597,7 +599,7 @@ void add_layer(state::container& c, const std::string& label, const json& layer,
     layers.emplace_back(label, layer);
   }
   try {
-    combine_all(c, layers);  // throws plan_error without touching the container
+    combine_all(c, layers, lenient);  // throws plan_error without touching the container
   } catch (const json::exception& e) {
     throw plan_error(fmt::format("container \"{}\" has a malformed layer or base_plan: {}", c.name, e.what()));
   }
@@ -636,9 +638,9 @@ response get_plan(session& s, const request& r) {
   std::string format = query_value(r, "format");
   if (format != "yaml") return error_response(400, fmt::format("invalid format \"{}\"", format));
   try {
-    return sync_response(plan_to_yaml(combined_plan(s.container())));
+    return sync_response(plan_to_yaml(s.plan()));
   } catch (const plan_error& e) {
-    return error_response(500, e.what());
+    return error_response(400, e.what());
   }
 }
 
@@ -659,7 +661,7 @@ response post_layers(session& s, const request& r) {
       parsed = parse_layer_yaml(label, yaml_text);
       if (s.layers()) s.layers()->insert(label, yaml_text, parsed);
     }
-    add_layer(s.container(), label, cached ? *cached : parsed, body.value("combine", false));
+    s.add_layer(label, cached ? *cached : parsed, body.value("combine", false));
   } catch (const plan_error& e) {
     return error_response(400, e.what());
   } catch (const label_exists& e) {
@@ -683,11 +685,45 @@ std::optional<std::string> plan_problem(const state::container& c) {
 
 std::string plan_yaml(const state::container& c) {
   try {
-    return detail::plan_to_yaml(detail::combined_plan(c));
+    try {
+      return detail::plan_to_yaml(detail::combined_plan(c));
+    } catch (const detail::plan_error&) {
+      // Strict runs refuse such a State before the charm runs; compatible ones serve 3.1's plan.
+      return detail::plan_to_yaml(detail::combined_plan(c, true));
+    }
   } catch (const detail::plan_error& e) {
     throw state_validation_error("invalid-layer",
                                  "containers[" + c.name + "].layers: " + e.what());
   }
+}
+
+nlohmann::json session::plan() {
+  try {
+    return detail::combined_plan(container_);
+  } catch (const detail::plan_error& e) {
+    if (options_.strict) throw;
+    diverge(e.what());
+    return detail::combined_plan(container_, true);
+  }
+}
+
+void session::add_layer(const std::string& label, const nlohmann::json& layer, bool combine) {
+  try {
+    detail::add_layer(container_, label, layer, combine);
+  } catch (const detail::plan_error& e) {
+    if (options_.strict) throw;
+    diverge(e.what());
+    detail::add_layer(container_, label, layer, combine, true);
+  }
+}
+
+void session::diverge(const std::string& pebble_error) {
+  if (options_.divergences == nullptr) return;
+  options_.divergences->push_back(fmt::format(
+      "container {:?}: Pebble refuses this plan ({}); served as ops-scenario 3.1 merged it (an "
+      "item without \"override\" replaces the earlier one, no plan validation). Strict mode "
+      "answers Pebble's 400 instead",
+      container_.name, pebble_error));
 }
 
 }  // namespace scenario::pebble

@@ -75,9 +75,9 @@ response get_services(session& s, const request& r) {
   auto names = query_list(r, "names");
   json plan;
   try {
-    plan = combined_plan(s.container());
+    plan = s.plan();
   } catch (const plan_error& e) {
-    return error_response(500, e.what());
+    return error_response(400, e.what());
   }
   json out = json::array();
   for (const auto& [name, svc] : plan["services"].items()) {
@@ -101,9 +101,9 @@ response post_services(session& s, const request& r) {
 
   json plan;
   try {
-    plan = combined_plan(s.container());
+    plan = s.plan();
   } catch (const plan_error& e) {
-    return error_response(500, e.what());
+    return error_response(400, e.what());
   }
   if (action == "replan" || action == "autostart") {
     if (!names.empty()) return error_response(400, fmt::format("{} accepts no service names", action));

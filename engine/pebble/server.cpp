@@ -187,8 +187,9 @@ struct exec_task {
 // One attached container for one run: its session and live connections. Served through a
 // listener, which outlives it.
 struct endpoint {
-  endpoint(net::io_context& ioc, state::container& c, std::mutex& m, layer_cache& layers)
-      : ioc(ioc), session(c, &layers), mu(m) {}
+  endpoint(net::io_context& ioc, state::container& c, std::mutex& m, layer_cache& layers,
+           session_options options)
+      : ioc(ioc), session(c, &layers, options), mu(m) {}
 
   // The run's mutex, locked, unless the run has let go of this endpoint (then an empty lock):
   // once it has, the run, its mutex and its container may be gone. Holds `released_mu` too, so
@@ -460,7 +461,7 @@ response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
     state::container& c = ep->session.container();
     if (er.service_context) {
       try {
-        merge_service_context(er, detail::combined_plan(c));
+        merge_service_context(er, ep->session.plan());
       } catch (const std::exception& e) {
         return error_response(400, e.what());
       }
@@ -854,7 +855,7 @@ server::~server() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-std::filesystem::path server::attach(state::container& c, std::mutex& mu) {
+std::filesystem::path server::attach(state::container& c, std::mutex& mu, session_options options) {
   std::error_code ec;
   if (!std::filesystem::is_directory(impl_->socket_dir, ec)) {
     throw error("pebble-socket-dir",
@@ -884,7 +885,7 @@ std::filesystem::path server::attach(state::container& c, std::mutex& mu) {
   // raises pebble.ConnectionError, as it does when the workload container is down.
   if (!c.can_connect) return next_path("-down");
 
-  auto ep = std::make_shared<endpoint>(impl_->ioc, c, mu, impl_->layers);
+  auto ep = std::make_shared<endpoint>(impl_->ioc, c, mu, impl_->layers, options);
   {
     std::lock_guard lock(impl_->mu);
     for (auto& l : impl_->listeners) {

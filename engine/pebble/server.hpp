@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "engine/pebble/api.hpp"
 #include "engine/state/state.hpp"
 
 namespace scenario::pebble {
@@ -26,7 +27,7 @@ class server {
   // can_connect false gets a path where no socket exists, so ops raises ConnectionError.
   // Sockets are reused: a later attach of a container with the same name gets the same path
   // once the earlier one is detached.
-  std::filesystem::path attach(state::container& c, std::mutex& mu);
+  std::filesystem::path attach(state::container& c, std::mutex& mu, session_options options = {});
 
   // Stops serving the containers attached with `mu` (their open connections closed), after
   // reading stdin the charm already sent to running execs. Must not be called with `mu` held:

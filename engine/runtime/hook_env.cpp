@@ -60,10 +60,11 @@ classified_event classify_event(const spec::charm_spec& spec, const state::event
 
 std::optional<int> remote_unit_for(const state::relation& relation, const state::event& event,
                                    const std::string& hook_name) {
+  // The run keeps an explicit unit on created/broken only outside strict mode (3.1's rule).
+  if (event.relation_remote_unit_id) return event.relation_remote_unit_id;
   if (ends_with(hook_name, "-relation-created") || ends_with(hook_name, "-relation-broken")) {
     return std::nullopt;
   }
-  if (event.relation_remote_unit_id) return event.relation_remote_unit_id;
   if (relation.remote_units_data.empty()) return std::nullopt;
   return relation.remote_units_data.begin()->first;  // std::map: the lowest id
 }

@@ -38,7 +38,8 @@ std::map<std::string, std::string> hook_environment(const state::state& state,
                                                     const env_inputs& inputs);
 
 // The remote unit Juju names for a relation event: the one asked for, else the only remote
-// unit, else the lowest id; none for created/broken or when the relation has no remote units.
+// unit, else the lowest id; none when the relation has no remote units, and by default none for
+// created/broken (the run resolves 3.1's unit for those into event.relation_remote_unit_id).
 std::optional<int> remote_unit_for(const state::relation& relation, const state::event& event,
                                    const std::string& hook_name);
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "engine/consistency/checker.hpp"
 #include "engine/pebble/api.hpp"
 #include "engine/runtime/hook_env.hpp"
@@ -43,6 +45,10 @@ void complete_peer_snapshots(state::state& s, const std::string& app_name) {
   }
 }
 
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
 }  // namespace
 
 run::run(const spec::charm_spec& spec, state::state input, state::event event, run_options options,
@@ -58,12 +64,21 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
                 "run_options.charm_class_name is empty: name the charm class whose StoredState "
                 "and deferred events have no owner path");
   }
+  if (!options_.strict) {
+    if (auto note = consistency::match_relation_by_endpoint(spec_, state_, event_))
+      divergences_.push_back(*note);
+  }
   if (!options_.skip_consistency_checks) {
-    consistency::check_options check{options_.juju_version, pebble::plan_problem};
-    warnings_ = consistency::check_or_throw(spec_, state_, event_, check);
+    consistency::check_options check{.juju_version = options_.juju_version,
+                                     .strict = options_.strict,
+                                     .container_plan_problem = pebble::plan_problem};
+    auto checked = consistency::check_or_throw(spec_, state_, event_, check);
+    warnings_ = std::move(checked.warnings);
+    divergences_.insert(divergences_.end(), checked.divergences.begin(), checked.divergences.end());
   }
 
   const classified_event classified = classify_event(spec_, event_);
+  resolve_remote_unit(classified);
   env_ = hook_environment(state_, event_, classified,
                           {options_.app_name, options_.juju_version, options_.charm_dir.string()});
 
@@ -75,6 +90,7 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
       .juju_version = options_.juju_version,
       .storage_root = options_.storage_root,
   });
+  hook_->strict = options_.strict;
   if (classified.kind == event_kind::action) {
     hook_->action_name = classified.entity;
     state_.action = state::action_output{};
@@ -86,6 +102,45 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
   } else if (!options_.charm_dir.empty()) {
     store::write_unit_state(unit_state_path(), state_, options_.charm_class_name);
   }
+}
+
+void run::resolve_remote_unit(const classified_event& classified) {
+  if (classified.kind != event_kind::relation || !event_.relation_id) return;
+  const auto relation = std::find_if(state_.relations.begin(), state_.relations.end(),
+                                     [&](const auto& r) { return r.relation_id == *event_.relation_id; });
+  if (relation == state_.relations.end()) return;
+  const bool created_or_broken = ends_with(classified.hook_name, "-relation-created") ||
+                                 ends_with(classified.hook_name, "-relation-broken");
+  if (created_or_broken && options_.strict) {
+    event_.relation_remote_unit_id.reset();  // Juju sets no JUJU_REMOTE_UNIT there
+    return;
+  }
+  if (!event_.relation_remote_unit_id && !relation->remote_units_data.empty()) {
+    if (relation->remote_units_data.size() > 1) {
+      // ops-scenario 3.1's words, which 3.1 tests look for in the log.
+      warnings_.push_back(fmt::format(
+          "remote unit ID unset, and multiple remote unit IDs are present; event {:?} on "
+          "relation {} uses the lowest ({}). Pass remote_unit_id to the event to choose",
+          event_.name, relation->relation_id, relation->remote_units_data.begin()->first));
+    }
+    event_.relation_remote_unit_id = relation->remote_units_data.begin()->first;
+  }
+  if (created_or_broken && event_.relation_remote_unit_id) {
+    divergences_.push_back(fmt::format(
+        "event {:?}: Juju sets no JUJU_REMOTE_UNIT on {}, so event.unit is None there; the run "
+        "set unit {} as ops-scenario 3.1 did. Strict mode leaves it unset",
+        event_.name, classified.hook_name, *event_.relation_remote_unit_id));
+  }
+}
+
+std::vector<std::string> run::divergences() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> all = divergences_;
+  if (hook_) all.insert(all.end(), hook_->divergences.begin(), hook_->divergences.end());
+  std::vector<std::string> unique;
+  for (auto& d : all)
+    if (std::find(unique.begin(), unique.end(), d) == unique.end()) unique.push_back(std::move(d));
+  return unique;
 }
 
 std::filesystem::path run::unit_state_path() const { return options_.charm_dir / unit_state_file; }
@@ -108,7 +163,8 @@ std::string run::pebble_socket(const std::string& container) {
   auto found = std::find_if(state_.containers.begin(), state_.containers.end(),
                             [&](const auto& c) { return c.name == container; });
   if (found == state_.containers.end()) return "";
-  std::string path = pebble_->attach(*found, mutex_).string();
+  std::string path =
+      pebble_->attach(*found, mutex_, {.strict = options_.strict, .divergences = &divergences_}).string();
   sockets_.emplace(container, path);
   if (options_.share_cpu_with_pebble && found->can_connect && !cpu_share_.active()) {
     cpu_share_ = pebble_->share_cpu_with_caller();

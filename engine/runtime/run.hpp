@@ -13,6 +13,7 @@
 
 #include "engine/agent/agent.hpp"
 #include "engine/pebble/server.hpp"
+#include "engine/runtime/hook_env.hpp"
 #include "engine/spec/spec.hpp"
 #include "engine/state/state.hpp"
 
@@ -33,6 +34,9 @@ struct run_options {
   // first served container until finish() (see pebble::server::cpu_share). For in-process
   // runs, where that thread is the charm's; an out-of-process charm is another process.
   bool share_cpu_with_pebble = false;
+  // Juju's and Pebble's rules bind where ops-scenario 3.1 was laxer; otherwise the run behaves
+  // as 3.1 did there and reports each case in divergences().
+  bool strict = false;
 };
 
 // A run owns a mutable copy of the input State. Not thread-safe except that the Pebble server
@@ -51,6 +55,10 @@ class run {
   // The variables Juju sets for this hook (JUJU_*), to be in force while the charm runs.
   const std::map<std::string, std::string>& environment() const { return env_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // Where this run, not being strict, did what ops-scenario 3.1 did instead of what Juju or
+  // Pebble would: each names the rule, the field or call, and what strict mode does. Each
+  // message once, in the order they arose.
+  std::vector<std::string> divergences();
 
   // One hook-tool invocation.
   agent::tool_result call_tool(const std::vector<std::string>& argv, std::string_view stdin_data);
@@ -78,6 +86,8 @@ class run {
   std::map<std::string, std::string> env_;
   std::map<std::string, std::string> sockets_;
   std::vector<std::string> warnings_;
+  std::vector<std::string> divergences_;
+  void resolve_remote_unit(const classified_event& classified);  // the checker's, the run's, Pebble's (under mutex_)
   std::string unit_state_image_;
   std::unique_ptr<agent::hook_context> hook_;
   bool finished_ = false;

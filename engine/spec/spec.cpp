@@ -21,9 +21,15 @@ struct where {
   where operator/(std::string_view key) const {
     return {file, path.empty() ? std::string(key) : path + "." + std::string(key)};
   }
+  std::string describe_problem(const std::string& problem) const {
+    return file + ": " + (path.empty() ? std::string() : path + ": ") + problem;
+  }
   [[noreturn]] void fail(const std::string& problem) const {
-    throw spec_error("invalid-charm-spec",
-                     file + ": " + (path.empty() ? std::string() : path + ": ") + problem);
+    throw spec_error("invalid-charm-spec", describe_problem(problem));
+  }
+  // Juju refuses this but ops-scenario 3.1 accepted it: recorded, not thrown.
+  void juju_refuses(std::vector<std::string>& problems, const std::string& problem) const {
+    problems.push_back(describe_problem(problem));
   }
 };
 
@@ -285,7 +291,7 @@ ojson parse_yaml(const std::string& text, const std::string& file) {
 // metadata
 
 relation_spec parse_relation(const std::string& name, const ojson& raw, relation_role role,
-                             const where& w) {
+                             const where& w, std::vector<std::string>& juju_problems) {
   relation_spec r;
   r.name = name;
   r.role = role;
@@ -298,9 +304,11 @@ relation_spec parse_relation(const std::string& name, const ojson& raw, relation
            describe(raw));
   const ojson* iface = find(raw, "interface");
   if (iface == nullptr || iface->is_null())
-    (w / "interface").fail("missing; every relation needs an interface");
-  r.interface = as_string(*iface, w / "interface");
-  if (r.interface.empty()) (w / "interface").fail("empty; every relation needs an interface");
+    (w / "interface").juju_refuses(juju_problems, "missing; every relation needs an interface");
+  else
+    r.interface = as_string(*iface, w / "interface");
+  if (iface != nullptr && r.interface.empty())
+    (w / "interface").juju_refuses(juju_problems, "empty; every relation needs an interface");
   if (auto scope = optional_string(raw, "scope", w)) {
     if (*scope != "global" && *scope != "container")
       (w / "scope").fail("'" + *scope + "' is not a relation scope (use global or container)");
@@ -353,7 +361,8 @@ resource_spec parse_resource(const std::string& name, const ojson& raw, const wh
 
 container_spec parse_container(const std::string& name, const ojson& raw,
                                const std::vector<storage_spec>& storages,
-                               const std::vector<resource_spec>& resources, const where& w) {
+                               const std::vector<resource_spec>& resources, const where& w,
+                               std::vector<std::string>& juju_problems) {
   container_spec c;
   c.name = name;
   if (raw.is_null()) return c;
@@ -363,10 +372,10 @@ container_spec parse_container(const std::string& name, const ojson& raw,
     auto it = std::find_if(resources.begin(), resources.end(),
                            [&](const resource_spec& r) { return r.name == *c.resource; });
     if (it == resources.end())
-      (w / "resource").fail("'" + *c.resource + "' is not declared under resources; add it there"
-                            " with type: oci-image");
-    if (it->type != "oci-image")
-      (w / "resource").fail("resource '" + *c.resource + "' has type " + it->type +
+      (w / "resource").juju_refuses(juju_problems, "'" + *c.resource + "' is not declared under "
+                                    "resources; add it there with type: oci-image");
+    else if (it->type != "oci-image")
+      (w / "resource").juju_refuses(juju_problems, "resource '" + *c.resource + "' has type " + it->type +
                             "; a container's resource must have type oci-image");
   }
   const ojson* mounts = find(raw, "mounts");
@@ -408,7 +417,7 @@ void parse_metadata(const ojson& meta, const where& top, charm_spec& spec) {
   for (const auto& [key, role] : roles) {
     const where w = top / key;
     for (const auto& [rname, raw] : as_mapping_or_empty(find(meta, key), w).items())
-      spec.relations.push_back(parse_relation(rname, raw, role, w / rname));
+      spec.relations.push_back(parse_relation(rname, raw, role, w / rname, spec.juju_problems));
   }
   if (spec.subordinate &&
       std::none_of(spec.relations.begin(), spec.relations.end(), [](const relation_spec& r) {
@@ -432,7 +441,7 @@ void parse_metadata(const ojson& meta, const where& top, charm_spec& spec) {
   for (const auto& [cname, raw] :
        as_mapping_or_empty(find(meta, "containers"), top / "containers").items())
     spec.containers.push_back(parse_container(cname, raw, spec.storages, spec.resources,
-                                              top / "containers" / cname));
+                                              top / "containers" / cname, spec.juju_problems));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -466,13 +475,21 @@ void parse_config(const ojson& config, const where& top, charm_spec& spec) {
     if (!type)
       (ow / "type").fail("missing; give the option a type (int, float, string, boolean or secret)");
     opt.type = *type;
+    // ops-scenario 3.1 also took JSON-schema spellings; Juju knows only its own five.
+    if (opt.type == "integer" || opt.type == "number") {
+      (ow / "type").juju_refuses(spec.juju_problems,
+                                 "'" + opt.type + "' is not a Juju config type; use " +
+                                     (opt.type == "integer" ? "int" : "float"));
+      opt.type = opt.type == "integer" ? "int" : "float";
+    }
     if (opt.type != "string" && opt.type != "int" && opt.type != "float" &&
         opt.type != "boolean" && opt.type != "secret")
       (ow / "type").fail("'" + opt.type +
                          "' is not a Juju config type (use int, float, string, boolean or secret)");
     if (const ojson* def = find(raw, "default"); def != nullptr && !def->is_null()) {
       if (!default_fits(opt.type, *def))
-        (ow / "default").fail(describe(*def) + " does not fit the option's type " + opt.type);
+        (ow / "default").juju_refuses(spec.juju_problems, describe(*def) +
+                                      " does not fit the option's type " + opt.type);
       opt.default_value = convert<json>(*def);
     }
     opt.description = optional_string(raw, "description", ow).value_or("");

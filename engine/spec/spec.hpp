@@ -76,6 +76,10 @@ struct charm_spec {
   json raw_meta = json::object();
   json raw_config;   // null when there is no config
   json raw_actions;  // null when there are no actions
+  // What Juju would refuse in these documents but ops-scenario 3.1 accepted (e.g. a container
+  // resource not declared under resources), each as "<file>: <path>: <problem>". The
+  // consistency checker makes them errors under strict mode and divergences otherwise.
+  std::vector<std::string> juju_problems;
 
   const relation_spec* find_relation(std::string_view endpoint) const;
   const container_spec* find_container(std::string_view name) const;  // '-'/'_' insensitive

@@ -25,6 +25,7 @@ from .context import Context, trigger
 from .errors import (
     DirtyVirtualCharmRootError,
     InconsistentScenarioError,
+    JujuDivergenceWarning,
     MetadataError,
     MetadataNotFoundError,
     NoObserverError,
@@ -81,6 +82,7 @@ __all__ = [
     "File",
     "InconsistentScenarioError",
     "InjectRelation",
+    "JujuDivergenceWarning",
     "JujuLogLine",
     "MetadataError",
     "MetadataNotFoundError",

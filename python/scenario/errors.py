@@ -118,3 +118,15 @@ __all__ = [
     "DirtyVirtualCharmRootError",
     "MetadataNotFoundError",
 ]
+
+
+class JujuDivergenceWarning(UserWarning):
+    """A run did what ops-scenario 3.1 did where real Juju or Pebble would not.
+
+    Scenario is compatible with 3.1 by default: a State, a name or a call that 3.1 accepted is
+    accepted. Each such case is reported with this warning; its message names the Juju or Pebble
+    rule, the State field or call, and what strict mode does instead. Strict mode
+    (``Context(..., strict=True)``, ``pytest --scenario-strict`` or ``SCENARIO_STRICT=1``) makes
+    each of them Juju's behaviour or error. Make them errors in pytest with
+    ``-W error::scenario.JujuDivergenceWarning``.
+    """

@@ -6,13 +6,32 @@ automatically assigned relation ids are the same whatever tests ran before in th
 
 from __future__ import annotations
 
+import os
 from typing import Iterator, List
 
 import pytest
 from ops.framework import EventBase
 
 from scenario.capture_events import capture_events
+from scenario.context import STRICT_VARIABLE
 from scenario.state import relation_id_scope
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--scenario-strict",
+        action="store_true",
+        default=False,
+        help="run every scenario Context in strict mode: Juju's and Pebble's rules bind where "
+        "ops-scenario 3.1 was laxer (the same as SCENARIO_STRICT=1)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Contexts read the mode per run from the environment; pytest-xdist workers get the option
+    # too and set it in their own process.
+    if config.getoption("--scenario-strict", default=False):
+        os.environ[STRICT_VARIABLE] = "1"
 
 
 @pytest.fixture()

@@ -899,9 +899,9 @@ TEST(checker, container_plans_are_checked_by_the_plan_check_the_caller_hands_in)
 }
 
 TEST(checker, check_or_throw_returns_warnings) {
-  auto warnings = check_or_throw(test_spec(), {}, ev("custom_thing"), {});
+  auto warnings = check_or_throw(test_spec(), {}, ev("custom_thing"), {}).warnings;
   EXPECT_THAT(warnings, has("custom event"));
-  EXPECT_THAT(check_or_throw(test_spec(), {}, ev("start"), {}), IsEmpty());
+  EXPECT_THAT(check_or_throw(test_spec(), {}, ev("start"), {}).warnings, IsEmpty());
 }
 
 }  // namespace
