@@ -16,8 +16,10 @@ from scenario import Container, Context, State
 META = {"name": "pebbler", "containers": {"workload": {}}}
 
 
-def run_charm(container, body, event="start", meta=META):
+def run_charm(container, body, event="start", meta=META, strict=None):
     """Runs `body(container, charm)` inside the charm's handler for `event`.
+
+    `strict` is handed to the Context (True: Pebble's rules where ops-scenario 3.1 was laxer).
 
     Returns (output State, what body returned). An exception raised by body is re-raised as is
     (not wrapped), after the run, so tests can match ops' exception types directly.
@@ -36,7 +38,7 @@ def run_charm(container, body, event="start", meta=META):
             except Exception as e:  # handed to the test below
                 seen["error"] = e
 
-    out = Context(Charm, meta=meta).run(event, State(containers=[container]))
+    out = Context(Charm, meta=meta, strict=strict).run(event, State(containers=[container]))
     if "error" in seen:
         raise seen["error"]
     return out, seen.get("result")
@@ -247,8 +249,9 @@ def test_bad_layers_are_refused_with_pebbles_message(layer, message):
     def body(c, _):
         c.add_layer("bad", yaml.safe_dump(layer))  # text reaches Pebble as written
 
+    # Pebble's validation binds under strict mode (3.1 merged and accepted such layers)
     with pytest.raises(pebble.APIError) as info:
-        run_charm(Container("workload", can_connect=True), body)
+        run_charm(Container("workload", can_connect=True), body, strict=True)
     assert info.value.code == 400
     assert message in info.value.message
 
@@ -260,7 +263,7 @@ def test_a_refused_layer_leaves_the_plan_untouched():
             c.add_layer("bad", {"services": {"s": {"override": "replace"}}})
         return c.get_plan()
 
-    out, plan = run_charm(Container("workload", can_connect=True), body)
+    out, plan = run_charm(Container("workload", can_connect=True), body, strict=True)
     assert set(plan.services) == {"web", "worker"}
     assert list(out.get_container("workload").layers) == ["base"]
 
@@ -498,8 +501,9 @@ def test_state_layers_pebble_would_refuse_are_reported_before_the_run(service, p
     container = Container(
         "workload", can_connect=True, layers={"base": pebble.Layer({"services": {"app": service}})}
     )
+    # strict mode: Pebble's rules (3.1 accepted such layers, a warning by default)
     with pytest.raises(scenario.InconsistentScenarioError) as caught:
-        Context(PlanReader, meta=META).run("start", State(containers=[container]))
+        Context(PlanReader, meta=META, strict=True).run("start", State(containers=[container]))
     (problem,) = caught.value.problems
     assert problem.startswith('container "workload": its layers make a plan Pebble refuses: ')
     assert pebble_says in problem

@@ -151,8 +151,9 @@ def test_block_8_unit_cannot_be_its_own_peer():
         relations=[PeerRelation(endpoint="peers", peers_data={1: {}, 2: {}, 42: {"foo": "bar"}})],
         unit_id=1,
     )
+    # Juju's rule, binding under strict mode (by default 3.1 accepted it, with a warning)
     with pytest.raises(InconsistentScenarioError, match="unit_id"):
-        Context(Idle, meta=PEERS_META).run("start", state_in)
+        Context(Idle, meta=PEERS_META, strict=True).run("start", state_in)
 
 
 def test_block_9_subordinate_relation():
