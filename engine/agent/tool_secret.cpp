@@ -14,9 +14,11 @@
 #include <iterator>
 #include <regex>
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "engine/agent/tool_table.hpp"
+#include "engine/agent/tool_util.hpp"
 #include "engine/state/bytes_text.hpp"
 
 namespace scenario::agent {
@@ -521,8 +523,16 @@ std::string secret_add(hook_context& ctx, const std::vector<std::string>& argv, 
   const std::string core = new_secret_core_id(ctx);
   s.id = "secret:" + core;
   s.owner = r.owner == "application" ? "app" : "unit";
-  s.contents[1] = r.content;
-  s.revision = 1;
+  // Juju numbers a secret's revisions from 1; ops-scenario 3.1 stored the first one as 0.
+  const int first_revision =
+      util::juju_rule_binds(ctx, fmt::format("secret-add: Juju numbers a new secret's first "
+                                             "revision 1; {} stores it as revision 0 in "
+                                             "Secret.contents, as ops-scenario 3.1 did",
+                                             s.id))
+          ? 1
+          : 0;
+  s.contents[first_revision] = r.content;
+  s.revision = first_revision;
   apply_metadata(s, r);
   ctx.state.secrets.push_back(std::move(s));
   return "secret:" + core + "\n";
@@ -548,7 +558,13 @@ std::string secret_get(hook_context& ctx, const std::vector<std::string>& argv, 
                           : "consumer label " + go_quote(*label) + " not found");
   }
   // The owning unit, and every unit of the owning application, may read; others need a grant.
-  if (!is_owned(*s) && !s->granted) throw tool_error(permission_denied);
+  if (!is_owned(*s) && !s->granted &&
+      util::juju_rule_binds(ctx, fmt::format("secret-get {}: Juju lets a unit read a secret it "
+                                             "neither owns nor was granted (Secret.granted is "
+                                             "None) only with permission denied; read as "
+                                             "ops-scenario 3.1 did",
+                                             s->id)))
+    throw tool_error(permission_denied);
   if (s->contents.empty()) {
     throw tool_error("secret " + go_quote(stored_core_id(s->id)) + " revision not found");
   }

@@ -251,6 +251,12 @@ NB_MODULE(_engine, m) {
                    nb::call_guard<nb::gil_scoped_release>())
       .def("call_tool", &py_run::call_tool, "argv"_a, "stdin"_a = "")
       .def(
+          "client_divergence",
+          [](py_run& r, const std::string& kind, const std::string& subject) {
+            return r.run_.client_divergence(kind, subject);
+          },
+          "kind"_a, "subject"_a)
+      .def(
           "pebble_socket",
           [](py_run& r, const std::string& container) { return r.run_.pebble_socket(container); },
           "container"_a, nb::call_guard<nb::gil_scoped_release>())

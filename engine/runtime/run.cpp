@@ -133,6 +133,24 @@ void run::resolve_remote_unit(const classified_event& classified) {
   }
 }
 
+std::optional<std::string> run::client_divergence(std::string_view kind,
+                                                  std::string_view subject) {
+  if (kind != "exec-output-after-wait") {
+    throw error("unknown-client-divergence",
+                fmt::format("no client divergence named {:?}", kind));
+  }
+  if (options_.strict) return std::nullopt;
+  std::string message = fmt::format(
+      "exec {}: ops' Pebble client closes the process's output streams in wait(), so what the "
+      "charm reads from stdout/stderr after wait() fails (ops 2.x) or is empty (ops 3.x); "
+      "the output was kept for reading after wait() as ops-scenario 3.1's mock did. Strict "
+      "mode leaves ops' client as it is; read the output before wait(), or use wait_output()",
+      subject);
+  std::lock_guard lock(mutex_);
+  divergences_.push_back(message);
+  return message;
+}
+
 std::vector<std::string> run::divergences() {
   std::lock_guard lock(mutex_);
   std::vector<std::string> all = divergences_;

@@ -60,6 +60,12 @@ class run {
   // message once, in the order they arose.
   std::vector<std::string> divergences();
 
+  // ops' Pebble client behaves unlike ops-scenario 3.1's mock in places the Python adapter can
+  // bridge. For such a case (`kind`; `subject` names the call), returns the divergence to
+  // report and records it when the run is not strict; nullopt under strict mode (leave ops
+  // as it is). Kinds: "exec-output-after-wait". Throws for an unknown kind.
+  std::optional<std::string> client_divergence(std::string_view kind, std::string_view subject);
+
   // One hook-tool invocation.
   agent::tool_result call_tool(const std::vector<std::string>& argv, std::string_view stdin_data);
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import io
 import os
 import re
 import shutil as _real_shutil
@@ -240,7 +241,49 @@ def install() -> None:
             return real_get_pebble(self, socket_path)
 
         ops.model._ModelBackend.get_pebble = get_pebble
+        _keep_exec_output_after_wait(ops.pebble.ExecProcess)
         _installed = True
+
+
+def _keep_exec_output_after_wait(exec_process: type) -> None:
+    """Lets a charm read a process's output after ``wait()``, where the engine says to.
+
+    ops' client shuts the output websockets down in ``wait()``; ops-scenario 3.1's mock kept
+    the output readable. Whether to keep it is the engine's call (``client_divergence``: None
+    under strict mode); this only drains the streams before ops closes them.
+    """
+    real_wait = exec_process.wait
+
+    def wait(self: Any) -> None:
+        run = _active_run.get()
+        streams = [name for name in ("stdout", "stderr") if _is_websocket_stream(self, name)]
+        if run is None or not streams:
+            return real_wait(self)
+        drained = {}
+        for name in streams:
+            try:
+                drained[name] = getattr(self, name).read()
+            except Exception:  # the charm closed or half-read it: leave ops' behaviour alone
+                return real_wait(self)
+        try:
+            return real_wait(self)
+        finally:
+            if any(drained.values()) and run.engine.client_divergence(
+                "exec-output-after-wait", " ".join(self._command)
+            ) is not None:
+                for name, data in drained.items():
+                    setattr(self, name, io.StringIO(data, newline="") if isinstance(data, str) else io.BytesIO(data))
+
+    exec_process.wait = wait
+
+
+def _is_websocket_stream(process: Any, name: str) -> bool:
+    """Whether ``process.<name>`` is ops' reader over the exec websocket (the charm passed none)."""
+    stream = getattr(process, name, None)
+    if stream is None:
+        return False
+    raw = getattr(stream, "buffer", stream)  # text mode wraps the websocket reader
+    return type(raw).__name__ == "_WebsocketReader"
 
 
 def activate(run: ActiveRun) -> contextvars.Token:
