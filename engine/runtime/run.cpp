@@ -133,6 +133,19 @@ void run::resolve_remote_unit(const classified_event& classified) {
   }
 }
 
+void run::list_deferred_as_3_1_did() {
+  const auto by_handle = [](const state::deferred_event& a, const state::deferred_event& b) {
+    return a.handle_path < b.handle_path;
+  };
+  if (std::is_sorted(state_.deferred.begin(), state_.deferred.end(), by_handle)) return;
+  std::stable_sort(state_.deferred.begin(), state_.deferred.end(), by_handle);
+  std::lock_guard lock(mutex_);
+  divergences_.push_back(
+      "state.deferred: listed in handle-path order as ops-scenario 3.1 listed them, not in the "
+      "order ops re-emits them (the order they were deferred in); a State fed back re-emits "
+      "them in list order. Strict mode lists them in ops' order");
+}
+
 std::optional<std::string> run::client_divergence(std::string_view kind,
                                                   std::string_view subject) {
   if (kind != "exec-output-after-wait") {
@@ -210,6 +223,7 @@ state::state run::finish(std::optional<std::string_view> final_image) {
   } else if (!options_.charm_dir.empty()) {
     store::read_unit_state(unit_state_path(), state_);
   }
+  if (!options_.strict) list_deferred_as_3_1_did();
   return std::move(state_);
 }
 

@@ -93,7 +93,8 @@ class run {
   std::map<std::string, std::string> sockets_;
   std::vector<std::string> warnings_;
   std::vector<std::string> divergences_;
-  void resolve_remote_unit(const classified_event& classified);  // the checker's, the run's, Pebble's (under mutex_)
+  void resolve_remote_unit(const classified_event& classified);
+  void list_deferred_as_3_1_did();  // the checker's, the run's, Pebble's (under mutex_)
   std::string unit_state_image_;
   std::unique_ptr<agent::hook_context> hook_;
   bool finished_ = false;

@@ -406,6 +406,10 @@ void apply_unit_db_rows(detail::unit_db_rows raw, const std::filesystem::path& d
     deferred.push_back(std::move(d));
   }
 
+  // In handle order, as ops' list_snapshots gives them (SQLite scans the primary key) and so as
+  // ops-scenario 3.1 listed them; the database's row order is an accident of its writes.
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const snapshot_row& a, const snapshot_row& b) { return a.handle < b.handle; });
   std::vector<state::stored_state_entry> stored;
   for (auto& row : rows) {
     if (event_handles.count(row.handle)) continue;

@@ -121,15 +121,42 @@ def normalize_name(s: str) -> str:
 # the two can never collide in one State.
 _OUT_OF_SCOPE_BASE = 100_001
 _process_relation_ids = itertools.count(_OUT_OF_SCOPE_BASE)
-_scoped_relation_ids: contextvars.ContextVar[Optional[Iterator[int]]] = contextvars.ContextVar(
+
+
+class _ScopedRelationIds:
+    """A scope's automatic ids: counting from ``start``, past every id the test set itself."""
+
+    def __init__(self, start: int) -> None:
+        self._counter = itertools.count(start)
+        self._taken: Set[int] = set()
+
+    def claim(self, relation_id: int) -> None:
+        self._taken.add(relation_id)
+
+    def next(self) -> int:
+        relation_id = next(self._counter)
+        while relation_id in self._taken:
+            relation_id = next(self._counter)
+        self._taken.add(relation_id)
+        return relation_id
+
+
+_scoped_relation_ids: contextvars.ContextVar[Optional[_ScopedRelationIds]] = contextvars.ContextVar(
     "scenario_relation_ids", default=None
 )
 
 
 def next_relation_id() -> int:
     """The next automatic relation id (unique within the current test, or the process)."""
-    counter = _scoped_relation_ids.get()
-    return next(counter if counter is not None else _process_relation_ids)
+    scope = _scoped_relation_ids.get()
+    return scope.next() if scope is not None else next(_process_relation_ids)
+
+
+def _claim_relation_id(relation_id: int) -> None:
+    """Keeps the current scope's automatic ids off an id a test gave explicitly."""
+    scope = _scoped_relation_ids.get()
+    if scope is not None:
+        scope.claim(relation_id)
 
 
 class relation_id_scope:
@@ -143,7 +170,7 @@ class relation_id_scope:
         self._token: Optional[contextvars.Token] = None
 
     def __enter__(self) -> "relation_id_scope":
-        self._token = _scoped_relation_ids.set(itertools.count(self._start))
+        self._token = _scoped_relation_ids.set(_ScopedRelationIds(self._start))
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -355,6 +382,7 @@ class RelationBase(_DCBase):
                 f"relation {self.endpoint!r}: relation_id must be an int, "
                 f"not {self.relation_id!r}"
             )
+        _claim_relation_id(self.relation_id)
         for label, databag in self._named_databags():
             _validate_databag(f"relation {self.endpoint}:{self.relation_id} {label}", databag)
 

@@ -18,6 +18,7 @@ from ops.model import (
 )
 
 from scenario import (
+    JujuDivergenceWarning,
     Container,
     Context,
     DeferredEvent,
@@ -324,9 +325,14 @@ DEFER_META = {"name": "foo", "requires": {"foo": {"interface": "bar"}}}
 
 def test_block_21_start_on_deferred_update_status():
     state_in = State(deferred=[deferred("update_status", handler=Deferrer._on_update_status)])
-    state_out = Context(Deferrer, meta=DEFER_META).run("start", state_in)
-    # update_status is re-emitted and deferred again; start is deferred too.
-    assert [d.name for d in state_out.deferred] == ["update_status", "start"]
+    # update_status is re-emitted and deferred again; start is deferred too. By default they are
+    # listed as 3.1 listed them (by handle path), with a warning; strict mode lists them in the
+    # order ops re-emits them.
+    with pytest.warns(JujuDivergenceWarning, match=r"state\.deferred: listed in handle-path order"):
+        state_out = Context(Deferrer, meta=DEFER_META).run("start", state_in)
+    assert [d.name for d in state_out.deferred] == ["start", "update_status"]
+    strict_out = Context(Deferrer, meta=DEFER_META, strict=True).run("start", state_in)
+    assert [d.name for d in strict_out.deferred] == ["update_status", "start"]
 
 
 def test_blocks_22_23_26_deferred_from_events():
