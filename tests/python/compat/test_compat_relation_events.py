@@ -37,7 +37,9 @@ def mycharm():
             MyCharm.seen["event"] = event.handle.kind
             MyCharm.seen["relation"] = relation.id
             MyCharm.seen["unit"] = event.unit.name if event.unit else None
-            MyCharm.seen["listed"] = [r.id for r in self.model.relations[relation.name]]
+            # relation-ids as the charm's backend gets it (ops >= 2.10 itself leaves the broken
+            # relation out of model.relations)
+            MyCharm.seen["listed"] = self.model._backend.relation_ids(relation.name)
             MyCharm.seen["units"] = sorted(u.name for u in relation.units)
 
     return MyCharm
