@@ -39,7 +39,8 @@ def test_leader_adds_app_secret():
         secret = charm.app.add_secret({"password": "hunter2"}, label="db-pass", description="d")
         return secret.id
 
-    out, new_id = probe(ctx(), "start", State(leader=True), add)
+    # Juju numbers revisions from 1 (strict mode; by default 3.1 numbered them from 0)
+    out, new_id = probe(ctx(strict=True), "start", State(leader=True), add)
     [secret] = out.secrets
     assert new_id.endswith(secret.id.split(":")[-1].split("/")[-1])
     assert secret.owner == "app"
@@ -49,7 +50,8 @@ def test_leader_adds_app_secret():
 
 
 def test_unit_adds_unit_secret_without_leadership():
-    out, _ = probe(ctx(), "start", State(leader=False), lambda c: c.unit.add_secret({"key": "value"}))
+    # Juju numbers revisions from 1 (strict mode; by default 3.1 numbered them from 0)
+    out, _ = probe(ctx(strict=True), "start", State(leader=False), lambda c: c.unit.add_secret({"key": "value"}))
     [secret] = out.secrets
     assert secret.owner == "unit"
     assert secret.contents == {1: {"key": "value"}}
@@ -158,7 +160,8 @@ def test_consumer_cannot_read_ungranted_secret():
             return type(e)
         return None
 
-    _, error_type = probe(ctx(), "start", State(secrets=[secret]), read)
+    # Juju's grant rule binds under strict mode (3.1 let any unit read a State secret)
+    _, error_type = probe(ctx(strict=True), "start", State(secrets=[secret]), read)
     assert error_type is not None and issubclass(error_type, ModelError)
 
 
