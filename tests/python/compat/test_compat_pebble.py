@@ -8,7 +8,7 @@ from ops import pebble
 from ops.charm import CharmBase
 
 import scenario
-from scenario import Container, Context, InconsistentScenarioError, State, trigger
+from scenario import Container, Context, ExecOutput, InconsistentScenarioError, State, trigger
 
 META = {"name": "local", "containers": {"workload": {}}}
 
@@ -178,3 +178,41 @@ def test_state_layers_pebble_refuses_are_a_400_strict(mycharm, monkeypatch, call
         container.pebble_ready_event, State(containers=[container])
     )
     assert mycharm.seen["result"] == (400, 'plan must define "command" for service "worker"')
+
+
+# --- exec: the output read after wait(), as 3.1's mock allowed --------------------------------
+
+
+def read_after_wait(container):
+    process = container.exec(["ls", "/srv"])
+    process.wait()
+    try:
+        return process.stdout.read()
+    except Exception as e:  # ops 2.x's client: the websocket is closed by then
+        return type(e).__name__
+
+
+EXEC_CONTAINER = Container(
+    "workload", can_connect=True, exec_mock={("ls", "/srv"): ExecOutput(stdout="data\nlogs\n")}
+)
+
+
+def test_exec_output_readable_after_wait(mycharm):
+    mycharm.body = read_after_wait
+    with pytest.warns(
+        scenario.JujuDivergenceWarning,
+        match=r"exec ls /srv: ops' Pebble client closes the process's output streams in wait\(\).*"
+        r"kept for reading after wait\(\) as ops-scenario 3.1's mock did. Strict mode leaves ops' "
+        r"client as it is",
+    ):
+        trigger(State(containers=[EXEC_CONTAINER]), EXEC_CONTAINER.pebble_ready_event, mycharm, meta=META)
+    assert mycharm.seen["result"] == "data\nlogs\n"
+
+
+def test_exec_output_after_wait_strict(mycharm):
+    mycharm.body = read_after_wait
+    Context(mycharm, meta=META, strict=True).run(
+        EXEC_CONTAINER.pebble_ready_event, State(containers=[EXEC_CONTAINER])
+    )
+    # ops' real client: the read fails (ops 2.x) or gives nothing (ops 3.x)
+    assert mycharm.seen["result"] in ("WebSocketConnectionClosedException", "")
