@@ -59,8 +59,9 @@ class layer_cache {
 // How a session answers what ops-scenario 3.1 accepted and Pebble refuses.
 struct session_options {
   // Pebble's rules bind (a layer without "override", a plan without a service's "command" get
-  // Pebble's 400). Otherwise the session serves 3.1's plan and records a divergence.
-  bool strict = false;
+  // Pebble's 400): Pebble's own behaviour, unless a run asks for 3.1's. Otherwise the session
+  // serves 3.1's plan and records a divergence.
+  bool strict = true;
   // Where divergences go (the run's list, under the run's mutex); null: dropped.
   std::vector<std::string>* divergences = nullptr;
 };

@@ -702,8 +702,9 @@ nlohmann::json session::plan() {
     return detail::combined_plan(container_);
   } catch (const detail::plan_error& e) {
     if (options_.strict) throw;
+    nlohmann::json plan = detail::combined_plan(container_, true);  // what 3.1 served; may still fail
     diverge(e.what());
-    return detail::combined_plan(container_, true);
+    return plan;
   }
 }
 
@@ -712,8 +713,8 @@ void session::add_layer(const std::string& label, const nlohmann::json& layer, b
     detail::add_layer(container_, label, layer, combine);
   } catch (const detail::plan_error& e) {
     if (options_.strict) throw;
+    detail::add_layer(container_, label, layer, combine, true);  // may still fail: then no divergence
     diverge(e.what());
-    detail::add_layer(container_, label, layer, combine, true);
   }
 }
 

@@ -152,6 +152,8 @@ def _process_state_restored() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     excepthook, breakpointhook = sys.excepthook, sys.breakpointhook
+    # ops 3.x routes warnings to its logging (ops.log); Scenario's own warnings must reach pytest.
+    showwarning = warnings.showwarning
     # ops caches each Framework's bound events in a class-level WeakKeyDictionary whose values
     # hold the Framework strongly, so a Framework there lives as long as the process. A unit
     # runs ops once per process; we run it thousands of times, so the run's entry must go.
@@ -170,6 +172,7 @@ def _process_state_restored() -> Iterator[None]:
         root.handlers[:] = handlers
         root.setLevel(level)
         sys.excepthook, sys.breakpointhook = excepthook, breakpointhook
+        warnings.showwarning = showwarning
 
 
 class Context:

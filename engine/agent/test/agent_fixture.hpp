@@ -24,9 +24,13 @@ class agent_fixture : public ::testing::Test {
     spec.extra_bindings = {"admin"};
   }
 
-  // The hook context, made on first use (spec/state/event may be tweaked before that).
+  // The hook context, made on first use (spec/state/event may be tweaked before that). Strict
+  // unless `strict` is cleared first: most tests are about Juju's rules.
   hook_context& ctx() {
-    if (!ctx_) ctx_ = std::make_unique<hook_context>(hook_context{spec, st, ev, "app"});
+    if (!ctx_) {
+      ctx_ = std::make_unique<hook_context>(hook_context{spec, st, ev, "app"});
+      ctx_->strict = strict;
+    }
     return *ctx_;
   }
 
@@ -78,6 +82,7 @@ class agent_fixture : public ::testing::Test {
   spec::charm_spec spec;
   state::state st;
   state::event ev;
+  bool strict = true;
 
  private:
   std::unique_ptr<hook_context> ctx_;

@@ -213,5 +213,42 @@ TEST_F(relation_tools, unknown_flag_is_usage_error) {
   EXPECT_EQ(r.stderr_text, "ERROR flag provided but not defined: --bogus\n");
 }
 
+// ---- compatible mode (what ops-scenario 3.1 answered) --------------------------------------
+
+TEST_F(relation_tools, compatible_broken_relation_is_listed_with_its_units) {
+  strict = false;
+  ev.name = "db_relation_broken";
+  ev.relation_id = 1;
+  EXPECT_EQ(ok_json({"relation-ids", "db", "--format=json"}), json({"db:1"}));
+  EXPECT_EQ(ok_json({"relation-list", "-r", "1", "--format=json"}), json({"remote/0", "remote/1"}));
+  ASSERT_EQ(ctx().divergences.size(), 2u);
+  EXPECT_NE(ctx().divergences[0].find("relation-broken"), std::string::npos);
+}
+
+TEST_F(relation_tools, compatible_non_leader_reads_own_app_databag) {
+  strict = false;
+  st.leader = false;
+  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "--app", "-", "app", "--format=json"}),
+            json({{"app-key", "a"}}));
+  ASSERT_EQ(ctx().divergences.size(), 1u);
+  EXPECT_NE(ctx().divergences[0].find("non-leader"), std::string::npos);
+}
+
+TEST_F(relation_tools, compatible_names_juju_refuses_are_read_when_the_state_gave_them) {
+  st.relations[0].remote_app_name = "remote_app";
+  strict = false;
+  EXPECT_EQ(ok_json({"relation-get", "-r", "1", "-", "remote_app/0", "--format=json"}),
+            json({{"u0", "zero"}}));
+  EXPECT_NE(fails({"relation-get", "-r", "1", "-", "other_app/0"}).find("invalid unit name"),
+            std::string::npos);
+}
+
+TEST_F(relation_tools, strict_refuses_names_juju_refuses) {
+  st.relations[0].remote_app_name = "remote_app";
+  EXPECT_NE(fails({"relation-get", "-r", "1", "-", "remote_app/0"}).find("invalid unit name"),
+            std::string::npos);
+  EXPECT_TRUE(ctx().divergences.empty());
+}
+
 }  // namespace
 }  // namespace scenario::agent::testing

@@ -33,8 +33,12 @@ state::secret make_secret(const std::string& id, std::map<int, content> contents
 // hook_context grows fields other tool families own; only the first four matter here.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-hook_context make_context(const spec::charm_spec& spec, state::state& st, const state::event& ev) {
-  return hook_context{spec, st, ev, "myapp"};
+// Strict: these tests are about Juju's rules (the compatible mode has its own tests).
+hook_context make_context(const spec::charm_spec& spec, state::state& st, const state::event& ev,
+                          bool strict = true) {
+  hook_context ctx{spec, st, ev, "myapp"};
+  ctx.strict = strict;
+  return ctx;
 }
 #pragma GCC diagnostic pop
 
@@ -717,6 +721,28 @@ TEST_F(secret_tools, all_secret_tools_are_registered) {
   // argv[0] may be a path (ops 2.4.1 resolves tools with shutil.which).
   st.secrets.push_back(make_secret(id_a, {{1, {{"key", "v"}}}}, "unit", 1));
   EXPECT_EQ(ok({"/var/lib/juju/tools/unit-myapp-0/secret-get", id_a, "key"}), "v\n");
+}
+
+// ---- compatible mode (ops-scenario 3.1's secrets) ----------------------------------------
+
+TEST_F(secret_tools, compatible_consumer_reads_without_grant_and_reports_it) {
+  ctx.strict = false;
+  st.secrets.push_back(make_secret(id_a, {{1, {{"key", "v"}}}}, std::nullopt, 1));
+  EXPECT_EQ(ok({"secret-get", id_a, "key"}), "v\n");
+  ASSERT_EQ(ctx.divergences.size(), 1u);
+  EXPECT_NE(ctx.divergences[0].find("neither owns nor was granted"), std::string::npos);
+  EXPECT_NE(ctx.divergences[0].find("strict mode answers as Juju does"), std::string::npos);
+}
+
+TEST_F(secret_tools, compatible_secret_add_numbers_the_first_revision_0) {
+  ctx.strict = false;
+  const std::string id = ok({"secret-add", "--owner", "unit", "key=value"});
+  ASSERT_EQ(st.secrets.size(), 1u);
+  EXPECT_EQ(st.secrets[0].revision, 0);
+  EXPECT_EQ(st.secrets[0].contents.count(0), 1u);
+  ok({"secret-set", id.substr(0, id.size() - 1), "key=other"});
+  EXPECT_EQ(st.secrets[0].contents.rbegin()->first, 1);  // the next revision follows
+  EXPECT_NE(ctx.divergences.at(0).find("revision 1"), std::string::npos);
 }
 
 }  // namespace

@@ -70,8 +70,15 @@ state::event ev(std::string name) {
   return e;
 }
 
+// Juju's rules bind: most tests here are about them.
 check_result run(const state::state& st, const state::event& e, std::string version = "3.4") {
-  return check(test_spec(), st, e, check_options{std::move(version)});
+  return check(test_spec(), st, e, check_options{.juju_version = std::move(version), .strict = true});
+}
+
+// The default (compatible) mode: what ops-scenario 3.1 accepted is a divergence.
+check_result run_compatible(const state::state& st, const state::event& e,
+                            std::string version = "3.4") {
+  return check(test_spec(), st, e, check_options{.juju_version = std::move(version)});
 }
 
 // Matches a problem list holding a message with every given fragment.
@@ -379,7 +386,8 @@ TEST(relation_events, no_remote_units) {
   }
 }
 
-TEST(relation_events, several_remote_units_and_none_chosen_warns) {
+// The run picks the unit and logs 3.1's warning (also when checks are skipped): see run_test.
+TEST(relation_events, several_remote_units_and_none_chosen_is_consistent) {
   state::state st;
   st.relations = {rel("db", 1)};
   st.relations[0].remote_units_data[3] = {};
@@ -387,7 +395,7 @@ TEST(relation_events, several_remote_units_and_none_chosen_warns) {
   e.relation_id = 1;
   auto r = run(st, e);
   EXPECT_THAT(r.errors, IsEmpty());
-  EXPECT_THAT(r.warnings, has("has 2 remote units and none was chosen", "lowest id (0)"));
+  EXPECT_THAT(r.warnings, IsEmpty());
   e.relation_remote_unit_id = 3;
   r = run(st, e);
   EXPECT_THAT(r.errors, IsEmpty());
@@ -862,7 +870,7 @@ TEST(checker, reports_every_problem_at_once) {
   st.opened_ports = {{"icmp", 1}};
   st.storages = {sto("cache", 0)};
   state::event e = ev("db_relation_changed");
-  auto r = check(test_spec(), st, e, check_options{"3.x"});
+  auto r = check(test_spec(), st, e, check_options{.juju_version = "3.x", .strict = true});
   EXPECT_THAT(r.errors, has("juju_version '3.x'"));
   EXPECT_THAT(r.errors, has("state.config['nope']"));
   EXPECT_THAT(r.errors, has("state.config['i']"));
@@ -875,7 +883,7 @@ TEST(checker, reports_every_problem_at_once) {
   EXPECT_EQ(r.errors.size(), 9u);
 
   try {
-    check_or_throw(test_spec(), st, e, check_options{"3.x"});
+    check_or_throw(test_spec(), st, e, check_options{.juju_version = "3.x", .strict = true});
     FAIL() << "expected inconsistent_scenario_error";
   } catch (const inconsistent_scenario_error& err) {
     EXPECT_EQ(err.problems(), r.errors);
@@ -887,7 +895,7 @@ TEST(checker, reports_every_problem_at_once) {
 TEST(checker, container_plans_are_checked_by_the_plan_check_the_caller_hands_in) {
   state::state st;
   st.containers.push_back(ctr("work-load"));
-  check_options options{"3.x"};
+  check_options options{.juju_version = "3.x", .strict = true};
   // Without a plan check, layers are not looked at.
   EXPECT_THAT(check(test_spec(), st, ev("start"), options).errors, Not(has("Pebble refuses")));
   options.container_plan_problem = [](const state::container& c) -> std::optional<std::string> {
@@ -902,6 +910,79 @@ TEST(checker, check_or_throw_returns_warnings) {
   auto warnings = check_or_throw(test_spec(), {}, ev("custom_thing"), {}).warnings;
   EXPECT_THAT(warnings, has("custom event"));
   EXPECT_THAT(check_or_throw(test_spec(), {}, ev("start"), {}).warnings, IsEmpty());
+}
+
+// --- compatible mode: 3.1's shapes are divergences, not errors --------------------------------
+
+TEST(compatible, states_3_1_accepted_are_divergences_with_the_rule) {
+  state::state st;
+  st.relations.push_back(rel("nope", 1));     // undeclared endpoint
+  st.relations.push_back(rel("db", 2));
+  st.relations.push_back(rel("db", 2));       // duplicate id
+  auto peer = rel("cluster", 3, state::relation_kind::peer);
+  peer.remote_units_data[st.unit_id] = {};    // lists this unit
+  st.relations.push_back(peer);
+  auto r = run_compatible(st, ev("start"));
+  EXPECT_THAT(r.errors, IsEmpty());
+  EXPECT_THAT(r.divergences, has("endpoint=\'nope\'", "Juju relates only declared endpoints"));
+  EXPECT_THAT(r.divergences, has("relation id 2 is used 2 times", "strict mode makes it an error"));
+  EXPECT_THAT(r.divergences, has("which is this unit", "Juju lists only the other units"));
+  auto strict = run(st, ev("start"));
+  EXPECT_THAT(strict.divergences, IsEmpty());
+  EXPECT_EQ(strict.errors.size(), 3u);
+}
+
+TEST(compatible, foreign_remote_unit_and_no_remote_units) {
+  state::state st;
+  st.relations.push_back(rel("db", 1));
+  auto lonely = rel("db", 2);
+  lonely.remote_units_data.clear();
+  st.relations.push_back(lonely);
+  auto foreign = ev("db_relation_changed");
+  foreign.relation_id = 1;
+  foreign.relation_remote_unit_id = 7;
+  EXPECT_THAT(run_compatible(st, foreign).divergences, has("relation_remote_unit_id 7"));
+  EXPECT_THAT(run(st, foreign).errors, has("relation_remote_unit_id 7"));
+  auto joined = ev("db_relation_joined");
+  joined.relation_id = 2;
+  EXPECT_THAT(run_compatible(st, joined).divergences, has("has no remote units"));
+  EXPECT_THAT(run(st, joined).errors, has("has no remote units"));
+}
+
+TEST(compatible, dotted_number_versions_are_divergences_and_gate_as_numbers) {
+  auto r = run_compatible({}, ev("start"), "3");
+  EXPECT_THAT(r.errors, IsEmpty());
+  EXPECT_THAT(r.divergences, has("juju_version '3'"));
+  state::state with_secret;
+  state::secret s;
+  s.id = good_secret_id;
+  s.contents[1] = {{"a", "b"}};
+  with_secret.secrets.push_back(s);
+  EXPECT_THAT(run_compatible(with_secret, ev("start"), "2").errors, has("secrets need Juju >= 3.0"));
+  EXPECT_THAT(run_compatible(with_secret, ev("start"), "100").errors, IsEmpty());
+  EXPECT_THAT(run_compatible({}, ev("start"), "3.x").errors, has("juju_version '3.x'"));
+}
+
+TEST(compatible, metadata_juju_refuses_is_a_divergence) {
+  const auto spec = spec::spec_from_yaml("name: app\nrequires:\n  db: {}\n", "", "");
+  EXPECT_THAT(check(spec, {}, ev("start"), {}).divergences, has("requires.db.interface"));
+  EXPECT_THAT(check(spec, {}, ev("start"), {.strict = true}).errors, has("requires.db.interface"));
+}
+
+TEST(compatible, event_relation_matched_by_endpoint) {
+  state::state st;
+  st.relations.push_back(rel("db", 4));
+  auto e = ev("db_relation_changed");
+  e.relation_id = 9;  // another Relation object on the same endpoint
+  auto note = match_relation_by_endpoint(test_spec(), st, e);
+  ASSERT_TRUE(note.has_value());
+  EXPECT_THAT(*note, HasSubstr("ran it on relation 4"));
+  EXPECT_EQ(e.relation_id, 4);
+  st.relations.push_back(rel("db", 5));  // two candidates: nothing is guessed
+  auto ambiguous = ev("db_relation_changed");
+  ambiguous.relation_id = 9;
+  EXPECT_FALSE(match_relation_by_endpoint(test_spec(), st, ambiguous).has_value());
+  EXPECT_EQ(ambiguous.relation_id, 9);
 }
 
 }  // namespace

@@ -250,7 +250,7 @@ TEST(ApiPlan, MalformedStateLayerIsReportedNotCrashed) {
   c.layers.emplace_back("bad", json{{"checks", {{"chk", {{"override", "replace"}, {"period", 10}, {"tcp", {{"port", 1}}}}}}}});
   session s(c);
   auto resp = call(s, "GET", "/v1/services");
-  EXPECT_EQ(resp.status, 500);
+  EXPECT_EQ(resp.status, 400);  // refused, never a server error
   std::string msg = json::parse(resp.body)["result"]["message"];
   EXPECT_EQ(msg.rfind("container \"workload\" has a malformed layer or base_plan:", 0), 0u) << msg;
 }
@@ -261,6 +261,28 @@ TEST(ApiPlan, ExecCheckServiceContextMustExist) {
   auto body = add_layer(s, "l", "checks:\n  chk:\n    override: replace\n    exec: {command: 'true', service-context: nope}\n");
   EXPECT_EQ(body["http"], 400);
   EXPECT_EQ(body["result"]["message"], "plan check \"chk\" service context specifies non-existent service \"nope\"");
+}
+
+// --- compatible sessions: ops-scenario 3.1's plan, with a divergence ------------------------
+
+TEST(ApiPlanCompatible, LayersWithoutOverrideReplaceAndThePlanIsNotValidated) {
+  state::container c;
+  c.name = "foo";
+  c.layers.emplace_back("a", json{{"services", {{"fooserv", {{"startup", "enabled"}}}}}});  // no override, no command
+  std::vector<std::string> divergences;
+  session s(c, nullptr, {.strict = false, .divergences = &divergences});
+  auto p = plan(s);
+  EXPECT_EQ(p["services"]["fooserv"]["startup"].as<std::string>(), "enabled");
+  auto body = add_layer(s, "b", "services:\n  barserv:\n    startup: disabled\n");
+  EXPECT_EQ(body["http"], 200);
+  EXPECT_EQ(plan(s)["services"]["barserv"]["startup"].as<std::string>(), "disabled");
+  ASSERT_FALSE(divergences.empty());
+  EXPECT_NE(divergences[0].find("container \"foo\": Pebble refuses this plan"), std::string::npos);
+  EXPECT_NE(divergences[0].find("Strict mode answers Pebble's 400"), std::string::npos);
+
+  session strict(c);  // Pebble's rules are the default
+  auto refused = call(strict, "GET", "/v1/plan", nullptr, {{"format", "yaml"}});
+  EXPECT_EQ(refused.status, 400);
 }
 
 }  // namespace

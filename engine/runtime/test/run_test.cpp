@@ -164,6 +164,7 @@ TEST(run, deferred_peer_events_get_this_app_and_its_first_peer) {
   run_options options;
   options.charm_class_name = "WebappCharm";
   options.unit_state_in_memory = true;
+  options.strict = true;  // the deferred events in ops' order (see compatible_* for 3.1's)
   run r(spec, st, named("update_status"), options, nullptr);
 
   const auto out = r.finish();  // ops never ran: the store is read back as the run built it
@@ -188,6 +189,14 @@ TEST(run, a_state_layer_pebble_would_refuse_is_inconsistent_before_the_charm_run
   st.containers.push_back(web);
   run_options options;
   options.charm_class_name = "WebappCharm";
+  {
+    run compatible(spec, st, named("start"), options, nullptr);  // 3.1 merged such layers
+    const auto divergences = compatible.divergences();
+    ASSERT_EQ(divergences.size(), 1u);
+    EXPECT_NE(divergences[0].find("layer \"web\" must define \"override\""), std::string::npos);
+    EXPECT_NE(divergences[0].find("strict mode makes it an error"), std::string::npos);
+  }
+  options.strict = true;
   try {
     run r(spec, st, named("start"), options, nullptr);
     FAIL() << "a layer without override was accepted";
@@ -200,6 +209,84 @@ TEST(run, a_state_layer_pebble_would_refuse_is_inconsistent_before_the_charm_run
   }
   options.skip_consistency_checks = true;  // the user's explicit choice
   EXPECT_NO_THROW(run(spec, st, named("start"), options, nullptr));
+}
+
+TEST(run, remote_unit_of_3_1_on_created_and_broken_unless_strict) {
+  const auto spec = make_spec();
+  state::state st;
+  state::relation db;
+  db.endpoint = "my-db";
+  db.relation_id = 1;
+  db.remote_app_name = "pg";
+  db.remote_units_data = {{4, {}}, {2, {}}};
+  st.relations.push_back(db);
+  run_options options;
+  options.charm_class_name = "WebappCharm";
+  state::event created = named("my_db_relation_created");
+  created.relation_id = 1;
+  {
+    run compatible(spec, st, created, options, nullptr);
+    EXPECT_EQ(compatible.environment().at("JUJU_REMOTE_UNIT"), "pg/2");  // the lowest, as 3.1
+    EXPECT_NE(compatible.divergences().at(0).find("Juju sets no JUJU_REMOTE_UNIT"), std::string::npos);
+    // 3.1's words for the choice it made, which 3.1 tests look for in the log.
+    EXPECT_NE(compatible.warnings().at(0).find("remote unit ID unset, and multiple remote unit IDs "
+                                               "are present"),
+              std::string::npos);
+  }
+  options.strict = true;
+  run strict(spec, st, created, options, nullptr);
+  EXPECT_EQ(strict.environment().count("JUJU_REMOTE_UNIT"), 0u);
+  EXPECT_TRUE(strict.divergences().empty());
+}
+
+TEST(run, three_one_log_line_is_kept_when_checks_are_skipped) {
+  const auto spec = make_spec();
+  state::state st;
+  state::relation db;
+  db.endpoint = "my-db";
+  db.relation_id = 1;
+  db.remote_units_data = {{0, {}}, {1, {}}};
+  st.relations.push_back(db);
+  run_options options;
+  options.charm_class_name = "WebappCharm";
+  options.skip_consistency_checks = true;
+  state::event changed = named("my_db_relation_changed");
+  changed.relation_id = 1;
+  run r(spec, st, changed, options, nullptr);
+  ASSERT_EQ(r.warnings().size(), 1u);
+  EXPECT_NE(r.warnings()[0].find("remote unit ID unset"), std::string::npos);
+  EXPECT_EQ(r.environment().at("JUJU_REMOTE_UNIT").back(), '0');
+}
+
+TEST(run, compatible_deferred_events_are_listed_in_handle_order_with_a_divergence) {
+  const auto spec = make_spec();
+  state::state st;
+  st.deferred = {{"WebappCharm/on/update_status[7]", "WebappCharm", "_on_update", state::json::object()},
+                 {"WebappCharm/on/start[9]", "WebappCharm", "_on_start", state::json::object()}};
+  run_options options;
+  options.charm_class_name = "WebappCharm";
+  options.unit_state_in_memory = true;
+  run r(spec, st, named("install"), options, nullptr);
+  const auto out = r.finish();
+  ASSERT_EQ(out.deferred.size(), 2u);
+  EXPECT_EQ(out.deferred[0].handle_path, "WebappCharm/on/start[9]");
+  EXPECT_NE(r.divergences().at(0).find("state.deferred: listed in handle-path order"),
+            std::string::npos);
+}
+
+TEST(run, client_divergence_is_reported_unless_strict) {
+  const auto spec = make_spec();
+  run_options options;
+  options.charm_class_name = "WebappCharm";
+  run compatible(spec, {}, named("start"), options, nullptr);
+  const auto message = compatible.client_divergence("exec-output-after-wait", "ls -l");
+  ASSERT_TRUE(message.has_value());
+  EXPECT_NE(message->find("exec ls -l"), std::string::npos);
+  EXPECT_EQ(compatible.divergences(), std::vector<std::string>{*message});
+  EXPECT_THROW(compatible.client_divergence("no-such-kind", ""), error);
+  options.strict = true;
+  run strict(spec, {}, named("start"), options, nullptr);
+  EXPECT_FALSE(strict.client_divergence("exec-output-after-wait", "ls").has_value());
 }
 
 int allowed_cpus() {

@@ -25,6 +25,19 @@ std::string spec_error_of(Fn&& fn) {
   return {};
 }
 
+// What Juju refuses but ops-scenario 3.1 accepted: recorded in spec.juju_problems, one per line.
+std::string juju_problems_of(const charm_spec& spec) {
+  std::string out;
+  for (const auto& p : spec.juju_problems) out += p + "\n";
+  return out;
+}
+std::string meta_problems(const std::string& meta) {
+  return juju_problems_of(spec_from_yaml(meta, "", ""));
+}
+std::string config_problems(const std::string& config) {
+  return juju_problems_of(spec_from_yaml("name: c\n", config, ""));
+}
+
 std::string meta_error(const std::string& meta) {
   return spec_error_of([&] { spec_from_yaml(meta, "", ""); });
 }
@@ -351,9 +364,9 @@ actions:
 }
 
 TEST(spec_from_yaml, charmcraft_errors_name_charmcraft_yaml) {
-  EXPECT_THAT(meta_error("type: charm\nname: x\nconfig:\n  options:\n    p: {type: integer}\n"),
+  EXPECT_THAT(meta_problems("type: charm\nname: x\nconfig:\n  options:\n    p: {type: integer}\n"),
               HasSubstr("charmcraft.yaml: config.options.p.type: 'integer' is not a Juju config "
-                        "type"));
+                        "type; use int"));
   EXPECT_THAT(meta_error("type: bundle\nname: x\n"),
               HasSubstr("charmcraft.yaml: type: 'bundle' is not a charm"));
   EXPECT_THAT(meta_error("type: charm\nname: x\nextensions: [flask-framework]\n"),
@@ -414,7 +427,7 @@ TEST(metadata_errors, missing_name) {
 }
 
 TEST(metadata_errors, relation_problems) {
-  EXPECT_THAT(meta_error("name: c\nrequires:\n  db:\n    scope: global\n"),
+  EXPECT_THAT(meta_problems("name: c\nrequires:\n  db:\n    scope: global\n"),
               HasSubstr("metadata.yaml: requires.db.interface: missing; every relation needs an "
                         "interface"));
   EXPECT_THAT(meta_error("name: c\nprovides:\n  web:\n    interface: http\n    scope: local\n"),
@@ -429,7 +442,7 @@ TEST(metadata_errors, relation_problems) {
               HasSubstr("metadata.yaml: requires: expected a mapping"));
   EXPECT_THAT(meta_error("name: c\nrequires:\n  db: [x]\n"),
               HasSubstr("metadata.yaml: requires.db: expected a mapping with an 'interface'"));
-  EXPECT_THAT(meta_error("name: c\nrequires:\n  db:\n    interface: ''\n"),
+  EXPECT_THAT(meta_problems("name: c\nrequires:\n  db:\n    interface: ''\n"),
               HasSubstr("requires.db.interface: empty"));
 }
 
@@ -460,11 +473,11 @@ TEST(metadata_errors, resource_problems) {
 }
 
 TEST(metadata_errors, container_problems) {
-  EXPECT_THAT(meta_error("name: c\ncontainers:\n  w:\n    resource: img\n"),
+  EXPECT_THAT(meta_problems("name: c\ncontainers:\n  w:\n    resource: img\n"),
               HasSubstr("metadata.yaml: containers.w.resource: 'img' is not declared under "
                         "resources"));
-  EXPECT_THAT(meta_error("name: c\nresources:\n  img: {type: file}\ncontainers:\n  w:\n"
-                         "    resource: img\n"),
+  EXPECT_THAT(meta_problems("name: c\nresources:\n  img: {type: file}\ncontainers:\n  w:\n"
+                            "    resource: img\n"),
               HasSubstr("must have type oci-image"));
   EXPECT_THAT(meta_error("name: c\ncontainers:\n  w:\n    mounts:\n      - storage: data\n"
                          "        location: /d\n"),
@@ -512,9 +525,18 @@ TEST(metadata_errors, spec_error_has_code) {
 // --- config errors ---------------------------------------------------------------------------
 
 TEST(config_errors, unknown_type) {
-  EXPECT_THAT(config_error("options:\n  port:\n    type: integer\n"),
-              HasSubstr("config.yaml: options.port.type: 'integer' is not a Juju config type (use "
+  EXPECT_THAT(config_error("options:\n  port:\n    type: colour\n"),
+              HasSubstr("config.yaml: options.port.type: 'colour' is not a Juju config type (use "
                         "int, float, string, boolean or secret)"));
+}
+
+TEST(config_errors, json_schema_type_names_are_juju_problems_read_as_juju_types) {
+  const auto spec = spec_from_yaml("name: c\n", "options:\n  n: {type: integer}\n  x: {type: number}\n", "");
+  EXPECT_EQ(spec.config.at("n").type, "int");
+  EXPECT_EQ(spec.config.at("x").type, "float");
+  EXPECT_THAT(juju_problems_of(spec),
+              HasSubstr("config.yaml: options.n.type: 'integer' is not a Juju config type; use int"));
+  EXPECT_THAT(juju_problems_of(spec), HasSubstr("'number' is not a Juju config type; use float"));
 }
 
 TEST(config_errors, missing_type) {
@@ -523,14 +545,14 @@ TEST(config_errors, missing_type) {
 }
 
 TEST(config_errors, default_of_wrong_type) {
-  EXPECT_THAT(config_error("options:\n  port:\n    type: int\n    default: '80'\n"),
+  EXPECT_THAT(config_problems("options:\n  port:\n    type: int\n    default: '80'\n"),
               HasSubstr("config.yaml: options.port.default: a string (\"80\") does not fit the "
                         "option's type int"));
-  EXPECT_THAT(config_error("options:\n  d:\n    type: boolean\n    default: 1\n"),
+  EXPECT_THAT(config_problems("options:\n  d:\n    type: boolean\n    default: 1\n"),
               HasSubstr("options.d.default"));
-  EXPECT_THAT(config_error("options:\n  s:\n    type: string\n    default: 1\n"),
+  EXPECT_THAT(config_problems("options:\n  s:\n    type: string\n    default: 1\n"),
               HasSubstr("options.s.default"));
-  EXPECT_THAT(config_error("options:\n  f:\n    type: float\n    default: x\n"),
+  EXPECT_THAT(config_problems("options:\n  f:\n    type: float\n    default: x\n"),
               HasSubstr("options.f.default"));
 }
 
@@ -630,9 +652,9 @@ TEST_F(charm_dir, errors) {
   EXPECT_THAT(spec_error_of([&] { spec_from_directory(root_); }),
               HasSubstr("defined both here and in metadata.yaml"));
   std::filesystem::remove(root_ / "charmcraft.yaml");
-  write("config.yaml", "options:\n  a: {type: number}\n");
+  write("config.yaml", "options:\n  a: {type: colour}\n");
   EXPECT_THAT(spec_error_of([&] { spec_from_directory(root_); }),
-              HasSubstr("config.yaml: options.a.type: 'number' is not a Juju config type"));
+              HasSubstr("config.yaml: options.a.type: 'colour' is not a Juju config type"));
   write("config.yaml", "options: {}\n");
   write("actions.yaml", "a: [\n");
   EXPECT_THAT(spec_error_of([&] { spec_from_directory(root_); }),

@@ -255,9 +255,11 @@ TEST_F(unit_store_test, other_snapshot_kinds_survive) {
   state::state s;
   read_unit_state(db_, s);
   ASSERT_EQ(s.stored_state.size(), 2u);
-  EXPECT_EQ(s.stored_state[0].owner_path, std::optional<std::string>("MyCharm/on"));
-  EXPECT_EQ(s.stored_state[0].data_type_name, "orphan");
-  EXPECT_EQ(s.stored_state[0].name, "7");
+  // In handle order: "MyCharm/Thing[key]" sorts before "MyCharm/on/orphan[7]".
+  EXPECT_EQ(s.stored_state[0].data_type_name, "Thing");
+  EXPECT_EQ(s.stored_state[1].owner_path, std::optional<std::string>("MyCharm/on"));
+  EXPECT_EQ(s.stored_state[1].data_type_name, "orphan");
+  EXPECT_EQ(s.stored_state[1].name, "7");
   fs::path again = dir_ / "again.db";
   write_unit_state(again, s, "MyCharm");
   state::state back;
@@ -402,9 +404,18 @@ TEST_F(unit_store_test, direct_reader_matches_sqlite_on_a_large_database) {
   state::state s;
   read_unit_state(db_, s);
   ASSERT_EQ(s.stored_state.size(), 400u);
-  EXPECT_EQ(s.stored_state[399].content["i"], 399);
-  EXPECT_EQ(s.stored_state[399].content["pad"].get<std::string>().size(), static_cast<std::size_t>((399 * 97) % 9000));
-  EXPECT_EQ(s.stored_state[5].owner_path, std::optional<std::string>("MyCharm/Obj5"));
+  // In handle order, so entry 399 ("MyCharm/Obj0/StoredStateData[_s399]") is found by name.
+  const auto it = std::find_if(s.stored_state.begin(), s.stored_state.end(),
+                               [](const auto& e) { return e.name == "_s399"; });
+  ASSERT_NE(it, s.stored_state.end());
+  EXPECT_EQ(it->owner_path, std::optional<std::string>("MyCharm/Obj0"));
+  EXPECT_EQ(it->content["i"], 399);
+  EXPECT_EQ(it->content["pad"].get<std::string>().size(), static_cast<std::size_t>((399 * 97) % 9000));
+  const auto handle = [](const state::stored_state_entry& e) {
+    return *e.owner_path + "/" + e.data_type_name + "[" + e.name + "]";
+  };
+  EXPECT_TRUE(std::is_sorted(s.stored_state.begin(), s.stored_state.end(),
+                             [&](const auto& a, const auto& b) { return handle(a) < handle(b); }));
 }
 
 TEST_F(unit_store_test, pending_journal_reads_through_sqlite) {
@@ -484,7 +495,9 @@ TEST_F(unit_store_test, large_state_is_written_through_sqlite) {
   read_unit_state(db_, back);
   EXPECT_EQ(back.deferred, s.deferred);
   ASSERT_EQ(back.stored_state.size(), 61u);  // plus the Framework's event_count
-  for (int i = 0; i < 60; ++i) EXPECT_EQ(back.stored_state[static_cast<std::size_t>(i)], s.stored_state[static_cast<std::size_t>(i)]);
+  // In handle order: "MyCharm/o0", "MyCharm/o1", "MyCharm/o10", ..., then "StoredStateData[_stored]".
+  for (const auto& entry : s.stored_state)
+    EXPECT_NE(std::find(back.stored_state.begin(), back.stored_state.end(), entry), back.stored_state.end());
   EXPECT_EQ(back.stored_state[60].content, json::parse(R"({"event_count": 300})"));
 }
 

@@ -177,10 +177,6 @@ def test_automatic_ids_step_over_explicit_ids_set_before():
     assert automatic.relation_id != explicit.relation_id
 
 
-@pytest.mark.xfail(
-    reason="an id set explicitly after an automatic one can take the same id: the per-test "
-    "reset starts automatic ids at 1, where 3.1's process-wide counter had moved on"
-)
 def test_explicit_id_set_after_an_automatic_one_does_not_collide(recwarn):
     automatic = Relation("db")
     explicit = Relation("db", relation_id=1, remote_app_name="other")

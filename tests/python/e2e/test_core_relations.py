@@ -103,7 +103,8 @@ def test_non_leader_cannot_write_app_databag():
             charm.model.get_relation("db").data[charm.app]["k"] = "v"
         return info.value
 
-    out, error = probe(Context(Idle, meta=META), "update_status", State(relations=[rel]), write)
+    # Strict: by default a non-leader reads its own app databag, as under 3.1.
+    out, error = probe(Context(Idle, meta=META, strict=True), "update_status", State(relations=[rel]), write)
     if OPS[0] == 2 and "update" in vars(ops.model.RelationDataContent):
         # late ops 2.x's batch update() (behind __setitem__) reads the bag before checking access; Juju refuses that read to a
         # non-leader on a regular relation, which ops reports as a plain ModelError.

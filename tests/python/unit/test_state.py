@@ -38,6 +38,7 @@ from scenario.state import (
     deferred,
     next_relation_id,
     relation_id_scope,
+    FIRST_SCOPED_RELATION_ID,
 )
 
 
@@ -217,7 +218,7 @@ def test_relation_ids_restart_per_scope():
         first = [Relation("a").relation_id, PeerRelation("p").relation_id]
     with relation_id_scope():
         second = [Relation("a").relation_id, PeerRelation("p").relation_id]
-    assert first == second == [1, 2]
+    assert first == second == [FIRST_SCOPED_RELATION_ID, FIRST_SCOPED_RELATION_ID + 1]
 
 
 def test_relation_ids_outside_scope_do_not_collide_with_scoped_ones():
@@ -229,7 +230,7 @@ def test_relation_ids_outside_scope_do_not_collide_with_scoped_ones():
     outside = ctx.run(next_relation_id)
     assert outside >= state_mod._OUT_OF_SCOPE_BASE
     with relation_id_scope():
-        assert next_relation_id() == 1
+        assert next_relation_id() == FIRST_SCOPED_RELATION_ID
 
 
 @pytest.mark.parametrize(
@@ -649,10 +650,10 @@ def test_container_filesystem_view(tmp_path):
         fs.read_bytes("/d")
 
 
-def test_relation_ids_start_at_one_in_each_test():
+def test_relation_ids_start_at_the_scoped_base_in_each_test():
     # the autouse fixture (the plugin's, here conftest's) opens a fresh scope per test
-    assert Relation("a").relation_id == 1
-    assert SubordinateRelation("b").relation_id == 2
+    assert Relation("a").relation_id == FIRST_SCOPED_RELATION_ID
+    assert SubordinateRelation("b").relation_id == FIRST_SCOPED_RELATION_ID + 1
 
 
 def test_yaml_text_layers():
