@@ -15,3 +15,6 @@ for ops_version in $OPS_VERSIONS; do
   venv=$(scripts/python-env.sh "$ops_version")
   "$venv/bin/python" -m pytest -q -n 2 -p no:cacheprovider tests/python examples
 done
+
+echo "== ops-scenario 3.1's own test suite against this package (ops 2.4.1)"
+scripts/ops-scenario-3.1-suite.sh

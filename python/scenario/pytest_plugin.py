@@ -13,7 +13,6 @@ import pytest
 from ops.framework import EventBase
 
 from scenario.capture_events import capture_events
-from scenario.context import STRICT_VARIABLE
 from scenario.state import relation_id_scope
 
 
@@ -31,6 +30,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Contexts read the mode per run from the environment; pytest-xdist workers get the option
     # too and set it in their own process.
     if config.getoption("--scenario-strict", default=False):
+        from scenario.context import STRICT_VARIABLE  # on demand: the plugin loads in every pytest run
+
         os.environ[STRICT_VARIABLE] = "1"
 
 
