@@ -427,6 +427,12 @@ def to_engine_json(document: Dict[str, Any], what: str) -> str:
     return json.dumps(document)
 
 
+def value_error_of(error: ValueError, state_document: Any, event_document: Any) -> StateValidationError:
+    """The engine refused a value JSON cannot carry (``error``): a StateValidationError saying where."""
+    problem = engine_value_problem(state_document, "state") or engine_value_problem(event_document, "event")
+    return StateValidationError(problem or str(error))
+
+
 def engine_value_problem(value: Any, path: str, top: bool = True) -> Optional[str]:
     """What in ``value`` (a State or Event in the engine's form) JSON cannot carry, and where.
 

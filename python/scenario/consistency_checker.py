@@ -13,7 +13,7 @@ from typing import Optional, Union
 
 from scenario import _convert, _engine
 from scenario.context import _strict_from_environment, _warn_divergences
-from scenario.errors import InconsistentScenarioError, StateValidationError
+from scenario.errors import InconsistentScenarioError
 from scenario.state import Event, State, _CharmSpec
 
 logger = logging.getLogger("scenario.consistency_checker")
@@ -55,12 +55,7 @@ def check_consistency(
             strict,
         )
     except ValueError as e:  # a value JSON cannot carry: say where it is
-        problem = _convert.engine_value_problem(
-            state_document, "state"
-        ) or _convert.engine_value_problem(event_document, "event")
-        if problem is None:
-            raise
-        raise StateValidationError(problem) from None
+        raise _convert.value_error_of(e, state_document, event_document) from None
     for warning in warnings:
         logger.warning("%s", warning)
     _warn_divergences(divergences)

@@ -23,7 +23,6 @@ from . import _adapter, _convert, _engine
 from .errors import (
     DirtyVirtualCharmRootError,
     JujuDivergenceWarning,
-    StateValidationError,
     MetadataNotFoundError,
     NoObserverError,
     UncaughtCharmError,
@@ -321,10 +320,7 @@ class Context:
                     strict,
                 )
             except ValueError as e:  # a value JSON cannot carry: say where it is
-                problem = _convert.engine_value_problem(
-                    state_document, "state"
-                ) or _convert.engine_value_problem(event_document, "event")
-                raise StateValidationError(problem or str(e)) from None
+                raise _convert.value_error_of(e, state_document, event_document) from None
             active = _adapter.ActiveRun(run, _adapter.UNIT_STATE_IN_MEMORY, self._pebble_openers)
             for warning in run.warnings:
                 logger.warning("%s", warning)
@@ -393,15 +389,25 @@ _SCENARIO_DIR = str(Path(__file__).resolve().parent)
 STRICT_VARIABLE = "SCENARIO_STRICT"
 
 
-def _strict_from_environment() -> bool:
-    """Strict mode as SCENARIO_STRICT says (unset: compatible with ops-scenario 3.1)."""
-    value = os.environ.get(STRICT_VARIABLE, "0")
+def _switch(variable: str, default: str, meaning_of_1: str, meaning_of_0: str) -> bool:
+    """A 0/1 environment switch, read at each run; any other value is an error naming both."""
+    value = os.environ.get(variable, default)
     if value not in ("0", "1"):
+        default_1, default_0 = ("the default: ", "") if default == "1" else ("", "the default: ")
         raise ValueError(
-            f"{STRICT_VARIABLE}={value!r}: use 1 (Juju's and Pebble's rules bind) or 0 (the "
-            f"default: ops-scenario 3.1's behaviour, with a JujuDivergenceWarning where Juju differs)"
+            f"{variable}={value!r}: use 1 ({default_1}{meaning_of_1}) or 0 ({default_0}{meaning_of_0})"
         )
     return value == "1"
+
+
+def _strict_from_environment() -> bool:
+    """Strict mode as SCENARIO_STRICT says (unset: compatible with ops-scenario 3.1)."""
+    return _switch(
+        STRICT_VARIABLE,
+        "0",
+        "Juju's and Pebble's rules bind",
+        "ops-scenario 3.1's behaviour, with a JujuDivergenceWarning where Juju differs",
+    )
 
 
 def _warn_divergences(divergences: Sequence[str]) -> None:
@@ -415,13 +421,12 @@ _SHARE_CPU_VARIABLE = "SCENARIO_PEBBLE_SHARE_CPU"
 
 def _share_cpu_with_pebble() -> bool:
     """Whether a run keeps the charm's thread and the Pebble server's on one CPU (README)."""
-    value = os.environ.get(_SHARE_CPU_VARIABLE, "1")
-    if value not in ("0", "1"):
-        raise ValueError(
-            f"{_SHARE_CPU_VARIABLE}={value!r}: use 1 (the default: the charm's thread and the "
-            f"Pebble server share a CPU while the charm runs) or 0 (leave CPU placement alone)"
-        )
-    return value == "1"
+    return _switch(
+        _SHARE_CPU_VARIABLE,
+        "1",
+        "the charm's thread and the Pebble server share a CPU while the charm runs",
+        "leave CPU placement alone",
+    )
 
 
 def _charm_frames(tb: Optional[TracebackType]) -> Optional[TracebackType]:
