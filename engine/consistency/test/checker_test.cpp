@@ -985,5 +985,26 @@ TEST(compatible, event_relation_matched_by_endpoint) {
   EXPECT_EQ(ambiguous.relation_id, 9);
 }
 
+// --- areas ------------------------------------------------------------------------------------
+
+TEST(areas, only_the_areas_asked_for_are_checked_and_the_version_still_gates) {
+  state::state st;
+  st.config = {{"nope", 1}};
+  st.relations = {rel("undeclared", 1)};
+  state::secret s;
+  s.id = good_secret_id;
+  st.secrets.push_back(s);
+  check_options options{.juju_version = "2.9", .strict = true, .only_areas = {"config"}};
+  auto r = check(test_spec(), st, ev("start"), options);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors, has("state.config['nope']"));
+  options.only_areas = {"secrets"};  // the unreported version still gates secrets
+  EXPECT_THAT(check(test_spec(), st, ev("start"), options).errors, has("secrets need Juju >= 3.0"));
+  options.only_areas = {"colour"};
+  EXPECT_THROW(check(test_spec(), st, ev("start"), options), scenario::error);
+  EXPECT_EQ(checker_areas().front(), "version");
+  EXPECT_EQ(checker_areas().size(), 13u);
+}
+
 }  // namespace
 }  // namespace scenario::consistency
