@@ -2,6 +2,8 @@
 recursed once per character and killed the interpreter with SIGSEGV at about 20 KB; every one of
 these now gets its ordinary answer or error."""
 
+import errno
+
 import ops
 import pytest
 from ops import pebble
@@ -41,9 +43,22 @@ def test_reading_the_databag_of_a_remote_unit_with_a_100kb_app_name():
 
 def test_secret_with_a_100kb_key():
     key = "a" * LONG
-    out, _ = probe(State(leader=True), lambda c: c.app.add_secret({key: "v"}))
-    (secret,) = out.secrets
-    assert secret.contents[max(secret.contents)] == {key: "v"}
+
+    def add(charm):
+        try:
+            charm.app.add_secret({key: "v"})
+        except OSError as e:
+            # ops >= 2.10 passes content as files named by their key (key#file=...): it fails
+            # there, before any hook tool runs, as it would under Juju.
+            return e.errno
+
+    out, errno_seen = probe(State(leader=True), add)
+    if errno_seen is not None:
+        assert errno_seen == errno.ENAMETOOLONG
+        assert out.secrets == []
+    else:
+        (secret,) = out.secrets
+        assert secret.contents[max(secret.contents)] == {key: "v"}
 
 
 def test_action_result_with_a_100kb_key():
@@ -53,7 +68,10 @@ def test_action_result_with_a_100kb_key():
     class Charm(ops.CharmBase):
         def __init__(self, framework):
             super().__init__(framework)
-            framework.observe(self.on.go_action, lambda e: e.set_results({key: "v"}))
+            framework.observe(self.on.go_action, self._on_go)
+
+        def _on_go(self, event):
+            event.set_results({key: "v"})
 
     out = Context(Charm, meta=META, actions=meta_actions).run(Event("go_action"), State())
     assert out.action_output.results == {key: "v"}
@@ -65,13 +83,14 @@ def test_pebble_notice_with_a_100kb_key_is_refused_by_its_size():
     container = Container("workload", can_connect=True)
 
     def notify(charm):
-        charm.unit.get_container("workload").pebble.notify(
-            pebble.NoticeType.CUSTOM, "a" * LONG + ".com/k")
+        try:
+            charm.unit.get_container("workload").pebble.notify(
+                pebble.NoticeType.CUSTOM, "a" * LONG + ".com/k")
+        except pebble.APIError as e:
+            return e.code, e.message
 
-    with pytest.raises(pebble.APIError) as info:
-        probe(State(containers=[container]), notify)
-    assert info.value.code == 400
-    assert info.value.message == "key must be 256 bytes or less"
+    _, refused = probe(State(containers=[container]), notify)
+    assert refused == (400, "key must be 256 bytes or less")
 
 
 @pytest.mark.parametrize("version", ["3." + "7" * LONG, "7" * LONG + ".x"])
