@@ -1,12 +1,13 @@
 #include "engine/consistency/checker.hpp"
 
 #include "engine/state/event_names.hpp"
+#include "engine/state/text_forms.hpp"
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string_view>
 #include <tuple>
@@ -66,18 +67,18 @@ struct juju_version {
 };
 
 std::optional<juju_version> parse_juju_version(const std::string& text) {
-  static const std::regex form(
-      R"((\d+)\.(\d+)(?:\.(\d+)|-([a-z]+)(\d+))?(?:\.(\d+))?)");
-  std::smatch m;
-  if (!std::regex_match(text, m, form)) return std::nullopt;
+  const auto parts = state::split_juju_version(text);
+  if (!parts) return std::nullopt;
+  // A number too large for an int is no version Juju has.
+  const auto number = [](std::string_view digits, int& out) {
+    if (digits.empty()) return true;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    return ec == std::errc() && end == digits.data() + digits.size();
+  };
   juju_version v;
-  try {
-    v.major = std::stoi(m[1]);
-    v.minor = std::stoi(m[2]);
-    if (m[3].matched) v.patch = std::stoi(m[3]);
-    v.tagged = m[4].matched;
-    if (m[6].matched) v.build = std::stoi(m[6]);
-  } catch (const std::out_of_range&) {
+  v.tagged = !parts->tag.empty();
+  if (!number(parts->major, v.major) || !number(parts->minor, v.minor) ||
+      !number(parts->patch, v.patch) || !number(parts->build, v.build)) {
     return std::nullopt;
   }
   return v;
@@ -117,8 +118,7 @@ juju_version juju_version_of_numbers(const std::string& text) {
 
 // Juju secret ids: "secret:<20 base32hex chars>", optionally with the model: secret://<uuid>/<id>.
 bool is_secret_id(const std::string& s) {
-  static const std::regex form(R"(secret:(//[0-9a-f-]+/)?[0-9a-z]{20})");
-  return std::regex_match(s, form);
+  return state::is_secret_id_form(s);
 }
 
 using state::event_kind;

@@ -131,6 +131,25 @@ TEST(version, accepted_forms) {
     EXPECT_THAT(run({}, ev("start"), v).errors, IsEmpty()) << v;
 }
 
+// Issue 14: std::regex overflowed the stack on versions of 20 KB or more.
+TEST(version, hundred_kilobyte_versions_are_refused_without_a_crash) {
+  const std::string digits(100 * 1024, '7');
+  EXPECT_THAT(run({}, ev("start"), digits + ".0").errors, has("is not a Juju version"));
+  EXPECT_THAT(run({}, ev("start"), "3." + digits + "x").errors, has("is not a Juju version"));
+  EXPECT_THAT(run_compatible({}, ev("start"), "3." + digits).errors, has("is not a Juju version"));
+  // Leading zeros keep a long version in range: it parses, as std::stoi read it.
+  EXPECT_THAT(run({}, ev("start"), std::string(100 * 1024, '0') + "3.4").errors, IsEmpty());
+}
+
+TEST(relations, hundred_kilobyte_remote_app_name_is_checked_without_a_crash) {
+  state::state st;
+  st.relations.push_back(rel("db", 1));
+  st.relations.back().remote_app_name = std::string(100 * 1024, 'a');
+  auto e = ev("db_relation_changed");
+  e.relation_id = 1;
+  EXPECT_THAT(run(st, e).errors, IsEmpty());
+}
+
 // --- containers ----------------------------------------------------------------------------
 
 TEST(containers, state_container_not_in_metadata) {
