@@ -229,10 +229,10 @@ class filesystem {
     int perm = 0644;
     if (auto err = parse_permissions(item.value("permissions", ""), perm)) return err;
     if (auto m = mount_of(p)) {
-      // Pebble does not follow a symlink at the target: its atomic write replaces it.
+      // Pebble does not follow a symlink at the target: its atomic write replaces the link.
       auto target = resolve(*m, "open", path, false);
       if (auto* err = std::get_if<file_error>(&target)) return *err;
-      if (int err = write_atomic(std::get<mount_target>(target), content, static_cast<mode_t>(perm)))
+      if (int err = write_file(std::get<mount_target>(target), content, static_cast<mode_t>(perm)))
         return os_error("open", path, err);
       return std::nullopt;
     }

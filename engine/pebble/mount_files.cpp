@@ -137,19 +137,14 @@ int read_regular(const mount_target& t, std::string& content) {
   }
 }
 
-int write_atomic(const mount_target& t, const std::string& content, mode_t perm) {
-  struct stat st {};
-  if (stat_target(t, st) == 0 && S_ISDIR(st.st_mode)) return EISDIR;
-  std::random_device rd;
-  // Pebble's temporary name: the target's, a random suffix and "~", in the same directory.
-  std::string tmp = fmt::format("{}.{:08x}~", t.name, rd());
-  unique_fd fd(::openat(t.dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (fd.get() < 0) return last_errno();
+namespace {
+
+int write_all(int fd, const std::string& content) {
   const char* data = content.data();
   std::size_t left = content.size();
   int err = 0;
   while (left > 0 && err == 0) {
-    ssize_t n = ::write(fd.get(), data, left);
+    ssize_t n = ::write(fd, data, left);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) err = last_errno();
     else {
@@ -157,6 +152,29 @@ int write_atomic(const mount_target& t, const std::string& content, mode_t perm)
       left -= static_cast<std::size_t>(n);
     }
   }
+  return err;
+}
+
+}  // namespace
+
+int write_file(const mount_target& t, const std::string& content, mode_t perm) {
+  struct stat st {};
+  const bool exists = stat_target(t, st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) return EISDIR;
+  if (exists && S_ISREG(st.st_mode)) {
+    unique_fd fd(::openat(t.dir.get(), t.name.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (fd.get() < 0) return last_errno();
+    if (::fstat(fd.get(), &st) != 0) return last_errno();
+    if (!S_ISREG(st.st_mode)) return EINVAL;
+    if (int err = write_all(fd.get(), content)) return err;
+    return ::fchmod(fd.get(), perm) == 0 ? 0 : last_errno();
+  }
+  std::random_device rd;
+  // Pebble's temporary name: the target's, a random suffix and "~", in the same directory.
+  std::string tmp = fmt::format("{}.{:08x}~", t.name, rd());
+  unique_fd fd(::openat(t.dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (fd.get() < 0) return last_errno();
+  int err = write_all(fd.get(), content);
   if (err == 0 && ::fchmod(fd.get(), perm) != 0) err = last_errno();
   if (err == 0 && ::renameat(t.dir.get(), tmp.c_str(), t.dir.get(), t.name.c_str()) != 0) err = last_errno();
   if (err != 0) ::unlinkat(t.dir.get(), tmp.c_str(), 0);

@@ -48,9 +48,10 @@ int stat_target(const mount_target& t, struct stat& st);  // does not follow a f
 // The content of a regular file (the caller has checked the type: the file is opened
 // non-blocking, and a file that turned into something else meanwhile is refused with EINVAL).
 int read_regular(const mount_target& t, std::string& content);
-// Pebble writes atomically: a temporary file renamed over the target, so a FIFO, device or
-// symlink at the target is replaced, never opened.
-int write_atomic(const mount_target& t, const std::string& content, mode_t perm);
+// An existing regular file is rewritten in place (a test holding it open sees the content, as
+// with ops-scenario 3.1); anything else is written as Pebble writes: a temporary file renamed
+// over the target, so a FIFO, device or symlink there is replaced, never opened.
+int write_file(const mount_target& t, const std::string& content, mode_t perm);
 int make_directory(const mount_target& t, mode_t perm);
 // os.Remove: the file or empty directory.
 int remove_one(const mount_target& t);
