@@ -250,13 +250,16 @@ NB_MODULE(_engine, m) {
       .def_prop_ro("warnings", [](const py_run& r) { return r.run_.warnings(); })
       .def_prop_ro("divergences", [](py_run& r) { return r.run_.divergences(); },
                    nb::call_guard<nb::gil_scoped_release>())
-      .def("call_tool", &py_run::call_tool, "argv"_a, "stdin"_a = "")
+      // Without the GIL: the tool waits for the run's mutex, which the Pebble thread may hold
+      // while it serves another Python thread's request.
+      .def("call_tool", &py_run::call_tool, "argv"_a, "stdin"_a = "",
+           nb::call_guard<nb::gil_scoped_release>())
       .def(
           "client_divergence",
           [](py_run& r, const std::string& kind, const std::string& subject) {
             return r.run_.client_divergence(kind, subject);
           },
-          "kind"_a, "subject"_a)
+          "kind"_a, "subject"_a, nb::call_guard<nb::gil_scoped_release>())
       .def(
           "pebble_socket",
           [](py_run& r, const std::string& container) { return r.run_.pebble_socket(container); },

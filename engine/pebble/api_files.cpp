@@ -1,6 +1,7 @@
 // Files: GET /v1/files (read, list), POST /v1/files (multipart write, make-dirs, remove).
 // Paths under a mount's location are real files in the mount's host directory; all others live
 // in container.files, where a directory exists if listed or if anything lies beneath it.
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <grp.h>
 #include <pwd.h>
@@ -10,8 +11,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <random>
 #include <set>
 #include <sstream>
@@ -20,12 +19,11 @@
 #include <fmt/format.h>
 
 #include "engine/pebble/api_detail.hpp"
+#include "engine/pebble/mount_files.hpp"
 
 namespace scenario::pebble::detail {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 // A per-path failure, with Pebble's error kind (not-found, permission-denied, generic-file-error).
 struct file_error {
@@ -44,6 +42,8 @@ file_error os_error(const std::string& op, const std::string& path, int err) {
   std::string kind = err == ENOENT ? "not-found" : (err == EACCES || err == EPERM) ? "permission-denied" : "generic-file-error";
   return {kind, fmt::format("{} {}: {}", op, path, text)};
 }
+
+file_error not_regular(const std::string& path) { return generic(fmt::format("can only read a regular file: \"{}\"", path)); }
 
 file_error non_absolute(const std::string& path) { return generic(fmt::format("paths must be absolute, got \"{}\"", path)); }
 
@@ -86,19 +86,48 @@ class filesystem {
  public:
   filesystem(state::container& c, std::string mtime) : c_(c), mtime_(std::move(mtime)) {}
 
-  // Host path for a container path inside a mount (longest location wins).
-  std::optional<std::string> host_path(const std::string& p) const {
-    const state::mount* best = nullptr;
+  // The mount a container path lies in (longest location wins), and the path below it.
+  struct mounted {
+    std::string name;
+    const state::mount* mount;
+    std::string rel;  // "" for the mount point itself
+  };
+  std::optional<mounted> mount_of(const std::string& p) const {
+    std::optional<mounted> best;
     std::string best_loc;
     for (const auto& [name, m] : c_.mounts) {
       std::string loc = clean(m.location);
-      if ((p == loc || is_under(p, loc)) && loc.size() >= best_loc.size()) {
-        best = &m;
+      if ((p == loc || is_under(p, loc)) && (!best || loc.size() >= best_loc.size())) {
+        best = mounted{name, &m, p.substr(loc == "/" ? 1 : std::min(p.size(), loc.size() + 1))};
         best_loc = loc;
       }
     }
-    if (!best) return std::nullopt;
-    return best->src + p.substr(best_loc == "/" ? 0 : best_loc.size());
+    return best;
+  }
+
+  // The host file of a mounted path, resolved without leaving the mount's host directory.
+  static std::variant<mount_target, file_error> resolve(const mounted& m, const std::string& op,
+                                                        const std::string& path, bool follow_last) {
+    auto got = resolve_beneath(m.mount->src, m.rel, follow_last);
+    if (auto* err = std::get_if<int>(&got)) return mount_error(m, op, path, *err);
+    return std::move(std::get<mount_target>(got));
+  }
+
+  static file_error mount_error(const mounted& m, const std::string& op, const std::string& path, int err) {
+    if (err != EXDEV) return os_error(op, path, err);
+    return generic(fmt::format(
+        "{} {}: the path leads out of mount \"{}\" (host directory {}) through a symlink or \"..\"; "
+        "Scenario serves a mount's host directory and follows no link out of it: make the link "
+        "relative and keep its target inside the mount",
+        op, path, m.name, m.mount->src));
+  }
+
+  // stat(2) of a mounted path, following a final symlink inside the mount.
+  static std::optional<struct stat> host_stat(const mounted& m) {
+    auto got = resolve_beneath(m.mount->src, m.rel, true);
+    struct stat st {};
+    if (auto* t = std::get_if<mount_target>(&got); t && stat_target(*t, st) == 0) return st;
+    return std::nullopt;
   }
 
   state::file_entry* entry(const std::string& p) {
@@ -108,7 +137,10 @@ class filesystem {
   }
 
   bool is_dir(const std::string& p) {
-    if (auto h = host_path(p)) return fs::is_directory(*h);
+    if (auto m = mount_of(p)) {
+      auto st = host_stat(*m);
+      return st && S_ISDIR(st->st_mode);
+    }
     if (p == "/") return true;
     if (auto* e = entry(p)) return e->is_dir;
     for (const auto& f : c_.files)
@@ -119,43 +151,46 @@ class filesystem {
   }
 
   bool exists(const std::string& p) {
-    if (auto h = host_path(p)) {
-      std::error_code ec;
-      return fs::exists(*h, ec);
-    }
+    if (auto m = mount_of(p)) return host_stat(*m).has_value();
     return entry(p) || is_dir(p);
   }
 
   std::variant<std::string, file_error> read(const std::string& path) {
     if (path.empty() || path[0] != '/') return non_absolute(path);
     std::string p = clean(path);
-    if (auto h = host_path(p)) {
+    if (auto m = mount_of(p)) {
+      auto target = resolve(*m, "stat", path, true);
+      if (auto* err = std::get_if<file_error>(&target)) return *err;
+      const auto& t = std::get<mount_target>(target);
       struct stat st {};
-      if (::stat(h->c_str(), &st) != 0) return os_error("stat", path, errno);
-      if (!S_ISREG(st.st_mode)) return generic(fmt::format("can only read a regular file: \"{}\"", path));
-      std::ifstream in(*h, std::ios::binary);
-      if (!in) return os_error("open", path, errno ? errno : EACCES);
-      std::ostringstream data;
-      data << in.rdbuf();
-      return data.str();
+      if (int err = stat_target(t, st)) return os_error("stat", path, err);
+      // Pebble reads only regular files; a FIFO or device could block the server forever.
+      if (!S_ISREG(st.st_mode)) return not_regular(path);
+      std::string content;
+      if (int err = read_regular(t, content)) return err == EINVAL ? not_regular(path) : os_error("open", path, err);
+      return content;
     }
     if (auto* e = entry(p); e && !e->is_dir) return e->content;
-    if (is_dir(p)) return generic(fmt::format("can only read a regular file: \"{}\"", path));
+    if (is_dir(p)) return not_regular(path);
     return os_error("stat", path, ENOENT);
   }
 
   std::variant<json, file_error> list(const std::string& path, const std::string& pattern, bool itself) {
     std::string p = clean(path);
+    if (auto m = mount_of(p)) {  // a path leading out of the mount says so, not "not found"
+      auto target = resolve(*m, "stat", path, true);
+      if (auto* err = std::get_if<file_error>(&target)) return *err;
+    }
     if (!exists(p)) return os_error("stat", path, ENOENT);
     std::vector<std::string> names;  // children of p to report, or p itself
     std::string dir = p;
     if (!is_dir(p) || itself) {
       names.push_back(base_name(p));
       dir = parent_of(p);
-    } else if (auto h = host_path(p)) {
-      std::error_code ec;
-      for (const auto& de : fs::directory_iterator(*h, ec)) names.push_back(de.path().filename().string());
-      if (ec) return os_error("open", path, ec.value());
+    } else if (auto m = mount_of(p)) {
+      auto target = resolve(*m, "open", path, true);
+      if (auto* err = std::get_if<file_error>(&target)) return *err;
+      if (int err = list_names(std::get<mount_target>(target), names)) return os_error("open", path, err);
     } else {
       std::set<std::string> children;
       auto add = [&](const std::string& q) {
@@ -193,12 +228,12 @@ class filesystem {
     }
     int perm = 0644;
     if (auto err = parse_permissions(item.value("permissions", ""), perm)) return err;
-    if (auto h = host_path(p)) {
-      std::ofstream out(*h, std::ios::binary | std::ios::trunc);
-      if (!out) return os_error("open", path, errno ? errno : EACCES);
-      out << content;
-      out.close();
-      ::chmod(h->c_str(), static_cast<mode_t>(perm));
+    if (auto m = mount_of(p)) {
+      // Pebble does not follow a symlink at the target: its atomic write replaces the link.
+      auto target = resolve(*m, "open", path, false);
+      if (auto* err = std::get_if<file_error>(&target)) return *err;
+      if (int err = write_file(std::get<mount_target>(target), content, static_cast<mode_t>(perm)))
+        return os_error("open", path, err);
       return std::nullopt;
     }
     std::string parent = parent_of(p);
@@ -231,16 +266,13 @@ class filesystem {
   maybe_error remove(const std::string& path, bool recursive) {
     if (path.empty() || path[0] != '/') return non_absolute(path);
     std::string p = clean(path);
-    if (auto h = host_path(p)) {
-      std::error_code ec;
-      if (recursive) {
-        fs::remove_all(*h, ec);
-      } else if (!fs::exists(*h, ec)) {
-        return os_error("remove", path, ENOENT);
-      } else {
-        fs::remove(*h, ec);
-      }
-      if (ec) return os_error("remove", path, ec.value());
+    if (auto m = mount_of(p)) {
+      auto target = resolve(*m, "remove", path, false);
+      if (auto* err = std::get_if<file_error>(&target)) return *err;
+      const auto& t = std::get<mount_target>(target);
+      if (m->rel.empty()) return remove_mount_point(t, path, recursive);
+      int err = recursive ? remove_tree(t) : remove_one(t);
+      if (err != 0) return os_error("remove", path, err);
       return std::nullopt;
     }
     if (!exists(p)) {
@@ -259,6 +291,27 @@ class filesystem {
   }
 
  private:
+  // In a container a mount point cannot go (rmdir and unlink answer EBUSY); Pebble's RemoveAll
+  // empties it first, then reports the mount point, as Go's os.RemoveAll words it.
+  static maybe_error remove_mount_point(const mount_target& t, const std::string& path, bool recursive) {
+    if (!recursive) return os_error("remove", path, EBUSY);
+    struct stat st {};
+    if (stat_target(t, st) == 0 && S_ISDIR(st.st_mode)) {
+      std::vector<std::string> names;
+      if (int err = list_names(t, names)) return os_error("open", path, err);
+      unique_fd dir(::openat(t.dir.get(), t.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      for (const auto& name : names) {
+        if (int err = remove_tree(mount_target{unique_fd(::dup(dir.get())), name}))
+          return os_error("unlinkat", path + "/" + name, err);
+      }
+    }
+    std::string trimmed = path;
+    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+    auto slash = trimmed.rfind('/');
+    std::string go_path = (slash == 0 ? "/" : trimmed.substr(0, slash)) + "/" + trimmed.substr(slash + 1);
+    return os_error("unlinkat", go_path, EBUSY);
+  }
+
   static maybe_error parse_permissions(const std::string& text, int& perm) {
     if (text.empty()) return std::nullopt;
     bool ok = text.size() == 3 && std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '7'; });
@@ -284,14 +337,15 @@ class filesystem {
   }
 
   maybe_error mkdir_one(const std::string& p, int perm, const json& item, bool exist_ok) {
-    if (auto h = host_path(p)) {
-      std::error_code ec;
-      if (fs::exists(*h, ec)) {
-        if (fs::is_directory(*h) && exist_ok) return std::nullopt;
-        return os_error("mkdir", p, fs::is_directory(*h) ? EEXIST : ENOTDIR);
+    if (auto m = mount_of(p)) {
+      if (auto st = host_stat(*m)) {
+        if (S_ISDIR(st->st_mode) && exist_ok) return std::nullopt;
+        return os_error("mkdir", p, S_ISDIR(st->st_mode) ? EEXIST : ENOTDIR);
       }
-      if (::mkdir(h->c_str(), static_cast<mode_t>(perm)) != 0) return os_error("mkdir", p, errno);
-      ::chmod(h->c_str(), static_cast<mode_t>(perm));
+      auto target = resolve(*m, "mkdir", p, false);
+      if (auto* err = std::get_if<file_error>(&target)) return *err;
+      if (int err = make_directory(std::get<mount_target>(target), static_cast<mode_t>(perm)))
+        return os_error("mkdir", p, err);
       return std::nullopt;
     }
     if (exists(p)) {
@@ -319,9 +373,10 @@ class filesystem {
 
   json info(const std::string& full) {
     json out = {{"path", full}, {"name", base_name(full)}};
-    if (auto h = host_path(full)) {
+    if (auto m = mount_of(full)) {
       struct stat st {};
-      if (::lstat(h->c_str(), &st) == 0) {
+      auto target = resolve_beneath(m->mount->src, m->rel, false);
+      if (auto* t = std::get_if<mount_target>(&target); t && stat_target(*t, st) == 0) {
         out["type"] = S_ISDIR(st.st_mode) ? "directory" : S_ISLNK(st.st_mode) ? "symlink" : S_ISREG(st.st_mode) ? "file" : "unknown";
         if (S_ISREG(st.st_mode)) out["size"] = static_cast<long long>(st.st_size);
         out["permissions"] = fmt::format("{:03o}", st.st_mode & 0777);

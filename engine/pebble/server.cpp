@@ -131,6 +131,7 @@ constexpr std::size_t max_socket_path = 107;
 // ---- Pebble envelopes for the responses the server itself produces ----
 
 std::string status_text(int status) {
+  if (status == 413) return "Request Entity Too Large";  // Go's http.StatusText; Beast's is RFC 7231's
   return std::string(http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status))));
 }
 
@@ -406,13 +407,42 @@ class http_conn : public closable, public std::enable_shared_from_this<http_conn
   }
 
  private:
+  // The header first: the body's cap depends on the endpoint. Beast checks a Content-Length
+  // against the cap only while it parses the header, so that case is checked here; a chunked
+  // body is checked chunk by chunk against the cap set before the body is read.
   void read_next() {
     parser_.emplace();
-    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-    http::async_read(sock_, buf_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->on_read(ec);
-                     });
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // none would compare below any length
+    http::async_read_header(sock_, buf_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec || self->ep_->detached) return self->close();
+                              const auto cap = self->body_cap();
+                              if (auto length = self->parser_->content_length(); length && *length > cap)
+                                return self->refuse_too_large();
+                              self->parser_->body_limit(cap);
+                              http::async_read(self->sock_, self->buf_, *self->parser_,
+                                               [self](beast::error_code ec2, std::size_t) {
+                                                 self->on_read(ec2);
+                                               });
+                            });
+  }
+
+  std::string_view target_path() const {
+    const auto& h = parser_->get();
+    std::string_view target(h.target().data(), h.target().size());
+    return target.substr(0, target.find('?'));
+  }
+  std::string_view method() const {
+    const auto& h = parser_->get();
+    return {h.method_string().data(), h.method_string().size()};
+  }
+  std::uint64_t body_cap() const { return max_request_body(method(), target_path()); }
+
+  // The rest of the body is never read, so the connection cannot carry another request.
+  void refuse_too_large() {
+    write(error_response(413, fmt::format("request body too large: {} {} accepts at most {} bytes",
+                                          method(), target_path(), body_cap())),
+          false);
   }
 
   void on_read(beast::error_code ec);
@@ -627,6 +657,7 @@ bool defer_wait(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<http_
 }
 
 void http_conn::on_read(beast::error_code ec) {
+  if (ec == http::error::body_limit && !ep_->detached) return refuse_too_large();
   if (ec || ep_->detached) return close();
   http::request<http::string_body> raw = parser_->release();
   request req;
@@ -683,6 +714,10 @@ void http_conn::upgrade(http::request<http::string_body> req, const std::string&
 }  // namespace
 
 // ---- server ----
+
+std::uint64_t max_request_body(std::string_view method, std::string_view path) {
+  return method == "POST" && path == "/v1/files" ? max_push_body : max_json_body;
+}
 
 struct server::impl {
   explicit impl(std::filesystem::path dir) : socket_dir(std::move(dir)) {}

@@ -3,15 +3,24 @@
 // The thread never touches Python; it reads and writes the attached containers under a mutex.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "engine/pebble/api.hpp"
 #include "engine/state/state.hpp"
 
 namespace scenario::pebble {
+
+// Request bodies are read whole, so each is capped (HTTP 413 beyond the cap, before the body is
+// read). ops sends file content only as the multipart body of POST /v1/files (push), which gets
+// a generous cap; every other body is a small JSON document (layers, exec, notices, ...).
+inline constexpr std::uint64_t max_push_body = std::uint64_t{1} << 30;  // 1 GiB
+inline constexpr std::uint64_t max_json_body = std::uint64_t{16} << 20;  // 16 MiB
+std::uint64_t max_request_body(std::string_view method, std::string_view path);
 
 class server {
  public:

@@ -1,12 +1,14 @@
 #include "engine/runtime/run.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
 #include "engine/consistency/checker.hpp"
 #include "engine/pebble/api.hpp"
 #include "engine/runtime/hook_env.hpp"
+#include "engine/state/errors.hpp"
 #include "engine/state/event_names.hpp"
 #include "engine/state/handle_path.hpp"
 #include "engine/store/unit_store.hpp"
@@ -45,6 +47,22 @@ void complete_peer_snapshots(state::state& s, const std::string& app_name) {
   }
 }
 
+// The container's files under a mount are the host's files under src, so src must be there
+// (the codec has checked that it is absolute).
+void check_mount_sources(const state::state& s) {
+  for (const auto& c : s.containers) {
+    for (const auto& [name, m] : c.mounts) {
+      std::error_code ec;
+      if (std::filesystem::exists(m.src, ec)) continue;
+      throw state_validation_error(
+          "invalid-state",
+          fmt::format("containers[{}].mounts['{}'].src: the host path \"{}\" does not exist; create the "
+                      "directory (or file) before the run, or point Mount(src=...) at one that exists",
+                      c.name, name, m.src));
+    }
+  }
+}
+
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -64,6 +82,7 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
                 "run_options.charm_class_name is empty: name the charm class whose StoredState "
                 "and deferred events have no owner path");
   }
+  check_mount_sources(state_);
   if (!options_.strict) {
     if (auto note = consistency::match_relation_by_endpoint(spec_, state_, event_))
       divergences_.push_back(*note);

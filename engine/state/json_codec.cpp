@@ -304,6 +304,11 @@ void read_mount(const json& j, const std::string& path, mount& m) {
   expect_object(j, path, "a mount", {"location", "src"});
   field(j, path, "location", m.location);
   field(j, path, "src", m.src);
+  // An empty or relative src would put the mount under the host's root or the process's cwd.
+  if (m.src.empty() || m.src[0] != '/')
+    fail(child(path, "src"), fmt::format("the mount's host directory must be an absolute path, got \"{}\"; "
+                                         "give Mount(src=...) the absolute path of a directory (or file) that exists",
+                                         m.src));
 }
 
 void read_exec_output(const json& j, const std::string& path, exec_output& e) {

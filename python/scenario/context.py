@@ -423,7 +423,7 @@ def _share_cpu_with_pebble() -> bool:
     """Whether a run keeps the charm's thread and the Pebble server's on one CPU (README)."""
     return _switch(
         _SHARE_CPU_VARIABLE,
-        "1",
+        "0",  # opt-in: a charm sees one CPU while it is on (README, "Pebble and CPUs")
         "the charm's thread and the Pebble server share a CPU while the charm runs",
         "leave CPU placement alone",
     )

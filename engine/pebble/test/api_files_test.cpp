@@ -1,5 +1,10 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <future>
 
 #include <filesystem>
 #include <fstream>
@@ -272,6 +277,163 @@ TEST(ApiFiles, MountsUseTheHostDirectory) {
   EXPECT_FALSE(r.body["result"][0].contains("error"));
   EXPECT_FALSE(fs::exists(host / "new"));
   fs::remove_all(host);
+}
+
+
+// A host directory for one test's mount, with a sibling "outside" directory a symlink may aim
+// at; both go when the test ends.
+class mount_dirs {
+ public:
+  mount_dirs() {
+    std::string tmpl = (fs::temp_directory_path() / "pebble-mount-XXXXXX").string();
+    root_ = ::mkdtemp(tmpl.data());
+    fs::create_directories(src());
+    fs::create_directories(outside());
+  }
+  ~mount_dirs() {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  fs::path src() const { return root_ / "src"; }
+  fs::path outside() const { return root_ / "outside"; }
+
+ private:
+  fs::path root_;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream got;
+  got << in.rdbuf();
+  return got.str();
+}
+
+// Runs `call` on another thread; if it has not returned within 10 s it is blocked on `fifo`,
+// which is then opened from here to let it go, and the test fails instead of hanging.
+template <class Fn>
+reply without_blocking(const fs::path& fifo, Fn call) {
+  auto done = std::async(std::launch::async, call);
+  if (done.wait_for(std::chrono::seconds(10)) == std::future_status::timeout) {
+    int fd = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+    done.wait();
+    ::close(fd);
+    ADD_FAILURE() << "the request blocked on the FIFO " << fifo;
+  }
+  return done.get();
+}
+
+TEST(ApiFilesMount, PullOfAFifoIsRefusedWithoutBlocking) {
+  mount_dirs dirs;
+  ASSERT_EQ(::mkfifo((dirs.src() / "pipe").c_str(), 0644), 0);
+  state::container c;
+  c.mounts["data"] = state::mount{"/data", dirs.src().string()};
+  session s(c);
+  auto r = without_blocking(dirs.src() / "pipe", [&] { return get(s, {{"action", "read"}, {"path", "/data/pipe"}}); });
+  auto [content, meta] = parse_pull(r, "/data/pipe");
+  EXPECT_FALSE(content.has_value());
+  EXPECT_EQ(meta["result"][0]["error"]["kind"], "generic-file-error");
+  EXPECT_EQ(meta["result"][0]["error"]["message"], "can only read a regular file: \"/data/pipe\"");
+}
+
+TEST(ApiFilesMount, PushOntoAFifoReplacesItAsPebblesAtomicWriteDoes) {
+  mount_dirs dirs;
+  ASSERT_EQ(::mkfifo((dirs.src() / "pipe").c_str(), 0644), 0);
+  state::container c;
+  c.mounts["data"] = state::mount{"/data", dirs.src().string()};
+  session s(c);
+  auto r = without_blocking(dirs.src() / "pipe", [&] {
+    return push(s, json::array({{{"path", "/data/pipe"}}}), {{"/data/pipe", "now a file"}});
+  });
+  EXPECT_FALSE(r.body["result"][0].contains("error")) << r.body.dump();
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(dirs.src() / "pipe")));
+  EXPECT_EQ(slurp(dirs.src() / "pipe"), "now a file");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dirs.src()), fs::directory_iterator()), 1);  // no temp left
+}
+
+TEST(ApiFilesMount, SymlinksOutOfTheMountAreNotFollowed) {
+  mount_dirs dirs;
+  std::ofstream(dirs.outside() / "secret") << "host only";
+  fs::create_symlink(dirs.outside() / "secret", dirs.src() / "absolute");
+  fs::create_symlink("../outside/secret", dirs.src() / "relative");
+  fs::create_directory_symlink("../outside", dirs.src() / "dir");
+  state::container c;
+  c.mounts["data"] = state::mount{"/data", dirs.src().string()};
+  session s(c);
+  for (const std::string path : {"/data/absolute", "/data/relative", "/data/dir/secret"}) {
+    auto [content, meta] = parse_pull(get(s, {{"action", "read"}, {"path", path}}), path);
+    EXPECT_FALSE(content.has_value()) << path;
+    std::string message = meta["result"][0]["error"]["message"];
+    EXPECT_NE(message.find("leads out of mount \"data\""), std::string::npos) << message;
+  }
+  auto r = push(s, json::array({{{"path", "/data/dir/planted"}}}), {{"/data/dir/planted", "x"}});
+  EXPECT_NE(r.body["result"][0]["error"]["message"].get<std::string>().find("leads out of mount"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dirs.outside() / "planted"));
+  r = push(s, json::array({{{"path", "/data/dir/deep/planted"}, {"make-dirs", true}}}), {{"/data/dir/deep/planted", "x"}});
+  EXPECT_TRUE(r.body["result"][0].contains("error"));
+  EXPECT_FALSE(fs::exists(dirs.outside() / "deep"));
+  r = get(s, {{"action", "list"}, {"path", "/data/dir"}});
+  EXPECT_EQ(r.status, 400) << r.raw;
+  r = post_json(s, {{"action", "remove"}, {"paths", {{{"path", "/data/dir/secret"}}}}});
+  EXPECT_TRUE(r.body["result"][0].contains("error"));
+  EXPECT_EQ(slurp(dirs.outside() / "secret"), "host only");
+}
+
+TEST(ApiFilesMount, SymlinksInsideTheMountAreFollowedAndPushReplacesALink) {
+  mount_dirs dirs;
+  fs::create_directories(dirs.src() / "real");
+  std::ofstream(dirs.src() / "real" / "f") << "inside";
+  fs::create_directory_symlink("real", dirs.src() / "alias");
+  fs::create_symlink("../real/f", dirs.src() / "real" / "up-and-back");
+  state::container c;
+  c.mounts["data"] = state::mount{"/data", dirs.src().string()};
+  session s(c);
+  for (const std::string path : {"/data/alias/f", "/data/real/up-and-back"}) {
+    auto [content, meta] = parse_pull(get(s, {{"action", "read"}, {"path", path}}), path);
+    ASSERT_TRUE(content.has_value()) << meta.dump();
+    EXPECT_EQ(*content, "inside");
+  }
+  // Pebble's atomic write renames over a symlink at the target instead of writing through it.
+  auto r = push(s, json::array({{{"path", "/data/real/up-and-back"}}}), {{"/data/real/up-and-back", "new"}});
+  EXPECT_FALSE(r.body["result"][0].contains("error")) << r.body.dump();
+  EXPECT_FALSE(fs::is_symlink(dirs.src() / "real" / "up-and-back"));
+  EXPECT_EQ(slurp(dirs.src() / "real" / "f"), "inside");
+}
+
+TEST(ApiFilesMount, AMountPointIsNeverRemoved) {
+  mount_dirs dirs;
+  fs::create_directories(dirs.src() / "sub");
+  std::ofstream(dirs.src() / "sub" / "f") << "x";
+  fs::create_directory_symlink("../outside", dirs.src() / "link");
+  std::ofstream(dirs.outside() / "kept") << "x";
+  state::container c;
+  c.mounts["data"] = state::mount{"/data", dirs.src().string()};
+  session s(c);
+  auto r = post_json(s, {{"action", "remove"}, {"paths", {{{"path", "/data"}}}}});
+  EXPECT_EQ(r.body["result"][0]["error"]["message"], "remove /data: device or resource busy");
+  EXPECT_TRUE(fs::exists(dirs.src() / "sub" / "f"));
+  // As Go's os.RemoveAll in a container: the contents go, the mount point stays and is reported.
+  r = post_json(s, {{"action", "remove"}, {"paths", {{{"path", "/data"}, {"recursive", true}}}}});
+  EXPECT_EQ(r.body["result"][0]["error"]["message"], "unlinkat //data: device or resource busy");
+  EXPECT_TRUE(fs::is_directory(dirs.src()));
+  EXPECT_TRUE(fs::is_empty(dirs.src()));
+  EXPECT_TRUE(fs::exists(dirs.outside() / "kept"));  // the link went, not what it points at
+}
+
+TEST(ApiFilesMount, AFileMountIsReadWrittenAndNeverRemoved) {
+  mount_dirs dirs;
+  std::ofstream(dirs.src() / "config.yaml") << "a: 1";
+  state::container c;
+  c.mounts["config"] = state::mount{"/etc/app/config.yaml", (dirs.src() / "config.yaml").string()};
+  session s(c);
+  auto [content, meta] = parse_pull(get(s, {{"action", "read"}, {"path", "/etc/app/config.yaml"}}), "/etc/app/config.yaml");
+  ASSERT_TRUE(content.has_value()) << meta.dump();
+  EXPECT_EQ(*content, "a: 1");
+  auto r = push(s, json::array({{{"path", "/etc/app/config.yaml"}}}), {{"/etc/app/config.yaml", "a: 2"}});
+  EXPECT_FALSE(r.body["result"][0].contains("error")) << r.body.dump();
+  EXPECT_EQ(slurp(dirs.src() / "config.yaml"), "a: 2");
+  r = post_json(s, {{"action", "remove"}, {"paths", {{{"path", "/etc/app/config.yaml"}, {"recursive", true}}}}});
+  EXPECT_EQ(r.body["result"][0]["error"]["message"], "unlinkat /etc/app/config.yaml: device or resource busy");
+  EXPECT_TRUE(fs::exists(dirs.src() / "config.yaml"));
 }
 
 }  // namespace

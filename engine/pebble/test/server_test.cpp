@@ -317,6 +317,53 @@ TEST_F(ServerTest, ServesJsonEnvelopeOverUnixSocket) {
   EXPECT_EQ(missing.envelope()["status-code"], 404);
 }
 
+TEST_F(ServerTest, ABodyOverItsEndpointsCapIsRefusedBeforeItIsRead) {
+  state::container c = workload();
+  server srv(dir_.path());
+  auto path = srv.attach(c, mu_);
+  // Only the header is sent: a server that buffered the announced body would wait for it.
+  net::io_context ioc;
+  unix_socket sock(ioc);
+  sock.connect(net::local::stream_protocol::endpoint(path.string()));
+  http::request<http::empty_body> req{http::verb::post, "/v1/layers", 11};
+  req.set(http::field::host, "localhost");
+  req.set(http::field::content_type, "application/json");
+  req.content_length(max_json_body + 1);
+  http::request_serializer<http::empty_body> header(req);
+  http::write_header(sock, header);
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(sock, buf, res);
+  EXPECT_EQ(res.result_int(), 413u);
+  EXPECT_FALSE(res.keep_alive());
+  auto body = json::parse(res.body());
+  EXPECT_EQ(body["status"], "Request Entity Too Large");
+  EXPECT_EQ(body["result"]["message"],
+            "request body too large: POST /v1/layers accepts at most 16777216 bytes");
+}
+
+TEST_F(ServerTest, PushBodiesMayBeFarLargerThanJsonBodies) {
+  EXPECT_EQ(max_request_body("POST", "/v1/files"), max_push_body);
+  EXPECT_EQ(max_request_body("POST", "/v1/layers"), max_json_body);
+  EXPECT_EQ(max_request_body("GET", "/v1/files"), max_json_body);
+  state::container c = workload();
+  server srv(dir_.path());
+  client cl(srv.attach(c, mu_));
+  const std::string boundary = "0123456789abcdef0123456789abcdef";
+  const std::string content(max_json_body + 1024, 'x');
+  std::string body = "--" + boundary +
+                     "\r\nContent-Disposition: form-data; name=\"request\"\r\n\r\n"
+                     R"({"action":"write","files":[{"path":"/big"}]})"
+                     "\r\n--" + boundary +
+                     "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"/big\"\r\n\r\n" +
+                     content + "\r\n--" + boundary + "--\r\n";
+  reply r = cl.send(http::verb::post, "/v1/files", body, "multipart/form-data; boundary=" + boundary);
+  EXPECT_EQ(r.status, 200u) << r.body;
+  std::lock_guard lock(mu_);
+  ASSERT_EQ(c.files.size(), 1u);
+  EXPECT_EQ(c.files[0].content.size(), content.size());
+}
+
 TEST_F(ServerTest, AttachWhileHoldingTheMutexDoesNotDeadlock) {
   // runtime::run attaches lazily from inside its own locked section.
   state::container c = workload();

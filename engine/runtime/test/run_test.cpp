@@ -211,6 +211,27 @@ TEST(run, a_state_layer_pebble_would_refuse_is_inconsistent_before_the_charm_run
   EXPECT_NO_THROW(run(spec, st, named("start"), options, nullptr));
 }
 
+TEST(run, a_mount_whose_host_path_is_missing_is_refused_even_when_checks_are_skipped) {
+  const auto spec = make_spec();
+  state::state st;
+  state::container web;
+  web.name = "web-server";
+  web.mounts["data"] = state::mount{"/data", "/nonexistent/scenario-mount-src"};
+  st.containers.push_back(web);
+  run_options options;
+  options.charm_class_name = "WebappCharm";
+  options.skip_consistency_checks = true;
+  try {
+    run r(spec, st, named("start"), options, nullptr);
+    FAIL() << "a missing mount src was accepted";
+  } catch (const state_validation_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "containers[web-server].mounts['data'].src: the host path "
+                 "\"/nonexistent/scenario-mount-src\" does not exist; create the directory (or file) "
+                 "before the run, or point Mount(src=...) at one that exists");
+  }
+}
+
 TEST(run, remote_unit_of_3_1_on_created_and_broken_unless_strict) {
   const auto spec = make_spec();
   state::state st;

@@ -206,6 +206,15 @@ TEST(json_codec_errors, bad_unit_id_key) {
   EXPECT_THAT(m, HasSubstr("decimal"));
 }
 
+TEST(json_codec_errors, mount_src_must_be_absolute) {
+  // An empty src once mapped the container's path onto the host's root.
+  for (const char* src : {"", "relative/dir"}) {
+    std::string m = error_of(std::string(R"({"containers": [{"name": "w", "mounts": {"data": {"location": "/data", "src": ")") +
+                             src + R"("}}}]})");
+    EXPECT_THAT(m, HasSubstr("containers[w].mounts['data'].src: the mount's host directory must be an absolute path"));
+  }
+}
+
 TEST(json_codec_errors, unknown_top_level_field) {
   std::string m = error_of(R"({"leadership": true})");
   EXPECT_THAT(m, HasSubstr("leadership: unknown field of a State"));

@@ -109,6 +109,15 @@ def test_the_charm_shares_a_cpu_with_pebble_only_while_it_runs(monkeypatch, shar
     assert os.sched_getaffinity(0) == cpus  # given back when the run ends
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs a thread allowed on 2+ CPUs")
+def test_by_default_the_charm_keeps_every_cpu_while_it_talks_to_pebble(monkeypatch):
+    monkeypatch.delenv("SCENARIO_PEBBLE_SHARE_CPU", raising=False)
+    cpus = os.sched_getaffinity(0)
+    ctx = Context(CpuWatcher, meta=PEBBLE_META)
+    ctx.run("start", State(containers=[Container("web", can_connect=True)]))
+    assert CpuWatcher.seen["during"] == cpus
+
+
 def test_a_bad_share_cpu_setting_names_the_variable_and_its_values(monkeypatch):
     monkeypatch.setenv("SCENARIO_PEBBLE_SHARE_CPU", "yes")
     ctx = Context(CpuWatcher, meta=PEBBLE_META)

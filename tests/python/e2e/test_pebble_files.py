@@ -2,13 +2,17 @@
 make_dir, remove_path, exists, isdir, permissions and ownership; Mounts map container paths to
 host directories, everything else lives in the in-memory filesystem the output State shows."""
 
+import os
 import stat
+import subprocess
+import sys
+import textwrap
 
 import ops
 import pytest
 from ops import pebble
 
-from scenario import Container, Context, File, Mount, State
+from scenario import Container, Context, File, Mount, State, StateValidationError
 
 META = {"name": "filer", "containers": {"workload": {}}}
 
@@ -358,3 +362,154 @@ def test_output_reports_files_pushed_in_a_pebble_ready_handler():
     files = out.get_container("workload").files
     assert files["/etc/new"] == "new"
     assert "/etc/keep" not in files
+
+
+# ---------------------------------------------------------------------------------------------
+# mounts stay inside what the test gave and never hang the process (cases that would hang on a
+# regression run in a child process with a timeout)
+
+
+def run_child(code, tmp_path, timeout=60):
+    """Runs `code` in a fresh interpreter; a hang fails the test instead of freezing the suite."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    try:
+        done = subprocess.run([sys.executable, "-c", textwrap.dedent(code), str(tmp_path)],
+                              capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the child process hung for {timeout}s")
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_pull_and_push_on_a_fifo_in_a_mount_never_block(tmp_path):
+    out = run_child(
+        """
+        import os, sys, ops
+        from ops import pebble
+        from scenario import Container, Context, Mount, State
+
+        src = sys.argv[1]
+        os.mkfifo(os.path.join(src, "pipe"))
+        seen = {}
+
+        class Charm(ops.CharmBase):
+            def __init__(self, framework):
+                super().__init__(framework)
+                framework.observe(self.on.start, self._on_start)
+
+            def _on_start(self, _):
+                c = self.unit.get_container("workload")
+                try:
+                    c.pull("/data/pipe")
+                except pebble.PathError as e:
+                    seen["pull"] = e.message
+                c.push("/data/pipe", "a file now")
+
+        meta = {"name": "filer", "containers": {"workload": {}}}
+        container = Container("workload", can_connect=True,
+                              mounts={"data": Mount(location="/data", src=src)})
+        Context(Charm, meta=meta).run("start", State(containers=[container]))
+        print(seen["pull"])
+        print(open(os.path.join(src, "pipe")).read())
+        """,
+        tmp_path,
+    )
+    assert out.splitlines() == ['can only read a regular file: "/data/pipe"', "a file now"]
+
+
+def test_a_hook_tool_waiting_in_the_engine_lets_other_python_threads_run(tmp_path):
+    # state-set --file on a FIFO waits in the engine until another Python thread writes the
+    # FIFO: that thread can run only if the waiting call has let go of the GIL.
+    out = run_child(
+        """
+        import errno, json, os, sys, threading, time
+        from scenario import _engine
+
+        fifo = os.path.join(sys.argv[1], "fifo")
+        os.mkfifo(fifo)
+        spec = _engine.CharmSpec.from_json(json.dumps({"name": "c"}), "", "")
+        run = _engine.Run(spec, "{}", json.dumps({"name": "start"}), "c", "3.4.0",
+                          sys.argv[1], "C", True, None)
+        result = {}
+        tool = threading.Thread(target=lambda: result.update(
+            rc=run.call_tool(["state-set", "--file", fifo])))
+        tool.start()
+        while tool.is_alive():
+            try:  # succeeds once the tool has the FIFO open for reading
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                if e.errno != errno.ENXIO:
+                    raise
+                time.sleep(0.01)
+                continue
+            os.write(fd, b"k: v\\n")
+            os.close(fd)
+            break
+        tool.join()
+        print("returned", result["rc"][0] is not None)
+        """,
+        tmp_path,
+    )
+    assert out.strip() == "returned True"
+
+
+def test_symlinks_out_of_a_mount_are_not_followed(tmp_path):
+    src, outside = tmp_path / "src", tmp_path / "outside"
+    src.mkdir()
+    outside.mkdir()
+    (outside / "secret").write_text("host only")
+    (src / "absolute").symlink_to(outside / "secret")
+    (src / "escape").symlink_to("../outside")
+    (src / "inside").symlink_to("absolute/..")  # climbs back out through a link
+
+    def body(c):
+        errors = []
+        for path in ("/data/absolute", "/data/escape/secret"):
+            with pytest.raises(pebble.PathError) as pulled:
+                c.pull(path)
+            errors.append(pulled.value.message)
+        with pytest.raises(pebble.PathError) as pushed:
+            c.push("/data/escape/planted", "x")
+        errors.append(pushed.value.message)
+        return errors
+
+    _, errors = run_charm(live_with(src), body)
+    assert all('leads out of mount "data"' in e for e in errors), errors
+    assert not (outside / "planted").exists()
+    assert (outside / "secret").read_text() == "host only"
+
+
+def test_remove_path_of_a_mount_point_empties_it_but_keeps_it(tmp_path):
+    (tmp_path / "f").write_text("x")
+
+    def body(c):
+        with pytest.raises(pebble.PathError) as removed:
+            c.remove_path("/data", recursive=True)
+        return removed.value.message
+
+    _, message = run_charm(live_with(tmp_path), body)
+    assert message == "unlinkat //data: device or resource busy"
+    assert tmp_path.is_dir()
+    assert not (tmp_path / "f").exists()
+
+
+@pytest.mark.parametrize("src", ["", "relative/dir"])
+def test_a_mount_src_that_is_not_absolute_is_refused(src):
+    with pytest.raises(StateValidationError, match=r"mounts\['data'\]\.src: .*absolute path"):
+        run_charm(live_with(src), lambda c: None)
+
+
+def test_a_mount_src_that_does_not_exist_is_refused(tmp_path):
+    missing = tmp_path / "missing"
+    with pytest.raises(StateValidationError, match=r"mounts\['data'\]\.src: the host path .* does not exist"):
+        run_charm(live_with(missing), lambda c: None)
+
+
+def test_a_push_larger_than_the_json_body_cap_goes_through_ops_client(tmp_path):
+    content = b"x" * (17 << 20)  # above the 16 MiB cap on JSON bodies
+    run_charm(live_with(tmp_path), lambda c: c.push("/data/big", content))
+    assert (tmp_path / "big").stat().st_size == len(content)
+
+
+def live_with(src):
+    return Container("workload", can_connect=True, mounts={"data": Mount(location="/data", src=src)})
