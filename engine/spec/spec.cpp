@@ -10,6 +10,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "engine/state/json_codec.hpp"
+
 namespace scenario::spec {
 namespace {
 
@@ -622,6 +624,9 @@ const container_spec* charm_spec::find_container(std::string_view name) const {
 }
 
 charm_spec spec_from_json(const json& meta, const json& config, const json& actions) {
+  // Checked before the recursive conversion below.
+  for (const auto& [document, name] : {std::pair{&meta, "meta"}, {&config, "config"}, {&actions, "actions"}})
+    if (auto problem = state::nesting_problem(*document, name)) throw spec_error("invalid-charm-spec", *problem);
   return build(convert<ojson>(meta), convert<ojson>(config), convert<ojson>(actions),
                "metadata.yaml");
 }
