@@ -129,9 +129,26 @@ class DeepStorer(ops.CharmBase):
 
 def test_a_charm_storing_a_value_too_deep_is_told_where():
     ctx = Context(DeepStorer, meta={"name": "deep"})
-    with pytest.raises(Exception, match=f"nested deeper than {LIMIT} levels") as info:
+    with pytest.raises(StateValidationError, match=f"DeepStorer/StoredStateData.*nested deeper than {LIMIT} levels"):
         ctx.run("start", State())
-    assert not isinstance(info.value, (RecursionError, TypeError))
+
+
+class DeepResults(ops.CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.do_action, self._on_do)
+
+    def _on_do(self, event):
+        try:
+            event.set_results({".".join(["a"] * 40_000): "x"})
+        except ops.ModelError as e:
+            event.set_results({"error": str(e)})
+
+
+def test_action_results_nested_too_deep_are_the_tools_error_to_the_charm():
+    ctx = Context(DeepResults, meta={"name": "deep"}, actions={"do": {}})
+    out = ctx.run(Event("do_action"), State())
+    assert f"results nest at most {LIMIT} levels deep" in out.action_output.results["error"]
 
 
 # --- item 7: errors that say what is wrong ------------------------------------------------------
