@@ -34,10 +34,17 @@ std::string kind_of(const json& j) {
   }
 }
 
+// The first `size` bytes of UTF-8 `text` and "...", cut before a character, not inside one
+// (Python decodes every message).
+std::string shortened(const std::string& text, std::size_t size) {
+  if (text.size() <= size + 3) return text;
+  while (size > 0 && (static_cast<unsigned char>(text[size]) & 0xC0) == 0x80) --size;
+  return text.substr(0, size) + "...";
+}
+
 // "8080 (an integer)"; long lists and objects are cut so the message stays readable.
 std::string describe(const json& j) {
-  std::string text = j.dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  std::string text = shortened(j.dump(), 57);
   if (j.is_null()) return "null";
   return text + " (" + kind_of(j) + ")";
 }
@@ -727,7 +734,7 @@ bool is_tag_wrapper(const json& value) {
 
 std::string too_deep_message(const std::string& path) {
   // The path of a value this deep is mostly "[0][0]...": its start says where it is.
-  std::string shown = path.size() > 80 ? path.substr(0, 80) + "..." : path;
+  std::string shown = shortened(path, 80);
   return fmt::format("{}: nested deeper than {} levels; no value in a State, Event or charm metadata may "
                      "nest more than {} dicts/lists deep: flatten it",
                      shown, max_nesting_depth, max_nesting_depth);

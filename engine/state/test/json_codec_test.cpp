@@ -394,6 +394,13 @@ TEST(json_codec_errors, an_empty_remote_app_name_is_refused) {
       R"({"relations": [{"kind": "peer", "endpoint": "p", "relation_id": 1, "remote_app_name": ""}]})")));
 }
 
+TEST(json_codec_errors, a_value_cut_short_in_a_message_stays_valid_utf8) {
+  // found by tests/python/property: the cut fell inside a two-byte character
+  std::string m = error_of(R"({"storages": [{"name": "d", "index": ["0000000000000000000000000000000000000000000000000000\u0080\u0080\u0080\u0080\u0080"]}]})");
+  EXPECT_THAT(m, HasSubstr("storages[0].index: expected an integer"));
+  EXPECT_TRUE(is_valid_utf8(m)) << m;
+}
+
 TEST(json_codec_errors, planned_units_are_bounded) {
   EXPECT_NO_THROW(state_from_json(json{{"planned_units", 10000}}));
   EXPECT_THAT(error_of(R"({"planned_units": 2147483647})"),

@@ -206,6 +206,13 @@ def test_a_relation_without_a_remote_app_name_is_refused_not_blamed_on_the_charm
     refused(ctx, db.changed_event, State(relations=[db]), "relations[db:", "remote_app_name")
 
 
+def test_a_message_quoting_a_long_non_ascii_value_names_the_field(ctx):
+    # found by tests/python/property: the quoted value was cut inside a character, and the
+    # message itself became a codec error
+    storage = Storage("data", index=["0" * 52 + "\x80" * 5])
+    refused(ctx, storage.attached_event, State(storages=[storage]), "storage_index: expected an integer")
+
+
 @pytest.mark.parametrize(
     "argument, value, words",
     [

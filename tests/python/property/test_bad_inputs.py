@@ -5,6 +5,7 @@ Fixed seed (derandomize) and a bounded example count, so the module runs in seco
 same way everywhere. The charm does nothing: any error is about the input.
 """
 
+import os
 import reprlib
 
 import ops
@@ -30,7 +31,8 @@ from scenario import (  # noqa: E402
 from scenario.errors import ScenarioError, UncaughtCharmError  # noqa: E402
 
 EXAMPLES = settings(
-    max_examples=200,
+    # a longer search: SCENARIO_PROPERTY_EXAMPLES=5000 (CI keeps the bounded default)
+    max_examples=int(os.environ.get("SCENARIO_PROPERTY_EXAMPLES", "200")),
     derandomize=True,
     deadline=None,
     database=None,
