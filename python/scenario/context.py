@@ -340,7 +340,8 @@ class Context:
             raise TypeError(f"Context(strict=...) takes True, False or None, not {strict!r}")
         self.strict = strict
         work_parent = _fast_tmp_dir()
-        _remove_orphaned_workdirs(work_parent)
+        for parent in {work_parent, None}:  # None: the temporary directory, the fallback
+            _remove_orphaned_workdirs(parent)
         self._workdir = Path(tempfile.mkdtemp(prefix=f"{_WORKDIR_PREFIX}{os.getpid()}-", dir=work_parent))
         self._finalizer = weakref.finalize(self, shutil.rmtree, self._workdir, True)
         self._pebble: Optional[_engine.PebbleServer] = None
