@@ -286,7 +286,9 @@ ojson parse_yaml(const std::string& text, const std::string& file) {
                      file + ": YAML syntax error at line " + std::to_string(e.mark.line + 1) +
                          ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
-  return yaml_to_json(root, where{file, ""});
+  ojson doc = yaml_to_json(root, where{file, ""});  // yaml-cpp's own depth guard bounds the recursion
+  if (auto problem = state::nesting_problem(convert<json>(doc), file)) throw spec_error("invalid-charm-spec", *problem);
+  return doc;
 }
 
 // ---------------------------------------------------------------------------------------------

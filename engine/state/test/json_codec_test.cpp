@@ -345,9 +345,12 @@ TEST(json_codec_errors, nesting_deeper_than_the_limit_is_refused_naming_the_path
 
 TEST(json_codec_errors, very_deep_nesting_is_refused_without_recursing_into_it) {
   // Deep enough to overflow the stack of any recursive copy or dump.
-  json deep = {{"config", {{"x", nested_list(200000)}}}};
+  // Built by moves: an initializer list would copy, and a copy this deep recurses.
+  json deep = {{"config", json::object()}};
+  deep["config"]["x"] = nested_list(200000);
   EXPECT_THROW(state_from_json(deep), state_validation_error);
-  json event = {{"name", "start"}, {"action_params", {{"p", nested_list(200000)}}}};
+  json event = {{"name", "start"}, {"action_params", json::object()}};
+  event["action_params"]["p"] = nested_list(200000);
   try {
     event_from_json(event);
     FAIL() << "no error";
