@@ -20,15 +20,6 @@ from scenario.errors import MetadataError, StateValidationError
 
 LIMIT = 100  # docs/state-format.md: "Nesting"
 
-META = {
-    "name": "fussy",
-    "requires": {"db": {"interface": "sql"}},
-    "peers": {"peers": {"interface": "p"}},
-    "containers": {"web": {}},
-    "storage": {"data": {"type": "filesystem"}},
-}
-CONFIG = {"options": {"x": {"type": "string"}}}
-ACTIONS = {"do": {"params": {"p": {}}}}
 
 
 class Fussy(ops.CharmBase):
@@ -50,9 +41,9 @@ def nested(levels, leaf="v"):
 
 
 @pytest.fixture
-def ctx():
+def ctx(bad_input_spec):
     Fussy.ran = False
-    context = Context(Fussy, meta=META, config=CONFIG, actions=ACTIONS)
+    context = Context(Fussy, **bad_input_spec)
     yield context
     context.cleanup()
 
@@ -110,10 +101,10 @@ def test_stored_state_as_deep_as_the_limit_round_trips(ctx):
     assert out.stored_state[0].content == {"k": nested(LIMIT - 4)}
 
 
-def test_deep_metadata_is_a_metadata_error_naming_the_path():
+def test_deep_metadata_is_a_metadata_error_naming_the_path(bad_input_spec):
     for levels in (LIMIT + 1, 40_000):
         with pytest.raises(MetadataError, match=r"^meta\.containers\['web'\]\['x'\]\[0\]"):
-            Context(Fussy, meta={**META, "containers": {"web": {"x": nested(levels)}}})
+            Context(Fussy, meta={**bad_input_spec["meta"], "containers": {"web": {"x": nested(levels)}}})
 
 
 class DeepStorer(ops.CharmBase):
@@ -178,9 +169,9 @@ def test_a_key_that_is_not_a_str_names_the_field(ctx):
     refused(ctx, Event("do_action", params={(1, 2): "v"}), State(), "event.action_params", "(1, 2)")
 
 
-def test_bytes_in_metadata_is_a_metadata_error_naming_the_field():
+def test_bytes_in_metadata_is_a_metadata_error_naming_the_field(bad_input_spec):
     with pytest.raises(MetadataError, match=r"meta\.requires\['db'\]\['interface'\]: a bytes"):
-        Context(Fussy, meta={**META, "requires": {"db": {"interface": b"sql"}}})
+        Context(Fussy, meta={**bad_input_spec["meta"], "requires": {"db": {"interface": b"sql"}}})
 
 
 @pytest.mark.parametrize(
@@ -222,9 +213,9 @@ def test_a_message_quoting_a_long_non_ascii_value_names_the_field(ctx):
         ("juju_version", 3, "Context(juju_version=...) must be a str"),
     ],
 )
-def test_bad_context_arguments_name_the_argument(argument, value, words):
+def test_bad_context_arguments_name_the_argument(bad_input_spec, argument, value, words):
     with pytest.raises(StateValidationError) as info:
-        Context(Fussy, meta=META, **{argument: value}).run("start", State())
+        Context(Fussy, **{**bad_input_spec, argument: value}).run("start", State())
     assert words in str(info.value)
 
 
@@ -254,10 +245,10 @@ NEGATIVES = {
 
 @pytest.mark.parametrize("strict", [False, True])
 @pytest.mark.parametrize("what", sorted(NEGATIVES))
-def test_nonsense_ids_and_counts_are_refused_in_both_modes(what, strict):
+def test_nonsense_ids_and_counts_are_refused_in_both_modes(bad_input_spec, what, strict):
     Fussy.ran = False
     words, build = NEGATIVES[what]
-    ctx = Context(Fussy, meta=META, config=CONFIG, actions=ACTIONS, strict=strict)
+    ctx = Context(Fussy, **bad_input_spec, strict=strict)
     with pytest.raises(StateValidationError) as info:
         ctx.run(*build())
     assert words in str(info.value)

@@ -39,15 +39,6 @@ EXAMPLES = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-META = {
-    "name": "idle",
-    "requires": {"db": {"interface": "sql"}},
-    "peers": {"peers": {"interface": "p"}},
-    "containers": {"web": {}},
-    "storage": {"data": {"type": "filesystem"}},
-}
-CONFIG = {"options": {"x": {"type": "string"}}}
-ACTIONS = {"do": {"params": {"p": {}}}}
 
 
 class Idle(ops.CharmBase):
@@ -174,8 +165,8 @@ TRIED = {"inputs": 0, "refused": 0}
 
 
 @pytest.fixture(scope="module")
-def ctx():
-    context = Context(Idle, meta=META, config=CONFIG, actions=ACTIONS)
+def ctx(bad_input_spec):
+    context = Context(Idle, **bad_input_spec)
     yield context
     context.cleanup()
     print(f"\nbad inputs tried: {TRIED['inputs']}, refused with a scenario.errors class: {TRIED['refused']}")
