@@ -124,12 +124,14 @@ json json_of(nb::handle value, const std::string& what, int level = 1) {
           .c_str());
 }
 
-// The Python value json.loads would make of `value`; the engine's output nests no deeper than
-// its input may (a charm's action-set keys, say, could), so deeper is refused, not recursed into.
-nb::object python_of(const json& value, int level = 1) {
-  if (value.is_structured() && level > scenario::state::max_nesting_depth &&
-      !scenario::state::is_tag_wrapper(value))
-    throw scenario::state_validation_error("too-deep", scenario::state::too_deep_message("the engine's output"));
+// The Python value json.loads would make of `value` (the output State). Its values nest no
+// deeper than an input's may; should a charm have made one deeper, it is refused naming its
+// path rather than recursed into.
+nb::object python_of(const json& value, bool top = true) {
+  if (top) {
+    if (auto problem = scenario::state::nesting_problem(value, "output state"))
+      throw scenario::state_validation_error("too-deep", *problem);
+  }
   switch (value.type()) {
     case json::value_t::null:
       return nb::none();
@@ -147,13 +149,12 @@ nb::object python_of(const json& value, int level = 1) {
     }
     case json::value_t::array: {
       nb::list out;
-      for (const auto& item : value) out.append(python_of(item, level + 1));
+      for (const auto& item : value) out.append(python_of(item, false));
       return out;
     }
     case json::value_t::object: {
-      const int inner = scenario::state::is_tag_wrapper(value) ? level : level + 1;
       nb::dict out;
-      for (const auto& [key, item] : value.items()) out[nb::str(key.data(), key.size())] = python_of(item, inner);
+      for (const auto& [key, item] : value.items()) out[nb::str(key.data(), key.size())] = python_of(item, false);
       return out;
     }
     default:
