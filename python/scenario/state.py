@@ -858,11 +858,10 @@ class Container(_DCBase):
 
     def _plan_yaml(self) -> str:
         # Pebble computes plans (override merge/replace, validation): ask the engine.
-        import json
-
         from scenario import _convert, _engine
 
-        return _engine.container_plan(json.dumps(_convert.container_to_engine(self)))
+        document = _convert.container_to_engine(self)
+        return _engine.container_plan(_convert.to_engine_json(document, f"container {self.name!r}"))
 
     @property
     def plan(self) -> pebble.Plan:
@@ -1488,6 +1487,13 @@ class Event(_DCBase):
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise StateValidationError(f"Event name must be a non-empty str, not {_brief(self.name)}")
+        if not self.name.isascii():
+            try:
+                self.name.encode("utf-8")
+            except UnicodeEncodeError:
+                raise StateValidationError(
+                    f"Event name {_brief(self.name)} holds a lone surrogate; use valid Unicode"
+                ) from None
         if "-" in self.name:
             logger.debug("event name %r: dashes become underscores", self.name)
         _set(self, "name", normalize_name(self.name))

@@ -160,6 +160,18 @@ def test_a_lone_surrogate_in_a_databag_names_the_relation(ctx):
     )
 
 
+def test_a_lone_surrogate_in_an_event_name_is_named():
+    # the name reached the engine's event-name parser as a raw TypeError
+    with pytest.raises(StateValidationError, match="Event name .* lone surrogate"):
+        Event("do\udc80_action", params={"p": 1})
+
+
+def test_a_container_plan_of_a_deep_layer_names_the_path():
+    web = Container("web", layers={"base": {"services": {"s": {"environment": nested(LIMIT)}}}})
+    with pytest.raises(StateValidationError, match=r"^container 'web'\.layers\[0\]\[1\]\['services'\]"):
+        web.plan
+
+
 def test_a_lone_surrogate_in_metadata_is_a_metadata_error():
     with pytest.raises(MetadataError, match=r"meta\.name.*lone surrogate"):
         Context(Fussy, meta={"name": "a\udc80"})
