@@ -24,10 +24,10 @@ import yaml
 from . import _adapter, _convert, _engine
 from .errors import (
     DirtyVirtualCharmRootError,
-    StateValidationError,
     JujuDivergenceWarning,
     MetadataNotFoundError,
     NoObserverError,
+    StateValidationError,
     UncaughtCharmError,
 )
 from .state import Event, State, _CharmSpec
@@ -205,6 +205,7 @@ _raw_getsignal = getattr(signal, "_signal", signal).getsignal
 
 
 def _current_umask() -> int:
+    # os.umask is the only reader, and it sets as it reads: put it straight back
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -275,7 +276,8 @@ def _restore_process_settings(
 ) -> None:
     """The second half of _process_state_restored: the settings a charm may change."""
     if cwd is not None and _current_cwd() != cwd:
-        os.chdir(cwd)
+        with contextlib.suppress(OSError):  # the charm removed it: there is no way back
+            os.chdir(cwd)
     os.umask(umask)  # one call whether or not the charm changed it
     if list(map(_raw_getsignal, _SIGNALS)) != handlers_by_signal:
         for signum, handler in zip(_SIGNALS, handlers_by_signal):
