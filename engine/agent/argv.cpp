@@ -1,9 +1,10 @@
 #include "engine/agent/argv.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include <yaml-cpp/yaml.h>
+
+#include "engine/state/text_forms.hpp"
 
 namespace scenario::agent {
 
@@ -114,9 +115,7 @@ void emit_yaml(YAML::Emitter& out, const nlohmann::json& value) {
     case nlohmann::json::value_t::string: {
       // A string YAML would read back as another type ("123", "true", "~") must be quoted.
       const std::string& text = value.get_ref<const std::string&>();
-      static const std::regex non_string(
-          R"(^(|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$)");
-      if (std::regex_match(text, non_string)) out << YAML::DoubleQuoted;
+      if (state::reads_back_as_non_string(text)) out << YAML::DoubleQuoted;
       out << text;
       break;
     }

@@ -1,9 +1,9 @@
 // action-get, action-set, action-log, action-fail.
-#include <regex>
 
 #include "engine/agent/tool_table.hpp"
 #include "engine/agent/tool_util.hpp"
 #include "engine/state/json_codec.hpp"
+#include "engine/state/text_forms.hpp"
 
 namespace scenario::agent {
 
@@ -57,7 +57,6 @@ std::string action_get(hook_context& ctx, const std::vector<std::string>& argv, 
 std::string action_set(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
   auto args = parse_args(argv, {});
   // charm.GetActionNameRule(): lowercase alphanumerics, inner hyphens and periods.
-  static const std::regex key_rule("^[a-z0-9](?:[a-z0-9-.]*[a-z0-9])?$");
   static const char* reserved[] = {"stdout", "stdout-encoding", "stderr", "stderr-encoding"};
   std::vector<std::pair<std::vector<std::string>, std::string>> updates;
   for (const auto& arg : args.positional) {
@@ -75,7 +74,7 @@ std::string action_set(hook_context& ctx, const std::vector<std::string>& argv, 
       start = dot + 1;
     }
     for (const auto& key : keys) {
-      if (!std::regex_match(key, key_rule)) {
+      if (!state::is_action_result_key(key)) {
         throw usage_error("key \"" + key +
                           "\" must start and end with lowercase alphanumeric, and contain only "
                           "lowercase alphanumeric, hyphens and periods");

@@ -149,7 +149,7 @@ std::string state_set(hook_context& ctx, const std::vector<std::string>& argv, s
   auto args = parse_args(argv, {{"file", 0, true}});
   auto values = util::parse_key_values(args.positional);
   if (auto file = args.get("file")) {
-    auto from_file = util::read_settings_file(*file, stdin_data);
+    auto from_file = util::read_settings_file(*file, stdin_data, util::max_state_file_bytes, "state");
     for (auto& [k, v] : values) from_file[k] = v;
     values = std::move(from_file);
   }

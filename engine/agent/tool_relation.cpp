@@ -1,10 +1,9 @@
 // relation-ids, relation-list, relation-get, relation-set, relation-model-get.
-#include <regex>
-
 #include <fmt/format.h>
 
 #include "engine/agent/tool_table.hpp"
 #include "engine/agent/tool_util.hpp"
+#include "engine/state/juju_names.hpp"
 
 namespace scenario::agent {
 
@@ -14,20 +13,6 @@ using nlohmann::json;
 
 const flag_spec relation_flag{"relation", 'r', true};
 const flag_spec app_flag{"app", 0, false};
-
-// names.IsValidApplication / names.IsValidUnit from juju/names.
-const std::regex& app_name_re() {
-  static const std::regex re("^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$");
-  return re;
-}
-bool is_valid_application(const std::string& s) { return std::regex_match(s, app_name_re()); }
-bool is_valid_unit(const std::string& s) {
-  const auto slash = s.find('/');
-  if (slash == std::string::npos) return false;
-  const std::string num = s.substr(slash + 1);
-  return is_valid_application(s.substr(0, slash)) && !num.empty() &&
-         std::all_of(num.begin(), num.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 json bag_json(const state::databag& bag) {
   json out = json::object();
@@ -155,14 +140,14 @@ std::string relation_get(hook_context& ctx, const std::vector<std::string>& argv
     const std::string given = pos.front();
     pos.erase(pos.begin());
     if (app) {
-      if (is_valid_application(given) || accepted_as_in_3_1(ctx, rel, given, true)) {
+      if (state::is_valid_application_name(given) || accepted_as_in_3_1(ctx, rel, given, true)) {
         target = given;
-      } else if (is_valid_unit(given)) {
+      } else if (state::is_valid_unit_name(given)) {
         target = given.substr(0, given.find('/'));
       }
     } else {
-      if (!is_valid_unit(given) && !accepted_as_in_3_1(ctx, rel, given, false)) {
-        if (is_valid_application(given)) {
+      if (!state::is_valid_unit_name(given) && !accepted_as_in_3_1(ctx, rel, given, false)) {
+        if (state::is_valid_application_name(given)) {
           throw usage_error("expected unit name, got application name \"" + given + "\"");
         }
         throw usage_error("invalid unit name \"" + given + "\"");
@@ -228,7 +213,8 @@ std::string relation_set(hook_context& ctx, const std::vector<std::string>& argv
   state::relation& rel = util::relation_from_flag(ctx, args);
   auto settings = util::parse_key_values(args.positional);
   if (auto file = args.get("file")) {
-    auto from_file = util::read_settings_file(*file, stdin_data);
+    auto from_file = util::read_settings_file(*file, stdin_data, util::max_relation_settings_file_bytes,
+                                                "relation settings");
     for (auto& [k, v] : settings) from_file[k] = v;  // key=value arguments win
     settings = std::move(from_file);
   }

@@ -10,14 +10,13 @@
 #include <cmath>
 #include <cstdint>
 #include <ctime>
-#include <fstream>
-#include <iterator>
-#include <regex>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "engine/agent/tool_table.hpp"
+#include "engine/state/juju_names.hpp"
+#include "engine/state/text_forms.hpp"
 #include "engine/agent/tool_util.hpp"
 #include "engine/state/bytes_text.hpp"
 
@@ -91,9 +90,7 @@ std::string secret_core_id(std::string_view uri) {
     rest.remove_prefix(2);
     const auto slash = rest.find('/');
     const std::string_view host = rest.substr(0, slash);
-    static const std::regex uuid(
-        "[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}");
-    if (!std::regex_match(host.begin(), host.end(), uuid)) {
+    if (!state::is_uuid_form(host)) {
       throw usage_error("host controller UUID " + go_quote(host) + " not valid");
     }
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
@@ -248,27 +245,26 @@ std::optional<double> parse_go_duration(const std::string& text) {
 // --expire: RFC 3339, RFC 3339 without a zone (UTC), or a Go duration from now. Stored in UTC
 // RFC 3339, as Juju keeps it (and ops parses it back).
 std::string normalize_expire(const std::string& spec) {
-  static const std::regex rfc3339(
-      R"(^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$)");
-  std::smatch m;
-  if (std::regex_match(spec, m, rfc3339)) {
+  if (const auto parts = state::split_rfc3339(spec, false)) {
+    // Every field is a short run of digits, so std::stoi cannot fail on it.
+    const auto number = [](std::string_view digits) { return std::stoi(std::string(digits)); };
     std::tm tm{};
-    tm.tm_year = std::stoi(m[1]) - 1900;
-    tm.tm_mon = std::stoi(m[2]) - 1;
-    tm.tm_mday = std::stoi(m[3]);
-    tm.tm_hour = std::stoi(m[4]);
-    tm.tm_min = std::stoi(m[5]);
-    tm.tm_sec = std::stoi(m[6]);
+    tm.tm_year = number(parts->year) - 1900;
+    tm.tm_mon = number(parts->month) - 1;
+    tm.tm_mday = number(parts->day);
+    tm.tm_hour = number(parts->hour);
+    tm.tm_min = number(parts->minute);
+    tm.tm_sec = number(parts->second);
     const bool in_range = tm.tm_mon >= 0 && tm.tm_mon < 12 && tm.tm_mday >= 1 &&
                           tm.tm_mday <= 31 && tm.tm_hour < 24 && tm.tm_min < 60 && tm.tm_sec < 60;
     if (in_range) {
       std::time_t t = timegm(&tm);
-      const std::string zone = m[8];
+      const std::string zone(parts->zone);
       if (!zone.empty() && zone != "Z") {
         const int offset = (std::stoi(zone.substr(1, 2)) * 60 + std::stoi(zone.substr(4, 2))) * 60;
         t -= zone[0] == '+' ? offset : -offset;
       }
-      std::string fraction = m[7];
+      std::string fraction(parts->fraction);
       while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
       if (fraction == ".") fraction.clear();
       return format_utc(t, fraction);
@@ -305,10 +301,18 @@ struct upsert_request {
   content_map content;  // decoded values
 };
 
-std::string read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw usage_error("open " + path + ": no such file or directory");
-  return std::string(std::istreambuf_iterator<char>(in), {});
+// Juju checks a content file's size before reading it, and reports that without the key.
+class content_file_too_large : public usage_error {
+ public:
+  using usage_error::usage_error;
+};
+
+// A secret's content read from a file, capped as Juju caps it (CreateSecretData, ReadSecretData).
+std::string read_secret_file(const std::string& path, std::size_t cap) {
+  return util::read_capped_file<usage_error, content_file_too_large>(path, cap, [&](std::uintmax_t size) {
+    return "secret content in file " + go_quote(path) + " too large: " + std::to_string(size) +
+           " bytes (the limit is " + std::to_string(cap) + " bytes)";
+  });
 }
 
 // key=value, key#base64=<b64>, key#file=<path> arguments plus an optional --file YAML/JSON map,
@@ -328,17 +332,18 @@ content_map parse_content(const std::vector<std::string>& args,
     std::string value = arg.substr(eq + 1);
     if (ends_with(key, "#file")) {
       key.resize(key.size() - 5);
-      std::ifstream in(value, std::ios::binary);
-      if (!in) {
-        throw usage_error("reading content for secret key " + go_quote(key) + ": open " + value +
-                          ": no such file or directory");
+      try {
+        value = read_secret_file(value, max_value_bytes);
+      } catch (const content_file_too_large&) {
+        throw;
+      } catch (const usage_error& e) {
+        throw usage_error("reading content for secret key " + go_quote(key) + ": " + e.what());
       }
-      value.assign(std::istreambuf_iterator<char>(in), {});
     }
     raw[key] = value;
   }
   if (file) {
-    const std::string text = read_file_bytes(*file);
+    const std::string text = read_secret_file(*file, max_content_bytes);
     YAML::Node doc;
     try {
       doc = YAML::Load(text);
@@ -356,7 +361,6 @@ content_map parse_content(const std::vector<std::string>& args,
       }
     }
   }
-  static const std::regex key_pattern("^([a-z](?:-?[a-z0-9]){2,})$");
   content_map out;
   std::size_t total = 0;
   for (const auto& [raw_key, raw_value] : raw) {
@@ -374,7 +378,7 @@ content_map parse_content(const std::vector<std::string>& args,
     } else {
       encoded_size = (value.size() + 2) / 3 * 4;
     }
-    if (!std::regex_match(key, key_pattern)) throw usage_error("key " + go_quote(key) + " not valid");
+    if (!state::is_secret_content_key(key)) throw usage_error("key " + go_quote(key) + " not valid");
     if (encoded_size > max_value_bytes) {
       throw usage_error("base64 encoded secret content for key " + go_quote(key) +
                         " too large: " + std::to_string(encoded_size) + " bytes");
@@ -438,21 +442,6 @@ std::string new_secret_core_id(hook_context& ctx) {
 }
 
 // ---- relations and names -----------------------------------------------------------------
-
-bool valid_application_name(const std::string& name) {
-  static const std::regex app("^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$");
-  return std::regex_match(name, app);
-}
-
-bool valid_unit_name(const std::string& name) {
-  const auto slash = name.rfind('/');
-  if (slash == std::string::npos || slash + 1 == name.size()) return false;
-  if (!std::all_of(name.begin() + static_cast<std::ptrdiff_t>(slash) + 1, name.end(),
-                   [](char c) { return c >= '0' && c <= '9'; })) {
-    return false;
-  }
-  return valid_application_name(name.substr(0, slash));
-}
 
 std::string application_of(const std::string& unit) { return unit.substr(0, unit.rfind('/')); }
 
@@ -655,7 +644,7 @@ std::string secret_grant(hook_context& ctx, const std::vector<std::string>& argv
   const std::string app = remote_app_of(ctx, *rel);
   const auto unit = non_empty(args, "unit");
   if (unit) {
-    if (!valid_unit_name(*unit)) throw usage_error("unit " + go_quote(*unit) + " not valid");
+    if (!state::is_valid_unit_name(*unit)) throw usage_error("unit " + go_quote(*unit) + " not valid");
     if (application_of(*unit) != app) {
       throw usage_error("cannot specify unit " + go_quote(*unit) + " in relation to application " +
                         go_quote(app));
@@ -697,10 +686,10 @@ std::string secret_revoke(hook_context& ctx, const std::vector<std::string>& arg
   std::optional<std::string> app = non_empty(args, "application");
   if (!app) app = non_empty(args, "app");
   const auto unit = non_empty(args, "unit");
-  if (app && !valid_application_name(*app)) {
+  if (app && !state::is_valid_application_name(*app)) {
     throw usage_error("application " + go_quote(*app) + " not valid");
   }
-  if (unit && !valid_unit_name(*unit)) throw usage_error("unit " + go_quote(*unit) + " not valid");
+  if (unit && !state::is_valid_unit_name(*unit)) throw usage_error("unit " + go_quote(*unit) + " not valid");
   if (app && unit) throw usage_error("specify only one of application or unit");
   if (const state::relation* rel = relation_from_flag(ctx, args)) {
     if (app) throw usage_error("do not specify both relation and app");

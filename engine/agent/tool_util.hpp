@@ -2,11 +2,16 @@
 // hook's default relation, key=value arguments and settings files. Internal to engine/agent.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <charconv>
-#include <fstream>
+#include <cstring>
 #include <map>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -122,19 +127,71 @@ inline std::map<std::string, std::string> parse_key_values(const std::vector<std
   return out;
 }
 
+// Caps on what a tool reads from a file (docs/hook-tools.md, "Size limits"). Juju reads with
+// os.ReadFile, so `--file /dev/zero` would never end; these are where Scenario stops.
+// Relation settings: Juju has no cap of its own; MongoDB's 16 MiB document limit is where it fails.
+constexpr std::size_t max_relation_settings_file_bytes = 16 * 1024 * 1024;
+// Controller state: Juju's default max-charm-state-size (controller/config.go).
+constexpr std::size_t max_state_file_bytes = 2 * 1024 * 1024;
+
+// Go's wording of an errno: "no such file or directory".
+inline std::string go_errno_text(int err) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+// Reads at most `cap` bytes of a regular file, or throws: `Error` with Go's open/read texts, or
+// `TooLargeError(too_large(size))` past the cap. FIFOs and devices are refused, never read: one could block the
+// run forever, another never end. The open does not block, even on a FIFO.
+template <class Error, class TooLargeError = Error, class TooLarge>
+std::string read_capped_file(const std::string& path, std::size_t cap, TooLarge too_large) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw Error("open " + path + ": " + go_errno_text(errno));
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } const guard{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) throw Error("stat " + path + ": " + go_errno_text(errno));
+  if (S_ISDIR(info.st_mode)) throw Error("read " + path + ": is a directory");
+  if (!S_ISREG(info.st_mode)) {
+    throw Error("read " + path + ": not a regular file (Scenario reads only regular files here)");
+  }
+  if (static_cast<std::uintmax_t>(info.st_size) > cap) {
+    throw TooLargeError(too_large(static_cast<std::uintmax_t>(info.st_size)));
+  }
+  // The file may grow while it is read: stop one byte past the cap.
+  std::string out;
+  char chunk[64 * 1024];
+  while (out.size() <= cap) {
+    const ssize_t n = ::read(fd, chunk, std::min(sizeof chunk, cap + 1 - out.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error("read " + path + ": " + go_errno_text(errno));
+    if (n == 0) break;
+    out.append(chunk, static_cast<std::size_t>(n));
+  }
+  if (out.size() > cap) throw TooLargeError(too_large(out.size()));
+  return out;
+}
+
 // Reads a `--file` settings document (a YAML map of strings; JSON is YAML): `-` is stdin.
 // Scalars keep their text, as go-yaml does when decoding into map[string]string; null is "".
+// `what` names the document in the too-large error ("relation settings").
 inline std::map<std::string, std::string> read_settings_file(const std::string& path,
-                                                             std::string_view stdin_data) {
+                                                             std::string_view stdin_data,
+                                                             std::size_t cap, std::string_view what) {
+  const auto too_large = [&](std::uintmax_t size) {
+    return std::string(what) + " file " + (path == "-" ? "on stdin" : "\"" + path + "\"") +
+           " too large: " + std::to_string(size) + " bytes (the limit is " + std::to_string(cap) +
+           " bytes)";
+  };
   std::string text;
   if (path == "-") {
+    if (stdin_data.size() > cap) throw tool_error(too_large(stdin_data.size()));
     text = std::string(stdin_data);
   } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw tool_error("open " + path + ": no such file or directory");
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    text = buf.str();
+    text = read_capped_file<tool_error>(path, cap, too_large);
   }
   std::map<std::string, std::string> out;
   YAML::Node doc;

@@ -21,6 +21,7 @@
 #include "engine/spec/spec.hpp"
 #include "engine/state/event_names.hpp"
 #include "engine/state/json_codec.hpp"
+#include "engine/store/unit_store.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -307,7 +308,7 @@ NB_MODULE(_engine, m) {
   m.def(
       "check_consistency",
       [](const scenario::spec::charm_spec& spec, nb::handle state, nb::handle event,
-         const std::string& juju_version, bool strict) {
+         const std::string& juju_version, bool strict, std::vector<std::string> areas) {
         const auto st = scenario::state::state_from_json(document_arg(state, "state"));
         auto ev = scenario::state::event_from_json(document_arg(event, "event"));
         std::vector<std::string> matched;
@@ -318,14 +319,36 @@ NB_MODULE(_engine, m) {
         scenario::consistency::check_options options{.juju_version = juju_version,
                                                      .strict = strict,
                                                      .container_plan_problem =
-                                                         scenario::pebble::plan_problem};
+                                                         scenario::pebble::plan_problem,
+                                                     .only_areas = std::move(areas)};
         auto result = scenario::consistency::check_or_throw(spec, st, ev, options);
         result.divergences.insert(result.divergences.begin(), matched.begin(), matched.end());
         return std::make_pair(std::move(result.warnings), std::move(result.divergences));
       },
       "spec"_a, "state"_a, "event"_a, "juju_version"_a, "strict"_a = false,
-      "Checks State x Event x charm spec as a run does, without running the charm: raises "
-      "InconsistentScenarioError, else returns (warnings, divergences).");
+      "areas"_a = std::vector<std::string>{},
+      "Checks State x Event x charm spec as a run does (only `areas`, if given; see "
+      "checker_areas()), without running the charm: raises InconsistentScenarioError, else "
+      "returns (warnings, divergences).");
+  m.def("checker_areas", &scenario::consistency::checker_areas,
+        "The areas the consistency checker covers, in the order it reports them.");
+  m.def(
+      "read_unit_state",
+      [](const std::string& db_path) {
+        scenario::state::state st;
+        scenario::store::read_unit_state(db_path, st);
+        return python_of(scenario::state::state_to_json(st));
+      },
+      "db_path"_a,
+      "The stored state and deferred events of an ops unit-state database, as a State document.");
+  m.def(
+      "write_unit_state",
+      [](const std::string& db_path, nb::handle state, const std::string& charm_class_name) {
+        scenario::store::write_unit_state(
+            db_path, scenario::state::state_from_json(document_arg(state, "state")), charm_class_name);
+      },
+      "db_path"_a, "state"_a, "charm_class_name"_a,
+      "Writes a State's stored state and deferred events as ops' unit-state database.");
   m.def(
       "lifecycle_events",
       [](const std::string& state_json, const std::string& kind) {

@@ -1,12 +1,13 @@
 #include "engine/consistency/checker.hpp"
 
 #include "engine/state/event_names.hpp"
+#include "engine/state/text_forms.hpp"
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string_view>
 #include <tuple>
@@ -66,18 +67,18 @@ struct juju_version {
 };
 
 std::optional<juju_version> parse_juju_version(const std::string& text) {
-  static const std::regex form(
-      R"((\d+)\.(\d+)(?:\.(\d+)|-([a-z]+)(\d+))?(?:\.(\d+))?)");
-  std::smatch m;
-  if (!std::regex_match(text, m, form)) return std::nullopt;
+  const auto parts = state::split_juju_version(text);
+  if (!parts) return std::nullopt;
+  // A number too large for an int is no version Juju has.
+  const auto number = [](std::string_view digits, int& out) {
+    if (digits.empty()) return true;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    return ec == std::errc() && end == digits.data() + digits.size();
+  };
   juju_version v;
-  try {
-    v.major = std::stoi(m[1]);
-    v.minor = std::stoi(m[2]);
-    if (m[3].matched) v.patch = std::stoi(m[3]);
-    v.tagged = m[4].matched;
-    if (m[6].matched) v.build = std::stoi(m[6]);
-  } catch (const std::out_of_range&) {
+  v.tagged = !parts->tag.empty();
+  if (!number(parts->major, v.major) || !number(parts->minor, v.minor) ||
+      !number(parts->patch, v.patch) || !number(parts->build, v.build)) {
     return std::nullopt;
   }
   return v;
@@ -117,8 +118,7 @@ juju_version juju_version_of_numbers(const std::string& text) {
 
 // Juju secret ids: "secret:<20 base32hex chars>", optionally with the model: secret://<uuid>/<id>.
 bool is_secret_id(const std::string& s) {
-  static const std::regex form(R"(secret:(//[0-9a-f-]+/)?[0-9a-z]{20})");
-  return std::regex_match(s, form);
+  return state::is_secret_id_form(s);
 }
 
 using state::event_kind;
@@ -135,20 +135,42 @@ class checker {
           const check_options& options)
       : spec_(spec), state_(st), event_(ev), options_(options), kind_(classify(ev.name)) {}
 
+  using area_check = void (checker::*)();
+  // Every area, in the order problems are reported.
+  static const std::vector<std::pair<std::string, area_check>>& areas() {
+    static const std::vector<std::pair<std::string, area_check>> all = {
+        {"version", &checker::check_version},
+        {"metadata", &checker::check_metadata},
+        {"containers", &checker::check_containers},
+        {"config", &checker::check_config},
+        {"relations", &checker::check_relations},
+        {"secrets", &checker::check_secrets},
+        {"storages", &checker::check_storages},
+        {"resources", &checker::check_resources},
+        {"ports", &checker::check_ports},
+        {"networks", &checker::check_networks},
+        {"stored_state", &checker::check_stored_state},
+        {"event", &checker::check_event},
+        {"container_plans", &checker::check_container_plans},
+    };
+    return all;
+  }
+
   check_result run() {
-    check_version();
-    check_metadata();
-    check_containers();
-    check_config();
-    check_relations();
-    check_secrets();
-    check_storages();
-    check_resources();
-    check_ports();
-    check_networks();
-    check_stored_state();
-    check_event();
-    check_container_plans();
+    const auto& only = options_.only_areas;
+    for (const auto& name : only) {
+      const bool known = std::any_of(areas().begin(), areas().end(),
+                                     [&](const auto& area) { return area.first == name; });
+      if (!known)
+        throw scenario::error("unknown-check-area", "no consistency check area named " + quote(name));
+    }
+    for (const auto& [name, area] : areas()) {
+      if (only.empty() || std::find(only.begin(), only.end(), name) != only.end()) {
+        (this->*area)();
+      } else if (name == "version") {
+        read_version_quietly();  // other areas' version gates need it
+      }
+    }
     return std::move(result_);
   }
 
@@ -191,6 +213,13 @@ class checker {
   }
 
   // --- juju version -----------------------------------------------------------------------
+
+  // The version as the gates read it, without reporting on it.
+  void read_version_quietly() {
+    version_ = parse_juju_version(options_.juju_version);
+    if (!version_ && is_dotted_numbers(options_.juju_version))
+      version_ = juju_version_of_numbers(options_.juju_version);
+  }
 
   void check_version() {
     version_ = parse_juju_version(options_.juju_version);
@@ -818,6 +847,15 @@ std::optional<std::string> match_relation_by_endpoint(const spec::charm_spec& sp
       e.name, *e.relation_id, match->relation_id, match->endpoint);
   e.relation_id = match->relation_id;
   return note;
+}
+
+const std::vector<std::string>& checker_areas() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& area : checker::areas()) out.push_back(area.first);
+    return out;
+  }();
+  return names;
 }
 
 check_result check(const spec::charm_spec& spec, const state::state& state,

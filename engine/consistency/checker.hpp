@@ -21,7 +21,12 @@ struct check_options {
   // Pebble's plan rules live in engine/pebble, above this layer, so the caller hands them in;
   // unset, layers are not checked.
   std::function<std::optional<std::string>(const state::container&)> container_plan_problem{};
+  // Check only these areas (names as in checker_areas()); empty: every area.
+  std::vector<std::string> only_areas{};
 };
+
+// The areas check() covers, in the order it checks them (e.g. "config", "relations").
+const std::vector<std::string>& checker_areas();
 
 struct check_result {
   std::vector<std::string> errors;

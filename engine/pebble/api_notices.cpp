@@ -1,11 +1,11 @@
 // Notices: GET /v1/notices (filters), GET /v1/notices/{id}, POST /v1/notices (custom notices).
 #include <algorithm>
-#include <regex>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "engine/pebble/api_detail.hpp"
+#include "engine/state/text_forms.hpp"
 
 namespace scenario::pebble::detail {
 
@@ -41,8 +41,7 @@ std::string sortable_time(const std::string& t) {
 }
 
 bool valid_rfc3339(const std::string& t) {
-  static const std::regex re(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$)");
-  return std::regex_match(t, re);
+  return state::split_rfc3339(t, true).has_value();
 }
 
 }  // namespace
@@ -89,10 +88,10 @@ response post_notices(session& s, const request& r) {
   if (action != "add") return error_response(400, fmt::format("invalid action \"{}\"", action));
   if (type != "custom")
     return error_response(400, fmt::format("invalid type \"{}\" (can only add \"custom\" notices)", type));
-  static const std::regex key_re(R"(^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)+(/[a-z0-9]+(-[a-z0-9]+)*)+$)");
-  if (!std::regex_match(key, key_re))
-    return error_response(400, fmt::format("invalid key \"{}\" (must be in \"domain.com/key\" format)", key));
+  // The length first: nothing else should walk an oversized key.
   if (key.size() > 256) return error_response(400, "key must be 256 bytes or less");
+  if (!state::is_custom_notice_key(key))
+    return error_response(400, fmt::format("invalid key \"{}\" (must be in \"domain.com/key\" format)", key));
   std::optional<double> repeat_after;
   std::string repeat_text = body.value("repeat-after", "");
   if (!repeat_text.empty()) {

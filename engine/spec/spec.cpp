@@ -1,16 +1,17 @@
 #include "engine/spec/spec.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
-#include <regex>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
 #include "engine/state/json_codec.hpp"
+#include "engine/state/text_forms.hpp"
 
 namespace scenario::spec {
 namespace {
@@ -117,16 +118,8 @@ std::optional<std::string> optional_string(const ojson& obj, std::string_view ke
 // YAML -> JSON, with YAML 1.1 plain-scalar typing as PyYAML (which ops uses) resolves it.
 
 bool parse_int(std::string text, ojson& out) {
-  static const std::regex dec("[-+]?(0|[1-9][0-9_]*)");
-  static const std::regex hex("[-+]?0x[0-9a-fA-F_]+");
-  static const std::regex oct("[-+]?0o?[0-7_]+");
-  static const std::regex bin("[-+]?0b[01_]+");
-  int base = 0;
-  if (std::regex_match(text, dec)) base = 10;
-  else if (std::regex_match(text, hex)) base = 16;
-  else if (std::regex_match(text, bin)) base = 2;
-  else if (std::regex_match(text, oct)) base = 8;
-  else return false;
+  const int base = state::yaml_int_base(text);
+  if (base == 0) return false;
   std::erase(text, '_');
   bool negative = false;
   std::size_t pos = 0;
@@ -166,20 +159,16 @@ bool parse_int(std::string text, ojson& out) {
 
 bool parse_float(std::string text, ojson& out) {
   // A dot or an exponent is required: "08" stays a string, as in PyYAML.
-  static const std::regex num(
-      "[-+]?(([0-9][0-9_]*)?\\.[0-9_]*([eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+)");
-  static const std::regex inf("[-+]?\\.(inf|Inf|INF)");
-  static const std::regex nan("\\.(nan|NaN|NAN)");
-  if (std::regex_match(text, inf)) {
+  if (state::is_yaml_inf(text)) {
     out = text[0] == '-' ? -std::numeric_limits<double>::infinity()
                          : std::numeric_limits<double>::infinity();
     return true;
   }
-  if (std::regex_match(text, nan)) {
+  if (state::is_yaml_nan(text)) {
     out = std::numeric_limits<double>::quiet_NaN();
     return true;
   }
-  if (!std::regex_match(text, num) || text.find_first_of("0123456789") == std::string::npos)
+  if (!state::is_yaml_float_form(text) || text.find_first_of("0123456789") == std::string::npos)
     return false;
   std::erase(text, '_');
   out = std::strtod(text.c_str(), nullptr);
@@ -187,14 +176,16 @@ bool parse_float(std::string text, ojson& out) {
 }
 
 bool parse_bool(const std::string& text, ojson& out) {
-  static const std::regex yes("y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON");
-  static const std::regex no("n|N|no|No|NO|false|False|FALSE|off|Off|OFF");
   // PyYAML does not treat a lone y/n as a boolean; only the words.
-  if (text.size() > 1 && std::regex_match(text, yes)) {
+  static constexpr std::array<std::string_view, 9> yes{"yes", "Yes", "YES", "true", "True",
+                                                       "TRUE", "on",  "On",  "ON"};
+  static constexpr std::array<std::string_view, 9> no{"no",    "No",    "NO",  "false", "False",
+                                                      "FALSE", "off", "Off", "OFF"};
+  if (std::find(yes.begin(), yes.end(), text) != yes.end()) {
     out = true;
     return true;
   }
-  if (text.size() > 1 && std::regex_match(text, no)) {
+  if (std::find(no.begin(), no.end(), text) != no.end()) {
     out = false;
     return true;
   }
@@ -344,8 +335,7 @@ storage_spec parse_storage(const std::string& name, const ojson& raw, const wher
     const ojson* range = find(*multiple, "range");
     if (range == nullptr) mw.fail("expected a mapping with a 'range' key, e.g. {range: 1-3}");
     std::string text = range->is_number_integer() ? range->dump() : as_string(*range, mw / "range");
-    static const std::regex range_form("[0-9]+(-[0-9]*)?");
-    if (!std::regex_match(text, range_form))
+    if (!state::is_count_range(text))
       (mw / "range").fail("'" + text + "' is not a range (use N, N-M or N-)");
     s.multiple = text != "1" && text != "1-1";
   }

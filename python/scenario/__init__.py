@@ -110,6 +110,10 @@ __all__ = [
 ]
 
 
+_SUBMODULES_3_1 = ("consistency_checker", "fs_mocks", "logger", "mocking", "ops_main_mock", "pytest_plugin",
+                   "runtime", "sequences")
+
+
 def __getattr__(name: str):
     # ops-scenario 3.1 re-exported the pytest fixture here; importing it on demand keeps
     # `import scenario` free of pytest.
@@ -117,4 +121,8 @@ def __getattr__(name: str):
         from .pytest_plugin import emitted_events
 
         return emitted_events
+    if name in _SUBMODULES_3_1:  # 3.1 imported these with the package
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'scenario' has no attribute {name!r}")

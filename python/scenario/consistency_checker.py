@@ -9,16 +9,30 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Optional, Union
+from typing import Any, List, NamedTuple, Optional, Union
+
+import ops
 
 from scenario import _convert, _engine
 from scenario.context import _strict_from_environment, _warn_divergences
 from scenario.errors import InconsistentScenarioError
-from scenario.state import Event, State, _CharmSpec
+from scenario.state import Event, PeerRelation, State, SubordinateRelation, _CharmSpec, normalize_name
 
 logger = logging.getLogger("scenario.consistency_checker")
 
-__all__ = ["InconsistentScenarioError", "check_consistency"]
+__all__ = [
+    "InconsistentScenarioError",
+    "PeerRelation",
+    "Results",
+    "SubordinateRelation",
+    "check_config_consistency",
+    "check_consistency",
+    "check_containers_consistency",
+    "check_event_consistency",
+    "check_relation_consistency",
+    "check_secrets_consistency",
+    "normalize_name",
+]
 
 
 def check_consistency(
@@ -59,3 +73,74 @@ def check_consistency(
     for warning in warnings:
         logger.warning("%s", warning)
     _warn_divergences(divergences)
+
+
+class Results(NamedTuple):
+    """What one area of the consistency check found (3.1's return type of its area checks)."""
+
+    errors: List[str]
+    warnings: List[str]
+
+
+def _check_areas(
+    areas: List[str],
+    state: Optional[State],
+    event: Optional[Union[Event, str]],
+    charm_spec: _CharmSpec,
+    juju_version: str = "3.0",
+) -> Results:
+    """The engine's check of some areas only, as Results instead of an exception.
+
+    Juju's rules bind here (3.1's area checks reported its rules as errors); divergences a
+    default run would accept are among the errors.
+    """
+    state = state if state is not None else State()
+    event = Event(event) if isinstance(event, str) else event if event is not None else Event("update_status")
+    state_document = _convert.state_to_engine(state)
+    event_document = _convert.event_to_engine(event, state)
+    try:
+        found_warnings, _ = _engine.check_consistency(
+            _convert.charm_spec_to_engine(charm_spec),
+            state_document,
+            event_document,
+            juju_version,
+            True,
+            areas,
+        )
+    except InconsistentScenarioError as e:
+        return Results(list(e.problems), [])
+    except ValueError as e:
+        raise _convert.value_error_of(e, state_document, event_document) from None
+    return Results([], list(found_warnings))
+
+
+def check_event_consistency(*, event: Union[Event, str], charm_spec: _CharmSpec, state: Optional[State] = None,
+                            **_kwargs: Any) -> Results:
+    """3.1's check of the event alone: its kind, and what it refers to in the metadata and State."""
+    return _check_areas(["event"], state, event, charm_spec)
+
+
+def check_config_consistency(*, state: State, charm_spec: _CharmSpec, **_kwargs: Any) -> Results:
+    """3.1's check of ``state.config`` against config.yaml."""
+    return _check_areas(["config"], state, None, charm_spec)
+
+
+def check_secrets_consistency(*, event: Union[Event, str], state: State, juju_version: Any = "3.0",
+                              charm_spec: Optional[_CharmSpec] = None, **_kwargs: Any) -> Results:
+    """3.1's check of ``state.secrets`` and secret events (3.1 passed the version as a tuple)."""
+    if isinstance(juju_version, tuple):
+        juju_version = ".".join(str(part) for part in juju_version)
+    spec = charm_spec if charm_spec is not None else _CharmSpec(ops.CharmBase, {"name": "charm"})
+    return _check_areas(["secrets", "event"], state, event, spec, juju_version)
+
+
+def check_relation_consistency(*, state: State, charm_spec: _CharmSpec, event: Optional[Union[Event, str]] = None,
+                               **_kwargs: Any) -> Results:
+    """3.1's check of ``state.relations`` against the metadata's endpoints."""
+    return _check_areas(["relations"], state, event, charm_spec)
+
+
+def check_containers_consistency(*, state: State, charm_spec: _CharmSpec, event: Optional[Union[Event, str]] = None,
+                                 **_kwargs: Any) -> Results:
+    """3.1's check of ``state.containers`` (and their Pebble layers) against the metadata."""
+    return _check_areas(["containers", "container_plans"], state, event, charm_spec)

@@ -10,29 +10,81 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ContextManager, Optional, Union
+from typing import TYPE_CHECKING, Callable, ContextManager, List, Optional, Union
 
+from ops.storage import SQLiteStorage  # noqa: F401 - 3.1 imported it here
+
+from . import _convert, _engine
 from .context import Context, trigger
 from .errors import (
     DirtyVirtualCharmRootError,
     InconsistentScenarioError,
     MetadataNotFoundError,
+    NoObserverError,
     ScenarioError,
     UncaughtCharmError,
 )
+from .logger import logger as _scenario_logger
+from .state import DeferredEvent, PeerRelation, State, StoredState
 
 if TYPE_CHECKING:
     import ops
 
-    from .state import Event, State, _CharmSpec
+    from .state import Event, _CharmSpec
 
 ScenarioRuntimeError = ScenarioError
 
+logger = _scenario_logger.getChild("runtime")
+
+# The directory of this package (3.1's name for it).
+RUNTIME_MODULE = Path(__file__).parent
+
+
+class UnitStateDB:
+    """An ops unit-state database file (3.1's reader and writer of ``.unit-state.db``).
+
+    The engine reads and writes it as a run does (``scenario.engine``'s store), so what this
+    shows is what a charm's ops sees.
+    """
+
+    def __init__(self, db_path: Union[str, "os.PathLike[str]"]):
+        self._db_path = Path(db_path)
+
+    def _read(self) -> State:
+        if not self._db_path.exists():
+            return State()
+        return _convert.state_from_engine(_engine.read_unit_state(str(self._db_path)), State())
+
+    def get_stored_state(self) -> List[StoredState]:
+        """The StoredState entries the database holds."""
+        return list(self._read().stored_state)
+
+    def get_deferred_events(self) -> List[DeferredEvent]:
+        """The deferred events (with their snapshots) the database holds."""
+        return list(self._read().deferred)
+
+    def apply_state(self, state: State, charm_class_name: str = "") -> None:
+        """Writes ``state``'s deferred events and stored state as the database.
+
+        ``charm_class_name`` owns StoredState entries that name no owner; 3.1 took it from the
+        State's handle paths, which name their owner.
+        """
+        _engine.write_unit_state(
+            str(self._db_path), _convert.state_to_engine(state), charm_class_name or "CharmBase"
+        )
+
 __all__ = [
+    "DeferredEvent",
     "DirtyVirtualCharmRootError",
     "InconsistentScenarioError",
     "MetadataNotFoundError",
+    "NoObserverError",
+    "PeerRelation",
+    "RUNTIME_MODULE",
     "Runtime",
+    "StoredState",
+    "UnitStateDB",
+    "logger",
     "ScenarioRuntimeError",
     "UncaughtCharmError",
     "trigger",

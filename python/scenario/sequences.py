@@ -25,8 +25,15 @@ from scenario.state import (
     DETACH_ALL_STORAGES,
     META_EVENTS,
     Event,
+    InjectRelation,
     State,
 )
+from ops.charm import CharmMeta  # noqa: F401 - 3.1 imported it here
+
+from scenario.context import trigger  # noqa: F401 - 3.1's sequences ran events with it
+from scenario.logger import logger as _scenario_logger
+
+logger = _scenario_logger.getChild("sequences")
 
 if TYPE_CHECKING:
     import ops
@@ -35,6 +42,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ATTACH_ALL_STORAGES",
+    "CharmMeta",
+    "InjectRelation",
+    "logger",
+    "trigger",
     "BREAK_ALL_RELATIONS",
     "CREATE_ALL_RELATIONS",
     "DETACH_ALL_STORAGES",

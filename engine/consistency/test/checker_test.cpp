@@ -131,6 +131,25 @@ TEST(version, accepted_forms) {
     EXPECT_THAT(run({}, ev("start"), v).errors, IsEmpty()) << v;
 }
 
+// Issue 14: std::regex overflowed the stack on versions of 20 KB or more.
+TEST(version, hundred_kilobyte_versions_are_refused_without_a_crash) {
+  const std::string digits(100 * 1024, '7');
+  EXPECT_THAT(run({}, ev("start"), digits + ".0").errors, has("is not a Juju version"));
+  EXPECT_THAT(run({}, ev("start"), "3." + digits + "x").errors, has("is not a Juju version"));
+  EXPECT_THAT(run_compatible({}, ev("start"), "3." + digits).errors, has("is not a Juju version"));
+  // Leading zeros keep a long version in range: it parses, as std::stoi read it.
+  EXPECT_THAT(run({}, ev("start"), std::string(100 * 1024, '0') + "3.4").errors, IsEmpty());
+}
+
+TEST(relations, hundred_kilobyte_remote_app_name_is_checked_without_a_crash) {
+  state::state st;
+  st.relations.push_back(rel("db", 1));
+  st.relations.back().remote_app_name = std::string(100 * 1024, 'a');
+  auto e = ev("db_relation_changed");
+  e.relation_id = 1;
+  EXPECT_THAT(run(st, e).errors, IsEmpty());
+}
+
 // --- containers ----------------------------------------------------------------------------
 
 TEST(containers, state_container_not_in_metadata) {
@@ -983,6 +1002,27 @@ TEST(compatible, event_relation_matched_by_endpoint) {
   ambiguous.relation_id = 9;
   EXPECT_FALSE(match_relation_by_endpoint(test_spec(), st, ambiguous).has_value());
   EXPECT_EQ(ambiguous.relation_id, 9);
+}
+
+// --- areas ------------------------------------------------------------------------------------
+
+TEST(areas, only_the_areas_asked_for_are_checked_and_the_version_still_gates) {
+  state::state st;
+  st.config = {{"nope", 1}};
+  st.relations = {rel("undeclared", 1)};
+  state::secret s;
+  s.id = good_secret_id;
+  st.secrets.push_back(s);
+  check_options options{.juju_version = "2.9", .strict = true, .only_areas = {"config"}};
+  auto r = check(test_spec(), st, ev("start"), options);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors, has("state.config['nope']"));
+  options.only_areas = {"secrets"};  // the unreported version still gates secrets
+  EXPECT_THAT(check(test_spec(), st, ev("start"), options).errors, has("secrets need Juju >= 3.0"));
+  options.only_areas = {"colour"};
+  EXPECT_THROW(check(test_spec(), st, ev("start"), options), scenario::error);
+  EXPECT_EQ(checker_areas().front(), "version");
+  EXPECT_EQ(checker_areas().size(), 13u);
 }
 
 }  // namespace

@@ -202,5 +202,23 @@ TEST(ApiNotices, AddRejectsBadRequests) {
   EXPECT_TRUE(c.notices.empty());
 }
 
+// Issue 14: the key regex ran before the size check, in the server thread, and overflowed the
+// stack on long keys. The size is checked first now.
+TEST(ApiNotices, AddRefusesALongKeyByItsSize) {
+  state::container c;
+  session s(c);
+  for (const std::string& key : {std::string(100 * 1024, 'a') + ".com/k", std::string(100 * 1024, '-'),
+                                 "example.com/" + std::string(245, 'k')}) {
+    auto r = call(s, "POST", "/v1/notices", {{"action", "add"}, {"type", "custom"}, {"key", key}});
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.body["result"]["message"], "key must be 256 bytes or less");
+  }
+  const std::string longest = "example.com/" + std::string(244, 'k');  // exactly 256 bytes
+  auto r = call(s, "POST", "/v1/notices", {{"action", "add"}, {"type", "custom"}, {"key", longest}});
+  EXPECT_EQ(r.status, 200);
+  ASSERT_EQ(c.notices.size(), 1u);
+  EXPECT_EQ(c.notices[0].key, longest);
+}
+
 }  // namespace
 }  // namespace scenario::pebble

@@ -428,3 +428,87 @@ def test_decompose_meta_event_refuses_other_events():
 
     with pytest.raises(scenario.ScenarioError, match="unknown meta-event 'start'"):
         list(decompose_meta_event(Event("start"), State()))
+
+
+# --- the rest of 3.1's module names ----------------------------------------------------------
+
+AREA_META = {"name": "local", "requires": {"db": {"interface": "pg"}}, "containers": {"web": {}}}
+
+
+def test_area_checks_return_results_for_their_area_only():
+    from scenario.consistency_checker import (
+        Results,
+        check_config_consistency,
+        check_containers_consistency,
+        check_event_consistency,
+        check_relation_consistency,
+        check_secrets_consistency,
+    )
+
+    spec = _CharmSpec(ops.CharmBase, AREA_META, config={"options": {"port": {"type": "int"}}})
+    bad = State(
+        config={"port": "eighty"},
+        relations=[Relation("nope")],
+        containers=[scenario.Container("ghost")],
+    )
+    config = check_config_consistency(state=bad, event=Event("start"), charm_spec=spec)
+    assert isinstance(config, Results)
+    assert len(config.errors) == 1 and "state.config['port']" in config.errors[0]
+    relations = check_relation_consistency(state=bad, event=Event("start"), charm_spec=spec)
+    assert len(relations.errors) == 1 and "endpoint='nope'" in relations.errors[0]
+    containers = check_containers_consistency(state=bad, event=Event("start"), charm_spec=spec)
+    assert len(containers.errors) == 1 and "ghost" in containers.errors[0]
+    event = check_event_consistency(event=Event("db_relation_changed"), charm_spec=spec)
+    assert any("relation_id" in e for e in event.errors)
+    assert check_config_consistency(state=State(config={"port": 80}), charm_spec=spec) == Results([], [])
+    secrets = check_secrets_consistency(
+        event=Event("start"), state=State(secrets=[scenario.Secret("secret:x", {1: {"a": "b"}})]),
+        juju_version=(2, 9),
+    )
+    assert any("secrets need Juju >= 3.0" in e for e in secrets.errors)
+
+
+def test_unit_state_db_reads_back_what_it_wrote(tmp_path):
+    from scenario.runtime import UnitStateDB
+
+    db = UnitStateDB(tmp_path / ".unit-state.db")
+    assert db.get_stored_state() == [] and db.get_deferred_events() == []
+    state = State(
+        stored_state=[scenario.StoredState("MyCharm", name="_stored", content={"n": 1})],
+        deferred=[scenario.deferred("update_status", handler=_ObservingCharm._on_event)],
+    )
+    db.apply_state(state, "MyCharm")
+    stored = [s for s in db.get_stored_state() if s.name == "_stored" and s.owner_path == "MyCharm"]
+    assert stored[0].content == {"n": 1}
+    assert [d.name for d in db.get_deferred_events()] == ["update_status"]
+
+
+class _ObservingCharm(ops.CharmBase):
+    def _on_event(self, event):
+        pass
+
+
+def test_reexported_3_1_names_are_the_same_objects():
+    import ops.pebble
+    import ops.storage
+
+    import scenario.mocking
+    import scenario.ops_main_mock
+    import scenario.sequences
+
+    assert scenario.mocking.Client is ops.pebble.Client
+    assert scenario.mocking.ExecError is ops.pebble.ExecError
+    assert scenario.mocking.SecretRotate is ops.model.SecretRotate
+    assert scenario.ops_main_mock.CHARM_STATE_FILE == ".unit-state.db"
+    assert scenario.ops_main_mock.CharmMeta is ops.charm.CharmMeta
+    assert scenario.sequences.trigger is scenario.trigger
+    assert scenario.sequences.InjectRelation is scenario.InjectRelation
+    assert scenario.runtime.SQLiteStorage is ops.storage.SQLiteStorage
+    assert scenario.runtime.RUNTIME_MODULE == Path(scenario.__file__).parent
+    assert scenario.runtime.NoObserverError is scenario.NoObserverError
+
+
+def test_3_1_submodules_are_attributes_of_the_package():
+    code = "import scenario; print(scenario.runtime.Runtime.__name__, scenario.ops_main_mock.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["Runtime", "scenario.ops_main_mock"]
