@@ -18,6 +18,6 @@ if [ ! -d "$venv" ]; then
   "$python" -m venv "$venv"
   "$venv/bin/pip" install -q --upgrade pip >/dev/null
 fi
-"$venv/bin/pip" install -q "ops==$ops_version" pytest pytest-xdist jsonpatch pyyaml >&2
+"$venv/bin/pip" install -q "ops==$ops_version" pytest pytest-xdist jsonpatch pyyaml hypothesis >&2
 "$venv/bin/pip" install -q --force-reinstall --no-deps "$wheelhouse"/*.whl >&2
 echo "$venv"

@@ -2,6 +2,7 @@
 
 #include "engine/agent/tool_table.hpp"
 #include "engine/agent/tool_util.hpp"
+#include "engine/state/json_codec.hpp"
 #include "engine/state/text_forms.hpp"
 
 namespace scenario::agent {
@@ -85,6 +86,13 @@ std::string action_set(hook_context& ctx, const std::vector<std::string>& argv, 
     updates.emplace_back(std::move(keys), arg.substr(eq + 1));
   }
   util::require_action(ctx);
+  // The results are state.action.results (level 3); a key of n parts adds n - 1 maps below them.
+  constexpr std::size_t max_key_parts = state::max_nesting_depth - 2;
+  for (const auto& update : updates) {
+    if (update.first.size() > max_key_parts)
+      throw usage_error("key \"" + update.first.front() + "...\" has more than " + std::to_string(max_key_parts) +
+                        " parts: results nest at most " + std::to_string(state::max_nesting_depth) + " levels deep");
+  }
   json& results = action_output(ctx).results;
   for (const auto& [keys, value] : updates) {
     json* node = &results;

@@ -52,10 +52,23 @@ json parse_json_arg(const std::string& text, const char* what) {
   }
 }
 
+// The UTF-8 text of a Python str; ValueError naming `what` for one UTF-8 cannot carry (a lone
+// surrogate such as '\udc80', which Python allows and JSON text and Juju do not).
+std::string utf8_of(nb::handle text, const std::string& what) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
+  if (!data) {
+    PyErr_Clear();
+    throw nb::value_error((what + ": a str that is not valid UTF-8 (a lone surrogate)").c_str());
+  }
+  return std::string(data, static_cast<std::size_t>(size));
+}
+
 // A Python value as the JSON json.dumps(value, allow_nan=False) would write, without the
 // text in between: dicts (str or int keys), lists and tuples, str, int, float, bool, None.
-// Anything else, a non-finite float or an int beyond 64 bits raises ValueError naming `what`.
-json json_of(nb::handle value, const std::string& what) {
+// Anything else, a non-finite float, an int beyond 64 bits, a str UTF-8 cannot carry or nesting
+// deeper than max_nesting_depth raises ValueError naming `what` (Python then finds the path).
+json json_of(nb::handle value, const std::string& what, int level = 1) {
   if (value.is_none()) return nullptr;
   if (PyBool_Check(value.ptr())) return value.ptr() == Py_True;
   if (PyLong_CheckExact(value.ptr()) || PyLong_Check(value.ptr())) {
@@ -74,33 +87,36 @@ json json_of(nb::handle value, const std::string& what) {
     if (!std::isfinite(d)) throw nb::value_error((what + ": not a finite number").c_str());
     return d;
   }
-  if (PyUnicode_Check(value.ptr())) {
-    Py_ssize_t size = 0;
-    const char* text = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
-    if (!text) throw nb::python_error();
-    return std::string(text, static_cast<std::size_t>(size));
-  }
+  if (PyUnicode_Check(value.ptr())) return utf8_of(value, what);
   if (PyDict_Check(value.ptr())) {
-    json out = json::object();
+    // A one-key {"$tag": ...} dict is a tagged value's wrapper: only its content nests.
     PyObject *key = nullptr, *item = nullptr;
     Py_ssize_t pos = 0;
+    const bool wrapper = PyDict_GET_SIZE(value.ptr()) == 1 && PyDict_Next(value.ptr(), &pos, &key, &item) &&
+                         PyUnicode_Check(key) && PyUnicode_GET_LENGTH(key) > 0 && PyUnicode_READ_CHAR(key, 0) == '$';
+    if (!wrapper && level > scenario::state::max_nesting_depth)
+      throw nb::value_error(scenario::state::too_deep_message(what).c_str());
+    json out = json::object();
+    pos = 0;
     while (PyDict_Next(value.ptr(), &pos, &key, &item)) {
       std::string name;
       if (PyUnicode_Check(key)) {
-        name = nb::cast<std::string>(nb::handle(key));
+        name = utf8_of(key, what);
       } else if (PyLong_Check(key) && !PyBool_Check(key)) {
         name = nb::cast<std::string>(nb::str(nb::handle(key)));  // as json.dumps writes it
       } else {
         throw nb::value_error((what + ": a dict key that is not a str").c_str());
       }
-      json child = json_of(item, what);
+      json child = json_of(item, what, wrapper ? level : level + 1);
       out[std::move(name)] = std::move(child);
     }
     return out;
   }
   if (PyList_Check(value.ptr()) || PyTuple_Check(value.ptr())) {
+    if (level > scenario::state::max_nesting_depth)
+      throw nb::value_error(scenario::state::too_deep_message(what).c_str());
     json out = json::array();
-    for (nb::handle item : value) out.push_back(json_of(item, what));
+    for (nb::handle item : value) out.push_back(json_of(item, what, level + 1));
     return out;
   }
   throw nb::value_error(
@@ -109,8 +125,14 @@ json json_of(nb::handle value, const std::string& what) {
           .c_str());
 }
 
-// The Python value json.loads would make of `value`.
-nb::object python_of(const json& value) {
+// The Python value json.loads would make of `value` (the output State). Its values nest no
+// deeper than an input's may; should a charm have made one deeper, it is refused naming its
+// path rather than recursed into.
+nb::object python_of(const json& value, bool top = true) {
+  if (top) {
+    if (auto problem = scenario::state::nesting_problem(value, "output state"))
+      throw scenario::state_validation_error("too-deep", *problem);
+  }
   switch (value.type()) {
     case json::value_t::null:
       return nb::none();
@@ -128,12 +150,12 @@ nb::object python_of(const json& value) {
     }
     case json::value_t::array: {
       nb::list out;
-      for (const auto& item : value) out.append(python_of(item));
+      for (const auto& item : value) out.append(python_of(item, false));
       return out;
     }
     case json::value_t::object: {
       nb::dict out;
-      for (const auto& [key, item] : value.items()) out[nb::str(key.data(), key.size())] = python_of(item);
+      for (const auto& [key, item] : value.items()) out[nb::str(key.data(), key.size())] = python_of(item, false);
       return out;
     }
     default:
@@ -208,6 +230,7 @@ class py_run {
 NB_MODULE(_engine, m) {
   m.doc() = "Scenario's C++ engine: Juju hook tools, Pebble, unit state, consistency checks.";
   nb::register_exception_translator(translate);
+  m.attr("MAX_NESTING_DEPTH") = scenario::state::max_nesting_depth;
 
   nb::class_<scenario::spec::charm_spec>(m, "CharmSpec")
       .def_static(

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "engine/state/errors.hpp"
+
 namespace scenario::runtime {
 
 namespace {
@@ -21,6 +23,49 @@ std::string spec_name(const Range& items, std::string_view prefix, Name name_of)
     if (underscored(name_of(item)) == prefix) return name_of(item);
   }
   return dashed(prefix);
+}
+
+// Where the value of each JUJU_* variable comes from, as a test writes it.
+std::string_view source_of(std::string_view variable) {
+  static constexpr std::pair<std::string_view, std::string_view> sources[] = {
+      {"JUJU_VERSION", "Context(juju_version=...)"},
+      {"JUJU_UNIT_NAME", "Context(app_name=...) (or the metadata's name)"},
+      {"JUJU_MODEL_NAME", "state.model.name"},
+      {"JUJU_MODEL_UUID", "state.model.uuid"},
+      {"JUJU_CHARM_DIR", "Context(charm_root=...)"},
+      {"JUJU_DISPATCH_PATH", "the event's name"},
+      {"JUJU_HOOK_NAME", "the event's name"},
+      {"JUJU_ACTION_NAME", "the event's name"},
+      {"JUJU_ACTION_UUID", "Event(action_id=...)"},
+      {"JUJU_RELATION", "the relation's endpoint"},
+      {"JUJU_RELATION_ID", "the relation's endpoint"},
+      {"JUJU_REMOTE_APP", "the relation's remote_app_name"},
+      {"JUJU_REMOTE_UNIT", "the relation's remote_app_name"},
+      {"JUJU_DEPARTING_UNIT", "the relation's remote_app_name"},
+      {"JUJU_WORKLOAD_NAME", "the container's name"},
+      {"JUJU_NOTICE_ID", "the notice's id"},
+      {"JUJU_NOTICE_TYPE", "the notice's type"},
+      {"JUJU_NOTICE_KEY", "the notice's key"},
+      {"JUJU_PEBBLE_CHECK_NAME", "the check's name"},
+      {"JUJU_SECRET_ID", "the secret's id"},
+      {"JUJU_SECRET_LABEL", "the secret's label"},
+      {"JUJU_STORAGE_ID", "the storage's name"},
+  };
+  for (const auto& [name, source] : sources)
+    if (name == variable) return source;
+  return "the State";
+}
+
+// An environment variable cannot hold a NUL: the run would fail before the charm starts, so
+// the value that would go there is refused as the input it is.
+void check_no_nul(const std::map<std::string, std::string>& env) {
+  for (const auto& [name, value] : env) {
+    if (value.find('\0') == std::string::npos) continue;
+    throw state_validation_error(
+        "invalid-state",
+        std::string(source_of(name)) + " holds a NUL character ('\\x00'), which Juju passes to the charm in " +
+            name + " and no environment variable can hold; remove it");
+  }
 }
 
 }  // namespace
@@ -148,6 +193,7 @@ std::map<std::string, std::string> hook_environment(const state::state& state,
     case event_kind::custom:  // classify_event never yields it; Juju runs it like a lifecycle hook
       break;
   }
+  check_no_nul(env);
   return env;
 }
 

@@ -10,6 +10,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "engine/state/json_codec.hpp"
 #include "engine/state/text_forms.hpp"
 
 namespace scenario::spec {
@@ -276,7 +277,9 @@ ojson parse_yaml(const std::string& text, const std::string& file) {
                      file + ": YAML syntax error at line " + std::to_string(e.mark.line + 1) +
                          ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
-  return yaml_to_json(root, where{file, ""});
+  ojson doc = yaml_to_json(root, where{file, ""});  // yaml-cpp's own depth guard bounds the recursion
+  if (auto problem = state::nesting_problem(convert<json>(doc), file)) throw spec_error("invalid-charm-spec", *problem);
+  return doc;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -613,6 +616,9 @@ const container_spec* charm_spec::find_container(std::string_view name) const {
 }
 
 charm_spec spec_from_json(const json& meta, const json& config, const json& actions) {
+  // Checked before the recursive conversion below.
+  for (const auto& [document, name] : {std::pair{&meta, "meta"}, {&config, "config"}, {&actions, "actions"}})
+    if (auto problem = state::nesting_problem(*document, name)) throw spec_error("invalid-charm-spec", *problem);
   return build(convert<ojson>(meta), convert<ojson>(config), convert<ojson>(actions),
                "metadata.yaml");
 }

@@ -34,10 +34,17 @@ std::string kind_of(const json& j) {
   }
 }
 
+// The first `size` bytes of UTF-8 `text` and "...", cut before a character, not inside one
+// (Python decodes every message).
+std::string shortened(const std::string& text, std::size_t size) {
+  if (text.size() <= size + 3) return text;
+  while (size > 0 && (static_cast<unsigned char>(text[size]) & 0xC0) == 0x80) --size;
+  return text.substr(0, size) + "...";
+}
+
 // "8080 (an integer)"; long lists and objects are cut so the message stays readable.
 std::string describe(const json& j) {
-  std::string text = j.dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  std::string text = shortened(j.dump(), 57);
   if (j.is_null()) return "null";
   return text + " (" + kind_of(j) + ")";
 }
@@ -93,6 +100,26 @@ void read(const json& j, const std::string& path, int& out) {
   }
   fail(path, fmt::format("expected an integer, got {}; write a whole number such as 1", describe(j)));
 }
+
+// Ids, revisions and indexes: Juju never makes a negative one (3.1 let them through unchecked,
+// and Juju's tools then answer for units and relations that cannot exist).
+void read_id(const json& j, const std::string& path, int& out, std::string_view what) {
+  read(j, path, out);
+  if (out < 0) fail(path, fmt::format("{} is not {}: Juju's are 0 or more", out, what));
+}
+
+void read_optional_id(const json& j, const std::string& path, std::optional<int>& out, std::string_view what) {
+  if (j.is_null()) {
+    out.reset();
+    return;
+  }
+  int value = 0;
+  read_id(j, path, value, what);
+  out = value;
+}
+
+// Juju computes goal-state over every planned unit: an unbounded count allocates without end.
+constexpr int max_planned_units = 10000;
 
 void read(const json& j, const std::string& path, bool& out) {
   if (!j.is_boolean())
@@ -195,6 +222,8 @@ int parse_int_key(const std::string& key, const std::string& path) {
   bool canonical = ec == std::errc() && ptr == last && std::to_string(value) == key;
   if (!canonical)
     fail(keyed(path, key), "keys of this map are integers written as decimal strings, e.g. '0'");
+  // Every such map is keyed by ids (unit ids, secret revisions, relation ids).
+  if (value < 0) fail(keyed(path, key), "keys of this map are ids, which Juju never makes negative: use 0 or more");
   return value;
 }
 
@@ -263,8 +292,13 @@ void read_relation(const json& j, const std::string& path, relation& r) {
   });
   field(j, path, "endpoint", r.endpoint);
   field(j, path, "interface", r.interface);
-  field(j, path, "relation_id", r.relation_id);
-  field(j, path, "remote_app_name", r.remote_app_name);
+  with(j, path, "relation_id", [&](const json& v, const std::string& p) { read_id(v, p, r.relation_id, "a relation id"); });
+  with(j, path, "remote_app_name", [&](const json& v, const std::string& p) {
+    read(v, p, r.remote_app_name);
+    // ops cannot build a relation event without the remote application (peers: this one)
+    if (r.remote_app_name.empty() && r.kind != relation_kind::peer)
+      fail(p, "the remote application has a name; write e.g. 'mysql'");
+  });
   field(j, path, "limit", r.limit);
   with(j, path, "local_app_data", [&](const json& v, const std::string& p) { read_databag(v, p, r.local_app_data); });
   with(j, path, "local_unit_data", [&](const json& v, const std::string& p) { read_databag(v, p, r.local_unit_data); });
@@ -477,7 +511,7 @@ void read_secret(const json& j, const std::string& path, secret& s) {
   field(j, path, "id", s.id);
   with(j, path, "contents", [&](const json& v, const std::string& p) { read_int_map(v, p, s.contents, read_string_map); });
   with(j, path, "owner", [&](const json& v, const std::string& p) { read_optional_enum(v, p, s.owner, {"unit", "app"}); });
-  field(j, path, "revision", s.revision);
+  with(j, path, "revision", [&](const json& v, const std::string& p) { read_id(v, p, s.revision, "a secret revision"); });
   with(j, path, "granted", [&](const json& v, const std::string& p) {
     // `false` is the Python spelling of "not granted".
     if (v.is_boolean() && !v.get<bool>()) {
@@ -522,7 +556,7 @@ void read_opened_port(const json& j, const std::string& path, opened_port& o) {
 void read_storage(const json& j, const std::string& path, storage& s) {
   expect_object(j, path, "a storage", {"name", "index", "location"});
   field(j, path, "name", s.name);
-  field(j, path, "index", s.index);
+  with(j, path, "index", [&](const json& v, const std::string& p) { read_id(v, p, s.index, "a storage index"); });
   field(j, path, "location", s.location);
 }
 
@@ -697,8 +731,65 @@ json to_json(const secret& s) {
 
 }  // namespace
 
+bool is_tag_wrapper(const json& value) {
+  if (!value.is_object() || value.size() != 1) return false;
+  const std::string& key = value.begin().key();
+  return !key.empty() && key[0] == '$';
+}
+
+std::string too_deep_message(const std::string& path) {
+  // The path of a value this deep is mostly "[0][0]...": its start says where it is.
+  std::string shown = shortened(path, 80);
+  return fmt::format("{}: nested deeper than {} levels; no value in a State, Event or charm metadata may "
+                     "nest more than {} dicts/lists deep: flatten it",
+                     shown, max_nesting_depth, max_nesting_depth);
+}
+
+namespace {
+
+bool nests_too_deep(const json& value, int level) {
+  if (!value.is_structured()) return false;
+  if (is_tag_wrapper(value)) return nests_too_deep(value.begin().value(), level);
+  if (level > max_nesting_depth) return true;
+  for (const auto& item : value)
+    if (nests_too_deep(item, level + 1)) return true;
+  return false;
+}
+
+std::string too_deep_path(const json& value, const std::string& path, int level) {
+  if (is_tag_wrapper(value)) return too_deep_path(value.begin().value(), path + "." + value.begin().key(), level);
+  if (level > max_nesting_depth) return path;
+  if (value.is_object()) {
+    for (const auto& [k, v] : value.items())
+      if (nests_too_deep(v, level + 1)) return too_deep_path(v, level == 1 ? child(path, k) : keyed(path, k), level + 1);
+  } else {
+    for (std::size_t i = 0; i < value.size(); ++i)
+      if (nests_too_deep(value[i], level + 1)) return too_deep_path(value[i], indexed(path, std::to_string(i)), level + 1);
+  }
+  return path;  // not reached: nests_too_deep(value) held
+}
+
+}  // namespace
+
+std::optional<std::string> nesting_problem(const json& value, const std::string& path, int level) {
+  // Paths are built only for a value that is too deep: checking a well-formed one allocates nothing.
+  if (!nests_too_deep(value, level)) return std::nullopt;
+  return too_deep_message(too_deep_path(value, path, level));
+}
+
+namespace {
+
+// The whole document is checked first: every reader below may copy or dump (in messages) what
+// it is given, recursively.
+void check_nesting(const json& document, const std::string& root) {
+  if (auto problem = nesting_problem(document, root)) throw state_validation_error(error_code, *problem);
+}
+
+}  // namespace
+
 state state_from_json(const json& j) {
   const std::string root;
+  check_nesting(j, "state");
   if (!j.is_object()) fail("state", fmt::format("expected a State (a JSON object), got {}", describe(j)));
   expect_object(j, root, "a State",
                 {"config", "relations", "networks", "containers", "status", "leader", "model",
@@ -722,7 +813,7 @@ state state_from_json(const json& j) {
   with(j, root, "secrets", [&](const json& v, const std::string& p) {
     read_list(v, p, s.secrets, read_secret, [](const json& x) { return string_field(x, "id"); });
   });
-  field(j, root, "unit_id", s.unit_id);
+  with(j, root, "unit_id", [&](const json& v, const std::string& p) { read_id(v, p, s.unit_id, "a unit id"); });
   with(j, root, "deferred", [&](const json& v, const std::string& p) {
     read_list(v, p, s.deferred, read_deferred, [](const json& x) { return string_field(x, "handle_path"); });
   });
@@ -732,7 +823,12 @@ state state_from_json(const json& j) {
   with(j, root, "resources", [&](const json& v, const std::string& p) {
     read_list(v, p, s.resources, read_resource, [](const json& x) { return string_field(x, "name"); });
   });
-  field(j, root, "planned_units", s.planned_units);
+  with(j, root, "planned_units", [&](const json& v, const std::string& p) {
+    read_id(v, p, s.planned_units, "a unit count");
+    if (s.planned_units > max_planned_units)
+      fail(p, fmt::format("{} planned units is more than Scenario simulates (at most {})", s.planned_units,
+                          max_planned_units));
+  });
   with(j, root, "action", [&](const json& v, const std::string& p) {
     if (v.is_null()) {
       s.action.reset();
@@ -793,22 +889,23 @@ json state_to_json(const state& s) {
 
 event event_from_json(const json& j) {
   const std::string root = "event";
+  check_nesting(j, root);
   expect_object(j, root, "an Event",
                 {"name", "relation_id", "relation_remote_unit_id", "relation_departed_unit_id",
                  "secret_id", "secret_revision", "container", "notice_id", "check_name",
                  "storage_name", "storage_index", "action_params", "action_id"});
   event e;
   field(j, root, "name", e.name);
-  field(j, root, "relation_id", e.relation_id);
-  field(j, root, "relation_remote_unit_id", e.relation_remote_unit_id);
-  field(j, root, "relation_departed_unit_id", e.relation_departed_unit_id);
+  with(j, root, "relation_id", [&](const json& v, const std::string& p) { read_optional_id(v, p, e.relation_id, "a relation id"); });
+  with(j, root, "relation_remote_unit_id", [&](const json& v, const std::string& p) { read_optional_id(v, p, e.relation_remote_unit_id, "a unit id"); });
+  with(j, root, "relation_departed_unit_id", [&](const json& v, const std::string& p) { read_optional_id(v, p, e.relation_departed_unit_id, "a unit id"); });
   field(j, root, "secret_id", e.secret_id);
-  field(j, root, "secret_revision", e.secret_revision);
+  with(j, root, "secret_revision", [&](const json& v, const std::string& p) { read_optional_id(v, p, e.secret_revision, "a secret revision"); });
   field(j, root, "container", e.container);
   field(j, root, "notice_id", e.notice_id);
   field(j, root, "check_name", e.check_name);
   field(j, root, "storage_name", e.storage_name);
-  field(j, root, "storage_index", e.storage_index);
+  with(j, root, "storage_index", [&](const json& v, const std::string& p) { read_optional_id(v, p, e.storage_index, "a storage index"); });
   with(j, root, "action_params", [&](const json& v, const std::string& p) { read_object(v, p, e.action_params); });
   field(j, root, "action_id", e.action_id);
   return e;

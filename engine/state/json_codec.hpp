@@ -10,6 +10,24 @@
 
 namespace scenario::state {
 
+// How many containers (dicts and lists) deep any value may nest, counted from the top of the
+// State, Event or metadata document it is in (the document is level 1); a tagged wrapper such
+// as {"$tuple": [...]} does not count, so a stored value's depth is its Python depth. Far above
+// any real State, and it keeps every recursive conversion (Python <-> JSON, copies, dumps,
+// pickles) well inside the stack. docs/state-format.md documents it.
+inline constexpr int max_nesting_depth = 100;
+
+// Whether `value` is the one-key {"$tag": ...} wrapper of a tagged value (docs/state-format.md).
+bool is_tag_wrapper(const json& value);
+
+// The message for a value nested deeper than max_nesting_depth at `path`, e.g.
+// "config['x'][0][0]...: nested deeper than 100 levels; ...".
+std::string too_deep_message(const std::string& path);
+
+// too_deep_message for the first container in `value` (at `path`, itself at `level`) nested
+// deeper than max_nesting_depth; nullopt when there is none. Never descends past the limit.
+std::optional<std::string> nesting_problem(const json& value, const std::string& path, int level = 1);
+
 state state_from_json(const json& j);
 json state_to_json(const state& s);
 

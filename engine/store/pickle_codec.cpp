@@ -12,6 +12,7 @@
 
 #include "engine/state/bytes_text.hpp"
 #include "engine/state/errors.hpp"
+#include "engine/state/json_codec.hpp"
 
 namespace scenario::store {
 
@@ -20,6 +21,10 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* error_code = "invalid-pickle";
+
+// A stored value is state.stored_state[i].content or state.deferred[i].snapshot_data, four levels
+// down its State: its own depth (0 at its top) may reach the State's limit less those.
+constexpr int max_value_depth = state::max_nesting_depth - 4;
 
 // --- arbitrary-size integers (pickle LONG1/LONG4 <-> decimal text) -----------------------------
 
@@ -528,8 +533,13 @@ json tagged(const char* tag, json value) {
 }
 
 json to_json(const node& n, int depth) {
-  if (depth > 500)
-    throw state_validation_error(error_code, "pickle holds a structure nested too deeply (or one that contains itself)");
+  const bool container = n.k == kind::list || n.k == kind::tuple || n.k == kind::set ||
+                         n.k == kind::frozenset || n.k == kind::dict;
+  if (container && depth > max_value_depth)
+    throw state_validation_error(
+        error_code, fmt::format("pickle holds a value nested deeper than {} levels (or one that contains itself); "
+                                "stored values may nest at most {} containers deep",
+                                state::max_nesting_depth, max_value_depth));
   auto items = [&](const std::vector<node_ptr>& v) {
     json out = json::array();
     for (const auto& i : v) out.push_back(to_json(*i, depth + 1));
@@ -753,7 +763,8 @@ class encoder {
   }
 
   void write(const json& v, const std::string& path, int depth) {
-    if (depth > 500) fail(path, "nested too deeply");
+    if (v.is_structured() && !state::is_tag_wrapper(v) && depth > max_value_depth)
+      throw state_validation_error(error_code, state::too_deep_message(path));
     switch (v.type()) {
       case json::value_t::null: out_ += 'N'; return;
       case json::value_t::boolean: out_ += v.get<bool>() ? '\x88' : '\x89'; return;

@@ -23,7 +23,7 @@ from ops import pebble
 from ops.model import SecretRotate, StatusBase
 
 from scenario import _engine
-from scenario.errors import StateValidationError
+from scenario.errors import MetadataError, StateValidationError
 from scenario.state import (
     ActionOutput,
     Address,
@@ -91,8 +91,14 @@ def _sorted_if_possible(items: Iterable[Any]) -> List[Any]:
         return sorted(items, key=repr)
 
 
-def encode_value(value: Any, where: str = "value") -> Any:
-    """A Python value ops can store, as tagged JSON; StateValidationError for anything else."""
+def encode_value(value: Any, where: str = "value", level: int = 1) -> Any:
+    """A Python value ops can store, as tagged JSON; StateValidationError for anything else.
+
+    ``level``: how deep ``value`` is in its State (MAX_NESTING_DEPTH bounds it).
+    """
+    if isinstance(value, (list, tuple, set, frozenset, dict)) and level > MAX_NESTING_DEPTH:
+        raise StateValidationError(too_deep_problem(where))
+    inner = level + 1
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -106,23 +112,23 @@ def encode_value(value: Any, where: str = "value") -> Any:
             return {"$float": "inf" if value > 0 else "-inf"}
         return value
     if isinstance(value, list):
-        return [encode_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [encode_value(v, f"{where}[{i}]", inner) for i, v in enumerate(value)]
     if isinstance(value, tuple):
-        return {"$tuple": [encode_value(v, f"{where}[{i}]") for i, v in enumerate(value)]}
+        return {"$tuple": [encode_value(v, f"{where}[{i}]", inner) for i, v in enumerate(value)]}
     if isinstance(value, frozenset):
-        return {"$frozenset": [encode_value(v, f"{where}{{}}") for v in _sorted_if_possible(value)]}
+        return {"$frozenset": [encode_value(v, f"{where}{{}}", inner) for v in _sorted_if_possible(value)]}
     if isinstance(value, set):
-        return {"$set": [encode_value(v, f"{where}{{}}") for v in _sorted_if_possible(value)]}
+        return {"$set": [encode_value(v, f"{where}{{}}", inner) for v in _sorted_if_possible(value)]}
     if isinstance(value, (bytes, bytearray)):
         return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, dict):
         plain = all(isinstance(k, str) for k in value)
         escape = len(value) == 1 and plain and next(iter(value)).startswith("$")
         if plain and not escape:
-            return {k: encode_value(v, f"{where}[{k!r}]") for k, v in value.items()}
+            return {k: encode_value(v, f"{where}[{k!r}]", inner) for k, v in value.items()}
         return {
             "$dict": [
-                [encode_value(k, f"{where} key"), encode_value(v, f"{where}[{k!r}]")]
+                [encode_value(k, f"{where} key", inner), encode_value(v, f"{where}[{k!r}]", inner)]
                 for k, v in value.items()
             ]
         }
@@ -395,12 +401,18 @@ def _secret(s: Secret) -> Dict[str, Any]:
     }
 
 
+# state.deferred[i].snapshot_data and state.stored_state[i].content are four levels down the State.
+_STORED_VALUE_LEVEL = 4
+
+
 def _deferred(d: DeferredEvent) -> Dict[str, Any]:
     return {
         "handle_path": d.handle_path,
         "owner": d.owner,
         "observer": d.observer,
-        "snapshot_data": encode_value(d.snapshot_data, f"deferred[{d.handle_path}].snapshot_data"),
+        "snapshot_data": encode_value(
+            d.snapshot_data, f"deferred[{d.handle_path}].snapshot_data", _STORED_VALUE_LEVEL
+        ),
     }
 
 
@@ -408,7 +420,9 @@ def _stored_state(s: StoredState) -> Dict[str, Any]:
     return {
         "owner_path": s.owner_path,
         "name": s.name,
-        "content": encode_value(s.content, f"stored_state[{s.handle_path}].content"),
+        "content": encode_value(
+            s.content, f"stored_state[{s.handle_path}].content", _STORED_VALUE_LEVEL
+        ),
         "data_type_name": s.data_type_name,
     }
 
@@ -433,13 +447,47 @@ def value_error_of(error: ValueError, state_document: Any, event_document: Any) 
     return StateValidationError(problem or str(error))
 
 
-def engine_value_problem(value: Any, path: str, top: bool = True) -> Optional[str]:
-    """What in ``value`` (a State or Event in the engine's form) JSON cannot carry, and where.
+# How many dicts/lists deep a value may nest, counted from the top of its State, Event or
+# metadata document (level 1); the engine's limit (docs/state-format.md).
+MAX_NESTING_DEPTH: int = _engine.MAX_NESTING_DEPTH
 
-    JSON has no nan or infinity and the engine's integers are 64-bit; the engine's tagged form
-    carries such values only inside stored state and deferred snapshots (encode_value tags
-    those). Paths read like the State: ``state.config['ratio']``. None when all is well.
+
+def too_deep_problem(path: str) -> str:
+    """The message for a value at ``path`` nested deeper than MAX_NESTING_DEPTH (as the engine's)."""
+    # The path of a value this deep is mostly "[0][0]...": its start says where it is.
+    shown = path if len(path) <= 80 else path[:80] + "..."
+    return (
+        f"{shown}: nested deeper than {MAX_NESTING_DEPTH} levels; no value in a State, Event or "
+        f"charm metadata may nest more than {MAX_NESTING_DEPTH} dicts/lists deep: flatten it"
+    )
+
+
+def _utf8_problem(text: str, path: str) -> Optional[str]:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        return (
+            f"{path}: {text[max(0, e.start - 10):e.end + 10]!r} holds a lone surrogate "
+            f"({text[e.start]!r}), which is not text UTF-8, JSON or Juju can carry; use valid "
+            f"Unicode (or bytes where the field takes them)"
+        )
+    return None
+
+
+def engine_value_problem(
+    value: Any, path: str, top: bool = True, level: int = 1, key_types: Tuple[type, ...] = (str, int)
+) -> Optional[str]:
+    """What in ``value`` (a State, Event or charm metadata document in the engine's form) JSON
+    cannot carry, and where.
+
+    JSON has no nan or infinity, no lone surrogates and only str keys (int keys are written as
+    their decimal text); the engine's integers are 64-bit; no value may nest deeper than
+    MAX_NESTING_DEPTH. The engine's tagged form carries non-finite floats and big integers only
+    inside stored state and deferred snapshots (encode_value tags those). Paths read like the
+    State: ``state.config['ratio']``. None when all is well.
     """
+    if isinstance(value, str):
+        return _utf8_problem(value, path)
     if isinstance(value, float) and not math.isfinite(value):
         return (
             f"{path}: {value!r} is not a finite number; Juju cannot carry nan or infinity here "
@@ -451,20 +499,37 @@ def engine_value_problem(value: Any, path: str, top: bool = True) -> Optional[st
             f"StoredState and deferred event data can hold such integers)"
         )
     if isinstance(value, dict):
+        # a one-key {"$tag": ...} dict wraps a tagged value: only its content nests
+        wrapper = len(value) == 1 and str(next(iter(value))).startswith("$")
+        if not wrapper and level > MAX_NESTING_DEPTH:
+            return too_deep_problem(path)
+        for k in value:
+            if (isinstance(k, bool) and bool not in key_types) or not isinstance(k, key_types):
+                return (
+                    f"{path}: the key {k!r} is a {type(k).__name__}; keys here must be str "
+                    f"(write {str(k)!r} if that is what you mean)"
+                )
+            problem = isinstance(k, str) and _utf8_problem(k, f"{path} key")
+            if problem:
+                return problem
         children: Iterable[Tuple[str, Any]] = (
             (f"{path}.{k}" if top else f"{path}[{k!r}]", v) for k, v in value.items()
         )
+        if wrapper:
+            level -= 1
     elif isinstance(value, (list, tuple)):
+        if level > MAX_NESTING_DEPTH:
+            return too_deep_problem(path)
         children = ((f"{path}[{i}]", v) for i, v in enumerate(value))
-    elif value is None or isinstance(value, (str, int, float)):
+    elif value is None or isinstance(value, (int, float)):
         return None
     else:
         return (
-            f"{path}: a {type(value).__name__} is not a value the State can carry; use str, "
-            f"int, float, bool, None, or lists and dicts of them"
+            f"{path}: a {type(value).__name__} is not a value JSON can carry; use str, int, float, bool, "
+            f"None, or lists and dicts of them"
         )
     for child_path, child in children:
-        problem = engine_value_problem(child, child_path, top=False)
+        problem = engine_value_problem(child, child_path, False, level + 1, key_types)
         if problem:
             return problem
     return None
@@ -528,13 +593,31 @@ def event_to_engine(event: Event, state: State) -> Dict[str, Any]:
     }
 
 
+# The dict keys json.dumps writes as text, as a YAML document's may be (`on:` is True).
+_SPEC_KEY_TYPES = (str, int, float, bool, type(None))
+
+
+def _spec_document_json(document: Any, name: str) -> str:
+    """A metadata/config/actions document as JSON text; MetadataError naming what JSON cannot
+    carry (bytes, a lone surrogate, nesting deeper than MAX_NESTING_DEPTH...)."""
+    if document is None:
+        return ""
+    try:
+        text = json.dumps(document, ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")
+        return text
+    except (TypeError, ValueError, RecursionError) as e:  # UnicodeEncodeError is a ValueError
+        problem = engine_value_problem(document, name, key_types=_SPEC_KEY_TYPES)
+        raise MetadataError(problem or f"{name} is not a JSON document: {e}") from None
+
+
 def spec_to_engine(meta: Any, config: Any, actions: Any) -> _engine.CharmSpec:
     """The engine's charm spec of metadata/config/actions documents (config, actions: None
     when the charm has none); the engine validates them."""
     return _engine.CharmSpec.from_json(
-        json.dumps(meta),
-        json.dumps(config) if config is not None else "",
-        json.dumps(actions) if actions is not None else "",
+        _spec_document_json(meta, "meta") or "null",
+        _spec_document_json(config, "config"),
+        _spec_document_json(actions, "actions"),
     )
 
 

@@ -8,6 +8,8 @@ import json
 import logging
 import os
 import shutil
+import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -25,6 +27,7 @@ from .errors import (
     JujuDivergenceWarning,
     MetadataNotFoundError,
     NoObserverError,
+    StateValidationError,
     UncaughtCharmError,
 )
 from .state import Event, State, _CharmSpec
@@ -49,6 +52,58 @@ def _fast_tmp_dir() -> Optional[str]:
     """
     shm = "/dev/shm"
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+# A Context's working directory is <tmp>/scenario-<pid>-<random>: the pid says whose it is.
+_WORKDIR_PREFIX = "scenario-"
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def _remove_orphaned_workdirs(parent: Optional[str]) -> None:
+    """Removes the working directories a killed process left in ``parent`` (None: the default
+    temporary directory): a Context's finalizer never ran there. Only this user's directories
+    of processes that no longer exist are touched."""
+    uid = os.getuid()
+    try:
+        entries = list(os.scandir(parent or tempfile.gettempdir()))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(_WORKDIR_PREFIX):
+            continue
+        pid_text = entry.name[len(_WORKDIR_PREFIX):].partition("-")[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != uid:
+                continue
+        except OSError:
+            continue
+        if not _process_exists(int(pid_text)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _check_context_text(name: str, value: Any) -> None:
+    """StateValidationError for a Context argument the engine or the file system cannot take."""
+    if value is None:
+        return
+    text = os.fspath(value) if isinstance(value, os.PathLike) else value
+    if not isinstance(text, str):
+        raise StateValidationError(f"Context({name}=...) must be a str, not {type(value).__name__}")
+    problem = _convert.engine_value_problem(text, f"Context({name}=...)")
+    if problem:
+        raise StateValidationError(problem)
+    if "\0" in text:
+        raise StateValidationError(f"Context({name}=...) holds a NUL character ('\\x00'); remove it")
 
 
 def _load_spec(charm_type: type, meta: Any, actions: Any, config: Any) -> "_engine.CharmSpec":
@@ -142,12 +197,44 @@ def _juju_variables() -> List[str]:
     return [k for k in os.environ if k.startswith("JUJU_")]
 
 
+# Every signal a handler can be set for: a charm may set any of them.
+_SIGNALS = tuple(int(s) for s in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP})
+# signal.getsignal turns each answer into an enum member, which costs 20 times the lookup; the C
+# function's raw answers (ints or callables) compare and restore alike.
+_raw_getsignal = getattr(signal, "_signal", signal).getsignal
+
+
+def _current_umask() -> int:
+    # os.umask is the only reader, and it sets as it reads: put it straight back
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _current_cwd() -> Optional[str]:
+    try:
+        return os.getcwd()
+    except FileNotFoundError:  # the charm removed it
+        return None
+
+
 @contextlib.contextmanager
 def _process_state_restored() -> Iterator[None]:
-    """Puts back what ops.main changes process-wide: environment, logging, hooks."""
+    """Puts back what ops.main or the charm changes process-wide: environment, logging, hooks,
+    the working directory, umask, signal handlers, sys.path, warnings filters, the default
+    socket timeout and logging.disable (a unit's charm process ends after each hook; ours does
+    not). Each is compared first and set only when it changed, so a run pays only the reads.
+    """
     import ops
 
     environ = _environ_snapshot()
+    cwd, umask = _current_cwd(), _current_umask()
+    handlers_by_signal = list(map(_raw_getsignal, _SIGNALS))
+    path = list(sys.path)
+    filters_list = warnings.filters
+    filters = list(filters_list)
+    socket_timeout = socket.getdefaulttimeout()
+    logging_disabled = logging.root.manager.disable
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     excepthook, breakpointhook = sys.excepthook, sys.breakpointhook
@@ -172,6 +259,41 @@ def _process_state_restored() -> Iterator[None]:
         root.setLevel(level)
         sys.excepthook, sys.breakpointhook = excepthook, breakpointhook
         warnings.showwarning = showwarning
+        _restore_process_settings(
+            cwd, umask, handlers_by_signal, path, filters_list, filters, socket_timeout, logging_disabled
+        )
+
+
+def _restore_process_settings(
+    cwd: Optional[str],
+    umask: int,
+    handlers_by_signal: List[Any],
+    path: List[str],
+    filters_list: List[Any],
+    filters: List[Any],
+    socket_timeout: Optional[float],
+    logging_disabled: int,
+) -> None:
+    """The second half of _process_state_restored: the settings a charm may change."""
+    if cwd is not None and _current_cwd() != cwd:
+        with contextlib.suppress(OSError):  # the charm removed it: there is no way back
+            os.chdir(cwd)
+    os.umask(umask)  # one call whether or not the charm changed it
+    if list(map(_raw_getsignal, _SIGNALS)) != handlers_by_signal:
+        for signum, handler in zip(_SIGNALS, handlers_by_signal):
+            # None: a handler set outside Python, which Python cannot set back
+            if handler is not None and _raw_getsignal(signum) != handler:
+                signal.signal(signum, handler)
+    if sys.path != path:
+        sys.path[:] = path
+    if warnings.filters is not filters_list or filters_list != filters:
+        filters_list[:] = filters
+        warnings.filters = filters_list
+        warnings._filters_mutated()  # type: ignore[attr-defined]  # drops the cached decisions
+    if socket.getdefaulttimeout() != socket_timeout:
+        socket.setdefaulttimeout(socket_timeout)
+    if logging.root.manager.disable != logging_disabled:
+        logging.disable(logging_disabled)
 
 
 class Context:
@@ -207,6 +329,8 @@ class Context:
         bare_charm_errors: bool = False,
         strict: Optional[bool] = None,
     ):
+        for name, value in (("app_name", app_name), ("juju_version", juju_version), ("charm_root", charm_root)):
+            _check_context_text(name, value)
         self.charm_type = charm_type
         self._engine_spec = _load_spec(charm_type, meta, actions, config)
         self._spec_autoloaded = meta is None and actions is None and config is None
@@ -217,7 +341,10 @@ class Context:
         if strict is not None and not isinstance(strict, bool):
             raise TypeError(f"Context(strict=...) takes True, False or None, not {strict!r}")
         self.strict = strict
-        self._workdir = Path(tempfile.mkdtemp(prefix="scenario-", dir=_fast_tmp_dir()))
+        work_parent = _fast_tmp_dir()
+        for parent in {work_parent, None}:  # None: the temporary directory, the fallback
+            _remove_orphaned_workdirs(parent)
+        self._workdir = Path(tempfile.mkdtemp(prefix=f"{_WORKDIR_PREFIX}{os.getpid()}-", dir=work_parent))
         self._finalizer = weakref.finalize(self, shutil.rmtree, self._workdir, True)
         self._pebble: Optional[_engine.PebbleServer] = None
         self._pebble_openers: Dict[str, Any] = {}  # by socket path; see _adapter.ActiveRun

@@ -15,6 +15,7 @@ import dataclasses
 import datetime
 import itertools
 import logging
+import reprlib
 import warnings
 from pathlib import Path, PurePosixPath
 from typing import (
@@ -200,6 +201,15 @@ def _set(obj: object, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
 
 
+_BRIEF = reprlib.Repr()
+_BRIEF.maxstring = _BRIEF.maxother = 200  # only nesting and long containers are cut
+
+
+def _brief(value: Any) -> str:
+    """repr(value) for a message, bounded: a deeply nested value cannot exhaust the stack."""
+    return _BRIEF.repr(value)
+
+
 def _validate_databag(where: str, databag: Any) -> None:
     if not isinstance(databag, dict):
         raise StateValidationError(
@@ -213,8 +223,8 @@ def _validate_databag(where: str, databag: Any) -> None:
             )
         if not isinstance(value, str):
             raise StateValidationError(
-                f"{where}[{key!r}] is {value!r} ({type(value).__name__}); relation databag "
-                f"values must be str: serialise it first, e.g. json.dumps({value!r})"
+                f"{where}[{key!r}] is {_brief(value)} ({type(value).__name__}); relation databag "
+                f"values must be str: serialise it first, e.g. json.dumps({_brief(value)})"
             )
 
 
@@ -253,29 +263,29 @@ class Secret(_DCBase):
             _set(self, "owner", "app")
         if self.owner not in (None, "unit", "app"):
             raise StateValidationError(
-                f"Secret {self.id!r}: owner must be 'unit', 'app' or None, not {self.owner!r}"
+                f"Secret {_brief(self.id)}: owner must be 'unit', 'app' or None, not {_brief(self.owner)}"
             )
         if self.granted in (None,):
             _set(self, "granted", False)
         if self.granted not in (False, "unit", "app"):
             raise StateValidationError(
-                f"Secret {self.id!r}: granted must be 'unit', 'app' or False, "
-                f"not {self.granted!r}"
+                f"Secret {_brief(self.id)}: granted must be 'unit', 'app' or False, "
+                f"not {_brief(self.granted)}"
             )
         if not isinstance(self.contents, dict):
             raise StateValidationError(
-                f"Secret {self.id!r}: contents must be a dict of revision -> content dict"
+                f"Secret {_brief(self.id)}: contents must be a dict of revision -> content dict"
             )
         for rev, content in self.contents.items():
             if not isinstance(rev, int) or isinstance(rev, bool):
                 raise StateValidationError(
-                    f"Secret {self.id!r}: contents key {rev!r} must be an int revision"
+                    f"Secret {_brief(self.id)}: contents key {rev!r} must be an int revision"
                 )
             if not isinstance(content, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in content.items()
             ):
                 raise StateValidationError(
-                    f"Secret {self.id!r}: contents[{rev}] must be a dict of str to str"
+                    f"Secret {_brief(self.id)}: contents[{rev}] must be a dict of str to str"
                 )
         if isinstance(self.rotate, str):
             _set(self, "rotate", SecretRotate(self.rotate))
@@ -380,12 +390,12 @@ class RelationBase(_DCBase):
             )
         if not isinstance(self.endpoint, str) or not self.endpoint:
             raise StateValidationError(
-                f"relation endpoint must be a non-empty str, not {self.endpoint!r}"
+                f"relation endpoint must be a non-empty str, not {_brief(self.endpoint)}"
             )
         if not isinstance(self.relation_id, int) or isinstance(self.relation_id, bool):
             raise StateValidationError(
-                f"relation {self.endpoint!r}: relation_id must be an int, "
-                f"not {self.relation_id!r}"
+                f"relation {_brief(self.endpoint)}: relation_id must be an int, "
+                f"not {_brief(self.relation_id)}"
             )
         _claim_relation_id(self.relation_id)
         for label, databag in self._named_databags():
@@ -440,15 +450,21 @@ class RelationBase(_DCBase):
 
 
 def unify_ids_and_remote_units_data(
-    ids: Sequence[int], data: Dict[int, Dict[str, str]], default: Sequence[int] = (0,)
+    ids: Sequence[int],
+    data: Dict[int, Dict[str, str]],
+    default: Sequence[int] = (0,),
+    where: str = "remote_units_data",
 ) -> Tuple[List[int], Dict[int, Dict[str, str]]]:
-    """Accept unit ids, databags keyed by unit id, or both (which must then agree)."""
+    """Accept unit ids, databags keyed by unit id, or both (which must then agree).
+
+    ``where`` names the relation and field in errors, e.g. ``PeerRelation('peers').peers_data``.
+    """
     ids = list(ids)
     data = dict(data)
     if ids and data:
         if set(ids) != set(data):
             raise StateValidationError(
-                f"remote unit ids {ids} and the unit ids of the databags {sorted(data)} "
+                f"{where}: remote unit ids {ids} and the unit ids of the databags {list(data)} "
                 f"must be the same; pass one or the other, or make them agree"
             )
     elif ids:
@@ -460,7 +476,9 @@ def unify_ids_and_remote_units_data(
         data = {unit_id: {} for unit_id in ids}
     for unit_id in ids:
         if not isinstance(unit_id, int) or isinstance(unit_id, bool):
-            raise StateValidationError(f"unit id {unit_id!r} must be an int")
+            raise StateValidationError(
+                f"{where}: unit id {unit_id!r} must be an int (the unit's number: 1 for app/1)"
+            )
     return ids, data
 
 
@@ -485,7 +503,11 @@ class Relation(RelationBase):
     remote_model_uuid: Optional[str] = None
 
     def __post_init__(self):
-        ids, data = unify_ids_and_remote_units_data(self.remote_unit_ids, self.remote_units_data)
+        ids, data = unify_ids_and_remote_units_data(
+            self.remote_unit_ids,
+            self.remote_units_data,
+            where=f"Relation({_brief(self.endpoint)}).remote_units_data",
+        )
         _set(self, "remote_unit_ids", ids)
         _set(self, "remote_units_data", data)
         super().__post_init__()
@@ -557,7 +579,9 @@ class PeerRelation(RelationBase):
     peers_ids: List[int] = dataclasses.field(default_factory=list)
 
     def __post_init__(self):
-        ids, data = unify_ids_and_remote_units_data(self.peers_ids, self.peers_data, default=())
+        ids, data = unify_ids_and_remote_units_data(
+            self.peers_ids, self.peers_data, default=(), where=f"PeerRelation({_brief(self.endpoint)}).peers_data"
+        )
         _set(self, "peers_ids", ids)
         _set(self, "peers_data", data)
         super().__post_init__()
@@ -809,11 +833,11 @@ class Container(_DCBase):
         for path, value in self.files.items():
             if not isinstance(path, str) or not path.startswith("/"):
                 raise StateValidationError(
-                    f"container {self.name!r}: files key {path!r} must be an absolute path str"
+                    f"container {_brief(self.name)}: files key {path!r} must be an absolute path str"
                 )
             if not isinstance(value, (str, bytes, File)):
                 raise StateValidationError(
-                    f"container {self.name!r}: files[{path!r}] must be str, bytes or File, "
+                    f"container {_brief(self.name)}: files[{path!r}] must be str, bytes or File, "
                     f"not {type(value).__name__}"
                 )
             # A mounted path shows the host directory, so a file seeded there would never be seen.
@@ -821,24 +845,23 @@ class Container(_DCBase):
                 location = str(mount.location).rstrip("/")
                 if path == location or path.startswith(location + "/"):
                     raise StateValidationError(
-                        f"container {self.name!r}: files[{path!r}] is inside mount "
+                        f"container {_brief(self.name)}: files[{path!r}] is inside mount "
                         f"{mount_name!r} ({mount.location} -> {mount.src}); write it into the "
                         f"host directory instead, or seed it outside the mount"
                     )
         for command in self.exec_mock:
             if not isinstance(command, tuple) or not all(isinstance(a, str) for a in command):
                 raise StateValidationError(
-                    f"container {self.name!r}: exec_mock key {command!r} must be a tuple of "
+                    f"container {_brief(self.name)}: exec_mock key {command!r} must be a tuple of "
                     f"str, e.g. ('ls', '-l')"
                 )
 
     def _plan_yaml(self) -> str:
         # Pebble computes plans (override merge/replace, validation): ask the engine.
-        import json
-
         from scenario import _convert, _engine
 
-        return _engine.container_plan(json.dumps(_convert.container_to_engine(self)))
+        document = _convert.container_to_engine(self)
+        return _engine.container_plan(_convert.to_engine_json(document, f"container {self.name!r}"))
 
     @property
     def plan(self) -> pebble.Plan:
@@ -869,14 +892,14 @@ class Container(_DCBase):
         for notice in self.notices:
             if notice.key == key:
                 return notice
-        raise KeyError(f"container {self.name!r} has no notice with key {key!r}")
+        raise KeyError(f"container {_brief(self.name)} has no notice with key {key!r}")
 
     def get_check_info(self, name: str) -> CheckInfo:
         """The check info with this name."""
         for info in self.check_infos:
             if info.name == name:
                 return info
-        raise KeyError(f"container {self.name!r} has no check info named {name!r}")
+        raise KeyError(f"container {_brief(self.name)} has no check info named {name!r}")
 
     @property
     def pebble_ready_event(self) -> "Event":
@@ -1061,7 +1084,7 @@ def _to_status(where: str, value: Any) -> StatusBase:
         except KeyError:
             pass
     raise StateValidationError(
-        f"{where} must be an ops StatusBase (e.g. ActiveStatus('ready')), not {value!r}"
+        f"{where} must be an ops StatusBase (e.g. ActiveStatus('ready')), not {_brief(value)}"
     )
 
 
@@ -1156,14 +1179,14 @@ class Port(_DCBase):
     def __post_init__(self):
         if self.protocol not in ("tcp", "udp", "icmp"):
             raise StateValidationError(
-                f"Port protocol must be 'tcp', 'udp' or 'icmp', not {self.protocol!r}"
+                f"Port protocol must be 'tcp', 'udp' or 'icmp', not {_brief(self.protocol)}"
             )
         if self.protocol == "icmp":
             if self.port is not None:
                 raise StateValidationError("an icmp Port has no port number: use Port('icmp')")
         elif not isinstance(self.port, int) or not 1 <= self.port <= 65535:
             raise StateValidationError(
-                f"Port({self.protocol!r}, {self.port!r}): port must be an int in 1-65535"
+                f"Port({_brief(self.protocol)}, {_brief(self.port)}): port must be an int in 1-65535"
             )
 
 
@@ -1285,12 +1308,12 @@ class State(_DCBase):
                     )
             _set(self, field_name, value)
         if not isinstance(self.status, Status):
-            raise StateValidationError(f"State.status must be a Status, not {self.status!r}")
+            raise StateValidationError(f"State.status must be a Status, not {_brief(self.status)}")
         if not isinstance(self.config, dict):
-            raise StateValidationError(f"State.config must be a dict, not {self.config!r}")
+            raise StateValidationError(f"State.config must be a dict, not {_brief(self.config)}")
         _set(self, "juju_log", [JujuLogLine(*line) for line in self.juju_log])
         if not isinstance(self.unit_id, int) or isinstance(self.unit_id, bool) or self.unit_id < 0:
-            raise StateValidationError(f"State.unit_id must be an int >= 0, not {self.unit_id!r}")
+            raise StateValidationError(f"State.unit_id must be an int >= 0, not {_brief(self.unit_id)}")
 
     def with_can_connect(self, container_name: str, can_connect: bool) -> "State":
         """A copy with one container's can_connect changed."""
@@ -1463,13 +1486,20 @@ class Event(_DCBase):
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
-            raise StateValidationError(f"Event name must be a non-empty str, not {self.name!r}")
+            raise StateValidationError(f"Event name must be a non-empty str, not {_brief(self.name)}")
+        if not self.name.isascii():
+            try:
+                self.name.encode("utf-8")
+            except UnicodeEncodeError:
+                raise StateValidationError(
+                    f"Event name {_brief(self.name)} holds a lone surrogate; use valid Unicode"
+                ) from None
         if "-" in self.name:
             logger.debug("event name %r: dashes become underscores", self.name)
         _set(self, "name", normalize_name(self.name))
         if self.params and not self._is_action_event:
             raise StateValidationError(
-                f"Event {self.name!r}: params are only for action events (named <action>_action)"
+                f"Event {_brief(self.name)}: params are only for action events (named <action>_action)"
             )
 
     def __call__(

@@ -67,6 +67,19 @@ TEST_F(action_tools, action_set_key_rules) {
   EXPECT_TRUE(!st.action || st.action->results.empty());
 }
 
+TEST_F(action_tools, action_set_keys_nest_no_deeper_than_a_state_may) {
+  in_action();
+  auto dotted = [](int parts) {
+    std::string key = "a";
+    for (int i = 1; i < parts; ++i) key += ".a";
+    return key + "=x";
+  };
+  ok({"action-set", dotted(98)});
+  EXPECT_EQ(fails({"action-set", dotted(99)}),
+            "ERROR key \"a...\" has more than 98 parts: results nest at most 100 levels deep\n");
+  EXPECT_NE(fails({"action-set", dotted(50000)}).find("more than 98 parts"), std::string::npos);
+}
+
 TEST_F(action_tools, action_log_appends) {
   in_action();
   ok({"action-log", "--", "step 1"});

@@ -141,6 +141,20 @@ TEST(hook_env, secret_action_storage_and_workload_variables) {
 }
 
 
+TEST(hook_env, a_nul_in_a_variable_is_refused_naming_its_source) {
+  auto spec = make_spec();
+  state::state st;
+  st.model.name = std::string("m\0x", 3);
+  auto start = named("start");
+  try {
+    hook_environment(st, start, classify_event(spec, start), {"webapp", "3.0", "/c"});
+    FAIL() << "no error";
+  } catch (const state_validation_error& e) {
+    EXPECT_NE(std::string(e.what()).find("state.model.name holds a NUL character"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("JUJU_MODEL_NAME"), std::string::npos) << e.what();
+  }
+}
+
 state::deferred_event deferred_peer_event(const std::string& name, int number) {
   return {"WebappCharm/on/" + name + "[" + std::to_string(number) + "]", "WebappCharm", "_on_peers",
           {{"relation_name", "replicas"}, {"relation_id", 3}}};

@@ -93,6 +93,18 @@ containers:
       - storage: data
 )";
 
+TEST(spec_errors, documents_nested_deeper_than_a_state_may_are_refused_naming_the_path) {
+  const std::string deep = "name: c\ncontainers:\n  web:\n    x: " + std::string(150, '[') + std::string(150, ']') + "\n";
+  EXPECT_NE(meta_error(deep).find("metadata.yaml.containers['web']['x'][0]"), std::string::npos) << meta_error(deep);
+  EXPECT_NE(meta_error(deep).find("nested deeper than 100 levels"), std::string::npos);
+  json nested = 1;
+  for (int i = 0; i < 100000; ++i) nested = json::array({std::move(nested)});
+  json meta = {{"name", "c"}};
+  meta["x"] = std::move(nested);  // moved: a copy this deep would recurse
+  std::string message = spec_error_of([&] { spec_from_json(meta, json(), json()); });
+  EXPECT_NE(message.find("meta.x[0][0]"), std::string::npos) << message;
+}
+
 TEST(spec_from_yaml, parses_metadata) {
   charm_spec s = spec_from_yaml(full_meta, "", "");
   EXPECT_EQ(s.name, "my-charm");

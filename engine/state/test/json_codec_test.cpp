@@ -331,6 +331,95 @@ TEST(json_codec_errors, event_wrong_type) {
   EXPECT_THROW(event_from_json(json::parse(R"({"relation_id": "db:1"})")), state_validation_error);
 }
 
+// A list nested `levels` deep around 1, built without recursion.
+json nested_list(int levels) {
+  json value = 1;
+  for (int i = 0; i < levels; ++i) value = json::array({std::move(value)});
+  return value;
+}
+
+TEST(json_codec_errors, nesting_deeper_than_the_limit_is_refused_naming_the_path) {
+  // state (1) > config (2) > 'x': its outermost list is level 3.
+  json ok = {{"config", {{"x", nested_list(max_nesting_depth - 2)}}}};
+  EXPECT_NO_THROW(state_from_json(ok));
+  json deep = {{"config", {{"x", nested_list(max_nesting_depth - 1)}}}};
+  try {
+    state_from_json(deep);
+    FAIL() << "no error";
+  } catch (const state_validation_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("state.config['x'][0][0]"));
+    EXPECT_THAT(e.what(), HasSubstr("nested deeper than 100 levels"));
+  }
+}
+
+TEST(json_codec_errors, very_deep_nesting_is_refused_without_recursing_into_it) {
+  // Deep enough to overflow the stack of any recursive copy or dump.
+  // Built by moves: an initializer list would copy, and a copy this deep recurses.
+  json deep = {{"config", json::object()}};
+  deep["config"]["x"] = nested_list(200000);
+  EXPECT_THROW(state_from_json(deep), state_validation_error);
+  json event = {{"name", "start"}, {"action_params", json::object()}};
+  event["action_params"]["p"] = nested_list(200000);
+  try {
+    event_from_json(event);
+    FAIL() << "no error";
+  } catch (const state_validation_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("event.action_params['p'][0]"));
+  }
+}
+
+TEST(json_codec_errors, tag_wrappers_do_not_count_as_levels) {
+  json tuple = 1;
+  for (int i = 0; i < max_nesting_depth - 4; ++i) tuple = {{"$tuple", json::array({std::move(tuple)})}};
+  json ok = {{"stored_state", json::array({{{"content", {{"t", tuple}}}}})}};
+  EXPECT_NO_THROW(state_from_json(ok));
+  EXPECT_FALSE(nesting_problem(tuple, "value").has_value());
+}
+
+TEST(json_codec_errors, negative_ids_revisions_and_indexes_are_refused) {
+  EXPECT_THAT(error_of(R"({"relations": [{"endpoint": "db", "relation_id": -1}]})"),
+              HasSubstr("relations[db:-1].relation_id: -1 is not a relation id"));
+  EXPECT_THAT(error_of(R"({"relations": [{"endpoint": "db", "relation_id": 1, "remote_units_data": {"-2": {}}}]})"),
+              HasSubstr("relations[db:1].remote_units_data['-2']: keys of this map are ids"));
+  EXPECT_THAT(error_of(R"({"unit_id": -3})"), HasSubstr("unit_id: -3 is not a unit id"));
+  EXPECT_THAT(error_of(R"({"secrets": [{"id": "secret:a", "revision": -1}]})"),
+              HasSubstr("secrets[secret:a].revision: -1 is not a secret revision"));
+  EXPECT_THAT(error_of(R"({"secrets": [{"id": "secret:a", "contents": {"-1": {}}}]})"),
+              HasSubstr("secrets[secret:a].contents['-1']"));
+  EXPECT_THAT(error_of(R"({"storages": [{"name": "data", "index": -1}]})"),
+              HasSubstr("storages[0].index: -1 is not a storage index"));
+  for (const char* field : {"relation_id", "relation_remote_unit_id", "relation_departed_unit_id",
+                            "secret_revision", "storage_index"}) {
+    try {
+      event_from_json(json{{"name", "start"}, {field, -1}});
+      ADD_FAILURE() << field << ": no error";
+    } catch (const state_validation_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr(std::string("event.") + field + ": -1 is not"));
+    }
+  }
+}
+
+TEST(json_codec_errors, an_empty_remote_app_name_is_refused) {
+  EXPECT_THAT(error_of(R"({"relations": [{"endpoint": "db", "relation_id": 1, "remote_app_name": ""}]})"),
+              HasSubstr("relations[db:1].remote_app_name: the remote application has a name"));
+  EXPECT_NO_THROW(state_from_json(json::parse(
+      R"({"relations": [{"kind": "peer", "endpoint": "p", "relation_id": 1, "remote_app_name": ""}]})")));
+}
+
+TEST(json_codec_errors, a_value_cut_short_in_a_message_stays_valid_utf8) {
+  // found by tests/python/property: the cut fell inside a two-byte character
+  std::string m = error_of(R"({"storages": [{"name": "d", "index": ["0000000000000000000000000000000000000000000000000000\u0080\u0080\u0080\u0080\u0080"]}]})");
+  EXPECT_THAT(m, HasSubstr("storages[0].index: expected an integer"));
+  EXPECT_TRUE(is_valid_utf8(m)) << m;
+}
+
+TEST(json_codec_errors, planned_units_are_bounded) {
+  EXPECT_NO_THROW(state_from_json(json{{"planned_units", 10000}}));
+  EXPECT_THAT(error_of(R"({"planned_units": 2147483647})"),
+              HasSubstr("planned_units: 2147483647 planned units is more than Scenario simulates (at most 10000)"));
+  EXPECT_THAT(error_of(R"({"planned_units": -1})"), HasSubstr("planned_units: -1 is not a unit count"));
+}
+
 TEST(bytes_text, base64_round_trip_all_lengths) {
   std::string bytes;
   for (int i = 0; i < 260; ++i) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/state/errors.hpp"
+#include "engine/state/json_codec.hpp"
 
 namespace scenario::store {
 namespace {
@@ -198,6 +199,27 @@ std::string encode_error(const json& j) {
   }
   ADD_FAILURE() << "no error for " << j.dump();
   return {};
+}
+
+TEST(pickle_codec_errors, values_nested_deeper_than_the_state_allows_are_refused) {
+  // A stored value sits four levels down its State (state.stored_state[i].content is level 4):
+  // its lists may reach level 100.
+  auto nested = [](int levels) {
+    json value = 1;
+    for (int i = 0; i < levels; ++i) value = json::array({std::move(value)});
+    return value;
+  };
+  json ok = {{"a", nested(state::max_nesting_depth - 4)}};
+  EXPECT_EQ(pickle_to_json(json_to_pickle(ok)), ok);
+  json deep = {{"a", nested(state::max_nesting_depth - 3)}};
+  EXPECT_THAT(encode_error(deep), HasSubstr("nested deeper than 100 levels"));
+  // Decoding: a pickle of the deep value, written by hand (EMPTY_LIST ... APPEND per level).
+  std::string bytes("\x80\x04}X\x01\x00\x00\x00" "a", 9);
+  for (int i = 0; i < 200; ++i) bytes += "]";
+  bytes += "K\x01";
+  for (int i = 0; i < 200; ++i) bytes += "a";
+  bytes += "s.";
+  EXPECT_THAT(decode_error(bytes), HasSubstr("nested deeper than 100 levels"));
 }
 
 TEST(pickle_codec_errors, arbitrary_global_is_rejected) {

@@ -3,8 +3,14 @@
 import gc
 import logging
 import os
+import signal
+import socket
+import subprocess
 import sys
 import threading
+import timeit
+import warnings
+from pathlib import Path
 
 import ops
 import pytest
@@ -123,3 +129,91 @@ def test_a_bad_share_cpu_setting_names_the_variable_and_its_values(monkeypatch):
     ctx = Context(CpuWatcher, meta=PEBBLE_META)
     with pytest.raises(ValueError, match=r"SCENARIO_PEBBLE_SHARE_CPU='yes': use 1 .* or 0"):
         ctx.run("start", State(containers=[Container("web", can_connect=True)]))
+
+
+class Rude(ops.CharmBase):
+    """Changes every process-wide setting a charm can reach."""
+
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.start, self._on_start)
+
+    def _on_start(self, _):
+        os.chdir(self.framework.charm_dir)
+        os.umask(0o077)
+        signal.signal(signal.SIGUSR1, lambda *_: None)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        sys.path.insert(0, "/rude/lib")
+        warnings.simplefilter("ignore")
+        socket.setdefaulttimeout(0.5)
+        logging.disable(logging.CRITICAL)
+
+
+def process_settings():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return {
+        "cwd": os.getcwd(),
+        "umask": mask,
+        "signals": {s: signal.getsignal(s) for s in (signal.SIGUSR1, signal.SIGTERM)},
+        "sys.path": list(sys.path),
+        "warnings filters": list(warnings.filters),
+        "socket timeout": socket.getdefaulttimeout(),
+        "logging.disable": logging.root.manager.disable,
+    }
+
+
+def test_process_settings_the_charm_changes_are_restored():
+    before = process_settings()
+    Context(Rude, meta={"name": "rude"}).run("start", State())
+    after = process_settings()
+    for name in before:
+        assert after[name] == before[name], name
+
+
+def test_a_warning_filter_the_charm_adds_does_not_outlive_the_run():
+    Context(Rude, meta={"name": "rude"}).run("start", State())
+    with pytest.warns(UserWarning, match="still seen"):
+        warnings.warn("still seen", UserWarning)
+
+
+def test_restoring_process_settings_costs_microseconds():
+    from scenario.context import _process_state_restored
+
+    def enter_and_leave():
+        with _process_state_restored():
+            pass
+
+    enter_and_leave()
+    runs = 2000
+    seconds = min(timeit.repeat(enter_and_leave, number=runs, repeat=3)) / runs
+    assert seconds < 1e-3, f"{seconds * 1e6:.1f} µs per run"  # a few µs; loose for loaded CI
+
+
+ORPHAN = """
+import os, sys, time, ops
+sys.path[:0] = {path!r}
+from scenario import Context
+ctx = Context(ops.CharmBase, meta={{"name": "orphan"}})
+print(ctx._workdir, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_killed_processs_workdir_is_removed_by_the_next_context():
+    child = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN.format(path=sys.path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        workdir = Path(child.stdout.readline().strip())
+        assert workdir.name.startswith(f"scenario-{child.pid}-")
+        assert workdir.is_dir()
+        # a live process's directory is left alone
+        Context(ops.CharmBase, meta={"name": "other"}).cleanup()
+        assert workdir.is_dir()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    Context(ops.CharmBase, meta={"name": "other"}).cleanup()
+    assert not workdir.exists()

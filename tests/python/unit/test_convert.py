@@ -617,3 +617,45 @@ def test_yaml_text_layer_round_trip():
     j = through_json(s)
     assert j["containers"][0]["layers"] == [["a", {"summary": "x"}]]
     assert state_from_engine(j, s) == s
+
+
+def _nested_list(levels, leaf=1):
+    for _ in range(levels):
+        leaf = [leaf]
+    return leaf
+
+
+def test_engine_value_problem_stops_at_the_nesting_limit_without_recursing_further():
+    from scenario._convert import MAX_NESTING_DEPTH, engine_value_problem
+
+    assert MAX_NESTING_DEPTH == 100
+    document = {"config": {"x": _nested_list(MAX_NESTING_DEPTH - 2)}}
+    assert engine_value_problem(document, "state") is None
+    document = {"config": {"x": _nested_list(50_000)}}
+    problem = engine_value_problem(document, "state")
+    assert problem.startswith("state.config['x'][0][0]")
+    assert "nested deeper than 100 levels" in problem
+
+
+def test_engine_value_problem_does_not_count_tag_wrappers():
+    from scenario._convert import engine_value_problem
+
+    tuples = 1
+    for _ in range(95):
+        tuples = {"$tuple": [tuples]}
+    assert engine_value_problem({"stored_state": [{"content": {"t": tuples}}]}, "state") is None
+
+
+def test_encode_value_refuses_values_deeper_than_the_limit():
+    from scenario._convert import encode_value
+
+    with pytest.raises(StateValidationError, match=r"^stored\[0\]\[0\].*nested deeper than 100 levels"):
+        encode_value([_nested_list(50_000)], "stored")
+
+
+def test_engine_value_problem_names_keys_and_surrogates():
+    from scenario._convert import engine_value_problem
+
+    assert "the key (1, 2) is a tuple" in engine_value_problem({"config": {(1, 2): "x"}}, "state")
+    assert "state.config key" in engine_value_problem({"config": {"\udc80": "x"}}, "state")
+    assert "lone surrogate" in engine_value_problem({"config": {"x": "\ud800"}}, "state")
