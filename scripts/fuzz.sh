@@ -34,7 +34,8 @@ fuzz_one() {
          -print_final_stats=1 "$work/$target"; } </dev/null >"$log" 2>&1; then
     echo "ok    $target: $(grep -o 'number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') inputs"
   else
-    echo "FAIL  $target (inputs kept in $artifacts):"
+    echo "FAIL  $target (inputs kept in $artifacts); the last input it ran:"
+    grep 'Running: ' "$log" | tail -n 1 || true
     tail -n 60 "$log"
     return 1
   fi
