@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the C++ GoogleTest suites (ctest), then the Python suite on each ops version CI covers.
+# Runs every test: the C++ GoogleTest suites (ctest), the Python suite on each ops version CI covers,
+# then ctest again under ASan+UBSan and each fuzz target for a short fixed time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OPS_VERSIONS=${OPS_VERSIONS:-"2.4.1 2.23.6 3.9.0"}
@@ -18,3 +19,9 @@ done
 
 echo "== ops-scenario 3.1's own test suite against this package (ops 2.4.1)"
 scripts/ops-scenario-3.1-suite.sh
+
+echo "== C++ tests under ASan and UBSan"
+scripts/sanitize.sh
+
+echo "== fuzz targets under ASan and UBSan"
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"

@@ -92,16 +92,24 @@ std::string status_text(int status) {
   }
 }
 
+namespace {
+// Request data (a method, a path, a file name) can hold any bytes and ends up in replies: invalid
+// UTF-8 becomes U+FFFD, as in hook-tool output, rather than failing the reply.
+std::string envelope_text(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+}  // namespace
+
 response sync_response(json result) {
   json body = {{"type", "sync"}, {"status-code", 200}, {"status", "OK"}};
   if (!result.is_null()) body["result"] = std::move(result);
-  return response{200, "application/json", body.dump()};
+  return response{200, "application/json", envelope_text(body)};
 }
 
 response async_response(const std::string& change_id, json result) {
   json body = {{"type", "async"}, {"status-code", 202}, {"status", "Accepted"}, {"change", change_id}};
   if (!result.is_null()) body["result"] = std::move(result);
-  return response{202, "application/json", body.dump()};
+  return response{202, "application/json", envelope_text(body)};
 }
 
 response error_response(int status, const std::string& message, const std::string& kind, json value) {
@@ -109,7 +117,7 @@ response error_response(int status, const std::string& message, const std::strin
   if (!kind.empty()) result["kind"] = kind;
   if (!value.is_null()) result["value"] = std::move(value);
   json body = {{"type", "error"}, {"status-code", status}, {"status", status_text(status)}, {"result", result}};
-  return response{status, "application/json", body.dump()};
+  return response{status, "application/json", envelope_text(body)};
 }
 
 json parse_body(const request& r) {

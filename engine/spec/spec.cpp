@@ -69,7 +69,8 @@ std::string describe(const ojson& v) {
     case ojson::value_t::number_integer:
     case ojson::value_t::number_unsigned: return "an integer (" + v.dump() + ")";
     case ojson::value_t::number_float: return "a number (" + v.dump() + ")";
-    case ojson::value_t::string: return "a string (" + v.dump() + ")";
+    case ojson::value_t::string:  // a YAML file may hold any bytes; the message must still be made
+      return "a string (" + v.dump(-1, ' ', false, ojson::error_handler_t::replace) + ")";
     case ojson::value_t::array: return "a list";
     case ojson::value_t::object: return "a mapping";
     default: return "an unsupported value";

@@ -62,6 +62,16 @@ TEST(ApiEnvelope, UnknownEndpointIs404AndWrongMethodIs405) {
   EXPECT_EQ(json::parse(resp.body)["result"]["message"], "method \"DELETE\" not allowed");
 }
 
+// Found by fuzz/pebble_request_fuzzer: a method that is not UTF-8 made the reply's JSON encoding
+// throw out of handle(), so the charm got a 500 instead of Pebble's 405.
+TEST(ApiEnvelope, RequestBytesThatAreNotUtf8AreRepliedWithReplacementCharacters) {
+  state::container c;
+  session s(c);
+  auto resp = call(s, "G\xffT", "/v1/plan");
+  EXPECT_EQ(resp.status, 405);
+  EXPECT_EQ(json::parse(resp.body)["result"]["message"], "method \"G\xEF\xBF\xBDT\" not allowed");
+}
+
 TEST(ApiPlan, EmptyPlanAndBadFormat) {
   state::container c;
   session s(c);

@@ -434,6 +434,9 @@ TEST(metadata_errors, missing_name) {
   EXPECT_THAT(meta_error("name: ''\n"), HasSubstr("metadata.yaml: name: empty"));
   EXPECT_THAT(meta_error("name: [a]\n"), HasSubstr("metadata.yaml: name: expected a string"));
   EXPECT_THAT(meta_error(""), HasSubstr("metadata.yaml: the document must be a mapping"));
+  // Found by fuzz/spec_yaml_fuzzer: a value that is not UTF-8 made the message itself throw.
+  EXPECT_THAT(meta_error("\xff\n"),
+              HasSubstr("the document must be a mapping of keys, got a string (\"\xEF\xBF\xBD\")"));
   EXPECT_THAT(spec_error_of([] { spec_from_json(json::array(), nullptr, nullptr); }),
               HasSubstr("metadata.yaml: the document must be a mapping"));
 }
