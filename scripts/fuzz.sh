@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 scripts/system-deps.sh clang-14 libfuzzer-14-dev libclang-rt-14-dev
 
+# -O1 -g1: half the compile time of -O2 -g, with line numbers in crash reports.
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -G Ninja -DSCENARIO_FUZZ=ON \
-  -DSCENARIO_BUILD_TESTS=OFF -DSCENARIO_BUILD_PYTHON=OFF >/dev/null
+  -DSCENARIO_BUILD_TESTS=OFF -DSCENARIO_BUILD_PYTHON=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" >/dev/null
 targets=$(ls fuzz/corpus)
 # Only the fuzz targets and the engine layers they reach, not the whole engine.
 cmake --build build/fuzz -j "$(nproc)" --target $targets
