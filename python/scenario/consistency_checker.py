@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, List, NamedTuple, Optional, Union
+from typing import Any, List, NamedTuple, Optional, Tuple, Union
 
 import ops
 
@@ -54,25 +54,38 @@ def check_consistency(
     if os.environ.get("SCENARIO_SKIP_CONSISTENCY_CHECKS"):
         logger.info("SCENARIO_SKIP_CONSISTENCY_CHECKS is set: skipping consistency checks")
         return
-    if isinstance(event, str):
-        event = Event(event)
     if strict is None:
         strict = _strict_from_environment()
+    warnings, divergences = _engine_check(state, event, charm_spec, juju_version, strict)
+    for warning in warnings:
+        logger.warning("%s", warning)
+    _warn_divergences(divergences)
+
+
+def _engine_check(
+    state: State,
+    event: Union[Event, str],
+    charm_spec: _CharmSpec,
+    juju_version: str,
+    strict: bool,
+    areas: Optional[List[str]] = None,
+) -> Tuple[List[str], List[str]]:
+    """The engine's checker on these inputs: (warnings, divergences), or its exception."""
+    if isinstance(event, str):
+        event = Event(event)
     state_document = _convert.state_to_engine(state)
     event_document = _convert.event_to_engine(event, state)
     try:
-        warnings, divergences = _engine.check_consistency(
+        return _engine.check_consistency(
             _convert.charm_spec_to_engine(charm_spec),
             state_document,
             event_document,
             juju_version,
             strict,
+            areas or [],
         )
     except ValueError as e:  # a value JSON cannot carry: say where it is
         raise _convert.value_error_of(e, state_document, event_document) from None
-    for warning in warnings:
-        logger.warning("%s", warning)
-    _warn_divergences(divergences)
 
 
 class Results(NamedTuple):
@@ -95,22 +108,12 @@ def _check_areas(
     default run would accept are among the errors.
     """
     state = state if state is not None else State()
-    event = Event(event) if isinstance(event, str) else event if event is not None else Event("update_status")
-    state_document = _convert.state_to_engine(state)
-    event_document = _convert.event_to_engine(event, state)
     try:
-        found_warnings, _ = _engine.check_consistency(
-            _convert.charm_spec_to_engine(charm_spec),
-            state_document,
-            event_document,
-            juju_version,
-            True,
-            areas,
+        found_warnings, _ = _engine_check(
+            state, event if event is not None else "update_status", charm_spec, juju_version, True, areas
         )
     except InconsistentScenarioError as e:
         return Results(list(e.problems), [])
-    except ValueError as e:
-        raise _convert.value_error_of(e, state_document, event_document) from None
     return Results([], list(found_warnings))
 
 

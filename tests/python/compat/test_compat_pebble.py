@@ -135,19 +135,19 @@ def test_service_without_command_strict(mycharm):
 
 # --- a plan problem is answered 400 (strict) or served (default), never 500 ----------------
 
+# Every Pebble call that reads the plan.
+PLAN_CALLS = [
+    lambda c: c.get_plan(),
+    lambda c: c.get_services(),
+    lambda c: c.get_checks(),
+    lambda c: c.replan(),
+    lambda c: c.start("worker"),
+    lambda c: c.restart("worker"),
+]
+PLAN_CALL_IDS = ["plan", "services", "checks", "replan", "start", "restart"]
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda c: c.get_plan(),
-        lambda c: c.get_services(),
-        lambda c: c.get_checks(),
-        lambda c: c.replan(),
-        lambda c: c.start("worker"),
-        lambda c: c.restart("worker"),
-    ],
-    ids=["plan", "services", "checks", "replan", "start", "restart"],
-)
+
+@pytest.mark.parametrize("call", PLAN_CALLS, ids=PLAN_CALL_IDS)
 def test_state_layers_pebble_refuses_are_served(mycharm, monkeypatch, call):
     # with the consistency checks skipped, an invalid State layer reaches the Pebble server
     monkeypatch.setenv("SCENARIO_SKIP_CONSISTENCY_CHECKS", "1")
@@ -158,18 +158,7 @@ def test_state_layers_pebble_refuses_are_served(mycharm, monkeypatch, call):
     assert mycharm.seen["result"] == "answered"
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda c: c.get_plan(),
-        lambda c: c.get_services(),
-        lambda c: c.get_checks(),
-        lambda c: c.replan(),
-        lambda c: c.start("worker"),
-        lambda c: c.restart("worker"),
-    ],
-    ids=["plan", "services", "checks", "replan", "start", "restart"],
-)
+@pytest.mark.parametrize("call", PLAN_CALLS, ids=PLAN_CALL_IDS)
 def test_state_layers_pebble_refuses_are_a_400_strict(mycharm, monkeypatch, call):
     monkeypatch.setenv("SCENARIO_SKIP_CONSISTENCY_CHECKS", "1")
     container = Container("workload", can_connect=True, layers={"a": pebble.Layer(NO_COMMAND)})
