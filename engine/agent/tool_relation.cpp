@@ -66,11 +66,12 @@ std::string relation_ids(hook_context& ctx, const std::vector<std::string>& argv
       continue;
     found.push_back(&r);
   }
-  std::sort(found.begin(), found.end(),
-            [](auto* a, auto* b) { return a->relation_id < b->relation_id; });
-  json out = json::array();
-  for (auto* r : found) out.push_back(r->endpoint + ":" + std::to_string(r->relation_id));
-  return format_output(out, args);
+  // Juju's relation-ids.go sorts the ids as strings (sort.Strings): db:1, db:10, db:2. With none,
+  // it writes an empty list: nothing in smart format, `[]` in JSON and YAML.
+  std::vector<std::string> ids;
+  for (auto* r : found) ids.push_back(r->endpoint + ":" + std::to_string(r->relation_id));
+  std::sort(ids.begin(), ids.end());
+  return format_output(json(ids), args);
 }
 
 // relation-list [-r ID] [--app]: the remote units (peers: the other peer units), or with --app
@@ -80,7 +81,7 @@ std::string relation_list(hook_context& ctx, const std::vector<std::string>& arg
   state::relation& rel = util::relation_from_flag(ctx, args);
   expect_positionals(args, 0, 0, "");
   if (flag_bool(args, "app")) return format_output(util::remote_app(ctx, rel), args);
-  json out = json::array();
+  std::vector<std::string> units;
   // By the time relation-broken runs every remote unit has departed.
   if (!is_broken_now(ctx, rel) || rel.remote_units_data.empty() ||
       !util::juju_rule_binds(ctx, fmt::format("relation-list -r {}: by relation-broken every "
@@ -91,10 +92,13 @@ std::string relation_list(hook_context& ctx, const std::vector<std::string>& arg
     for (const auto& [id, bag] : rel.remote_units_data) {
       if (rel.kind == state::relation_kind::peer && id == ctx.state.unit_id) continue;
       if (departing && id == *departing) continue;
-      out.push_back(util::remote_unit_name(ctx, rel, id));
+      units.push_back(util::remote_unit_name(ctx, rel, id));
     }
   }
-  return format_output(out, args);
+  // Juju's RelationCache.MemberNames (runner/context/cache.go) sorts the names as strings:
+  // remote/0, remote/10, remote/2.
+  std::sort(units.begin(), units.end());
+  return format_output(json(units), args);
 }
 
 // ops-scenario 3.1 took application names Juju refuses (e.g. "remote_app"). Outside strict

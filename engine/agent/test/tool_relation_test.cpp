@@ -18,6 +18,33 @@ TEST_F(relation_tools, relation_ids_lists_endpoint_ids) {
   EXPECT_EQ(ok({"relation-ids", "db"}), "db:1\ndb:7\n");
 }
 
+// Follows juju/juju internal/worker/uniter/runner/jujuc/relation-ids.go: the ids are sorted as
+// strings (sort.Strings), and with none it writes an empty []string through juju/cmd output.go:
+// nothing in smart format, `[]` in JSON and YAML.
+TEST_F(relation_tools, relation_ids_sorted_as_strings_and_empty_per_format) {
+  for (int id : {10, 2}) {
+    state::relation r;
+    r.endpoint = "db";
+    r.relation_id = id;
+    st.relations.push_back(r);
+  }
+  EXPECT_EQ(ok_json({"relation-ids", "db", "--format=json"}), json({"db:1", "db:10", "db:2"}));
+  EXPECT_EQ(ok({"relation-ids", "db"}), "db:1\ndb:10\ndb:2\n");
+  EXPECT_EQ(ok({"relation-ids", "web"}), "");
+  EXPECT_EQ(ok({"relation-ids", "web", "--format=json"}), "[]\n");
+  EXPECT_EQ(ok({"relation-ids", "web", "--format=yaml"}), "[]\n");
+}
+
+// Follows juju/juju internal/worker/uniter/runner/context/cache.go: RelationCache.MemberNames,
+// which relation-list.go prints, sorts the unit names as strings (sort.Strings).
+TEST_F(relation_tools, relation_list_sorted_as_strings) {
+  st.relations[0].remote_units_data[10] = {};
+  st.relations[0].remote_units_data[2] = {};
+  EXPECT_EQ(ok_json({"relation-list", "-r", "1", "--format=json"}),
+            json({"remote/0", "remote/1", "remote/10", "remote/2"}));
+  EXPECT_EQ(ok({"relation-list", "-r", "1"}), "remote/0\nremote/1\nremote/10\nremote/2\n");
+}
+
 TEST_F(relation_tools, relation_ids_defaults_to_hook_endpoint_and_omits_broken) {
   ev.name = "db_relation_broken";
   ev.relation_id = 1;
