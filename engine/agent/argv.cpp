@@ -20,13 +20,14 @@ std::optional<std::string> parsed_args::get(std::string_view long_name) const {
 
 namespace {
 
-const flag_spec* find_flag(const std::vector<flag_spec>& flags, std::string_view name) {
+const flag_spec* find_flag(const std::vector<flag_spec>& flags, std::string_view name,
+                           format_flag format) {
   for (const auto& f : flags) {
     if (name.size() == 1 ? f.short_name == name[0] : f.long_name == name) return &f;
   }
-  // Every Juju tool takes --format; ops appends it even where it is meaningless.
-  static const flag_spec format_flag{"format", 0, true};
-  if (name == "format") return &format_flag;
+  // The tools that write output take --format (juju/cmd's Output.AddFlags).
+  static const flag_spec format_spec{"format", 0, true};
+  if (name == "format" && format == format_flag::defined) return &format_spec;
   return nullptr;
 }
 
@@ -50,7 +51,8 @@ bool flag_bool(const parsed_args& args, std::string_view long_name) {
   return v && parse_go_bool(*v).value_or(false);
 }
 
-parsed_args parse_args(const std::vector<std::string>& args, const std::vector<flag_spec>& flags) {
+parsed_args parse_args(const std::vector<std::string>& args, const std::vector<flag_spec>& flags,
+                       format_flag format) {
   parsed_args out;
   bool flags_done = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -70,7 +72,7 @@ parsed_args parse_args(const std::vector<std::string>& args, const std::vector<f
       inline_value = std::string(body.substr(eq + 1));
       body = body.substr(0, eq);
     }
-    const flag_spec* flag = find_flag(flags, body);
+    const flag_spec* flag = find_flag(flags, body, format);
     if (flag == nullptr) {
       throw usage_error("flag provided but not defined: " + arg.substr(0, arg.find('=')));
     }

@@ -50,9 +50,15 @@ class tool_error : public std::runtime_error {
 // rejected other spellings.
 bool flag_bool(const parsed_args& args, std::string_view long_name);
 
-// Parses args (argv without argv[0]). Every tool accepts --format (default "smart") and
-// -h/--help implicitly. Unknown flags raise usage_error("flag provided but not defined: -x").
-parsed_args parse_args(const std::vector<std::string>& args, const std::vector<flag_spec>& flags);
+// Whether a tool defines --format. Juju's tools that write output add it through cmd.Output's
+// AddFlags; the others (status-set, action-set, state-set, ...) do not, and gnuflag refuses it.
+enum class format_flag { defined, undefined };
+
+// Parses args (argv without argv[0]). A tool accepts --format (default "smart") implicitly
+// unless it passes format_flag::undefined. Unknown flags raise
+// usage_error("flag provided but not defined: -x").
+parsed_args parse_args(const std::vector<std::string>& args, const std::vector<flag_spec>& flags,
+                       format_flag format = format_flag::defined);
 
 // Renders `value` for stdout as --format asks, as Juju's cmd.Output does: "json" (compact,
 // newline-terminated; null is "null"), "yaml", or "smart" (strings bare, booleans True/False,

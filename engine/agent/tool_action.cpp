@@ -55,7 +55,7 @@ std::string action_get(hook_context& ctx, const std::vector<std::string>& argv, 
 
 // action-set <key>=<value>...: dotted keys build nested maps; values stay strings.
 std::string action_set(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
-  auto args = parse_args(argv, {});
+  auto args = parse_args(argv, {}, format_flag::undefined);
   // charm.GetActionNameRule(): lowercase alphanumerics, inner hyphens and periods.
   static const char* reserved[] = {"stdout", "stdout-encoding", "stderr", "stderr-encoding"};
   std::vector<std::pair<std::vector<std::string>, std::string>> updates;
@@ -108,7 +108,7 @@ std::string action_set(hook_context& ctx, const std::vector<std::string>& argv, 
 
 // action-log <message...>
 std::string action_log(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
-  auto args = parse_args(argv, {});
+  auto args = parse_args(argv, {}, format_flag::undefined);
   if (args.positional.empty()) throw usage_error("no message specified");
   util::require_action(ctx);
   std::string message;
@@ -120,7 +120,7 @@ std::string action_log(hook_context& ctx, const std::vector<std::string>& argv, 
 // action-fail ["<message>"]: without an argument Juju's default text; an empty argument (what
 // ops sends when no message is given) is kept as an empty message.
 std::string action_fail(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
-  auto args = parse_args(argv, {});
+  auto args = parse_args(argv, {}, format_flag::undefined);
   expect_positionals(args, 0, 1, "");
   util::require_action(ctx);
   action_output(ctx).failure_message =

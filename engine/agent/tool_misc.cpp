@@ -139,14 +139,16 @@ std::string state_get(hook_context& ctx, const std::vector<std::string>& argv, s
   auto it = ctx.controller_state.find(key);
   if (it == ctx.controller_state.end()) {
     if (flag_bool(args, "strict")) throw tool_error("\"" + key + "\" not found");
-    return format_output(nullptr, args);
+    // Juju's GetCharmStateValue gives "" with its not-found error: JSON and YAML print `""`,
+    // smart prints nothing.
+    return format_output("", args);
   }
   return format_output(it->second, args);
 }
 
 // state-set [--file PATH|-] [key=value...]: arguments override the file.
 std::string state_set(hook_context& ctx, const std::vector<std::string>& argv, std::string_view stdin_data) {
-  auto args = parse_args(argv, {{"file", 0, true}});
+  auto args = parse_args(argv, {{"file", 0, true}}, format_flag::undefined);
   auto values = util::parse_key_values(args.positional);
   if (auto file = args.get("file")) {
     auto from_file = util::read_settings_file(*file, stdin_data, util::max_state_file_bytes, "state");
@@ -157,11 +159,12 @@ std::string state_set(hook_context& ctx, const std::vector<std::string>& argv, s
   return "";
 }
 
-// state-delete <key>
+// state-delete [<key>]: without a key (or with an empty one) nothing is deleted and the tool
+// succeeds, as Juju's state-delete.go does (Run returns early on an empty key).
 std::string state_delete(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
-  auto args = parse_args(argv, {});
-  if (args.positional.empty()) throw usage_error("no key specified");
-  expect_positionals(args, 1, 1, "");
+  auto args = parse_args(argv, {}, format_flag::undefined);
+  expect_positionals(args, 0, 1, "");
+  if (args.positional.empty() || args.positional[0].empty()) return "";
   ctx.controller_state.erase(args.positional[0]);
   return "";
 }
@@ -169,7 +172,7 @@ std::string state_delete(hook_context& ctx, const std::vector<std::string>& argv
 // application-version-set <version>: takes effect at once; the old value is kept as previous.
 std::string application_version_set(hook_context& ctx, const std::vector<std::string>& argv,
                                     std::string_view) {
-  auto args = parse_args(argv, {});
+  auto args = parse_args(argv, {}, format_flag::undefined);
   if (args.positional.empty()) throw usage_error("no version specified");
   expect_positionals(args, 1, 1, "");
   auto& st = ctx.state.status;

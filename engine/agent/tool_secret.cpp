@@ -499,7 +499,7 @@ std::string remote_app_of(const hook_context& ctx, const state::relation& rel) {
 // ---- the tools ---------------------------------------------------------------------------
 
 std::string secret_add(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
-  const auto args = parse_args(argv, upsert_flags());
+  const auto args = parse_args(argv, upsert_flags(), format_flag::undefined);
   if (args.positional.empty() && !non_empty(args, "file")) {
     throw usage_error("missing secret value or filename");
   }
@@ -616,7 +616,7 @@ std::string secret_info_get(hook_context& ctx, const std::vector<std::string>& a
 }
 
 std::string secret_set(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
-  const auto args = parse_args(argv, upsert_flags());
+  const auto args = parse_args(argv, upsert_flags(), format_flag::undefined);
   if (args.positional.empty()) throw usage_error("missing secret URI");
   const std::string core = secret_core_id(args.positional[0]);
   const upsert_request r = parse_upsert(

@@ -45,7 +45,7 @@ std::string status_get(hook_context& ctx, const std::vector<std::string>& argv, 
 // status-set [--application] <maintenance|blocked|waiting|active> [message]. The previous
 // status goes to the history, even when the new one is identical (Juju re-stamps it).
 std::string status_set(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
-  auto args = parse_args(argv, {application_flag});
+  auto args = parse_args(argv, {application_flag}, format_flag::undefined);
   const auto& pos = args.positional;
   if (pos.empty()) throw usage_error("invalid args, require <status> [message]");
   static const char* valid[] = {"maintenance", "blocked", "waiting", "active"};

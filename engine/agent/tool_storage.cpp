@@ -106,7 +106,7 @@ std::string storage_list(hook_context& ctx, const std::vector<std::string>& argv
 // storage-add <name>[=<count>]...: recorded in hook_context::storage_requests; Juju provisions
 // the storage after the hook, so nothing is attached during this run.
 std::string storage_add(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
-  auto args = parse_args(argv, {});
+  auto args = parse_args(argv, {}, format_flag::undefined);
   if (args.positional.empty()) throw usage_error("storage add requires a storage directive");
   std::map<std::string, int> requests;
   for (const auto& d : args.positional) {

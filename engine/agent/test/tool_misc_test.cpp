@@ -81,7 +81,58 @@ TEST_F(misc_tools, controller_state_json_and_key_values) {
   EXPECT_EQ(ok_json({"state-get", "--format=json"}), json({{"a", "1"}, {"b", "arg"}}));
   ok({"state-delete", "a"});
   EXPECT_EQ(ctx().controller_state, (std::map<std::string, std::string>{{"b", "arg"}}));
-  EXPECT_EQ(fails({"state-delete"}), "ERROR no key specified\n");
+}
+
+// Follows juju/juju internal/worker/uniter/runner/jujuc/state-get.go: a missing key without
+// --strict writes GetCharmStateValue's "" through cmd.Output (juju/cmd output.go), so JSON and
+// YAML print `""` and smart prints nothing.
+TEST_F(misc_tools, state_get_missing_key_prints_empty_string_per_format) {
+  EXPECT_EQ(ok({"state-get", "missing", "--format=json"}), "\"\"\n");
+  EXPECT_EQ(ok({"state-get", "missing", "--format=yaml"}), "\"\"\n");
+  EXPECT_EQ(ok({"state-get", "missing"}), "");
+}
+
+// Follows juju/juju internal/worker/uniter/runner/jujuc/state-delete.go: Run returns nil for an
+// empty key, so state-delete without a key (or with "") deletes nothing and exits 0; a second
+// argument fails cmd.CheckEmpty.
+TEST_F(misc_tools, state_delete_without_key_is_a_no_op) {
+  ok({"state-set", "a=1"});
+  EXPECT_EQ(ok({"state-delete"}), "");
+  EXPECT_EQ(ok({"state-delete", ""}), "");
+  EXPECT_EQ(ctx().controller_state, (std::map<std::string, std::string>{{"a", "1"}}));
+  auto r = run({"state-delete", "a", "b"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_text, "ERROR unrecognized args: [\"b\"]\n");
+}
+
+// Follows the SetFlags of juju/juju internal/worker/uniter/runner/jujuc/{status-set,
+// application-version-set,action-set,action-log,action-fail,secret-add,state-set,state-delete,
+// storage-add}.go (secret-set shares secret-add's secretUpsertCommand): none adds cmd.Output's
+// --format, so gnuflag refuses it and juju/cmd exits 2. ops (2.4 to 3.9) never sends --format to
+// these tools.
+TEST_F(misc_tools, format_refused_by_tools_that_do_not_define_it) {
+  // Flags are parsed before anything runs, so no action or secret needs to exist.
+  const std::vector<std::vector<std::string>> calls = {
+      {"status-set", "active", "--format=json"},
+      {"application-version-set", "--format=json", "1.0"},
+      {"action-set", "a=b", "--format=json"},
+      {"action-log", "--format=json", "hi"},
+      {"action-fail", "--format=json"},
+      {"secret-add", "--format=json", "k=v"},
+      {"secret-set", "--format=json", "secret:abc", "k=v"},
+      {"state-set", "--format=json", "a=b"},
+      {"state-delete", "--format=json", "a"},
+      {"storage-add", "--format=json", "data"},
+  };
+  for (const auto& argv : calls) {
+    auto r = run(argv);
+    EXPECT_EQ(r.exit_code, 2) << argv[0];
+    EXPECT_EQ(r.stderr_text, "ERROR flag provided but not defined: --format\n") << argv[0];
+    EXPECT_EQ(r.stdout_text, "") << argv[0];
+  }
+  // The tools that write output keep it (cmd.Output.AddFlags).
+  EXPECT_EQ(ok({"state-get", "--format=json"}), "{}\n");
+  EXPECT_EQ(ok({"is-leader", "--format=json"}), "false\n");
 }
 
 TEST_F(misc_tools, application_version_set_keeps_previous) {
