@@ -227,6 +227,22 @@ def test_relation_ids_and_unknown_relation():
     assert by_id == 7
 
 
+def test_relation_order_is_jujus_string_order():
+    # Juju sorts relation-ids output as strings (jujuc/relation-ids.go: sort.Strings); ops keeps
+    # that order in Model.relations.
+    rels = [
+        Relation("db", relation_id=2),
+        Relation("db", relation_id=10),
+        Relation("db", relation_id=1),
+    ]
+
+    def look(charm):
+        return [r.id for r in charm.model.relations["db"]]
+
+    _, ids = probe(Context(Idle, meta=META), "start", State(relations=rels), look)
+    assert ids == [1, 10, 2]
+
+
 # --- peer relations ------------------------------------------------------------------------
 
 
