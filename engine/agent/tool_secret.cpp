@@ -15,6 +15,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "engine/agent/tool_table.hpp"
+#include "engine/state/go_duration.hpp"
 #include "engine/state/juju_names.hpp"
 #include "engine/state/text_forms.hpp"
 #include "engine/agent/tool_util.hpp"
@@ -204,44 +205,6 @@ std::string format_utc(std::time_t t, const std::string& fraction) {
   return std::string(buf) + fraction + "Z";
 }
 
-// A Go duration ("24h", "1h30m", "1.5s"), in seconds; nullopt when malformed.
-std::optional<double> parse_go_duration(const std::string& text) {
-  std::string_view s = text;
-  double sign = 1;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-    if (s[0] == '-') sign = -1;
-    s.remove_prefix(1);
-  }
-  if (s == "0") return 0.0;
-  if (s.empty()) return std::nullopt;
-  // Longest unit first so "ms" is not read as "m".
-  static const std::array<std::pair<std::string_view, double>, 8> units{{
-      {"ns", 1e-9}, {"us", 1e-6}, {"\xC2\xB5s", 1e-6}, {"\xCE\xBCs", 1e-6},
-      {"ms", 1e-3}, {"s", 1.0}, {"m", 60.0}, {"h", 3600.0}}};
-  double total = 0;
-  while (!s.empty()) {
-    std::size_t n = 0;
-    while (n < s.size() && ((s[n] >= '0' && s[n] <= '9') || s[n] == '.')) ++n;
-    const std::string_view digits = s.substr(0, n);
-    if (n == 0 || digits == "." || std::count(digits.begin(), digits.end(), '.') > 1) {
-      return std::nullopt;
-    }
-    const double number = std::stod(std::string(s.substr(0, n)));
-    s.remove_prefix(n);
-    bool matched = false;
-    for (const auto& [unit, scale] : units) {
-      if (s.substr(0, unit.size()) == unit) {
-        total += number * scale;
-        s.remove_prefix(unit.size());
-        matched = true;
-        break;
-      }
-    }
-    if (!matched) return std::nullopt;
-  }
-  return sign * total;
-}
-
 // --expire: RFC 3339, RFC 3339 without a zone (UTC), or a Go duration from now. Stored in UTC
 // RFC 3339, as Juju keeps it (and ops parses it back).
 std::string normalize_expire(const std::string& spec) {
@@ -270,7 +233,7 @@ std::string normalize_expire(const std::string& spec) {
       return format_utc(t, fraction);
     }
   }
-  auto seconds = parse_go_duration(spec);
+  auto seconds = state::parse_go_duration(spec);
   if (!seconds) throw usage_error("expire time or duration " + go_quote(spec) + " not valid");
   if (*seconds <= 0) throw usage_error("negative expire duration " + go_quote(spec) + " not valid");
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());

@@ -171,67 +171,6 @@ std::string now_rfc3339() {
   return fmt::format("{}.{:09d}Z", buf.data(), nanos);
 }
 
-std::string go_duration(double seconds) {
-  // Go's time.Duration.String(): "1h2m3.5s", "500ms", "0s".
-  if (seconds == 0) return "0s";
-  std::string sign = seconds < 0 ? "-" : "";
-  double s = std::fabs(seconds);
-  if (s < 1) {
-    double ms = s * 1000;
-    if (ms >= 1) return sign + fmt::format("{:g}ms", ms);
-    return sign + fmt::format("{:g}µs", ms * 1000);
-  }
-  long long whole_hours = static_cast<long long>(s / 3600);
-  s -= static_cast<double>(whole_hours) * 3600;
-  long long whole_minutes = static_cast<long long>(s / 60);
-  s -= static_cast<double>(whole_minutes) * 60;
-  std::string out = sign;
-  if (whole_hours > 0) out += fmt::format("{}h", whole_hours);
-  if (whole_hours > 0 || whole_minutes > 0) out += fmt::format("{}m", whole_minutes);
-  out += fmt::format("{:g}s", std::round(s * 1e9) / 1e9);
-  return out;
-}
-
-std::optional<double> parse_go_duration(const std::string& text) {
-  // Go's time.ParseDuration: a sequence of <decimal><unit>, unit in ns us µs ms s m h.
-  if (text.empty()) return std::nullopt;
-  size_t i = 0;
-  double sign = 1;
-  if (text[0] == '-' || text[0] == '+') {
-    sign = text[0] == '-' ? -1 : 1;
-    i = 1;
-  }
-  if (i < text.size() && text.substr(i) == "0") return 0.0;
-  double total = 0;
-  bool any = false;
-  while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (start == i) return std::nullopt;
-    double value = 0;
-    try {
-      value = std::stod(text.substr(start, i - start));
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-    size_t ustart = i;
-    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.') ++i;
-    std::string unit = text.substr(ustart, i - ustart);
-    double scale = 0;
-    if (unit == "ns") scale = 1e-9;
-    else if (unit == "us" || unit == "µs") scale = 1e-6;
-    else if (unit == "ms") scale = 1e-3;
-    else if (unit == "s") scale = 1;
-    else if (unit == "m") scale = 60;
-    else if (unit == "h") scale = 3600;
-    else return std::nullopt;
-    total += value * scale;
-    any = true;
-  }
-  if (!any) return std::nullopt;
-  return sign * total;
-}
-
 json change_to_json(const session& s, const change_record& c) {
   json out = {{"id", c.id},          {"kind", c.kind},   {"summary", c.summary},
               {"status", c.status},  {"ready", c.ready}, {"spawn-time", s.started_at()}};

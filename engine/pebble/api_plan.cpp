@@ -270,9 +270,10 @@ void check_command(const std::string& command) {
   }
 }
 
-bool valid_action(const json& item, const char* key) {
-  std::string v = item.value(key, "");
-  return v.empty() || v == "restart" || v == "shutdown" || v == "ignore";
+// Pebble's validServiceAction (internals/plan/plan.go): "", restart, shutdown and ignore
+// everywhere, plus the one context-specific action each field allows (`extra`).
+bool valid_action(const std::string& v, std::string_view extra) {
+  return v.empty() || v == "restart" || v == "shutdown" || v == "ignore" || v == extra;
 }
 
 void validate_plan(const json& plan) {
@@ -284,14 +285,17 @@ void validate_plan(const json& plan) {
     } catch (const plan_error& e) {
       throw plan_error(fmt::format("plan service \"{}\" command invalid: cannot parse service \"{}\" command: {}", name, name, e.what()));
     }
-    for (const char* key : {"on-success", "on-failure"}) {
-      if (!valid_action(svc, key))
+    // Layer.Validate (internals/plan/plan.go): on-success may also be failure-shutdown;
+    // on-failure and on-check-failure may also be success-shutdown.
+    for (auto [key, extra] : {std::pair<const char*, std::string_view>{"on-success", "failure-shutdown"},
+                              {"on-failure", "success-shutdown"}}) {
+      if (!valid_action(svc.value(key, ""), extra))
         throw plan_error(fmt::format("plan service \"{}\" {} action \"{}\" invalid", name, key, svc.value(key, "")));
     }
     if (svc.contains("on-check-failure")) {
       for (const auto& [check, action] : svc["on-check-failure"].items()) {
         std::string a = action.get<std::string>();
-        if (a != "restart" && a != "shutdown" && a != "ignore" && !a.empty())
+        if (!valid_action(a, "success-shutdown"))
           throw plan_error(fmt::format("plan service \"{}\" on-check-failure action \"{}\" invalid", name, a));
       }
     }
@@ -306,20 +310,17 @@ void validate_plan(const json& plan) {
     std::string level = check.value("level", "");
     if (!level.empty() && level != "alive" && level != "ready")
       throw plan_error(fmt::format("plan check \"{}\" level must be \"alive\" or \"ready\"", name));
-    double period = 10, timeout = 3;
-    if (check.contains("period")) {
-      auto p = parse_go_duration(check["period"].get<std::string>());
-      if (!p) throw plan_error(fmt::format("cannot parse layer: invalid duration \"{}\"", check["period"].get<std::string>()));
-      if (*p == 0) throw plan_error(fmt::format("plan check \"{}\" period must not be zero", name));
-      period = *p;
+    std::string check_startup = check.value("startup", "");
+    if (!check_startup.empty() && check_startup != "enabled" && check_startup != "disabled")
+      throw plan_error(fmt::format("plan check \"{}\" startup must be \"enabled\" or \"disabled\"", name));
+    // Pebble (internals/plan/plan.go, CombineLayers) no longer refuses timeout >= period: it
+    // caps the effective timeout at the period. Only zero values are refused (Layer.Validate).
+    for (const char* key : {"period", "timeout"}) {
+      if (!check.contains(key)) continue;
+      auto d = parse_go_duration(check[key].get<std::string>());
+      if (!d) throw plan_error(fmt::format("cannot parse layer: invalid duration \"{}\"", check[key].get<std::string>()));
+      if (*d == 0) throw plan_error(fmt::format("plan check \"{}\" {} must not be zero", name, key));
     }
-    if (check.contains("timeout")) {
-      auto t = parse_go_duration(check["timeout"].get<std::string>());
-      if (!t) throw plan_error(fmt::format("cannot parse layer: invalid duration \"{}\"", check["timeout"].get<std::string>()));
-      if (*t == 0) throw plan_error(fmt::format("plan check \"{}\" timeout must not be zero", name));
-      timeout = *t;
-    }
-    if (timeout >= period) throw plan_error(fmt::format("plan check \"{}\" timeout must be less than period", name));
     int kinds = 0;
     if (check.contains("http")) {
       if (check["http"].value("url", "").empty())
@@ -371,7 +372,14 @@ json combine_all(const state::container& c, const std::vector<std::pair<std::str
                  bool lenient) {
   json plan = empty_plan();
   if (c.base_plan.is_object()) apply_layer(plan, "base", c.base_plan, false);
-  for (const auto& [label, layer] : layers) apply_layer(plan, label, layer, !lenient);
+  for (const auto& [label, layer] : layers) {
+    // Layer.Validate (internals/plan/plan.go) refuses the reserved label prefix.
+    if (!lenient && label.starts_with("pebble-"))
+      throw plan_error(fmt::format("cannot use reserved label prefix \"pebble-\" (layer \"{}\": choose a label "
+                                   "that does not start with \"pebble-\")",
+                                   label));
+    apply_layer(plan, label, layer, !lenient);
+  }
   if (!lenient) validate_plan(plan);
   return plan;
 }

@@ -47,51 +47,6 @@ std::string quote_argv(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-std::optional<double> parse_go_duration(const std::string& text) {
-  // Go accepts an optional sign, then one or more <decimal><unit> groups; "0" alone is allowed.
-  if (text.empty()) return std::nullopt;
-  std::size_t i = 0;
-  double sign = 1;
-  if (text[i] == '+' || text[i] == '-') {
-    sign = text[i] == '-' ? -1 : 1;
-    ++i;
-  }
-  if (text.substr(i) == "0") return 0.0;
-  if (i == text.size()) return std::nullopt;
-  double total = 0;
-  while (i < text.size()) {
-    std::size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
-      ++i;
-    if (i == start) return std::nullopt;
-    std::string number = text.substr(start, i - start);
-    if (number == "." || number.find('.') != number.rfind('.')) return std::nullopt;
-    double value = std::stod(number[0] == '.' ? "0" + number : number);
-    std::size_t unit_start = i;
-    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.')
-      ++i;
-    std::string unit = text.substr(unit_start, i - unit_start);
-    double scale = 0;
-    if (unit == "ns") scale = 1e-9;
-    else if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs") scale = 1e-6;
-    else if (unit == "ms") scale = 1e-3;
-    else if (unit == "s") scale = 1;
-    else if (unit == "m") scale = 60;
-    else if (unit == "h") scale = 3600;
-    else return std::nullopt;
-    total += value * scale;
-  }
-  return sign * total;
-}
-
-std::string format_go_duration(double seconds) {
-  // Enough of Go's Duration.String() for Pebble's messages: whole and fractional seconds.
-  std::string s = fmt::format("{:.9f}", seconds);
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s + "s";
-}
-
 exec_request parse_exec_request(const std::string& body) {
   json j;
   try {

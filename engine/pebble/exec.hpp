@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/state/go_duration.hpp"
 #include "engine/state/state.hpp"
 
 namespace scenario::pebble {
@@ -42,11 +43,9 @@ exec_request parse_exec_request(const std::string& body);
 // request's own values on top. Throws bad_exec_request if the plan has no such service.
 void merge_service_context(exec_request& r, const nlohmann::json& plan);
 
-// Parses a Go time.Duration string ("10.000s", "1m30s", "250ms") into seconds.
-std::optional<double> parse_go_duration(const std::string& text);
-
-// Formats seconds the way Go prints a time.Duration in Pebble's messages ("4s", "1.5s").
-std::string format_go_duration(double seconds);
+// Go time.Duration text, shared with the hook tools (engine/state/go_duration.hpp).
+using state::format_go_duration;
+using state::parse_go_duration;
 
 // The mock for `command`: an exact argv match wins, then the longest mock argv that is a prefix
 // of `command` (an empty mock argv matches everything). Ties go to the first in the list.

@@ -219,6 +219,9 @@ TEST_F(secret_tools, add_validates_and_normalizes_metadata) {
   EXPECT_EQ(r.stderr_text, "ERROR expire time or duration \"soon\" not valid\n");
   r = run({"secret-add", "--owner", "unit", "--expire", "-1h", "key=value"});
   EXPECT_EQ(r.stderr_text, "ERROR negative expire duration \"-1h\" not valid\n");
+  // Go's time.ParseDuration rules (src/time/format.go), shared with Pebble: "1..5s" is refused.
+  r = run({"secret-add", "--owner", "unit", "--expire", "1..5s", "key=value"});
+  EXPECT_EQ(r.stderr_text, "ERROR expire time or duration \"1..5s\" not valid\n");
   r = run({"secret-add", "--owner", "unit", "--rotate", "fortnightly", "key=value"});
   EXPECT_EQ(r.stderr_text, "ERROR rotate policy \"fortnightly\" not valid\n");
   r = run({"secret-add", "--owner", "model", "key=value"});

@@ -273,6 +273,63 @@ TEST(ApiPlan, ExecCheckServiceContextMustExist) {
   EXPECT_EQ(body["result"]["message"], "plan check \"chk\" service context specifies non-existent service \"nope\"");
 }
 
+// Follows Pebble's internals/plan/plan.go (CombineLayers caps the timeout at the period; only
+// zero values are refused by Layer.Validate), canonical/pebble v1.32.1.
+TEST(ApiPlan, CheckTimeoutAtLeastPeriodIsAcceptedAndPeriodAloneIsValid) {
+  state::container c;
+  session s(c);
+  auto body = add_layer(s, "a", "checks:\n  up:\n    override: replace\n    period: 2s\n    tcp: {port: 80}\n");
+  EXPECT_EQ(body["http"], 200) << body.dump();
+  body = add_layer(s, "b", "checks:\n  up2:\n    override: replace\n    period: 2s\n    timeout: 5s\n    tcp: {port: 80}\n");
+  EXPECT_EQ(body["http"], 200) << body.dump();
+  body = add_layer(s, "c", "checks:\n  up3:\n    override: replace\n    period: 2s\n    timeout: 2s\n    tcp: {port: 80}\n");
+  EXPECT_EQ(body["http"], 200) << body.dump();
+  EXPECT_EQ(plan(s)["checks"]["up2"]["timeout"].as<std::string>(), "5s");  // as given, not capped in the plan
+  // OptionalDuration.MarshalYAML (internals/plan/types.go) writes Go's Duration.String.
+  body = add_layer(s, "e", "checks:\n  up4:\n    override: replace\n    period: 90s\n    tcp: {port: 80}\n");
+  EXPECT_EQ(plan(s)["checks"]["up4"]["period"].as<std::string>(), "1m30s");
+  body = add_layer(s, "f", "checks:\n  up5:\n    override: replace\n    period: 1..5s\n    tcp: {port: 80}\n");
+  EXPECT_EQ(body["http"], 400);
+  body = add_layer(s, "d", "checks:\n  z:\n    override: replace\n    timeout: 0s\n    tcp: {port: 80}\n");
+  EXPECT_EQ(body["result"]["message"], "plan check \"z\" timeout must not be zero");
+}
+
+// Follows Pebble's internals/plan/plan.go (validServiceAction and Layer.Validate),
+// canonical/pebble v1.32.1.
+TEST(ApiPlan, ShutdownActionsAreValidWhereLayerValidateAllowsThem) {
+  state::container c;
+  session s(c);
+  auto body = add_layer(s, "a",
+                        "services:\n  srv:\n    override: replace\n    command: /srv\n"
+                        "    on-success: failure-shutdown\n    on-failure: success-shutdown\n"
+                        "    on-check-failure: {up: success-shutdown}\n");
+  EXPECT_EQ(body["http"], 200) << body.dump();
+  body = add_layer(s, "b", "services:\n  t:\n    override: replace\n    command: /t\n    on-success: success-shutdown\n");
+  EXPECT_EQ(body["result"]["message"], "plan service \"t\" on-success action \"success-shutdown\" invalid");
+  body = add_layer(s, "b", "services:\n  t:\n    override: replace\n    command: /t\n    on-failure: failure-shutdown\n");
+  EXPECT_EQ(body["result"]["message"], "plan service \"t\" on-failure action \"failure-shutdown\" invalid");
+  body = add_layer(s, "b",
+                   "services:\n  t:\n    override: replace\n    command: /t\n    on-check-failure: {up: failure-shutdown}\n");
+  EXPECT_EQ(body["result"]["message"], "plan service \"t\" on-check-failure action \"failure-shutdown\" invalid");
+}
+
+// Follows Pebble's internals/plan/plan.go (Layer.Validate: reserved label prefix, check
+// startup values), canonical/pebble v1.32.1.
+TEST(ApiPlan, ReservedLabelPrefixAndCheckStartupAreRefused) {
+  state::container c;
+  session s(c);
+  auto body = add_layer(s, "pebble-mine", "services:\n  srv: {override: replace, command: /srv}\n");
+  EXPECT_EQ(body["http"], 400);
+  std::string msg = body["result"]["message"];
+  EXPECT_EQ(msg.rfind("cannot use reserved label prefix \"pebble-\"", 0), 0u) << msg;
+  EXPECT_NE(msg.find("pebble-mine"), std::string::npos) << msg;
+  EXPECT_TRUE(c.layers.empty());
+  body = add_layer(s, "l", "checks:\n  up:\n    override: replace\n    startup: sometimes\n    tcp: {port: 80}\n");
+  EXPECT_EQ(body["result"]["message"], "plan check \"up\" startup must be \"enabled\" or \"disabled\"");
+  body = add_layer(s, "l", "checks:\n  up:\n    override: replace\n    startup: disabled\n    tcp: {port: 80}\n");
+  EXPECT_EQ(body["http"], 200) << body.dump();
+}
+
 // --- compatible sessions: ops-scenario 3.1's plan, with a divergence ------------------------
 
 TEST(ApiPlanCompatible, LayersWithoutOverrideReplaceAndThePlanIsNotValidated) {

@@ -278,6 +278,8 @@ TEST(ExecRequest, ParsesOpsBodyAndRejectsLikePebble) {
   EXPECT_THROW(parse_exec_request("{"), bad_exec_request);
 }
 
+// Follows Go's time.ParseDuration / Duration.String (the shared engine/state/go_duration), which
+// Pebble's api_changes.go uses for ?timeout= and its "timed out waiting for change after" text.
 TEST(ExecRequest, GoDurations) {
   EXPECT_DOUBLE_EQ(*parse_go_duration("4.000s"), 4.0);
   EXPECT_DOUBLE_EQ(*parse_go_duration("1m30s"), 90.0);
@@ -286,7 +288,10 @@ TEST(ExecRequest, GoDurations) {
   EXPECT_FALSE(parse_go_duration("5"));
   EXPECT_FALSE(parse_go_duration("s"));
   EXPECT_EQ(format_go_duration(4.0), "4s");
-  EXPECT_EQ(format_go_duration(0.5), "0.5s");
+  EXPECT_EQ(format_go_duration(0.5), "500ms");
+  EXPECT_EQ(format_go_duration(90.0), "1m30s");
+  EXPECT_FALSE(parse_go_duration("1..5s"));
+  EXPECT_DOUBLE_EQ(*parse_go_duration("5\xC2\xB5s"), 5e-6);
 }
 
 // ---- transport ----
@@ -837,7 +842,8 @@ TEST_F(ServerTest, WaitOnUnstartedExecTimesOutWith504) {
   auto ex = start_exec(cl, exec_body({"x"}));
   reply r = cl.get("/v1/changes/" + ex.change_id + "/wait?timeout=0.100s");
   EXPECT_EQ(r.status, 504u);
-  EXPECT_EQ(r.envelope()["result"]["message"], "timed out waiting for change after 0.1s");
+  // internals/daemon/api_changes.go formats the timeout with Go's Duration.String: 100ms.
+  EXPECT_EQ(r.envelope()["result"]["message"], "timed out waiting for change after 100ms");
   EXPECT_TRUE(r.keep_alive);
   EXPECT_EQ(cl.get("/v1/system-info").status, 200u);  // the connection is still usable
 }

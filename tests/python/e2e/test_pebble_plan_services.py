@@ -243,6 +243,11 @@ def test_same_label_without_combine_is_refused():
          'plan must define "location" for log target "t"'),
         ({"services": {"s": {"override": "replace", "command": "x", "startup": "sometimes"}}},
          'invalid startup value "sometimes"'),
+        # Pebble's internals/plan/plan.go Layer.Validate (v1.32.1)
+        ({"checks": {"c": {"override": "replace", "startup": "sometimes", "tcp": {"port": 1}}}},
+         'plan check "c" startup must be "enabled" or "disabled"'),
+        ({"services": {"s": {"override": "replace", "command": "x", "on-success": "success-shutdown"}}},
+         'plan service "s" on-success action "success-shutdown" invalid'),
     ],
 )
 def test_bad_layers_are_refused_with_pebbles_message(layer, message):
@@ -254,6 +259,35 @@ def test_bad_layers_are_refused_with_pebbles_message(layer, message):
         run_charm(Container("workload", can_connect=True), body, strict=True)
     assert info.value.code == 400
     assert message in info.value.message
+
+
+def test_layers_pebble_accepts_are_accepted_under_strict_mode():
+    # Pebble's internals/plan/plan.go (v1.32.1): timeout >= period is capped, not refused;
+    # failure-shutdown / success-shutdown are valid where validServiceAction allows them;
+    # durations are written back as Go's Duration.String (internals/plan/types.go).
+    layer = {
+        "services": {"s": {"override": "replace", "command": "x", "on-success": "failure-shutdown",
+                           "on-failure": "success-shutdown",
+                           "on-check-failure": {"c": "success-shutdown"}}},
+        "checks": {"c": {"override": "replace", "period": "2s", "tcp": {"port": 1}},
+                   "d": {"override": "replace", "period": "90s", "timeout": "2m", "tcp": {"port": 1}}},
+    }
+    _, raw = run_charm(Container("workload", can_connect=True),
+                       lambda c, _: (c.add_layer("l", layer), raw_plan(c))[1], strict=True)
+    assert raw["services"]["s"]["on-failure"] == "success-shutdown"
+    assert raw["checks"]["c"]["period"] == "2s"
+    assert raw["checks"]["d"]["period"] == "1m30s"
+    assert raw["checks"]["d"]["timeout"] == "2m0s"
+
+
+def test_the_reserved_pebble_label_prefix_is_refused():
+    def body(c, _):
+        c.add_layer("pebble-mine", {"services": {"s": {"override": "replace", "command": "x"}}})
+
+    with pytest.raises(pebble.APIError) as info:
+        run_charm(Container("workload", can_connect=True), body, strict=True)
+    assert info.value.code == 400
+    assert 'cannot use reserved label prefix "pebble-"' in info.value.message
 
 
 def test_a_refused_layer_leaves_the_plan_untouched():
