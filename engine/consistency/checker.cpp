@@ -214,19 +214,19 @@ class checker {
 
   // --- juju version -----------------------------------------------------------------------
 
-  // The version as the gates read it, without reporting on it.
-  void read_version_quietly() {
+  // The version as the gates read it, without reporting on it; returns whether it is only in
+  // ops-scenario 3.1's dotted-numbers form.
+  bool read_version_quietly() {
     version_ = parse_juju_version(options_.juju_version);
-    if (!version_ && is_dotted_numbers(options_.juju_version))
-      version_ = juju_version_of_numbers(options_.juju_version);
+    if (version_ || !is_dotted_numbers(options_.juju_version)) return false;
+    version_ = juju_version_of_numbers(options_.juju_version);
+    return true;
   }
 
   void check_version() {
-    version_ = parse_juju_version(options_.juju_version);
-    if (!version_ && is_dotted_numbers(options_.juju_version)) {
+    if (read_version_quietly()) {
       juju_rule("juju_version " + quote(options_.juju_version) + " is not a Juju version "
                 "(major.minor[.patch[.build]]); use e.g. '3.4.2'");
-      version_ = juju_version_of_numbers(options_.juju_version);
     } else if (!version_)
       error("juju_version " + quote(options_.juju_version) +
             " is not a Juju version; use major.minor[.patch], e.g. '3.4.2' or '3.5-beta1'");

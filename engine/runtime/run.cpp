@@ -63,10 +63,6 @@ void check_mount_sources(const state::state& s) {
   }
 }
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 }  // namespace
 
 run::run(const spec::charm_spec& spec, state::state input, state::event event, run_options options,
@@ -128,8 +124,8 @@ void run::resolve_remote_unit(const classified_event& classified) {
   const auto relation = std::find_if(state_.relations.begin(), state_.relations.end(),
                                      [&](const auto& r) { return r.relation_id == *event_.relation_id; });
   if (relation == state_.relations.end()) return;
-  const bool created_or_broken = ends_with(classified.hook_name, "-relation-created") ||
-                                 ends_with(classified.hook_name, "-relation-broken");
+  const std::string_view hook = classified.hook_name;
+  const bool created_or_broken = hook.ends_with("-relation-created") || hook.ends_with("-relation-broken");
   if (created_or_broken && options_.strict) {
     event_.relation_remote_unit_id.reset();  // Juju sets no JUJU_REMOTE_UNIT there
     return;
