@@ -175,15 +175,20 @@ std::string smart_text(const nlohmann::json& value) {
 
 }  // namespace
 
-std::string format_output(const nlohmann::json& value, const parsed_args& args) {
-  const std::string format = args.get("format").value_or("smart");
+void check_output_format(const parsed_args& args, const output_formats& formats) {
+  const std::string format = args.get("format").value_or(std::string(formats.default_format));
+  if (format == "json" || format == "yaml" || (format == "smart" && formats.smart)) return;
+  throw usage_error("invalid value \"" + format + "\" for flag --format: unknown format \"" +
+                    format + "\"");
+}
+
+std::string format_output(const nlohmann::json& value, const parsed_args& args,
+                          const output_formats& formats) {
+  check_output_format(args, formats);
+  const std::string format = args.get("format").value_or(std::string(formats.default_format));
   // Replace invalid UTF-8 rather than fail: the bytes came from the charm or the State.
   if (format == "json") return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (format == "smart") return with_newline(smart_text(value));
-  if (format != "yaml") {
-    throw usage_error("invalid value \"" + format + "\" for flag --format: unknown format \"" +
-                      format + "\"");
-  }
   if (value.is_null()) return "";
   YAML::Emitter out;
   emit_yaml(out, value);

@@ -64,7 +64,20 @@ parsed_args parse_args(const std::vector<std::string>& args, const std::vector<f
 // newline-terminated; null is "null"), "yaml", or "smart" (strings bare, booleans True/False,
 // numbers as text, lists of strings one per line, null as nothing, everything else YAML).
 // A non-empty result always ends with a newline.
-std::string format_output(const nlohmann::json& value, const parsed_args& args);
+//
+// `formats` are the ones the tool's cmd.Output offers: most tools offer smart, yaml and json with
+// smart the default; secret-get offers only yaml (its default) and json.
+struct output_formats {
+  std::string_view default_format = "smart";
+  bool smart = true;
+};
+std::string format_output(const nlohmann::json& value, const parsed_args& args,
+                          const output_formats& formats = {});
+
+// Refuses a --format the tool does not offer as gnuflag does (`invalid value "x" for flag
+// --format: unknown format "x"`, exit 2); format_output calls it too, but a tool that must refuse
+// before doing anything calls it first.
+void check_output_format(const parsed_args& args, const output_formats& formats = {});
 
 // Raises usage_error unless the positional count is within [min, max].
 void expect_positionals(const parsed_args& args, std::size_t min, std::size_t max,

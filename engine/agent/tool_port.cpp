@@ -71,6 +71,18 @@ port_range parse_port_range(std::string text) {
   return pr;
 }
 
+std::string range_text(const port_range& pr) {
+  return std::to_string(pr.from) + "-" + std::to_string(pr.to) + "/" + pr.protocol;
+}
+
+// Juju refuses port ranges on Kubernetes models, for open-port and close-port alike
+// (internal/worker/uniter/runner/context/ports.go, validatePortRangeForCAAS); a run-time error.
+void refuse_range_on_kubernetes(const hook_context& ctx, const port_range& pr) {
+  if (pr.from != pr.to && ctx.state.model.type == "kubernetes") {
+    throw tool_error("port ranges are not supported for k8s applications, please specify a single port");
+  }
+}
+
 // open-port/close-port <port>[/<protocol>] | <from>-<to>[/<protocol>] | icmp [--endpoints a,b].
 // State keeps single ports, so a range is stored as each of its ports. Endpoints are checked
 // against the charm's bindings and otherwise not modelled (ports apply to every endpoint).
@@ -94,6 +106,7 @@ std::string change_port(hook_context& ctx, const std::vector<std::string>& argv,
       start = comma + 1;
     }
   }
+  refuse_range_on_kubernetes(ctx, pr);
   std::vector<state::opened_port> affected;
   if (pr.protocol == "icmp") {
     affected.push_back({"icmp", std::nullopt});
@@ -105,6 +118,11 @@ std::string change_port(hook_context& ctx, const std::vector<std::string>& argv,
     auto it = std::find(ports.begin(), ports.end(), port);
     if (open && it == ports.end()) ports.push_back(port);
     if (!open && it != ports.end()) ports.erase(it);
+  }
+  auto& ranges = ctx.opened_port_ranges;
+  if (open && pr.from != pr.to &&
+      std::find(ranges.begin(), ranges.end(), range_text(pr)) == ranges.end()) {
+    ranges.push_back(range_text(pr));
   }
   return "";
 }
@@ -119,10 +137,41 @@ std::string opened_ports(hook_context& ctx, const std::vector<std::string>& argv
     if (a.protocol != b.protocol) return a.protocol < b.protocol;
     return a.port.value_or(-1) < b.port.value_or(-1);
   });
+  // A range opened in this run is printed as Juju prints it (network.PortRange.String:
+  // `8000-8002/tcp`) while all its ports are open; its ports are then not listed one by one.
+  struct listed {
+    std::string protocol;
+    int from;
+    int to;
+  };
+  std::vector<listed> entries;
+  std::vector<bool> covered(ports.size(), false);
+  for (const auto& text : ctx.opened_port_ranges) {
+    const port_range pr = parse_port_range(text);
+    std::vector<std::size_t> members;
+    for (std::size_t i = 0; i < ports.size(); ++i) {
+      const auto& p = ports[i];
+      if (p.protocol == pr.protocol && p.port && *p.port >= pr.from && *p.port <= pr.to) members.push_back(i);
+    }
+    if (members.size() != static_cast<std::size_t>(pr.to - pr.from + 1)) continue;  // partly closed
+    for (auto i : members) covered[i] = true;
+    entries.push_back({pr.protocol, pr.from, pr.to});
+  }
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    if (covered[i]) continue;
+    const int port = ports[i].port.value_or(-1);
+    entries.push_back({ports[i].protocol, port, port});
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const listed& a, const listed& b) {
+    if (a.protocol != b.protocol) return a.protocol < b.protocol;
+    return a.from < b.from;
+  });
   const bool endpoints = flag_bool(args, "endpoints");
   json out = json::array();
-  for (const auto& p : ports) {
-    std::string text = p.protocol == "icmp" ? "icmp" : std::to_string(p.port.value_or(0)) + "/" + p.protocol;
+  for (const auto& e : entries) {
+    std::string text = e.protocol == "icmp" ? "icmp"
+                       : e.from == e.to ? std::to_string(e.from) + "/" + e.protocol
+                                        : std::to_string(e.from) + "-" + std::to_string(e.to) + "/" + e.protocol;
     if (endpoints) text += " (*)";
     out.push_back(text);
   }

@@ -43,6 +43,19 @@ bool is_broken_now(const hook_context& ctx, const state::relation& rel) {
   return util::hook_is(ctx, "_relation_broken", rel.relation_id);
 }
 
+// From Juju 3.4 on, HookContext.RelationIds (internal/worker/uniter/runner/context/context.go)
+// skips a relation marked broken, i.e. the one whose -relation-broken hook is running; earlier
+// versions list it. Peer relations are never left out. ops-scenario 3.1 listed it always, so a
+// default run on 3.4+ still lists it and reports the divergence.
+bool left_out_while_broken(hook_context& ctx, const state::relation& rel) {
+  if (!is_broken_now(ctx, rel) || rel.kind == state::relation_kind::peer) return false;
+  if (!util::juju_version_at_least(ctx, 3, 4)) return false;
+  return util::juju_rule_binds(
+      ctx, fmt::format("relation-ids {}: Juju {} (3.4 and later) leaves relation {} out during "
+                       "its own relation-broken hook; listed as ops-scenario 3.1 did",
+                       rel.endpoint, ctx.juju_version, rel.relation_id));
+}
+
 // relation-ids [<endpoint>]: "endpoint:id" of every live relation on the endpoint.
 std::string relation_ids(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
   auto args = parse_args(argv, {});
@@ -57,13 +70,7 @@ std::string relation_ids(hook_context& ctx, const std::vector<std::string>& argv
   std::vector<const state::relation*> found;
   for (const auto& r : ctx.state.relations) {
     if (r.endpoint != endpoint) continue;
-    // Juju leaves the relation being broken out of relation-ids during its -broken hook.
-    if (is_broken_now(ctx, r) &&
-        util::juju_rule_binds(ctx, fmt::format("relation-ids {}: Juju leaves relation {} out "
-                                               "during its own relation-broken hook; listed as "
-                                               "ops-scenario 3.1 did",
-                                               endpoint, r.relation_id)))
-      continue;
+    if (left_out_while_broken(ctx, r)) continue;
     found.push_back(&r);
   }
   // Juju's relation-ids.go sorts the ids as strings (sort.Strings): db:1, db:10, db:2. With none,

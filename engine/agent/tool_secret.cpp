@@ -122,10 +122,17 @@ bool metadata_visible(const hook_context& ctx, const state::secret& s) {
   return s.owner == "unit" || (s.owner == "app" && ctx.state.leader);
 }
 
-// Updating, removing or revoking needs ownership; application secrets need leadership.
-void require_manage(const hook_context& ctx, const state::secret& s) {
-  if (!is_owned(s)) throw tool_error(permission_denied);
-  if (*s.owner == "app" && !ctx.state.leader) throw tool_error(not_leader);
+// Updating, removing or revoking needs ownership; application secrets need leadership. Juju's
+// HookContext (UpdateSecret, RemoveSecret, RevokeSecret in runner/context/context.go) checks
+// only secrets in the unit's SecretMetadata, i.e. the ones it may manage, and queues the change
+// for any other; the controller then refuses it when the hook's changes are committed, so the
+// tool exits 0 and the hook fails. Returns whether the change was queued for refusal (the caller
+// applies nothing).
+bool refused_at_commit(hook_context& ctx, const state::secret& s, std::string_view tool) {
+  if (metadata_visible(ctx, s)) return false;
+  ctx.refused_at_commit.push_back(std::string(tool) + " " + stored_core_id(s.id) + ": " +
+                                  permission_denied);
+  return true;
 }
 
 int latest_revision(const state::secret& s) {
@@ -168,30 +175,10 @@ void check_label_free(const hook_context& ctx, const std::string& label,
 
 // ---- versions ----------------------------------------------------------------------------
 
-std::array<int, 3> parse_version(const std::string& text) {
-  std::array<int, 3> v{0, 0, 0};
-  std::size_t part = 0;
-  std::size_t i = 0;
-  while (part < 3 && i < text.size()) {
-    int n = 0;
-    bool any = false;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      n = n * 10 + (text[i] - '0');
-      any = true;
-      ++i;
-    }
-    if (!any) break;
-    v[part++] = n;
-    if (i >= text.size() || text[i] != '.') break;
-    ++i;
-  }
-  return v;
-}
-
 // Before Juju 3.3.1 (except 3.1.7) a secret's owner always read the latest revision; since
 // then owners track a revision like consumers do (LP #2037120).
 bool owners_track_revisions(const hook_context& ctx) {
-  const auto v = parse_version(ctx.juju_version);
+  const auto v = util::juju_version_triple(ctx);
   return v == std::array<int, 3>{3, 1, 7} || v >= std::array<int, 3>{3, 3, 1};
 }
 
@@ -490,12 +477,23 @@ std::string secret_add(hook_context& ctx, const std::vector<std::string>& argv, 
   return "secret:" + core + "\n";
 }
 
+// secret-get's cmd.Output offers yaml (the default) and json only (jujuc/secret-get.go).
+constexpr output_formats secret_get_formats{"yaml", false};
+
 std::string secret_get(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
   const auto args =
       parse_args(argv, {{"label", 0, true}, {"peek", 0, false}, {"refresh", 0, false}});
+  check_output_format(args, secret_get_formats);
   std::optional<std::string> core;
   std::optional<std::string> key;
-  if (!args.positional.empty()) core = secret_core_id(args.positional[0]);
+  // secret-get's Init reports every URI that secrets.ParseURI refuses the same way.
+  if (!args.positional.empty()) {
+    try {
+      core = secret_core_id(args.positional[0]);
+    } catch (const usage_error&) {
+      throw usage_error("secret URI " + go_quote(args.positional[0]) + " not valid");
+    }
+  }
   const auto label = non_empty(args, "label");
   if (!core && !label) throw usage_error("require either a secret URI or label");
   const bool peek = flag_set(args, "peek");
@@ -539,14 +537,15 @@ std::string secret_get(hook_context& ctx, const std::vector<std::string>& argv, 
     shown = latest;
   }
   const content_map& content = s->contents.at(shown);
-  if (!key) return format_output(nlohmann::json(content), args);
+  if (!key) return format_output(nlohmann::json(content), args, secret_get_formats);
 
   std::string name = *key;
   const bool as_base64 = ends_with(name, "#base64");
   if (as_base64) name.resize(name.size() - 7);
   auto it = content.find(name);
   if (it == content.end()) throw tool_error("secret key " + go_quote(name) + " not found");
-  return format_output(as_base64 ? state::base64_encode(it->second) : it->second, args);
+  return format_output(as_base64 ? state::base64_encode(it->second) : it->second, args,
+                       secret_get_formats);
 }
 
 std::string secret_info_get(hook_context& ctx, const std::vector<std::string>& argv,
@@ -586,7 +585,7 @@ std::string secret_set(hook_context& ctx, const std::vector<std::string>& argv, 
       args, std::vector<std::string>(args.positional.begin() + 1, args.positional.end()));
 
   state::secret& s = require_by_id(ctx, core);
-  require_manage(ctx, s);
+  if (refused_at_commit(ctx, s, "secret-set")) return "";
   if (r.label && s.label != r.label) check_label_free(ctx, *r.label, &s);
   // Juju makes a new revision only when the content differs from the latest one.
   const int latest = latest_revision(s);
@@ -662,7 +661,7 @@ std::string secret_revoke(hook_context& ctx, const std::vector<std::string>& arg
   check_no_extra(args.positional, 1);
 
   state::secret& s = require_by_id(ctx, core);
-  require_manage(ctx, s);
+  if (refused_at_commit(ctx, s, "secret-revoke")) return "";
   // A subject holds one grant per secret, whatever relation scoped it.
   const std::string subject = unit ? *unit : *app;
   for (auto it = s.remote_grants.begin(); it != s.remote_grants.end();) {
@@ -693,7 +692,7 @@ std::string secret_remove(hook_context& ctx, const std::vector<std::string>& arg
   }
 
   state::secret& s = require_by_id(ctx, core);
-  require_manage(ctx, s);
+  if (refused_at_commit(ctx, s, "secret-remove")) return "";
   if (revision > 0) {
     if (s.contents.erase(revision) == 0) {
       throw tool_error("secret " + go_quote(core) + " revision " + std::to_string(revision) +

@@ -283,6 +283,7 @@ NB_MODULE(_engine, m) {
             return r.run_.client_divergence(kind, subject);
           },
           "kind"_a, "subject"_a, nb::call_guard<nb::gil_scoped_release>())
+      .def_prop_ro("commit_failure", [](py_run& r) { return r.run_.commit_failure(); })
       .def(
           "pebble_socket",
           [](py_run& r, const std::string& container) { return r.run_.pebble_socket(container); },

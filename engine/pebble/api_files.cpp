@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -41,6 +42,23 @@ file_error os_error(const std::string& op, const std::string& path, int err) {
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   std::string kind = err == ENOENT ? "not-found" : (err == EACCES || err == EPERM) ? "permission-denied" : "generic-file-error";
   return {kind, fmt::format("{} {}: {}", op, path, text)};
+}
+
+// Pebble writes a pushed file atomically (internals/osutil/io.go, NewAtomicFile: os.CreateTemp
+// of "<name>.*~" beside the target, then a rename onto it), so a push fails with the temporary
+// file's name: under a missing parent `open <path>.<n>~: no such file or directory`, onto a
+// directory `rename <path>.<n>~ <path>: is a directory`. Go puts a random number at <n>; a
+// stable one derived from the path (FNV-1a) keeps runs reproducible.
+file_error atomic_write_error(const std::string& path, int err) {
+  std::uint32_t hash = 2166136261u;
+  for (unsigned char ch : path) hash = (hash ^ ch) * 16777619u;
+  const std::string temp = fmt::format("{}.{}~", path, hash);
+  if (err == EISDIR) {
+    file_error e = os_error("rename", temp, err);
+    e.message = fmt::format("rename {} {}: is a directory", temp, path);
+    return e;
+  }
+  return os_error("open", temp, err);
 }
 
 file_error not_regular(const std::string& path) { return generic(fmt::format("can only read a regular file: \"{}\"", path)); }
@@ -233,13 +251,14 @@ class filesystem {
       auto target = resolve(*m, "open", path, false);
       if (auto* err = std::get_if<file_error>(&target)) return *err;
       if (int err = write_file(std::get<mount_target>(target), content, static_cast<mode_t>(perm)))
-        return os_error("open", path, err);
+        return err == ENOENT || err == ENOTDIR || err == EISDIR ? atomic_write_error(p, err)
+                                                                 : os_error("open", path, err);
       return std::nullopt;
     }
     std::string parent = parent_of(p);
-    if (!exists(parent)) return os_error("open", path, ENOENT);
-    if (!is_dir(parent)) return os_error("open", path, ENOTDIR);
-    if (is_dir(p)) return os_error("open", path, EISDIR);
+    if (!exists(parent)) return atomic_write_error(p, ENOENT);
+    if (!is_dir(parent)) return atomic_write_error(p, ENOTDIR);
+    if (is_dir(p)) return atomic_write_error(p, EISDIR);
     state::file_entry* e = entry(p);
     if (!e) {
       c_.files.push_back(state::file_entry{});

@@ -88,10 +88,11 @@ response post_notices(session& s, const request& r) {
   if (action != "add") return error_response(400, fmt::format("invalid action \"{}\"", action));
   if (type != "custom")
     return error_response(400, fmt::format("invalid type \"{}\" (can only add \"custom\" notices)", type));
-  // The length first: nothing else should walk an oversized key.
-  if (key.size() > 256) return error_response(400, "key must be 256 bytes or less");
+  // Pebble 1.19.0, the version /v1/system-info reports (internals/daemon/api_notices.go,
+  // v1PostNotices): the form first, then the length. The form is matched in linear time.
   if (!state::is_custom_notice_key(key))
-    return error_response(400, fmt::format("invalid key \"{}\" (must be in \"domain.com/key\" format)", key));
+    return error_response(400, fmt::format("invalid key \"{}\" (must be in \"example.com/path\" format)", key));
+  if (key.size() > 256) return error_response(400, "key must be 256 bytes or less");
   std::optional<double> repeat_after;
   std::string repeat_text = body.value("repeat-after", "");
   if (!repeat_text.empty()) {

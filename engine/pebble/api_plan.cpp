@@ -302,9 +302,8 @@ void validate_plan(const json& plan) {
     if (svc.contains("backoff-factor") && svc["backoff-factor"].get<double>() < 1)
       throw plan_error(fmt::format("plan service \"{}\" backoff-factor must be 1.0 or greater, not {:g}", name,
                                    svc["backoff-factor"].get<double>()));
-    std::string startup = svc.value("startup", "");
-    if (!startup.empty() && startup != "enabled" && startup != "disabled")
-      throw plan_error(fmt::format("invalid startup value \"{}\"", startup));
+    // A service's startup is not validated (internals/plan/plan.go checks only checks'
+    // startup); anything but "enabled" means the service does not start by default.
   }
   for (const auto& [name, check] : plan["checks"].items()) {
     std::string level = check.value("level", "");

@@ -21,41 +21,58 @@ std::string title(const std::string& action) {
   return out;
 }
 
-json task(const std::string& kind, const std::string& service) {
+json task(const session& s, const std::string& kind, const std::string& service,
+          const std::string& log_line) {
   std::string verb = kind == "start" ? "Start" : "Stop";
+  json log = json::array();
+  // Task.Logf (internals/overlord/state/task.go): "<RFC 3339 time> INFO <message>".
+  if (!log_line.empty()) log.push_back(s.started_at() + " INFO " + log_line);
   return {{"id", ""}, {"kind", kind}, {"summary", fmt::format("{} service \"{}\"", verb, service)},
-          {"status", "Done"}, {"log", json::array()}};
+          {"status", "Done"}, {"log", log}};
 }
 
+// started_configs holds what Pebble's service manager holds in its services map: every service
+// started in this container, running or stopped since, with the config it last started with
+// (servstate/handlers.go, serviceForStart and serviceForStop).
 void start_services(session& s, const json& plan, const std::vector<std::string>& names, json& tasks) {
   for (const auto& name : names) {
-    tasks.push_back(task("start", name));
-    // Starting an already running service is a no-op in Pebble ("already started").
-    if (!is_running(s.container(), name)) s.container().service_status[name] = "active";
+    const bool running = is_running(s.container(), name);
+    tasks.push_back(task(s, "start", name, running ? fmt::format("Service \"{}\" already started.", name) : ""));
+    if (!running) s.container().service_status[name] = "active";
     s.started_configs()[name] = plan["services"][name];
   }
 }
 
 void stop_services(session& s, const std::vector<std::string>& names, json& tasks) {
   for (const auto& name : names) {
-    tasks.push_back(task("stop", name));
+    std::string log_line;
+    if (!is_running(s.container(), name)) {
+      log_line = s.started_configs().count(name) != 0
+                     ? fmt::format("Service \"{}\" already stopped.", name)
+                     : fmt::format("Service \"{}\" has never been started.", name);
+    }
+    tasks.push_back(task(s, "stop", name, log_line));
     s.container().service_status[name] = "inactive";
-    s.started_configs().erase(name);
   }
 }
 
-// Replan as servstate does: stop running services whose config changed (or left the plan);
-// start those plus every startup: enabled service.
+// Replan as servstate's ServiceManager.Replan (internals/overlord/servstate/manager.go): every
+// service the manager knows (started at some point, running or stopped since) whose config
+// changed is stopped and started again; so is a running service the State gave without a
+// known config. Every startup: enabled service is started too.
 void replan(session& s, const json& plan, std::vector<std::string>& stopped, std::vector<std::string>& started) {
   std::vector<std::string> to_stop, to_start;
   std::set<std::string> restart;
   auto& c = s.container();
-  for (const auto& [name, status] : c.service_status) {
-    if (!is_running(c, name)) continue;
+  std::set<std::string> known;
+  for (const auto& [name, status] : c.service_status)
+    if (is_running(c, name)) known.insert(name);
+  for (const auto& [name, config] : s.started_configs()) known.insert(name);
+  for (const auto& name : known) {
     auto cfg = s.started_configs().find(name);
-    bool same = plan["services"].contains(name) && cfg != s.started_configs().end() &&
-                cfg->second == plan["services"][name];
-    if (same) continue;
+    const bool in_plan = plan["services"].contains(name);
+    if (!in_plan && !is_running(c, name)) continue;  // nothing to stop, nothing to start
+    if (in_plan && cfg != s.started_configs().end() && cfg->second == plan["services"][name]) continue;
     restart.insert(name);
     to_stop.push_back(name);
   }
@@ -82,8 +99,9 @@ response get_services(session& s, const request& r) {
   json out = json::array();
   for (const auto& [name, svc] : plan["services"].items()) {
     if (!names.empty() && std::find(names.begin(), names.end(), name) == names.end()) continue;
-    std::string startup = svc.value("startup", "");
-    if (startup.empty()) startup = "disabled";
+    // Pebble reports "enabled" for startup: enabled and "disabled" for anything else, including
+    // values it does not know (servstate/manager.go, Services; plan.go does not validate them).
+    const std::string startup = svc.value("startup", "") == "enabled" ? "enabled" : "disabled";
     auto it = s.container().service_status.find(name);
     std::string current = it == s.container().service_status.end() ? "inactive" : it->second;
     out.push_back({{"name", name}, {"startup", startup}, {"current", current}});

@@ -163,15 +163,20 @@ exec_outcome resolve_exec(const state::container& c, const std::vector<std::stri
     return out;
   }
   std::string known;
+  bool executable_known = false;  // some mock runs this program, with other arguments
   for (const auto& m : c.exec_mock) {
     known += known.empty() ? "" : ", ";
     known += quote_argv(m.command);
+    if (!m.command.empty() && !command.empty() && m.command[0] == command[0]) executable_known = true;
   }
-  out.exit_code = 127;
-  out.stderr_text = fmt::format(
+  const std::string explanation = fmt::format(
       "scenario: no exec mock in container {:?} matches the command {}; the container's "
-      "exec_mock has {}. Add an exec mock whose command is this argv or a prefix of it.\n",
+      "exec_mock has {}. Add an exec mock whose command is this argv or a prefix of it",
       c.name, quote_argv(command), known.empty() ? std::string("no commands") : known);
+  // A program no mock knows is one the container does not have: Pebble's own words first.
+  out.refusal = executable_known || command.empty()
+                    ? explanation
+                    : fmt::format("cannot find executable {} ({})", json(command[0]).dump(), explanation);
   return out;
 }
 

@@ -52,13 +52,16 @@ using state::parse_go_duration;
 const state::exec_output* match_exec_mock(const std::vector<state::exec_output>& mocks,
                                           const std::vector<std::string>& command);
 
-// What an exec resolves to: the mock's output, or (no mock) exit code 127 with an explanation on
-// stderr, like a shell that cannot find the command, so ops raises ExecError carrying the text.
+// What an exec resolves to: the mock's output, or (no mock) the 400 Pebble answers before any
+// change exists when it cannot run the command (internals/daemon/api_exec.go, v1PostExec:
+// `cannot find executable "x"` when exec.LookPath fails), which ops raises as APIError from
+// Container.exec. `refusal` is that message, followed by which mocks the container has.
 struct exec_outcome {
   int exit_code = 0;
   std::string stdout_text;
   std::string stderr_text;
   bool matched = false;
+  std::string refusal;  // set when not matched
 };
 exec_outcome resolve_exec(const state::container& c, const std::vector<std::string>& command);
 

@@ -497,6 +497,8 @@ response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
       }
     }
     t->outcome = resolve_exec(c, er.command);
+    // Pebble refuses a command it cannot run before any change exists: nothing ran.
+    if (!t->outcome.matched) return error_response(400, t->outcome.refusal);
     c.exec_history.push_back(make_exec_record(er, t->outcome.exit_code));
     t->history_index = c.exec_history.size() - 1;
     change_record change;

@@ -189,6 +189,16 @@ std::vector<std::string> run::divergences() {
   return unique;
 }
 
+std::optional<std::string> run::commit_failure() {
+  std::lock_guard lock(mutex_);
+  if (!hook_ || hook_->refused_at_commit.empty()) return std::nullopt;
+  std::string refused;
+  for (const auto& r : hook_->refused_at_commit) refused += (refused.empty() ? "" : "; ") + r;
+  return "Juju refuses the hook's changes when it commits them (the unit log says \"cannot apply "
+         "changes: permission denied\"), so the hook fails and none of its changes are kept: " +
+         refused + ". Change only secrets this unit owns (application secrets on the leader)";
+}
+
 std::filesystem::path run::unit_state_path() const { return options_.charm_dir / unit_state_file; }
 
 run::~run() {

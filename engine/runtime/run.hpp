@@ -66,6 +66,13 @@ class run {
   // as it is). Kinds: "exec-output-after-wait". Throws for an unknown kind.
   std::optional<std::string> client_divergence(std::string_view kind, std::string_view subject);
 
+  // Why the hook fails when Juju commits its changes, if it does: a change the hook queued that
+  // the controller refuses (a secret the unit may not manage; see agent::hook_context::
+  // refused_at_commit). Juju then fails the hook and keeps none of its changes
+  // (internal/worker/uniter/runner/context/context.go, Flush -> CommitHookChanges). Only
+  // meaningful once the charm returned without error: a failed hook commits nothing.
+  std::optional<std::string> commit_failure();
+
   // One hook-tool invocation.
   agent::tool_result call_tool(const std::vector<std::string>& argv, std::string_view stdin_data);
 

@@ -475,6 +475,13 @@ class Context:
             finally:
                 output = run.finish(active.final_unit_state())
                 _warn_divergences(run.divergences)
+            # The charm returned, but the engine may find that Juju refuses what the hook queued.
+            commit_failure = run.commit_failure
+            if commit_failure is not None:
+                raise UncaughtCharmError(
+                    f"{self.charm_type.__name__}'s '{event.name}' hook failed after it returned: "
+                    f"{commit_failure}"
+                )
         return _convert.state_from_engine(output, state)
 
     def run_sequence(

@@ -6,6 +6,7 @@ namespace {
 using port_tools = agent_fixture;
 
 TEST_F(port_tools, open_port_forms) {
+  st.model.type = "lxd";  // ranges are for machine models
   ok({"open-port", "80"});
   ok({"open-port", "443/TCP"});
   ok({"open-port", "53/udp"});
@@ -28,12 +29,42 @@ TEST_F(port_tools, opened_ports_format_ops_parses) {
 }
 
 TEST_F(port_tools, close_port) {
+  st.model.type = "lxd";
   st.opened_ports = {{"tcp", 80}, {"icmp", std::nullopt}, {"udp", 10}, {"udp", 11}};
   ok({"close-port", "80/tcp"});
   ok({"close-port", "icmp"});
   ok({"close-port", "10-11/udp"});
   ok({"close-port", "9999"});  // not open: no-op
   EXPECT_TRUE(st.opened_ports.empty());
+}
+
+// Follows juju/juju internal/worker/uniter/runner/context/ports.go (validatePortRangeForCAAS,
+// called by OpenPortRange and ClosePortRange): a range on a Kubernetes model is a run-time error.
+TEST_F(port_tools, port_ranges_refused_on_kubernetes_models) {
+  st.model.type = "kubernetes";
+  for (const char* tool : {"open-port", "close-port"}) {
+    auto r = run({tool, "8000-8002/tcp"});
+    EXPECT_EQ(r.exit_code, 1) << tool;
+    EXPECT_EQ(r.stderr_text,
+              "ERROR port ranges are not supported for k8s applications, please specify a single port\n");
+  }
+  EXPECT_TRUE(st.opened_ports.empty());
+  ok({"open-port", "8000-8000/tcp"});  // a range of one port is a single port
+  EXPECT_EQ(st.opened_ports, (std::vector<state::opened_port>{{"tcp", 8000}}));
+}
+
+// Follows juju/juju internal/worker/uniter/runner/jujuc/opened-ports.go, which prints each
+// opened range with network.PortRange.String (core/network/portrange.go): `8000-8002/tcp`.
+TEST_F(port_tools, opened_ports_prints_ranges_on_machine_models) {
+  st.model.type = "lxd";
+  ok({"open-port", "8000-8002/tcp"});
+  ok({"open-port", "80"});
+  ok({"open-port", "53/udp"});
+  EXPECT_EQ(ok_json({"opened-ports", "--format=json"}), json({"80/tcp", "8000-8002/tcp", "53/udp"}));
+  EXPECT_EQ(ok({"opened-ports", "--endpoints"}), "80/tcp (*)\n8000-8002/tcp (*)\n53/udp (*)\n");
+  // A range with a port closed since is listed port by port.
+  ok({"close-port", "8001/tcp"});
+  EXPECT_EQ(ok_json({"opened-ports", "--format=json"}), json({"80/tcp", "8000/tcp", "8002/tcp", "53/udp"}));
 }
 
 TEST_F(port_tools, endpoints_flag) {

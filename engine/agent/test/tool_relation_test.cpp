@@ -45,11 +45,30 @@ TEST_F(relation_tools, relation_list_sorted_as_strings) {
   EXPECT_EQ(ok({"relation-list", "-r", "1"}), "remote/0\nremote/1\nremote/10\nremote/2\n");
 }
 
-TEST_F(relation_tools, relation_ids_defaults_to_hook_endpoint_and_omits_broken) {
+// Follows juju/juju internal/worker/uniter/runner/context/context.go (HookContext.RelationIds
+// skips the relation marked broken), which Juju does from 3.4 on; before 3.4 it is listed.
+TEST_F(relation_tools, relation_ids_omits_the_broken_relation_from_juju_3_4) {
   ev.name = "db_relation_broken";
   ev.relation_id = 1;
+  ctx().juju_version = "3.4.0";
   EXPECT_EQ(ok_json({"relation-ids", "--format=json"}), json::array());
   EXPECT_NE(fails({"relation-ids", "a", "b"}).find("unrecognized args"), std::string::npos);
+  EXPECT_TRUE(ctx().divergences.empty());
+}
+
+TEST_F(relation_tools, relation_ids_lists_the_broken_relation_before_juju_3_4) {
+  ev.name = "db_relation_broken";
+  ev.relation_id = 1;
+  ctx().juju_version = "3.3.9";
+  EXPECT_EQ(ok_json({"relation-ids", "--format=json"}), json({"db:1"}));
+  EXPECT_TRUE(ctx().divergences.empty());
+}
+
+TEST_F(relation_tools, relation_ids_keeps_a_broken_peer_relation_on_juju_3_4) {
+  ev.name = "peers_relation_broken";
+  ev.relation_id = 2;
+  ctx().juju_version = "3.6.1";
+  EXPECT_EQ(ok_json({"relation-ids", "--format=json"}), json({"peers:2"}));
 }
 
 TEST_F(relation_tools, relation_ids_without_endpoint_outside_relation_hook) {
@@ -246,10 +265,22 @@ TEST_F(relation_tools, compatible_broken_relation_is_listed_with_its_units) {
   strict = false;
   ev.name = "db_relation_broken";
   ev.relation_id = 1;
+  ctx().juju_version = "3.4.0";
   EXPECT_EQ(ok_json({"relation-ids", "db", "--format=json"}), json({"db:1"}));
   EXPECT_EQ(ok_json({"relation-list", "-r", "1", "--format=json"}), json({"remote/0", "remote/1"}));
   ASSERT_EQ(ctx().divergences.size(), 2u);
-  EXPECT_NE(ctx().divergences[0].find("relation-broken"), std::string::npos);
+  EXPECT_NE(ctx().divergences[0].find("Juju 3.4.0 (3.4 and later) leaves relation 1 out"),
+            std::string::npos);
+}
+
+// Before 3.4 Juju lists the broken relation too, so a default run agrees with Juju there and
+// reports only relation-list's divergence.
+TEST_F(relation_tools, compatible_broken_relation_before_juju_3_4_is_no_divergence) {
+  strict = false;
+  ev.name = "db_relation_broken";
+  ev.relation_id = 1;
+  EXPECT_EQ(ok_json({"relation-ids", "db", "--format=json"}), json({"db:1"}));
+  EXPECT_TRUE(ctx().divergences.empty());
 }
 
 TEST_F(relation_tools, compatible_non_leader_reads_own_app_databag) {

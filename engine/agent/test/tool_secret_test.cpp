@@ -261,11 +261,31 @@ TEST_F(secret_tools, get_accepts_every_uri_form) {
   st.secrets.push_back(make_secret(id_a, {{1, {{"key", "v"}}}}, "unit", 1));
   EXPECT_EQ(ok({"secret-get", core_a, "key"}), "v\n");
   EXPECT_EQ(ok({"secret-get", "secret://" + model_uuid + "/" + core_a, "key"}), "v\n");
-  auto r = run({"secret-get", "http://x/" + core_a});
+}
+
+// Follows juju/juju internal/worker/uniter/runner/jujuc/secret-get.go (Init): whatever
+// secrets.ParseURI refuses is reported as `secret URI "<arg>" not valid` (errors.NotValidf), a
+// usage error.
+TEST_F(secret_tools, get_malformed_uri_wording) {
+  for (const std::string& bad : {"http://x/" + core_a, "secret://not-a-uuid/" + core_a, std::string("secret:a/b")}) {
+    auto r = run({"secret-get", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_EQ(r.stderr_text, "ERROR secret URI \"" + bad + "\" not valid\n");
+  }
+}
+
+// Follows juju/juju internal/worker/uniter/runner/jujuc/secret-get.go (SetFlags): its cmd.Output
+// offers yaml, the default, and json; smart is refused by the flag parser (exit 2).
+TEST_F(secret_tools, get_formats_yaml_default_json_and_no_smart) {
+  st.secrets.push_back(make_secret(id_a, {{1, {{"key", "123"}, {"other", "x"}}}}, "unit", 1));
+  EXPECT_EQ(ok({"secret-get", id_a}), "key: \"123\"\nother: x\n");
+  EXPECT_EQ(ok({"secret-get", id_a, "key"}), "\"123\"\n");
+  EXPECT_EQ(ok({"secret-get", id_a, "key", "--format=yaml"}), "\"123\"\n");
+  EXPECT_EQ(ok({"secret-get", id_a, "key", "--format=json"}), "\"123\"\n");
+  auto r = run({"secret-get", id_a, "--format=smart"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.stderr_text, "ERROR secret URI scheme \"http\" not valid\n");
-  r = run({"secret-get", "secret://not-a-uuid/" + core_a});
-  EXPECT_EQ(r.stderr_text, "ERROR host controller UUID \"not-a-uuid\" not valid\n");
+  EXPECT_EQ(r.stderr_text, "ERROR invalid value \"smart\" for flag --format: unknown format \"smart\"\n");
+  EXPECT_EQ(r.stdout_text, "");
 }
 
 TEST_F(secret_tools, get_matches_free_ids_from_scenario_3_1_states) {
@@ -432,13 +452,12 @@ TEST_F(secret_tools, set_refusals) {
   st.secrets.push_back(make_secret(id_a, {{1, {{"key", "v"}}}}, std::nullopt, 1));
   st.secrets[0].granted = "unit";
   st.secrets.push_back(make_secret(id_b, {{1, {{"key", "v"}}}}, "app", 1));
-  auto r = run({"secret-set", id_a, "key=new"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.stderr_text, "ERROR permission denied\n");
+  // A secret the unit may not manage: queued, refused at commit (see the tests at the end).
   st.leader = false;
-  r = run({"secret-set", id_b, "key=new"});
-  EXPECT_EQ(r.stderr_text, "ERROR this unit is not the leader\n");
-  r = run({"secret-set", "secret:cj5sc0ns4f2cbiqkq8c0", "key=new"});
+  ok({"secret-set", id_a, "key=new"});
+  ok({"secret-set", id_b, "key=new"});
+  EXPECT_EQ(ctx.refused_at_commit.size(), 2u);
+  auto r = run({"secret-set", "secret:cj5sc0ns4f2cbiqkq8c0", "key=new"});
   EXPECT_EQ(r.stderr_text, "ERROR secret \"cj5sc0ns4f2cbiqkq8c0\" not found\n");
   r = run({"secret-set"});
   EXPECT_EQ(r.exit_code, 2);
@@ -635,13 +654,12 @@ TEST_F(secret_tools, revoke_refusals) {
   auto app_owned = make_secret(id_b, {{1, {{"key", "v"}}}}, "app", 1);
   app_owned.remote_grants = {{1, {"remote"}}};
   st.secrets.push_back(app_owned);
-  auto r = run({"secret-revoke", id_a, "-r", "1"});
-  EXPECT_EQ(r.stderr_text, "ERROR permission denied\n");
   st.leader = false;
-  r = run({"secret-revoke", id_b, "-r", "1"});
-  EXPECT_EQ(r.stderr_text, "ERROR this unit is not the leader\n");
+  ok({"secret-revoke", id_a, "-r", "1"});
+  ok({"secret-revoke", id_b, "-r", "1"});
+  EXPECT_EQ(ctx.refused_at_commit.size(), 2u);
   EXPECT_EQ(st.secrets[1].remote_grants.at(1), (std::vector<std::string>{"remote"}));
-  r = run({"secret-revoke", id_b});
+  auto r = run({"secret-revoke", id_b});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.stderr_text, "ERROR missing relation or application or unit\n");
   r = run({"secret-revoke", id_b, "-r", "1", "--app", "remote"});
@@ -682,9 +700,10 @@ TEST_F(secret_tools, remove_refusals) {
   consumed.granted = "unit";
   st.secrets.push_back(consumed);
   st.secrets.push_back(make_secret(id_b, {{1, {{"key", "v"}}}}, "app", 1));
-  EXPECT_EQ(run({"secret-remove", id_a}).stderr_text, "ERROR permission denied\n");
   st.leader = false;
-  EXPECT_EQ(run({"secret-remove", id_b}).stderr_text, "ERROR this unit is not the leader\n");
+  ok({"secret-remove", id_a});
+  ok({"secret-remove", id_b});
+  EXPECT_EQ(st.secrets.size(), 2u);
   auto r = run({"secret-remove", id_b, "--revision", "one"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.stderr_text, "ERROR invalid value \"one\" for flag --revision: parse error\n");
@@ -746,6 +765,41 @@ TEST_F(secret_tools, compatible_secret_add_numbers_the_first_revision_0) {
   ok({"secret-set", id.substr(0, id.size() - 1), "key=other"});
   EXPECT_EQ(st.secrets[0].contents.rbegin()->first, 1);  // the next revision follows
   EXPECT_NE(ctx.divergences.at(0).find("revision 1"), std::string::npos);
+}
+
+// ---- changes refused at commit --------------------------------------------------------------
+
+// Follows juju/juju internal/worker/uniter/runner/context/context.go (UpdateSecret, RemoveSecret,
+// RevokeSecret queue a change to a secret outside the unit's SecretMetadata; Flush sends it with
+// CommitHookChanges, which the controller refuses): the tool exits 0, the State is unchanged,
+// and the refusal is recorded for the run to fail the hook.
+TEST_F(secret_tools, managing_a_secret_the_unit_may_not_manage_is_refused_at_commit) {
+  auto consumed = make_secret(id_a, {{1, {{"key", "v"}}}}, std::nullopt, 1);
+  consumed.granted = "unit";
+  consumed.remote_grants = {{1, {"remote"}}};
+  st.secrets.push_back(consumed);
+  const auto before = st.secrets;
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{"secret-set", id_a, "key=new", "--label", "mine"},
+        std::vector<std::string>{"secret-revoke", id_a, "--app", "remote"},
+        std::vector<std::string>{"secret-remove", id_a}}) {
+    auto r = run(argv);
+    EXPECT_EQ(r.exit_code, 0) << argv[0];
+    EXPECT_EQ(r.stdout_text + r.stderr_text, "") << argv[0];
+  }
+  EXPECT_EQ(st.secrets, before);
+  EXPECT_EQ(ctx.refused_at_commit,
+            (std::vector<std::string>{"secret-set " + core_a + ": permission denied",
+                                      "secret-revoke " + core_a + ": permission denied",
+                                      "secret-remove " + core_a + ": permission denied"}));
+}
+
+TEST_F(secret_tools, a_leader_managing_its_application_secret_is_not_refused) {
+  st.leader = true;
+  st.secrets.push_back(make_secret(id_b, {{1, {{"key", "v"}}}}, "app", 1));
+  ok({"secret-set", id_b, "key=new"});
+  EXPECT_EQ(st.secrets[0].contents.size(), 2u);
+  EXPECT_TRUE(ctx.refused_at_commit.empty());
 }
 
 }  // namespace

@@ -186,12 +186,22 @@ TEST(ApiNotices, AddCreatesThenRepeats) {
   EXPECT_EQ(c.notices[0].first_occurred, "2024-01-01T00:00:00Z");
 }
 
+// Follows Pebble v1.19.0's internals/daemon/api_notices.go (v1PostNotices), the version
+// /v1/system-info reports: the key's form is checked before its length, with this wording.
 TEST(ApiNotices, AddRejectsBadRequests) {
   state::container c;
   session s(c);
   auto r = call(s, "POST", "/v1/notices", {{"action", "add"}, {"type", "custom"}, {"key", "no-domain"}});
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body["result"]["message"], "invalid key \"no-domain\" (must be in \"domain.com/key\" format)");
+  EXPECT_EQ(r.body["result"]["message"], "invalid key \"no-domain\" (must be in \"example.com/path\" format)");
+  EXPECT_EQ(call(s, "GET", "/v1/system-info").body["result"]["version"], "1.19.0");
+  const std::string long_invalid(300, 'A');
+  r = call(s, "POST", "/v1/notices", {{"action", "add"}, {"type", "custom"}, {"key", long_invalid}});
+  EXPECT_EQ(r.body["result"]["message"],
+            "invalid key \"" + long_invalid + "\" (must be in \"example.com/path\" format)");
+  const std::string long_valid = "example.com/" + std::string(250, 'a');
+  r = call(s, "POST", "/v1/notices", {{"action", "add"}, {"type", "custom"}, {"key", long_valid}});
+  EXPECT_EQ(r.body["result"]["message"], "key must be 256 bytes or less");
   r = call(s, "POST", "/v1/notices", {{"action", "add"}, {"type", "warning"}, {"key", "example.com/a"}});
   EXPECT_EQ(r.body["result"]["message"], "invalid type \"warning\" (can only add \"custom\" notices)");
   r = call(s, "POST", "/v1/notices", {{"action", "remove"}, {"type", "custom"}, {"key", "example.com/a"}});
@@ -207,12 +217,17 @@ TEST(ApiNotices, AddRejectsBadRequests) {
 TEST(ApiNotices, AddRefusesALongKeyByItsSize) {
   state::container c;
   session s(c);
-  for (const std::string& key : {std::string(100 * 1024, 'a') + ".com/k", std::string(100 * 1024, '-'),
+  for (const std::string& key : {std::string(100 * 1024, 'a') + ".com/k",
                                  "example.com/" + std::string(245, 'k')}) {
     auto r = call(s, "POST", "/v1/notices", {{"action", "add"}, {"type", "custom"}, {"key", key}});
     EXPECT_EQ(r.status, 400);
     EXPECT_EQ(r.body["result"]["message"], "key must be 256 bytes or less");
   }
+  // A long key of the wrong form is refused for its form first, as Pebble does.
+  auto bad = call(s, "POST", "/v1/notices",
+                  {{"action", "add"}, {"type", "custom"}, {"key", std::string(100 * 1024, '-')}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body["result"]["message"].get<std::string>().rfind("invalid key \"---", 0), 0u);
   const std::string longest = "example.com/" + std::string(244, 'k');  // exactly 256 bytes
   auto r = call(s, "POST", "/v1/notices", {{"action", "add"}, {"type", "custom"}, {"key", longest}});
   EXPECT_EQ(r.status, 200);

@@ -107,13 +107,38 @@ TEST(ApiFiles, PushWritesIntoContainerFiles) {
   EXPECT_EQ(c.files[1].permissions, 0644);
 }
 
+// Follows Pebble's internals/daemon/api_files.go (writeFile -> atomicWriteChown) and
+// internals/osutil/io.go (NewAtomicFile: os.CreateTemp beside the target, then a rename onto
+// it), canonical/pebble v1.32.1.
+TEST(ApiFiles, PushOntoADirectoryOrUnderAFileUsesPebblesAtomicWriteWording) {
+  state::container c;
+  session s(c);
+  push(s, json::array({{{"path", "/srv/data/x"}, {"make-dirs", true}}}), {{"/srv/data/x", "x"}});
+  auto r = push(s, json::array({{{"path", "/srv/data"}}}), {{"/srv/data", "y"}});
+  EXPECT_EQ(r.body["result"][0]["error"]["kind"], "generic-file-error");
+  std::string message = r.body["result"][0]["error"]["message"];
+  EXPECT_EQ(message.rfind("rename /srv/data.", 0), 0u) << message;
+  EXPECT_TRUE(message.ends_with("~ /srv/data: is a directory")) << message;
+  r = push(s, json::array({{{"path", "/srv/data/x/y"}}}), {{"/srv/data/x/y", "z"}});
+  message = r.body["result"][0]["error"]["message"];
+  EXPECT_EQ(message.rfind("open /srv/data/x/y.", 0), 0u) << message;
+  EXPECT_TRUE(message.ends_with("~: not a directory")) << message;
+  // The same path always gets the same temporary name, so runs are reproducible.
+  EXPECT_EQ(push(s, json::array({{{"path", "/srv/data/x/y"}}}), {{"/srv/data/x/y", "z"}})
+                .body["result"][0]["error"]["message"],
+            message);
+}
+
 TEST(ApiFiles, PushNeedsParentUnlessMakeDirs) {
   state::container c;
   session s(c);
   auto r = push(s, json::array({{{"path", "/a/b/c.txt"}}}), {{"/a/b/c.txt", "x"}});
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body["result"][0]["error"]["kind"], "not-found");
-  EXPECT_EQ(r.body["result"][0]["error"]["message"], "open /a/b/c.txt: no such file or directory");
+  // Pebble's atomic write (internals/osutil/io.go, NewAtomicFile) names its temporary file.
+  std::string message = r.body["result"][0]["error"]["message"];
+  EXPECT_EQ(message.rfind("open /a/b/c.txt.", 0), 0u) << message;
+  EXPECT_TRUE(message.ends_with("~: no such file or directory")) << message;
   EXPECT_TRUE(c.files.empty());
   r = push(s, json::array({{{"path", "/a/b/c.txt"}, {"make-dirs", true}}}), {{"/a/b/c.txt", "x"}});
   EXPECT_FALSE(r.body["result"][0].contains("error"));

@@ -167,6 +167,59 @@ TEST(ApiServices, ReplanStartsEnabledAndRestartsChangedServices) {
   EXPECT_EQ(c.service_status["worker"], "active");
 }
 
+// Follows Pebble's internals/overlord/servstate/manager.go (Replan: every service in the
+// manager's services map, stopped ones included, is restarted when its config changed) and
+// handlers.go (serviceForStart, serviceForStop: the task log lines), canonical/pebble v1.32.1.
+TEST(ApiServices, ReplanStartsAStoppedServiceWhoseConfigChanged) {
+  auto c = two_services();
+  session s(c);
+  services_action(s, "start", {"worker"});
+  services_action(s, "stop", {"worker"});
+  ASSERT_EQ(c.service_status["worker"], "inactive");
+  // Unchanged: a stopped worker stays stopped (it is not startup: enabled).
+  services_action(s, "replan");
+  EXPECT_EQ(c.service_status["worker"], "inactive");
+  c.layers.emplace_back("more", json{{"services", {{"worker", {{"override", "merge"}, {"command", "/worker --v2"}}}}}});
+  auto r = services_action(s, "replan");
+  EXPECT_EQ(c.service_status["worker"], "active");
+  auto ch = call(s, "GET", "/v1/changes/" + r.body["change"].get<std::string>());
+  auto tasks = ch.body["result"]["tasks"];
+  ASSERT_EQ(tasks.size(), 3u) << tasks.dump();  // stop worker, start web, start worker
+  EXPECT_EQ(tasks[0]["summary"], "Stop service \"worker\"");
+  ASSERT_EQ(tasks[0]["log"].size(), 1u);
+  const std::string line = tasks[0]["log"][0];
+  EXPECT_NE(line.find(" INFO Service \"worker\" already stopped."), std::string::npos) << line;
+  EXPECT_EQ(line.find("T"), 10u) << line;  // begins with an RFC 3339 time
+  // web was already running after the first replan: its start task says so.
+  EXPECT_EQ(tasks[1]["summary"], "Start service \"web\"");
+  ASSERT_EQ(tasks[1]["log"].size(), 1u);
+  EXPECT_NE(tasks[1]["log"][0].get<std::string>().find(" INFO Service \"web\" already started."),
+            std::string::npos);
+  EXPECT_TRUE(tasks[2]["log"].empty());
+}
+
+TEST(ApiServices, StopOfANeverStartedServiceLogsIt) {
+  auto c = two_services();
+  session s(c);
+  auto r = services_action(s, "stop", {"worker"});
+  auto ch = call(s, "GET", "/v1/changes/" + r.body["change"].get<std::string>());
+  const std::string line = ch.body["result"]["tasks"][0]["log"][0];
+  EXPECT_NE(line.find(" INFO Service \"worker\" has never been started."), std::string::npos) << line;
+}
+
+// Follows Pebble's internals/plan/plan.go (a service's startup is not validated) and
+// servstate/manager.go (Services reports "enabled" or "disabled").
+TEST(ApiServices, UnknownServiceStartupIsAcceptedAndReadAsDisabled) {
+  state::container c;
+  c.layers.emplace_back("base", json{{"services", {{"odd", {{"override", "replace"}, {"command", "/odd"}, {"startup", "sometimes"}}}}}});
+  session s(c);
+  auto r = call(s, "GET", "/v1/services");
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["result"][0], (json{{"name", "odd"}, {"startup", "disabled"}, {"current", "inactive"}}));
+  EXPECT_EQ(services_action(s, "autostart").body["result"]["message"], "no default services");
+  EXPECT_EQ(s.plan()["services"]["odd"]["startup"], "sometimes");
+}
+
 TEST(ApiServices, ReplanWithNothingToDo) {
   state::container c;
   session s(c);

@@ -238,15 +238,22 @@ TEST(ExecMock, ExactMatchWinsThenLongestPrefix) {
   EXPECT_EQ(match_exec_mock(mocks, {"whoami"})->return_code, 9);
 }
 
-TEST(ExecMock, UnmatchedCommandExplainsOnStderrWithExit127) {
+// Follows Pebble's internals/daemon/api_exec.go (v1PostExec: a command exec.LookPath cannot find
+// is a 400 `cannot find executable "x"`), canonical/pebble v1.32.1: a program no mock knows is
+// missing from the container; an unmocked argv of a known program gets Scenario's explanation.
+TEST(ExecMock, UnmatchedCommandIsRefusedWithPebblesWordingAndTheMocks) {
   state::container c = workload();
   c.exec_mock = {mock({"ls"}, 0, ""), mock({"cat", "/etc/hosts"}, 0, "")};
   exec_outcome o = resolve_exec(c, {"rm", "-rf", "/"});
   EXPECT_FALSE(o.matched);
-  EXPECT_EQ(o.exit_code, 127);
-  EXPECT_NE(o.stderr_text.find(R"(["rm","-rf","/"])"), std::string::npos) << o.stderr_text;
-  EXPECT_NE(o.stderr_text.find(R"(["cat","/etc/hosts"])"), std::string::npos) << o.stderr_text;
-  EXPECT_NE(o.stderr_text.find("workload"), std::string::npos) << o.stderr_text;
+  EXPECT_EQ(o.refusal.rfind("cannot find executable \"rm\" (scenario: no exec mock", 0), 0u) << o.refusal;
+  EXPECT_NE(o.refusal.find(R"(["rm","-rf","/"])"), std::string::npos) << o.refusal;
+  EXPECT_NE(o.refusal.find(R"(["cat","/etc/hosts"])"), std::string::npos) << o.refusal;
+  EXPECT_NE(o.refusal.find("workload"), std::string::npos) << o.refusal;
+  o = resolve_exec(c, {"cat", "/etc/passwd"});
+  EXPECT_FALSE(o.matched);
+  EXPECT_EQ(o.refusal.rfind("scenario: no exec mock in container \"workload\" matches the command "
+                            "[\"cat\",\"/etc/passwd\"]", 0), 0u) << o.refusal;
 }
 
 TEST(ExecRequest, ParsesOpsBodyAndRejectsLikePebble) {
@@ -748,26 +755,22 @@ TEST_F(ServerTest, ExecStdinSentAfterTheExitIsStillRecorded) {
   EXPECT_EQ(c.exec_history[0].stdin_text, "late input");
 }
 
-TEST_F(ServerTest, ExecUnmatchedCommandExits127WithTheReasonOnStderr) {
+TEST_F(ServerTest, ExecUnmatchedCommandIsA400BeforeAnyChange) {
   state::container c = workload();
   c.exec_mock = {mock({"ls"}, 0, "")};
   server srv(dir_.path());
   auto path = srv.attach(c, mu_);
   client cl(path);
-  auto ex = start_exec(cl, exec_body({"helm", "install"}));
-  ws_client control(path, ex.task_id, "control");
-  ws_client stdio(path, ex.task_id, "stdio");
-  ws_client err(path, ex.task_id, "stderr");
-  stdio.send_text(R"({"command":"end"})");
-  EXPECT_EQ(stdio.read_until_end(), "");
-  std::string text = err.read_until_end();
-  EXPECT_NE(text.find(R"(["helm","install"])"), std::string::npos) << text;
-  EXPECT_NE(text.find(R"(["ls"])"), std::string::npos) << text;
-  json change = wait_change(cl, ex.change_id);
-  EXPECT_EQ(change["tasks"][0]["data"]["exit-code"], 127);
+  reply r = cl.post("/v1/exec", exec_body({"helm", "install"}));
+  EXPECT_EQ(r.status, 400u) << r.body;
+  json env = r.envelope();
+  EXPECT_EQ(env["type"], "error");
+  const std::string message = env["result"]["message"];
+  EXPECT_EQ(message.rfind("cannot find executable \"helm\"", 0), 0u) << message;
+  EXPECT_NE(message.find(R"(["ls"])"), std::string::npos) << message;
+  EXPECT_EQ(cl.get("/v1/changes?select=all").envelope()["result"].size(), 0u);
   std::lock_guard lock(mu_);
-  ASSERT_EQ(c.exec_history.size(), 1u);
-  EXPECT_EQ(c.exec_history[0].return_code, 127);
+  EXPECT_TRUE(c.exec_history.empty());
 }
 
 TEST_F(ServerTest, ExecPrefixMatchOverTheSocket) {
@@ -788,6 +791,7 @@ TEST_F(ServerTest, ExecPrefixMatchOverTheSocket) {
 
 TEST_F(ServerTest, ExecBadRequestsAndUnknownWebsockets) {
   state::container c = workload();
+  c.exec_mock = {mock({"x"}, 0, "")};
   server srv(dir_.path());
   auto path = srv.attach(c, mu_);
   client cl(path);
@@ -836,6 +840,7 @@ TEST_F(ServerTest, ExecServiceContextMergesTheServiceConfig) {
 
 TEST_F(ServerTest, WaitOnUnstartedExecTimesOutWith504) {
   state::container c = workload();
+  c.exec_mock = {mock({"x"}, 0, "")};
   server srv(dir_.path());
   auto path = srv.attach(c, mu_);
   client cl(path);

@@ -324,6 +324,35 @@ TEST(run, client_divergence_is_reported_unless_strict) {
   EXPECT_FALSE(strict.client_divergence("exec-output-after-wait", "ls").has_value());
 }
 
+// Follows juju/juju internal/worker/uniter/runner/context/context.go: changes to a secret the
+// unit may not manage are queued by secret-set/-remove/-revoke (exit 0) and refused when Flush
+// commits them, which fails the hook. Both modes: ops-scenario 3.1 failed such a run too.
+TEST(run, a_secret_change_the_controller_refuses_fails_the_hook_at_commit) {
+  const auto spec = make_spec();
+  state::state st;
+  state::secret consumed;
+  consumed.id = "secret:cj5sc0ns4f2cbiqkq8a0";
+  consumed.contents = {{1, {{"key", "v"}}}};
+  consumed.revision = 1;
+  consumed.granted = "unit";
+  st.secrets = {consumed};
+  for (bool strict : {false, true}) {
+    run_options options;
+    options.charm_class_name = "WebappCharm";
+    options.strict = strict;
+    run r(spec, st, named("start"), options, nullptr);
+    EXPECT_FALSE(r.commit_failure().has_value());
+    auto result = r.call_tool({"secret-set", consumed.id, "key=new"}, "");
+    EXPECT_EQ(result.exit_code, 0) << result.stderr_text;
+    const auto failure = r.commit_failure();
+    ASSERT_TRUE(failure.has_value());
+    EXPECT_NE(failure->find("secret-set cj5sc0ns4f2cbiqkq8a0: permission denied"), std::string::npos)
+        << *failure;
+    EXPECT_NE(failure->find("cannot apply changes"), std::string::npos) << *failure;
+    EXPECT_EQ(r.finish().secrets, st.secrets);  // the change is not in the output State
+  }
+}
+
 int allowed_cpus() {
   cpu_set_t set;
   CPU_ZERO(&set);

@@ -168,15 +168,16 @@ def test_broken_relation_listed_with_its_units(mycharm):
     broken = Relation("db", relation_id=1, remote_unit_ids=[0, 1])
     other = Relation("db", relation_id=2)
     with pytest.warns(scenario.JujuDivergenceWarning) as record:
-        Context(mycharm, meta=META).run(
+        Context(mycharm, meta=META, juju_version="3.4.0").run(
             broken.broken_event(remote_unit_id=0), State(relations=[broken, other])
         )
     assert mycharm.seen["listed"] == [1, 2]
     assert mycharm.seen["units"] == ["remote/0", "remote/1"]
     messages = [str(w.message) for w in record]
     assert any(
-        "relation-ids db: Juju leaves relation 1 out during its own relation-broken hook; listed "
-        "as ops-scenario 3.1 did; strict mode answers as Juju does" in m
+        "relation-ids db: Juju 3.4.0 (3.4 and later) leaves relation 1 out during its own "
+        "relation-broken hook; listed as ops-scenario 3.1 did; strict mode answers as Juju does"
+        in m
         for m in messages
     )
     assert any(
@@ -189,9 +190,22 @@ def test_broken_relation_listed_with_its_units(mycharm):
 def test_broken_relation_not_listed_strict(mycharm, strict):
     broken = Relation("db", relation_id=1, remote_unit_ids=[0, 1])
     other = Relation("db", relation_id=2)
-    trigger(State(relations=[broken, other]), broken.broken_event, mycharm, meta=META)
+    Context(mycharm, meta=META, juju_version="3.4.0").run(
+        broken.broken_event, State(relations=[broken, other])
+    )
     assert mycharm.seen["relation"] == 1
     assert mycharm.seen["listed"] == [2]
+    assert mycharm.seen["units"] == []
+
+
+def test_broken_relation_listed_before_juju_3_4_strict(mycharm, strict):
+    # Juju's RelationIds skips the broken relation only from 3.4 on.
+    broken = Relation("db", relation_id=1, remote_unit_ids=[0, 1])
+    other = Relation("db", relation_id=2)
+    Context(mycharm, meta=META, juju_version="3.3.2").run(
+        broken.broken_event, State(relations=[broken, other])
+    )
+    assert mycharm.seen["listed"] == [1, 2]
     assert mycharm.seen["units"] == []
 
 
