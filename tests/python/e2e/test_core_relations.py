@@ -536,8 +536,11 @@ def test_broken_relation_is_not_listed_during_its_broken_hook():
 
     broken = Relation("db", relation_id=1, remote_unit_ids=[0, 1])
     other = Relation("db", relation_id=2)
-    # Juju's rule; 3.1 listed the broken relation and its units (the default, with a warning)
-    Context(Breaker, meta=META, strict=True).run(broken.broken_event, State(relations=[broken, other]))
+    # Juju's rule from 3.4 (runner/context/context.go, RelationIds); 3.1 listed the broken
+    # relation and its units (the default, with a warning)
+    Context(Breaker, meta=META, strict=True, juju_version="3.4.0").run(
+        broken.broken_event, State(relations=[broken, other])
+    )
     assert seen == {"listed": [2], "event": 1, "units": []}
 
 

@@ -1,6 +1,6 @@
 """Pebble exec through a real charm with ops' own Pebble client: mocks matched by exact argv then
 longest prefix, what the charm sent recorded in the output's exec history, exit codes as
-ExecError, and an unmatched command explained."""
+ExecError, and an unmatched command refused as Pebble refuses a missing executable."""
 
 import inspect
 
@@ -174,32 +174,41 @@ def test_binary_output_with_encoding_none():
     assert stdout == b"bytes out"
 
 
-def test_unmatched_command_is_an_error_naming_the_command_and_the_mocks():
-    with pytest.raises(pebble.ExecError) as info:
-        run_charm(live(), lambda c: c.exec(["rm", "-rf", "/"]).wait_output())
-    err = info.value.stderr
-    assert info.value.exit_code == 127
-    assert 'matches the command ["rm","-rf","/"]' in err
+# Pebble answers a command it cannot find with a 400 before any change exists
+# (internals/daemon/api_exec.go, v1PostExec), which ops raises as APIError from exec() itself.
+def test_unmatched_command_is_pebbles_cannot_find_executable_naming_the_mocks():
+    with pytest.raises(pebble.APIError) as info:
+        run_charm(live(), lambda c: c.exec(["rm", "-rf", "/"]))
+    assert info.value.code == 400
+    message = info.value.message
+    assert message.startswith('cannot find executable "rm" (scenario: no exec mock')
+    assert 'matches the command ["rm","-rf","/"]' in message
     for mock in ('["ls","-l","/etc"]', '["git","status"]', '["false"]'):
-        assert mock in err
+        assert mock in message
+
+
+def test_unmatched_arguments_of_a_mocked_program_are_explained():
+    with pytest.raises(pebble.APIError) as info:
+        run_charm(live(exec_mock={("git", "status"): ExecOutput()}), lambda c: c.exec(["git", "log"]))
+    assert info.value.message.startswith(
+        'scenario: no exec mock in container "workload" matches the command ["git","log"]'
+    )
 
 
 def test_unmatched_command_with_no_mocks_says_so():
-    with pytest.raises(pebble.ExecError) as info:
-        run_charm(live(exec_mock={}), lambda c: c.exec(["whoami"]).wait_output())
-    assert info.value.exit_code == 127
-    assert '["whoami"]' in info.value.stderr
-    assert "exec_mock has no commands" in info.value.stderr
+    with pytest.raises(pebble.APIError) as info:
+        run_charm(live(exec_mock={}), lambda c: c.exec(["whoami"]))
+    assert '["whoami"]' in info.value.message
+    assert "exec_mock has no commands" in info.value.message
 
 
-def test_unmatched_command_is_still_recorded():
+def test_unmatched_command_is_not_recorded():
     def body(c):
-        with pytest.raises(pebble.ExecError):
-            c.exec(["whoami"]).wait()
+        with pytest.raises(pebble.APIError):
+            c.exec(["whoami"])
 
-    out, _ = run_charm(live(exec_mock={}), body)
-    assert [(r.command, r.return_code) for r in out.get_container("workload").exec_history] == [
-        (["whoami"], 127)]
+    out, _ = run_charm(live(exec_mock={("ls",): ExecOutput()}), body)
+    assert out.get_container("workload").exec_history == []
 
 
 def test_exec_service_context_takes_the_services_environment_and_dir():
