@@ -230,7 +230,8 @@ def test_bad_custom_notice_keys_are_refused():
     with pytest.raises(pebble.APIError) as info:
         run_charm(live(), lambda c, _: c.pebble.notify(pebble.NoticeType.CUSTOM, "nodomain"))
     assert info.value.code == 400
-    assert 'invalid key "nodomain"' in info.value.message
+    # Pebble 1.19.0's wording (internals/daemon/api_notices.go), the version system-info reports
+    assert info.value.message == 'invalid key "nodomain" (must be in "example.com/path" format)'
 
 
 def test_pebble_custom_notice_event_reaches_the_charm():

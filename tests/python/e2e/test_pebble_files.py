@@ -513,3 +513,27 @@ def test_a_push_larger_than_the_json_body_cap_goes_through_ops_client(tmp_path):
 
 def live_with(src):
     return Container("workload", can_connect=True, mounts={"data": Mount(location="/data", src=src)})
+
+
+def test_push_onto_a_directory_or_under_a_missing_parent_has_pebbles_wording():
+    # Pebble writes atomically through a temporary file beside the target and renames it
+    # (internals/osutil/io.go, NewAtomicFile), so its errors name that file (v1.32.1).
+    def body(c):
+        c.make_dir("/srv/data", make_parents=True)
+        errors = []
+        for path in ("/srv/data", "/missing/dir/file"):
+            try:
+                c.push(path, "x")
+            except pebble.PathError as e:
+                errors.append((e.kind, e.message))
+        return errors
+
+    _, errors = run_charm(Container("workload", can_connect=True), body)
+    (dir_kind, dir_message), (missing_kind, missing_message) = errors
+    assert dir_kind == "generic-file-error"
+    assert dir_message.startswith("rename /srv/data.")
+    assert dir_message.endswith("~ /srv/data: is a directory")
+    assert missing_kind == "not-found"
+    assert missing_message.startswith("open /missing/dir/file.")
+    assert missing_message.endswith("~: no such file or directory")
+

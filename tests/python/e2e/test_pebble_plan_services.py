@@ -241,8 +241,6 @@ def test_same_label_without_combine_is_refused():
          'plan check "c" level must be "alive" or "ready"'),
         ({"log-targets": {"t": {"override": "replace", "type": "loki"}}},
          'plan must define "location" for log target "t"'),
-        ({"services": {"s": {"override": "replace", "command": "x", "startup": "sometimes"}}},
-         'invalid startup value "sometimes"'),
         # Pebble's internals/plan/plan.go Layer.Validate (v1.32.1)
         ({"checks": {"c": {"override": "replace", "startup": "sometimes", "tcp": {"port": 1}}}},
          'plan check "c" startup must be "enabled" or "disabled"'),
@@ -541,3 +539,42 @@ def test_state_layers_pebble_would_refuse_are_reported_before_the_run(service, p
     (problem,) = caught.value.problems
     assert problem.startswith('container "workload": its layers make a plan Pebble refuses: ')
     assert pebble_says in problem
+
+
+def test_a_service_startup_pebble_does_not_know_is_accepted_as_disabled():
+    # Pebble's internals/plan/plan.go validates only checks' startup; servstate/manager.go
+    # reports anything but "enabled" as "disabled" (v1.32.1).
+    layer = {"services": {"s": {"override": "replace", "command": "x", "startup": "sometimes"}}}
+
+    def body(c, _):
+        c.add_layer("odd", layer)
+        return c.get_service("s").startup, raw_plan(c)["services"]["s"]["startup"]
+
+    for strict in (False, True):
+        _, (startup, planned) = run_charm(Container("workload", can_connect=True), body, strict=strict)
+        assert startup == pebble.ServiceStartup.DISABLED
+        assert planned == "sometimes"
+
+
+def test_replan_starts_a_stopped_service_whose_config_changed():
+    # Pebble's servstate/manager.go Replan restarts every service it has started, stopped ones
+    # included, whose config changed; handlers.go logs "Service ... already stopped." (v1.32.1).
+    base = {"services": {"w": {"override": "replace", "command": "/w"}}}
+    changed = {"services": {"w": {"override": "merge", "command": "/w --v2"}}}
+
+    def body(c, _):
+        c.add_layer("base", base)
+        c.start("w")
+        c.stop("w")
+        c.replan()  # nothing changed: w stays stopped
+        unchanged = c.get_service("w").is_running()
+        c.add_layer("more", changed)
+        c.replan()
+        change = c.pebble.get_changes(select=pebble.ChangeState.ALL)[-1]
+        return unchanged, c.get_service("w").is_running(), [t.log for t in change.tasks]
+
+    _, (unchanged, running, logs) = run_charm(Container("workload", can_connect=True), body)
+    assert unchanged is False
+    assert running is True
+    assert any(line.endswith('INFO Service "w" already stopped.') for log in logs for line in log)
+
