@@ -77,6 +77,9 @@ class session {
   // Adds a layer (POST /v1/layers) under the session's rules; throws as detail::add_layer does.
   void add_layer(const std::string& label, const nlohmann::json& layer, bool combine);
   layer_cache* layers() { return layers_; }
+  // Whether a Pebble rule ops-scenario 3.1 did not follow binds: in a strict session, yes;
+  // otherwise records `divergence` (the rule, the call, what 3.1 did) and returns false.
+  bool pebble_rule_binds(const std::string& divergence);
   // Service name -> the plan config it was last started with; replan restarts on difference.
   std::map<std::string, nlohmann::json>& started_configs() { return started_configs_; }
   // RFC 3339 time the session began: the stand-in for timestamps a State leaves empty.

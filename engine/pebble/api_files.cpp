@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <variant>
@@ -572,6 +574,103 @@ json results_json(const std::vector<std::pair<std::string, maybe_error>>& result
   return out;
 }
 
+// The users and groups the container knows: root (0), and every owner the State's files and the
+// plan's services name (with its id when given). A State cannot list /etc/passwd otherwise.
+struct known_owners {
+  std::map<std::string, std::optional<int>> users{{"root", 0}};
+  std::map<std::string, std::optional<int>> groups{{"root", 0}};
+  std::set<int> user_ids{0};
+
+  void add(const std::optional<std::string>& user, std::optional<int> uid,
+           const std::optional<std::string>& group, std::optional<int> gid) {
+    if (user && !user->empty()) {
+      auto& id = users[*user];
+      if (!id) id = uid;
+    }
+    if (group && !group->empty()) {
+      auto& id = groups[*group];
+      if (!id) id = gid;
+    }
+    if (uid) user_ids.insert(*uid);
+  }
+};
+
+known_owners owners_of(session& s) {
+  known_owners known;
+  for (const auto& f : s.container().files) known.add(f.user, f.user_id, f.group, f.group_id);
+  try {
+    const json plan = s.plan();
+    for (const auto& [name, svc] : plan["services"].items()) {
+      auto text = [&](const char* key) -> std::optional<std::string> {
+        return svc.contains(key) && svc[key].is_string() ? std::optional(svc[key].get<std::string>()) : std::nullopt;
+      };
+      auto number = [&](const char* key) -> std::optional<int> {
+        return svc.contains(key) && svc[key].is_number_integer() ? std::optional(svc[key].get<int>()) : std::nullopt;
+      };
+      known.add(text("user"), number("user-id"), text("group"), number("group-id"));
+    }
+  } catch (const plan_error&) {
+    // A plan Pebble refuses names no owners; the charm hears about the plan elsewhere.
+  }
+  return known;
+}
+
+// Pebble's osutil.NormalizeUidGid over the owners the container knows; the error Go's os/user
+// lookups give, or none.
+std::optional<std::string> owner_lookup_error(const known_owners& known, const json& item) {
+  auto text = [&](const char* key) {
+    return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : std::string();
+  };
+  auto number = [&](const char* key) -> std::optional<int> {
+    return item.contains(key) && item[key].is_number_integer() ? std::optional(item[key].get<int>()) : std::nullopt;
+  };
+  const std::string user = text("user");
+  const std::string group = text("group");
+  std::optional<int> uid = number("user-id");
+  std::optional<int> gid = number("group-id");
+  if (user.empty() && group.empty() && !uid && !gid) return std::nullopt;
+  bool has_user = uid.has_value();
+  if (!user.empty()) {
+    auto it = known.users.find(user);
+    if (it == known.users.end()) return "user: unknown user " + user;
+    if (it->second && uid && *uid != *it->second)
+      return fmt::format("user \"{}\" UID ({}) does not match user-id ({})", user, *it->second, *uid);
+    if (it->second) uid = it->second;
+    has_user = true;
+  }
+  bool has_group = gid.has_value();
+  if (!group.empty()) {
+    auto it = known.groups.find(group);
+    if (it == known.groups.end()) return "group: unknown group " + group;
+    if (it->second && gid && *gid != *it->second)
+      return fmt::format("group \"{}\" GID ({}) does not match group-id ({})", group, *it->second, *gid);
+    has_group = true;
+  }
+  // Without a group Pebble takes the user's primary group, looking the user up by id.
+  if (!has_group && uid && !known.user_ids.count(*uid)) return fmt::format("user: unknown userid {}", *uid);
+  if (!has_user && has_group) return "must specify user, not just group";
+  return std::nullopt;
+}
+
+// Pebble looks a pushed file's or a new directory's owner up before anything else
+// (internals/daemon/api_files.go, writeFile and mkdirAllUserGroup callers) and fails that path
+// with "cannot look up user and group: <error>". ops-scenario 3.1 did not look owners up: a
+// compatible session writes the path and records a divergence.
+maybe_error check_owner(session& s, const known_owners& known, const json& item, std::string_view what) {
+  const std::string path = item.value("path", "");
+  if (path.empty() || path[0] != '/') return std::nullopt;  // Pebble refuses a relative path first
+  auto error = owner_lookup_error(known, item);
+  if (!error) return std::nullopt;
+  const std::string message = "cannot look up user and group: " + *error;
+  if (s.pebble_rule_binds(fmt::format(
+          "container {:?}: {} {}: Pebble answers \"{}\" (the container knows root and the owners "
+          "its State's files and the plan's services name); done as ops-scenario 3.1 did, which did "
+          "not look owners up. Strict mode answers Pebble's error",
+          s.container().name, what, path, message)))
+    return generic(message);
+  return std::nullopt;
+}
+
 response write_files(session& s, const request& r, const std::string& boundary) {
   auto parts = parse_multipart(r.body, boundary);
   if (!parts || parts->empty()) return error_response(400, "cannot read request metadata: multipart: NextPart: EOF");
@@ -593,6 +692,7 @@ response write_files(session& s, const request& r, const std::string& boundary) 
   for (const auto& f : meta["files"]) infos[f.value("path", "")] = f;
 
   filesystem fsys(s.container(), file_mtime(s));
+  const known_owners known = owners_of(s);
   std::map<std::string, maybe_error> written;
   for (size_t i = 1; i < parts->size(); ++i) {
     auto disp = disposition((*parts)[i]);
@@ -600,6 +700,10 @@ response write_files(session& s, const request& r, const std::string& boundary) 
     std::string path = disp["filename"];
     auto info = infos.find(path);
     if (info == infos.end()) return error_response(400, fmt::format("no metadata for path \"{}\"", path));
+    if (auto err = check_owner(s, known, info->second, "push")) {
+      written[path] = err;
+      continue;
+    }
     written[path] = fsys.write(info->second, (*parts)[i].body);
   }
   std::vector<std::pair<std::string, maybe_error>> results;
@@ -661,7 +765,10 @@ response post_files(session& s, const request& r) {
   std::vector<std::pair<std::string, maybe_error>> results;
   if (action == "make-dirs") {
     if (body.contains("dirs") && body["dirs"].is_array())
-      for (const auto& d : body["dirs"]) results.emplace_back(d.value("path", ""), fsys.make_dir(d));
+      for (const auto& d : body["dirs"]) {
+        maybe_error err = check_owner(s, owners_of(s), d, "make_dir");
+        results.emplace_back(d.value("path", ""), err ? err : fsys.make_dir(d));
+      }
     return sync_response(results_json(results));
   }
   if (action == "remove") {

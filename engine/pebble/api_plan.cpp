@@ -725,6 +725,12 @@ void session::add_layer(const std::string& label, const nlohmann::json& layer, b
   }
 }
 
+bool session::pebble_rule_binds(const std::string& divergence) {
+  if (options_.strict) return true;
+  if (options_.divergences != nullptr) options_.divergences->push_back(divergence);
+  return false;
+}
+
 void session::diverge(const std::string& pebble_error) {
   if (options_.divergences == nullptr) return;
   options_.divergences->push_back(fmt::format(

@@ -89,6 +89,8 @@ state::file_entry file(std::string path, std::string content, bool dir = false) 
 TEST(ApiFiles, PushWritesIntoContainerFiles) {
   state::container c;
   c.files.push_back(file("/etc", "", true));
+  c.files.back().user = "app";  // the container knows the user and group "app"
+  c.files.back().group = "app";
   session s(c);
   auto r = push(s, json::array({{{"path", "/etc/app.conf"}, {"permissions", "600"}, {"user", "app"}, {"group", "app"}}}),
                 {{"/etc/app.conf", "key=value\n"}});
@@ -105,6 +107,52 @@ TEST(ApiFiles, PushWritesIntoContainerFiles) {
   ASSERT_EQ(c.files.size(), 2u);
   EXPECT_EQ(c.files[1].content, "v2");
   EXPECT_EQ(c.files[1].permissions, 0644);
+}
+
+// Follows Pebble's internals/daemon/api_files.go (writeFile: normalizeUidGid first) and
+// internals/osutil/user.go (NormalizeUidGid, with Go's os/user errors), canonical/pebble v1.32.1.
+// The container knows root and the owners its State's files and the plan's services name.
+TEST(ApiFiles, PushAndMakeDirLookTheOwnerUpAsPebbleDoes) {
+  state::container c;
+  c.files.push_back(file("/srv", "", true));
+  c.files.back().user = "web";
+  c.files.back().user_id = 1000;
+  c.files.back().group = "www";
+  session s(c);
+  auto message = [&](json item) {
+    item["path"] = "/srv/f";
+    auto r = push(s, json::array({item}), {{"/srv/f", "x"}});
+    const json& result = r.body["result"][0];
+    return result.contains("error") ? result["error"]["message"].get<std::string>() : std::string("ok");
+  };
+  EXPECT_EQ(message({{"user", "bob"}}), "cannot look up user and group: user: unknown user bob");
+  EXPECT_EQ(message({{"user", "web"}, {"group", "staff"}}), "cannot look up user and group: group: unknown group staff");
+  EXPECT_EQ(message({{"user", "web"}, {"user-id", 1001}}),
+            "cannot look up user and group: user \"web\" UID (1000) does not match user-id (1001)");
+  EXPECT_EQ(message({{"user-id", 4242}}), "cannot look up user and group: user: unknown userid 4242");
+  EXPECT_EQ(message({{"group", "www"}}), "cannot look up user and group: must specify user, not just group");
+  EXPECT_EQ(message({{"user", "web"}, {"group", "www"}}), "ok");
+  EXPECT_EQ(message({{"user", "root"}}), "ok");
+  EXPECT_EQ(message({{"user-id", 1000}}), "ok");
+  // A service's user counts too.
+  c.layers.emplace_back("svc", json{{"services", {{"db", {{"override", "replace"}, {"command", "/db"}, {"user", "postgres"}}}}}});
+  EXPECT_EQ(message({{"user", "postgres"}}), "ok");
+  auto r = post_json(s, {{"action", "make-dirs"}, {"dirs", json::array({{{"path", "/srv/d"}, {"user", "nobody"}}})}});
+  EXPECT_EQ(r.body["result"][0]["error"]["message"], "cannot look up user and group: user: unknown user nobody");
+}
+
+TEST(ApiFiles, CompatibleSessionWritesForAnUnknownOwnerWithADivergence) {
+  state::container c;
+  c.name = "workload";
+  std::vector<std::string> divergences;
+  session s(c, nullptr, session_options{false, &divergences});
+  auto r = push(s, json::array({{{"path", "/f"}, {"user", "bob"}}}), {{"/f", "x"}});
+  EXPECT_FALSE(r.body["result"][0].contains("error")) << r.body.dump();
+  ASSERT_EQ(c.files.size(), 1u);
+  EXPECT_EQ(c.files[0].user, "bob");
+  ASSERT_EQ(divergences.size(), 1u);
+  EXPECT_NE(divergences[0].find("push /f: Pebble answers \"cannot look up user and group: user: unknown user bob\""),
+            std::string::npos) << divergences[0];
 }
 
 // Follows Pebble's internals/daemon/api_files.go (writeFile -> atomicWriteChown) and

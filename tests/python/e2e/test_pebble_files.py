@@ -12,7 +12,7 @@ import ops
 import pytest
 from ops import pebble
 
-from scenario import Container, Context, File, Mount, State, StateValidationError
+from scenario import Container, Context, File, JujuDivergenceWarning, Mount, State, StateValidationError
 
 META = {"name": "filer", "containers": {"workload": {}}}
 
@@ -536,4 +536,45 @@ def test_push_onto_a_directory_or_under_a_missing_parent_has_pebbles_wording():
     assert missing_kind == "not-found"
     assert missing_message.startswith("open /missing/dir/file.")
     assert missing_message.endswith("~: no such file or directory")
+
+
+def test_push_as_an_owner_the_container_does_not_know():
+    # Pebble looks the owner up first (internals/daemon/api_files.go writeFile,
+    # internals/osutil/user.go NormalizeUidGid, v1.32.1); 3.1 wrote the file as given.
+    known = File("/srv", is_dir=True, user="web", group="www")
+
+    def body(c):
+        try:
+            c.push("/srv/f", "x", user="bob")
+        except pebble.PathError as e:
+            return e.message
+        return "written"
+
+    def run(strict):
+        return Context(_PushAs.charm(body), meta=META, strict=strict).run(
+            "start", State(containers=[Container("workload", can_connect=True, files=[known])]))
+
+    out = run(strict=True)
+    assert _PushAs.seen == "cannot look up user and group: user: unknown user bob"
+    assert [f.path for f in out.get_container("workload").files] == ["/srv"]
+    with pytest.warns(JujuDivergenceWarning, match="cannot look up user and group: user: unknown user bob"):
+        out = run(strict=False)
+    assert _PushAs.seen == "written"
+    assert "/srv/f" in [f.path for f in out.get_container("workload").files]
+
+
+class _PushAs:
+    seen = None
+
+    @classmethod
+    def charm(cls, body):
+        class Charm(ops.CharmBase):
+            def __init__(self, framework):
+                super().__init__(framework)
+                framework.observe(self.on.start, self._start)
+
+            def _start(self, _):
+                cls.seen = body(self.unit.get_container("workload"))
+
+        return Charm
 
