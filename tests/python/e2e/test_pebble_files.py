@@ -541,7 +541,7 @@ def test_push_onto_a_directory_or_under_a_missing_parent_has_pebbles_wording():
 def test_push_as_an_owner_the_container_does_not_know():
     # Pebble looks the owner up first (internals/daemon/api_files.go writeFile,
     # internals/osutil/user.go NormalizeUidGid, v1.32.1); 3.1 wrote the file as given.
-    known = File("/srv", is_dir=True, user="web", group="www")
+    known = {"/srv": File(is_dir=True, user="web", group="www")}
 
     def body(c):
         try:
@@ -552,15 +552,15 @@ def test_push_as_an_owner_the_container_does_not_know():
 
     def run(strict):
         return Context(_PushAs.charm(body), meta=META, strict=strict).run(
-            "start", State(containers=[Container("workload", can_connect=True, files=[known])]))
+            "start", State(containers=[Container("workload", can_connect=True, files=known)]))
 
     out = run(strict=True)
     assert _PushAs.seen == "cannot look up user and group: user: unknown user bob"
-    assert [f.path for f in out.get_container("workload").files] == ["/srv"]
+    assert list(out.get_container("workload").files) == ["/srv"]
     with pytest.warns(JujuDivergenceWarning, match="cannot look up user and group: user: unknown user bob"):
         out = run(strict=False)
     assert _PushAs.seen == "written"
-    assert "/srv/f" in [f.path for f in out.get_container("workload").files]
+    assert "/srv/f" in out.get_container("workload").files
 
 
 class _PushAs:
