@@ -196,5 +196,21 @@ TEST_F(misc_tools, malformed_settings_file_fails_the_call_only) {
   EXPECT_TRUE(ctx().controller_state.empty());
 }
 
+// Follows juju/cmd cmd.go (Main): a flag-parse or Init error is a command-line error, exit 2
+// (handleCommandError); an error from Run is exit 1. Both print "ERROR <message>" on stderr.
+TEST_F(misc_tools, command_line_errors_exit_2_and_run_time_errors_exit_1) {
+  for (const std::vector<std::string>& argv : {std::vector<std::string>{"is-leader", "--bogus"},
+                                               std::vector<std::string>{"status-set", "sleeping"},
+                                               std::vector<std::string>{"config-get", "--all", "k"}}) {
+    auto r = run(argv);
+    EXPECT_EQ(r.exit_code, 2) << argv[0] << ": " << r.stderr_text;
+    EXPECT_EQ(r.stderr_text.rfind("ERROR ", 0), 0u) << r.stderr_text;
+  }
+  st.leader = false;
+  auto r = run({"leader-set", "k=v"});
+  EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
+  EXPECT_EQ(r.stderr_text.rfind("ERROR ", 0), 0u) << r.stderr_text;
+}
+
 }  // namespace
 }  // namespace scenario::agent::testing
