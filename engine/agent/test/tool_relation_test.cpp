@@ -46,7 +46,8 @@ TEST_F(relation_tools, relation_list_sorted_as_strings) {
 }
 
 // Follows juju/juju internal/worker/uniter/runner/context/context.go (HookContext.RelationIds
-// skips the relation marked broken), which Juju does from 3.4 on; before 3.4 it is listed.
+// skips the relation marked broken) and contextfactory.go (getContextRelations never marks a
+// peer relation broken), which Juju does from 3.4 on; before 3.4 it is listed.
 TEST_F(relation_tools, relation_ids_omits_the_broken_relation_from_juju_3_4) {
   ev.name = "db_relation_broken";
   ev.relation_id = 1;
