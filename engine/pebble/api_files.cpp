@@ -67,6 +67,18 @@ file_error not_regular(const std::string& path) { return generic(fmt::format("ca
 
 file_error non_absolute(const std::string& path) { return generic(fmt::format("paths must be absolute, got \"{}\"", path)); }
 
+// An owner member of a request item or a plan entry ("user", "user-id", ...): absent, null, of
+// another type, or (for names) empty all mean "not given".
+std::optional<std::string> text_member(const json& j, const char* key) {
+  if (!j.contains(key) || !j[key].is_string() || j[key].get<std::string>().empty()) return std::nullopt;
+  return j[key].get<std::string>();
+}
+
+std::optional<int> int_member(const json& j, const char* key) {
+  if (!j.contains(key) || !j[key].is_number_integer()) return std::nullopt;
+  return j[key].get<int>();
+}
+
 json error_json(const file_error& e) { return {{"kind", e.kind}, {"message", e.message}}; }
 
 // Cleans like Go's path.Clean: no "//", ".", ".." or trailing "/".
@@ -342,19 +354,10 @@ class filesystem {
   }
 
   static void set_owner(state::file_entry& e, const json& item) {
-    auto str = [&](const char* key) -> std::optional<std::string> {
-      if (item.contains(key) && item[key].is_string() && !item[key].get<std::string>().empty())
-        return item[key].get<std::string>();
-      return std::nullopt;
-    };
-    auto num = [&](const char* key) -> std::optional<int> {
-      if (item.contains(key) && item[key].is_number_integer()) return item[key].get<int>();
-      return std::nullopt;
-    };
-    e.user = str("user");
-    e.group = str("group");
-    e.user_id = num("user-id");
-    e.group_id = num("group-id");
+    e.user = text_member(item, "user");
+    e.group = text_member(item, "group");
+    e.user_id = int_member(item, "user-id");
+    e.group_id = int_member(item, "group-id");
   }
 
   maybe_error mkdir_one(const std::string& p, int perm, const json& item, bool exist_ok) {
@@ -600,52 +603,41 @@ known_owners owners_of(session& s) {
   for (const auto& f : s.container().files) known.add(f.user, f.user_id, f.group, f.group_id);
   try {
     const json plan = s.plan();
-    for (const auto& [name, svc] : plan["services"].items()) {
-      auto text = [&](const char* key) -> std::optional<std::string> {
-        return svc.contains(key) && svc[key].is_string() ? std::optional(svc[key].get<std::string>()) : std::nullopt;
-      };
-      auto number = [&](const char* key) -> std::optional<int> {
-        return svc.contains(key) && svc[key].is_number_integer() ? std::optional(svc[key].get<int>()) : std::nullopt;
-      };
-      known.add(text("user"), number("user-id"), text("group"), number("group-id"));
-    }
+    for (const auto& [name, svc] : plan["services"].items())
+      known.add(text_member(svc, "user"), int_member(svc, "user-id"), text_member(svc, "group"),
+                int_member(svc, "group-id"));
   } catch (const plan_error&) {
     // A plan Pebble refuses names no owners; the charm hears about the plan elsewhere.
   }
   return known;
 }
 
+// One of NormalizeUidGid's two lookups (kind "user" or "group"): an unknown name is Go's
+// os/user error; a known id must match the one given, and replaces it. No name: nothing to do.
+std::optional<std::string> look_up_name(const std::map<std::string, std::optional<int>>& known,
+                                        const std::string& name, std::optional<int>& id,
+                                        std::string_view kind, std::string_view id_label) {
+  if (name.empty()) return std::nullopt;
+  auto it = known.find(name);
+  if (it == known.end()) return fmt::format("{0}: unknown {0} {1}", kind, name);
+  if (it->second && id && *id != *it->second)
+    return fmt::format("{} \"{}\" {} ({}) does not match {}-id ({})", kind, name, id_label, *it->second, kind, *id);
+  if (it->second) id = it->second;
+  return std::nullopt;
+}
+
 // Pebble's osutil.NormalizeUidGid over the owners the container knows; the error Go's os/user
 // lookups give, or none.
 std::optional<std::string> owner_lookup_error(const known_owners& known, const json& item) {
-  auto text = [&](const char* key) {
-    return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : std::string();
-  };
-  auto number = [&](const char* key) -> std::optional<int> {
-    return item.contains(key) && item[key].is_number_integer() ? std::optional(item[key].get<int>()) : std::nullopt;
-  };
-  const std::string user = text("user");
-  const std::string group = text("group");
-  std::optional<int> uid = number("user-id");
-  std::optional<int> gid = number("group-id");
+  const std::string user = text_member(item, "user").value_or("");
+  const std::string group = text_member(item, "group").value_or("");
+  std::optional<int> uid = int_member(item, "user-id");
+  std::optional<int> gid = int_member(item, "group-id");
   if (user.empty() && group.empty() && !uid && !gid) return std::nullopt;
-  bool has_user = uid.has_value();
-  if (!user.empty()) {
-    auto it = known.users.find(user);
-    if (it == known.users.end()) return "user: unknown user " + user;
-    if (it->second && uid && *uid != *it->second)
-      return fmt::format("user \"{}\" UID ({}) does not match user-id ({})", user, *it->second, *uid);
-    if (it->second) uid = it->second;
-    has_user = true;
-  }
-  bool has_group = gid.has_value();
-  if (!group.empty()) {
-    auto it = known.groups.find(group);
-    if (it == known.groups.end()) return "group: unknown group " + group;
-    if (it->second && gid && *gid != *it->second)
-      return fmt::format("group \"{}\" GID ({}) does not match group-id ({})", group, *it->second, *gid);
-    has_group = true;
-  }
+  const bool has_user = uid || !user.empty();
+  const bool has_group = gid || !group.empty();
+  if (auto error = look_up_name(known.users, user, uid, "user", "UID")) return error;
+  if (auto error = look_up_name(known.groups, group, gid, "group", "GID")) return error;
   // Without a group Pebble takes the user's primary group, looking the user up by id.
   if (!has_group && uid && !known.user_ids.count(*uid)) return fmt::format("user: unknown userid {}", *uid);
   if (!has_user && has_group) return "must specify user, not just group";
