@@ -37,6 +37,10 @@ function(scenario_find_dependencies)
   if(SCENARIO_BUILD_TESTS)
     scenario_require(GTest DEBIAN "libgtest-dev libgmock-dev")
   endif()
+  # The `scenario` command line (cli/) parses its arguments with CLI11.
+  if(EXISTS ${PROJECT_SOURCE_DIR}/cli/CMakeLists.txt)
+    scenario_require(CLI11 CONFIG DEBIAN libcli11-dev)
+  endif()
 
   add_library(scenario_deps_fmt INTERFACE)
   add_library(scenario_deps_yaml_cpp INTERFACE)

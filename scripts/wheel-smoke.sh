@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs a wheel as a charm author would, and runs the example charm's tests against it: a fresh
+# venv, no compiler on PATH (so nothing can be built from source), the tests run from a copy of
+# examples/webapp outside the source tree (so only the installed package is importable). Prints
+# how long the install and the tests took.  Usage: scripts/wheel-smoke.sh WHEEL [PYTHON]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+wheel=$(realpath "$1")
+python=$(command -v "${2:-python3}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r examples/webapp "$work/webapp"
+find "$work/webapp" -name __pycache__ -prune -exec rm -rf {} +
+
+start=${EPOCHREALTIME/./}  # microseconds
+"$python" -m venv "$work/venv"
+cd "$work/webapp"
+# Only the venv's own programs: a C or C++ compiler is not reachable.
+export PATH="$work/venv/bin" CC=false CXX=false
+for compiler in cc c++ gcc g++ clang clang++; do
+  if command -v "$compiler" >/dev/null; then echo "a compiler is on PATH: $compiler" >&2; exit 1; fi
+done
+pip install -q --disable-pip-version-check --only-binary :all: "$wheel" pytest
+installed=${EPOCHREALTIME/./}
+location=$(python -c 'import scenario; print(scenario.__file__)')
+case "$location" in
+  "$work/venv/"*) ;;
+  *) echo "scenario was imported from $location, not from the installed wheel" >&2; exit 1 ;;
+esac
+python -m pytest -q -p no:cacheprovider tests
+done_at=${EPOCHREALTIME/./}
+seconds() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
+echo "wheel install (fresh venv): $(seconds $((installed - start))) s, example tests:" \
+  "$(seconds $((done_at - installed))) s, together: $(seconds $((done_at - start))) s (${wheel##*/})"

@@ -1,0 +1,129 @@
+"""Checks of the source tree as a release: what the build says when a system library is missing,
+that configuring is quiet, that scripts/system-deps.sh installs what CMake uses, that the engine
+compiles without Linux-only calls, and that the documents, licence and version agree with the
+files. Run once by scripts/test.sh (they need cmake and g++, not a particular ops)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _configure(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["cmake", "-S", str(REPO), "-B", str(tmp_path / "build"), "-G", "Ninja",
+         "-DSCENARIO_BUILD_PYTHON=OFF", *options],
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def _required_debian_packages() -> dict[str, str]:
+    """{find_package name: Debian package} from every scenario_require() call of the build."""
+    found = {}
+    for path in [REPO / "CMakeLists.txt", *REPO.glob("cmake/*.cmake"), *REPO.glob("engine/**/CMakeLists.txt")]:
+        for name, package in re.findall(r"scenario_require\((\S+)[^)]*?DEBIAN\s+\"?([^)\"]+)\"?\)", path.read_text()):
+            found[name] = package
+    return found
+
+
+# One unfound package per run: the message must name its Debian package and the install script.
+@pytest.mark.parametrize("name", ["nlohmann_json", "yaml-cpp", "fmt", "SQLite3", "Boost", "GTest"])
+def test_a_missing_library_names_its_debian_package_and_the_script(tmp_path: Path, name: str) -> None:
+    result = _configure(tmp_path, "-DSCENARIO_BUILD_TESTS=ON", f"-DCMAKE_DISABLE_FIND_PACKAGE_{name}=ON")
+    assert result.returncode != 0
+    package = _required_debian_packages()[name]
+    assert f"{name} was not found. Install the Debian package {package}" in result.stderr
+    assert "bash scripts/system-deps.sh" in result.stderr
+    assert result.stderr.count("CMake Error") == 1, result.stderr
+
+
+def test_configuring_prints_no_cmake_warnings(tmp_path: Path) -> None:
+    result = _configure(tmp_path, "-DSCENARIO_BUILD_TESTS=ON", "-Wdeprecated")
+    assert result.returncode == 0, result.stderr
+    assert "CMake Warning" not in result.stderr and "CMake Deprecation Warning" not in result.stderr, result.stderr
+
+
+def test_system_deps_installs_the_dev_packages_cmake_requires_and_no_others() -> None:
+    script = (REPO / "scripts" / "system-deps.sh").read_text()
+    listed = set(re.search(r"packages=\(([^)]*)\)", script).group(1).split())
+    listed_dev = {p for p in listed if p.endswith("-dev")}
+    required = {p for packages in _required_debian_packages().values() for p in packages.split()}
+    required.discard("libc6-dev")  # comes with g++
+    assert listed_dev == required
+
+
+def test_bench_does_not_use_google_benchmark() -> None:
+    # Why libbenchmark-dev is not installed: bench/ measures in Python.
+    sources = [p for p in REPO.glob("bench/**/*") if p.suffix in {".cpp", ".hpp", ".txt", ".cmake"}]
+    assert not any("benchmark/benchmark.h" in p.read_text() for p in sources)
+
+
+def test_the_pebble_server_compiles_without_linux_only_calls(tmp_path: Path) -> None:
+    # Without __linux__ the CPU-affinity calls and the thread id syscall must be fenced off: the
+    # object file may not need them from the C library.
+    obj = tmp_path / "server.o"
+    subprocess.run(
+        ["g++", "-std=c++20", "-O0", "-U__linux__", "-c", "-I", str(REPO), "-o", str(obj),
+         str(REPO / "engine" / "pebble" / "server.cpp")],
+        check=True, timeout=600,
+    )
+    undefined = subprocess.run(["nm", "-u", "-C", str(obj)], capture_output=True, text=True, check=True).stdout
+    for call in ("sched_setaffinity", "sched_getaffinity", "sched_getcpu", "gettid", "syscall"):
+        assert not re.search(rf"\b{call}\b", undefined), f"{call} is called outside the Linux fence"
+
+
+# Documents may name a file of this repository only if it exists. DESIGN.md is on its way
+# (issue 18 adds docs/design.md and points the references at it).
+_PENDING = {"DESIGN.md"}
+_PATH = re.compile(r"(?<![\w/.\-~$<{])((?:[\w.\-]+/)*[\w\-]+(?:\.\w+)*\.(?:md|sh|py|pyi|cpp|hpp|txt|cmake|toml|json))\b")
+
+
+def _documents() -> list[Path]:
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    return [REPO / f for f in tracked.split() if f.endswith((".md", ".cmake")) or f.endswith("CMakeLists.txt")]
+
+
+def test_documents_refer_only_to_files_that_exist() -> None:
+    dangling = []
+    for document in _documents():
+        for match in _PATH.finditer(document.read_text()):
+            ref = match.group(1)
+            if "/" not in ref and not ref.endswith(".md"):
+                continue  # a bare file name (config.yaml, charm.py) is the charm's, not ours
+            if ref in _PENDING or (REPO / ref).exists() or (document.parent / ref).exists():
+                continue
+            dangling.append(f"{document.relative_to(REPO)}: {ref}")
+    assert dangling == []
+
+
+def test_license_file_matches_pyproject() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "Apache-2.0"
+    assert project["license-files"] == ["LICENSE"]
+    text = (REPO / "LICENSE").read_text()
+    assert "Apache License" in text and "Version 2.0, January 2004" in text
+
+
+def test_the_version_is_written_once() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["scikit-build"]["metadata"]["version"]["input"] == "python/scenario/__init__.py"
+    init = (REPO / "python" / "scenario" / "__init__.py").read_text()
+    [version] = re.findall(r'^__version__ = "([^"]+)"$', init, re.MULTILINE)
+    assert f"## {version} " in (REPO / "CHANGELOG.md").read_text()
+
+
+def test_readme_shows_the_wheel_install_and_the_two_commands_first() -> None:
+    readme = (REPO / "README.md").read_text()
+    first_block = readme.split("```sh\n", 1)[1].split("```", 1)[0]
+    assert first_block.startswith("bash scripts/demo.sh ") and "\nbash scripts/test.sh " in first_block
+    assert "pip install dist/scenario_engine-" in readme
+    assert "pip uninstall -y scenario-engine ops-scenario" in readme
+    assert os.path.exists(REPO / "scripts" / "wheel.sh")
