@@ -59,11 +59,11 @@ def engine_import_problem(package_dir: str, error: ImportError) -> str:
             "'Building from source'."
         )
     suffixes = importlib.machinery.EXTENSION_SUFFIXES
-    if not any(name.endswith(tuple(suffixes)) for name in built):
+    if not any(f"_engine{suffix}" in built for suffix in suffixes):
         return (
             f"scenario's C++ engine in {package_dir} ({', '.join(built)}) was built for another "
-            f"Python than this one ({sys.version.split()[0]}, which loads modules ending in "
-            f"{', '.join(suffixes)}). Install scenario for this Python: `{_REINSTALL}`."
+            f"Python than this one ({sys.version.split()[0]}, which loads "
+            f"{' or '.join('_engine' + suffix for suffix in suffixes)}). Install scenario for this Python: `{_REINSTALL}`."
         )
     return (
         f"scenario's C++ engine ({', '.join(built)} in {package_dir}) is installed but failed to "

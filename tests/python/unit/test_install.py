@@ -87,7 +87,7 @@ def test_an_engine_built_for_another_python_says_so(tmp_path: Path) -> None:
 def test_an_engine_that_does_not_load_shows_the_real_error(tmp_path: Path) -> None:
     root = _copy_of_the_package(tmp_path, with_engine=False)
     broken = root / "scenario" / f"_engine{importlib.machinery.EXTENSION_SUFFIXES[0]}"
-    broken.write_bytes(b"not a shared object")
+    broken.write_bytes(b"not a shared object\n" * 8)
     result = _run(root, "-c", "import scenario")
     assert result.returncode == 1
     assert "is installed but failed to load, so the install is broken" in result.stderr
