@@ -6,21 +6,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 wheel=$(realpath "$1")
-python=$(command -v "${2:-python3}")
+# The interpreter itself, not a wrapper script (pyenv shims need bash on PATH).
+python=$("${2:-python3}" -c 'import sys; print(sys.executable)')
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'PATH=/usr/bin:/bin rm -rf "$work"' EXIT
 cp -r examples/webapp "$work/webapp"
 find "$work/webapp" -name __pycache__ -prune -exec rm -rf {} +
 
 start=${EPOCHREALTIME/./}  # microseconds
-"$python" -m venv "$work/venv"
+# The venv gets no pip of its own (seeding one costs seconds): this Python's pip installs into it.
+"$python" -m venv --without-pip "$work/venv"
 cd "$work/webapp"
 # Only the venv's own programs: a C or C++ compiler is not reachable.
 export PATH="$work/venv/bin" CC=false CXX=false
 for compiler in cc c++ gcc g++ clang clang++; do
   if command -v "$compiler" >/dev/null; then echo "a compiler is on PATH: $compiler" >&2; exit 1; fi
 done
-pip install -q --disable-pip-version-check --only-binary :all: "$wheel" pytest
+"$python" -m pip --python "$work/venv/bin/python" install -q --disable-pip-version-check \
+  --only-binary :all: "$wheel" pytest
 installed=${EPOCHREALTIME/./}
 location=$(python -c 'import scenario; print(scenario.__file__)')
 case "$location" in

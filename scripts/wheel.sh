@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds scenario's wheels into dist/ and prints their paths, one a line. Each is self-contained
-# (fmt header-only; yaml-cpp, SQLite and the C++ runtime linked in: SCENARIO_STATIC_DEPS) and goes
-# through `auditwheel repair`, which tags it manylinux and fails if it links a library outside
-# the manylinux policy. CPython 3.12 and later share one abi3 wheel.
+# Builds scenario's wheels into dist/ and prints their paths, one a line. Each is self-contained:
+# fmt is header-only, and `auditwheel repair` copies the other shared libraries that are not part
+# of the manylinux policy (yaml-cpp, SQLite) into the wheel, tags it manylinux, and fails if that
+# cannot be done. CPython 3.12 and later share one abi3 wheel.
 #
 # Usage: scripts/wheel.sh [PYTHON ...]   a PYTHON is a version (3.10) or an interpreter's path;
 #                                        the default is 3.10 3.11 3.12 (3.12's wheel serves 3.13).
