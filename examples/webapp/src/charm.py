@@ -12,7 +12,7 @@ CONFIG_PATH = "/etc/webapp/config.json"
 
 
 class WebappCharm(ops.CharmBase):
-    _stored = ops.StoredState()
+    _stored = ops.StoredState()  # type: ignore[no-untyped-call]  # (ops declares no return type)
 
     def __init__(self, framework: ops.Framework) -> None:
         super().__init__(framework)
@@ -29,7 +29,7 @@ class WebappCharm(ops.CharmBase):
         self.unit.status = ops.ActiveStatus("serving")
 
     def _on_config_changed(self, _: ops.ConfigChangedEvent) -> None:
-        port = self.config["port"]
+        port = int(self.config["port"])
         if not 1024 <= port <= 65535:
             self.unit.status = ops.BlockedStatus(f"port {port} is not in 1024-65535")
             return
@@ -41,7 +41,7 @@ class WebappCharm(ops.CharmBase):
 
     def _on_pebble_ready(self, event: ops.PebbleReadyEvent) -> None:
         container = event.workload
-        layer = {
+        layer: ops.pebble.LayerDict = {
             "summary": "webapp",
             "services": {
                 "webapp": {
@@ -82,4 +82,4 @@ class WebappCharm(ops.CharmBase):
 
 
 if __name__ == "__main__":  # pragma: no cover
-    ops.main(WebappCharm)  # type: ignore
+    ops.main(WebappCharm)

@@ -53,13 +53,16 @@ def test_pebble_ready_configures_workload(ctx: Context) -> None:
     webapp = out.get_container("webapp")
     assert webapp.plan.services["webapp"].command == "/bin/webapp --port 8080"
     assert webapp.service_status["webapp"] == ops.pebble.ServiceStatus.ACTIVE
-    pushed = json.loads(webapp.files["/etc/webapp/config.json"])
+    pushed_file = webapp.files["/etc/webapp/config.json"]
+    assert isinstance(pushed_file, str)
+    pushed = json.loads(pushed_file)
     assert pushed == {"greeting": "hello", "database": ""}
     assert out.status.workload_version == "1.0.0"
 
 
 def test_show_config_action(ctx: Context) -> None:
     out = ctx.run(Event("show_config_action", params={"verbose": True}), State())
+    assert out.action_output is not None
     # Juju hands action results back as strings, whatever the charm passed.
     assert out.action_output.results == {"port": "8080", "greeting": "hello", "database": "none"}
     assert out.action_output.logs == ["reporting configuration"]
