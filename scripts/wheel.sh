@@ -12,13 +12,17 @@ scripts/system-deps.sh >&2
 pythons=("$@")
 ((${#pythons[@]})) || pythons=(3.10 3.11 3.12)
 
-# An interpreter for a version: pythonX.Y on PATH, else pyenv's newest X.Y.
+# The interpreter for a version (pythonX.Y on PATH, else pyenv's newest X.Y) or for a command, as
+# the path of the real executable (a pyenv shim may name a version it cannot run).
 find_python() {
-  local want=$1 found
-  if [[ $want == */* ]] || [[ $want != [0-9]* ]]; then command -v "$want" && return; fi
-  command -v "python$want" && return
-  found=$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$want".*/bin/"python$want" 2>/dev/null | sort -V | tail -n 1)
-  if [ -n "$found" ]; then echo "$found"; return; fi
+  local want=$1 candidate
+  local candidates=("$want")
+  if [[ $want == [0-9]* ]]; then
+    candidates=("python$want" $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$want".*/bin/"python$want" 2>/dev/null | sort -V -r))
+  fi
+  for candidate in "${candidates[@]}"; do
+    "$candidate" -c 'import sys; print(sys.executable)' 2>/dev/null && return
+  done
   echo "scripts/wheel.sh: no Python $want: put python$want on PATH or install it with pyenv" >&2
   return 1
 }

@@ -46,8 +46,16 @@ def test_a_missing_library_names_its_debian_package_and_the_script(tmp_path: Pat
     assert result.stderr.count("CMake Error") == 1, result.stderr
 
 
+def _python_with_nanobind() -> str | None:
+    """A build venv of scripts/wheel.sh (it has nanobind), so that the bindings get configured too."""
+    found = sorted(REPO.glob(".venvs/wheel-build-*/bin/python"))
+    return str(found[0]) if found else None
+
+
 def test_configuring_prints_no_cmake_warnings(tmp_path: Path) -> None:
-    result = _configure(tmp_path, "-DSCENARIO_BUILD_TESTS=ON", "-Wdeprecated")
+    python = _python_with_nanobind()
+    bindings = ["-DSCENARIO_BUILD_PYTHON=ON", f"-DPython_EXECUTABLE={python}"] if python else []
+    result = _configure(tmp_path, "-DSCENARIO_BUILD_TESTS=ON", "-Wdeprecated", *bindings)
     assert result.returncode == 0, result.stderr
     assert "CMake Warning" not in result.stderr and "CMake Deprecation Warning" not in result.stderr, result.stderr
 

@@ -67,32 +67,34 @@ def _run(root: Path, *args: str, cwd: Path | None = None) -> subprocess.Complete
     )
 
 
-def test_a_missing_engine_says_it_is_missing(tmp_path: Path) -> None:
+_LOADABLE_NAME = f"_engine{importlib.machinery.EXTENSION_SUFFIXES[0]}"
+
+
+@pytest.mark.parametrize(
+    ("engine_files", "expected"),
+    [
+        pytest.param({}, ["scenario's C++ engine is missing", "has no _engine extension module"],
+                     id="missing"),
+        pytest.param({"_engine.cpython-39-x86_64-linux-gnu.so": b""},
+                     ["was built for another Python", "_engine.cpython-39-x86_64-linux-gnu.so"],
+                     id="another-python"),
+        # The loader's own words (invalid ELF header) are part of the message.
+        pytest.param({_LOADABLE_NAME: b"not a shared object\n" * 8},
+                     ["is installed but failed to load, so the install is broken", "invalid ELF header",
+                      "pip install --force-reinstall scenario-engine"],
+                     id="broken"),
+    ],
+)
+def test_an_engine_that_cannot_import_says_why(
+    tmp_path: Path, engine_files: dict[str, bytes], expected: list[str]
+) -> None:
     root = _copy_of_the_package(tmp_path, with_engine=False)
+    for name, content in engine_files.items():
+        (root / "scenario" / name).write_bytes(content)
     result = _run(root, "-c", "import scenario")
     assert result.returncode == 1
-    assert "scenario's C++ engine is missing" in result.stderr
-    assert "has no _engine extension module" in result.stderr
-
-
-def test_an_engine_built_for_another_python_says_so(tmp_path: Path) -> None:
-    root = _copy_of_the_package(tmp_path, with_engine=False)
-    (root / "scenario" / "_engine.cpython-39-x86_64-linux-gnu.so").write_bytes(b"")
-    result = _run(root, "-c", "import scenario")
-    assert result.returncode == 1
-    assert "was built for another Python" in result.stderr
-    assert "_engine.cpython-39-x86_64-linux-gnu.so" in result.stderr
-
-
-def test_an_engine_that_does_not_load_shows_the_real_error(tmp_path: Path) -> None:
-    root = _copy_of_the_package(tmp_path, with_engine=False)
-    broken = root / "scenario" / f"_engine{importlib.machinery.EXTENSION_SUFFIXES[0]}"
-    broken.write_bytes(b"not a shared object\n" * 8)
-    result = _run(root, "-c", "import scenario")
-    assert result.returncode == 1
-    assert "is installed but failed to load, so the install is broken" in result.stderr
-    assert "invalid ELF header" in result.stderr  # the loader's own words
-    assert "pip install --force-reinstall scenario-engine" in result.stderr
+    for text in expected:
+        assert text in result.stderr
 
 
 def test_a_mixed_install_with_ops_scenario_says_what_happened_and_how_to_fix_it(tmp_path: Path) -> None:
