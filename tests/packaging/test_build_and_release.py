@@ -89,6 +89,27 @@ def test_the_pebble_server_compiles_without_linux_only_calls(tmp_path: Path) -> 
         assert not re.search(rf"\b{call}\b", undefined), f"{call} is called outside the Linux fence"
 
 
+def _python_3_12_or_later() -> Path | None:
+    """A CPython >= 3.12 install (pyenv's), whose headers the abi3 build compiles against."""
+    found = sorted(Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")).glob("versions/3.1[2-9].*/include/python3.1[2-9]"))
+    return found[-1] if found else None
+
+
+def test_the_bindings_compile_against_the_stable_abi(tmp_path: Path) -> None:
+    # CI builds the wheel of its own python3; this keeps the abi3 wheel (3.12+) buildable too:
+    # under Py_LIMITED_API only the stable ABI's functions exist.
+    headers = _python_3_12_or_later()
+    nanobind = sorted(REPO.glob(".venvs/wheel-build-*/lib/python3.*/site-packages/nanobind/include"))
+    if headers is None or not nanobind:
+        pytest.skip("needs a CPython >= 3.12 under pyenv and scripts/wheel.sh's build venv (nanobind)")
+    subprocess.run(
+        ["g++", "-std=c++20", "-fsyntax-only", "-DPy_LIMITED_API=0x030C0000", "-DFMT_HEADER_ONLY=1",
+         "-I", str(REPO), "-I", str(headers), "-I", str(nanobind[0]),
+         str(REPO / "engine" / "bindings" / "module.cpp")],
+        check=True, timeout=600,
+    )
+
+
 # Documents may name a file of this repository only if it exists. DESIGN.md is on its way
 # (issue 18 adds docs/design.md and points the references at it).
 _PENDING = {"DESIGN.md"}
