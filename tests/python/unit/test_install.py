@@ -52,6 +52,9 @@ def _copy_of_the_package(tmp_path: Path, with_engine: bool) -> Path:
     if with_engine:
         engine = Path(scenario._engine.__file__).resolve()
         shutil.copy(engine, package / Path(scenario._engine.__file__).name)
+        # An installed wheel's engine finds the libraries auditwheel bundled at ../<dist>.libs.
+        for bundled in engine.parent.parent.glob("scenario_engine.libs"):
+            shutil.copytree(bundled, root / bundled.name)
     shutil.copy(_scenario_startup.__file__, root)
     return root
 
