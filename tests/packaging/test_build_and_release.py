@@ -158,3 +158,65 @@ def test_readme_shows_the_wheel_install_and_the_two_commands_first() -> None:
     assert "pip install dist/scenario_engine-" in readme
     assert "pip uninstall -y scenario-engine ops-scenario" in readme
     assert os.path.exists(REPO / "scripts" / "wheel.sh")
+
+
+_EXECUTABLE = """#include <yaml-cpp/yaml.h>
+#include <sqlite3.h>
+#include <cstdio>
+int main() { std::printf("%d %s\\n", YAML::Load("a: 1")["a"].as<int>(), sqlite3_libversion()); }
+"""
+
+
+def _add_to_wheel(wheel: Path, out: Path, files: dict[str, Path]) -> None:
+    """A copy of `wheel` with `files` ({path in the wheel: file}) added, its RECORD rewritten."""
+    import base64
+    import hashlib
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        members = {i.filename: (i, source.read(i)) for i in source.infolist() if not i.filename.endswith("/RECORD")}
+        [record] = [n for n in source.namelist() if n.endswith(".dist-info/RECORD")]
+        for name, path in files.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = 0o755 << 16
+            members[name] = (info, path.read_bytes())
+        lines = []
+        for name, (info, data) in members.items():
+            target.writestr(info, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            lines.append(f"{name},sha256={digest},{len(data)}")
+        target.writestr(record, "\n".join([*lines, f"{record},,"]) + "\n")
+
+
+def test_auditwheel_repair_carries_executables_in_the_package_and_in_scripts(tmp_path: Path) -> None:
+    # The `scenario` command (installed to the scripts folder) and the hook-tool shim (under
+    # scenario/_bin) link what the engine links: the wheel must carry those libraries for them too.
+    raw = sorted(REPO.glob("build/wheel-raw/*/scenario_engine-*.whl"))
+    auditwheel = sorted(REPO.glob(".venvs/wheel-build-*/bin/auditwheel"))
+    if not raw or not auditwheel:
+        pytest.skip("needs a wheel built by scripts/wheel.sh (build/wheel-raw) and its build venv")
+    (tmp_path / "tool.cpp").write_text(_EXECUTABLE)
+    tool = tmp_path / "tool"
+    subprocess.run(["g++", "-O1", str(tmp_path / "tool.cpp"), "-o", str(tool), "-lyaml-cpp", "-lsqlite3"],
+                   check=True, timeout=300)
+    version = raw[0].name.split("-")[1]
+    wheel = tmp_path / raw[0].name
+    _add_to_wheel(raw[0], wheel, {"scenario/_bin/tool": tool,
+                                  f"scenario_engine-{version}.data/scripts/tool": tool})
+    bin_dir = auditwheel[0].parent
+    subprocess.run([str(auditwheel[0]), "repair", "-w", str(tmp_path / "out"), str(wheel)], check=True,
+                   capture_output=True, env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"})
+    [repaired] = (tmp_path / "out").glob("*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([str(bin_dir / "python"), "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([str(bin_dir / "python"), "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+                    "-q", "--no-deps", str(repaired)], check=True)
+    [package_tool] = venv.glob("lib/python3.*/site-packages/scenario/_bin/tool")
+    for program in (venv / "bin" / "tool", package_tool):
+        result = subprocess.run([str(program)], capture_output=True, text=True)
+        assert result.returncode == 0 and result.stdout.startswith("1 "), result.stderr
+    # The shim loads the wheel's copies, not the build machine's (the scripts entry is a wrapper).
+    loads = subprocess.run(["ldd", str(package_tool)], capture_output=True, text=True, check=True).stdout
+    assert "scenario_engine.libs/libyaml-cpp" in loads and "scenario_engine.libs/libsqlite3" in loads, loads
+    [bundled] = venv.glob("lib/python3.*/site-packages/scenario_engine.libs")
+    assert {p.name.split("-")[0] for p in bundled.iterdir()} >= {"libyaml", "libsqlite3"}
