@@ -30,6 +30,15 @@ case "$location" in
   "$work/venv/"*) ;;
   *) echo "scenario was imported from $location, not from the installed wheel" >&2; exit 1 ;;
 esac
+# Self-contained: a manylinux wheel whose engine loads the libraries it carries, not this machine's.
+case "${wheel##*/}" in
+  *-manylinux_*) ;;
+  *) echo "${wheel##*/} has no manylinux tag: build it with scripts/wheel.sh (auditwheel repair)" >&2; exit 1 ;;
+esac
+engine=$(python -c 'import scenario._engine as e; print(e.__file__)')
+if /usr/bin/ldd "$engine" | grep -v scenario_engine.libs | grep -Eq 'libyaml-cpp|libsqlite3|libfmt'; then
+  echo "the installed engine loads a library from outside the wheel:" >&2; /usr/bin/ldd "$engine" >&2; exit 1
+fi
 python -m pytest -q -p no:cacheprovider tests
 done_at=${EPOCHREALTIME/./}
 seconds() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
