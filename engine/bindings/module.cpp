@@ -83,7 +83,7 @@ json json_of(nb::handle value, const std::string& what, int level = 1) {
     throw nb::value_error((what + ": an integer beyond 64 bits").c_str());
   }
   if (PyFloat_Check(value.ptr())) {
-    double d = PyFloat_AS_DOUBLE(value.ptr());
+    double d = PyFloat_AsDouble(value.ptr());  // function forms: the abi3 build has no macros
     if (!std::isfinite(d)) throw nb::value_error((what + ": not a finite number").c_str());
     return d;
   }
@@ -92,8 +92,8 @@ json json_of(nb::handle value, const std::string& what, int level = 1) {
     // A one-key {"$tag": ...} dict is a tagged value's wrapper: only its content nests.
     PyObject *key = nullptr, *item = nullptr;
     Py_ssize_t pos = 0;
-    const bool wrapper = PyDict_GET_SIZE(value.ptr()) == 1 && PyDict_Next(value.ptr(), &pos, &key, &item) &&
-                         PyUnicode_Check(key) && PyUnicode_GET_LENGTH(key) > 0 && PyUnicode_READ_CHAR(key, 0) == '$';
+    const bool wrapper = PyDict_Size(value.ptr()) == 1 && PyDict_Next(value.ptr(), &pos, &key, &item) &&
+                         PyUnicode_Check(key) && PyUnicode_GetLength(key) > 0 && PyUnicode_ReadChar(key, 0) == '$';
     if (!wrapper && level > scenario::state::max_nesting_depth)
       throw nb::value_error(scenario::state::too_deep_message(what).c_str());
     json out = json::object();

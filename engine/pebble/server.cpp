@@ -24,8 +24,11 @@
 #include <thread>
 #include <vector>
 
-#include <sched.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sched.h>
+#include <sys/syscall.h>
+#endif
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -41,6 +44,43 @@
 #include "engine/state/errors.hpp"
 
 namespace scenario::pebble {
+
+namespace {
+
+// CPU placement (server::cpu_share) uses Linux's per-thread affinity calls. Elsewhere each call
+// reports failure, so a share does nothing, as server.hpp promises where affinity is unavailable.
+#if defined(__linux__)
+using os_thread_id = pid_t;
+using cpu_mask = cpu_set_t;
+// The syscall rather than gettid(), which glibc has only since 2.30.
+os_thread_id current_thread_id() { return static_cast<os_thread_id>(syscall(SYS_gettid)); }
+int current_cpu() { return sched_getcpu(); }
+bool read_cpus(os_thread_id thread, cpu_mask& cpus) {
+  return sched_getaffinity(thread, sizeof cpus, &cpus) == 0;
+}
+bool write_cpus(os_thread_id thread, const cpu_mask& cpus) {
+  return sched_setaffinity(thread, sizeof cpus, &cpus) == 0;
+}
+cpu_mask only_cpu(int cpu) {
+  cpu_mask one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  return one;
+}
+bool has_cpu(const cpu_mask& cpus, int cpu) { return CPU_ISSET(cpu, &cpus); }
+#else
+using os_thread_id = long;
+struct cpu_mask {};
+os_thread_id current_thread_id() { return 0; }
+int current_cpu() { return -1; }
+bool read_cpus(os_thread_id, cpu_mask&) { return false; }
+bool write_cpus(os_thread_id, const cpu_mask&) { return false; }
+cpu_mask only_cpu(int) { return {}; }
+bool has_cpu(const cpu_mask&, int) { return false; }
+#endif
+
+}  // namespace
+
 
 namespace {
 
@@ -730,11 +770,11 @@ struct server::impl {
   net::io_context ioc;
   net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
   std::thread thread;
-  std::atomic<pid_t> thread_tid = 0;  // the kernel's id of `thread`, once it runs
+  std::atomic<os_thread_id> thread_tid = 0;  // the kernel's id of `thread`, once it runs
 
   std::mutex cpu_mu;  // guards the two below
   int cpu_shares = 0;
-  cpu_set_t cpus_before_shares;  // the server thread's CPU set while no cpu_share lives
+  cpu_mask cpus_before_shares;  // the server thread's CPU set while no cpu_share lives
 
   std::mutex mu;  // guards the members below
   std::vector<std::shared_ptr<listener>> listeners;
@@ -864,7 +904,7 @@ struct server::impl {
 server::server(std::filesystem::path socket_dir)
     : impl_(std::make_unique<impl>(std::move(socket_dir))) {
   impl_->thread = std::thread([this] {
-    impl_->thread_tid = gettid();
+    impl_->thread_tid = current_thread_id();
     impl_->ioc.run();
   });
 }
@@ -966,8 +1006,8 @@ void server::detach_all() {
 // Thread ids rather than pthread handles: ending a share from another thread after the caller
 // has exited then fails with ESRCH instead of touching a freed handle.
 struct server::cpu_share::saved {
-  pid_t caller = 0;
-  cpu_set_t caller_cpus;
+  os_thread_id caller = 0;
+  cpu_mask caller_cpus;
 };
 
 server::cpu_share::cpu_share() noexcept = default;
@@ -991,40 +1031,35 @@ server::cpu_share::~cpu_share() { end(); }
 
 void server::cpu_share::end() {
   if (!saved_) return;
-  sched_setaffinity(saved_->caller, sizeof saved_->caller_cpus, &saved_->caller_cpus);
+  write_cpus(saved_->caller, saved_->caller_cpus);
   saved_.reset();
   impl& i = *owner_->impl_;
   std::lock_guard lock(i.cpu_mu);
   if (--i.cpu_shares == 0) {
-    sched_setaffinity(i.thread_tid, sizeof i.cpus_before_shares, &i.cpus_before_shares);
+    write_cpus(i.thread_tid, i.cpus_before_shares);
   }
 }
 
 server::cpu_share server::share_cpu_with_caller() {
-  pid_t server_thread = impl_->thread_tid;
-  int cpu = sched_getcpu();
+  os_thread_id server_thread = impl_->thread_tid;
+  int cpu = current_cpu();
   auto s = std::make_unique<cpu_share::saved>();
-  s->caller = gettid();
-  if (server_thread == 0 || cpu < 0 ||
-      sched_getaffinity(s->caller, sizeof s->caller_cpus, &s->caller_cpus) != 0) {
+  s->caller = current_thread_id();
+  if (server_thread == 0 || cpu < 0 || !read_cpus(s->caller, s->caller_cpus)) {
     return {};
   }
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
+  const cpu_mask one = only_cpu(cpu);
   std::lock_guard lock(impl_->cpu_mu);
   const bool first = impl_->cpu_shares == 0;
-  if (first && sched_getaffinity(server_thread, sizeof impl_->cpus_before_shares,
-                                 &impl_->cpus_before_shares) != 0) {
+  if (first && !read_cpus(server_thread, impl_->cpus_before_shares)) {
     return {};
   }
-  if (!CPU_ISSET(cpu, &impl_->cpus_before_shares) ||
-      sched_setaffinity(server_thread, sizeof one, &one) != 0) {
+  if (!has_cpu(impl_->cpus_before_shares, cpu) || !write_cpus(server_thread, one)) {
     return {};
   }
-  if (sched_setaffinity(s->caller, sizeof one, &one) != 0) {
+  if (!write_cpus(s->caller, one)) {
     if (first) {
-      sched_setaffinity(server_thread, sizeof impl_->cpus_before_shares, &impl_->cpus_before_shares);
+      write_cpus(server_thread, impl_->cpus_before_shares);
     }
     return {};
   }

@@ -12,13 +12,24 @@ A test declares a :class:`State`, fires one :class:`Event` on the charm through 
 The API is ops-scenario 3.1's, so existing 3.1 tests run unchanged.
 """
 
+import os as _os
+from typing import TYPE_CHECKING
+
+from _scenario_startup import MixedInstallError as _MixedInstallError
+from _scenario_startup import engine_import_problem as _engine_import_problem
+from _scenario_startup import mixed_install_problem as _mixed_install_problem
+
+# The one place the version is written: pyproject.toml reads it from here.
+__version__ = "0.1.0"
+
+_mixed_install = _mixed_install_problem(_os.path.dirname(__file__))
+if _mixed_install is not None:
+    raise _MixedInstallError(_mixed_install)
+
 try:
     from . import _engine  # noqa: F401
-except ImportError as e:  # pragma: no cover - only without a built extension
-    raise ImportError(
-        "scenario's C++ engine (scenario._engine) is not built: install the package with "
-        "`pip install .` from the repository root (see README.md)"
-    ) from e
+except ImportError as _error:
+    raise ImportError(_engine_import_problem(_os.path.dirname(__file__), _error)) from _error
 
 from .capture_events import capture_events
 from .context import Context, trigger
@@ -114,15 +125,18 @@ _SUBMODULES_3_1 = ("consistency_checker", "fs_mocks", "logger", "mocking", "ops_
                    "runtime", "sequences")
 
 
-def __getattr__(name: str):
-    # ops-scenario 3.1 re-exported the pytest fixture here; importing it on demand keeps
-    # `import scenario` free of pytest.
-    if name == "emitted_events":
-        from .pytest_plugin import emitted_events
+# Hidden from type checkers: a module-level __getattr__ would type every misspelt name as Any.
+if not TYPE_CHECKING:
 
-        return emitted_events
-    if name in _SUBMODULES_3_1:  # 3.1 imported these with the package
-        import importlib
+    def __getattr__(name: str) -> object:
+        # ops-scenario 3.1 re-exported the pytest fixture here; importing it on demand keeps
+        # `import scenario` free of pytest.
+        if name == "emitted_events":
+            from .pytest_plugin import emitted_events
 
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'scenario' has no attribute {name!r}")
+            return emitted_events
+        if name in _SUBMODULES_3_1:  # 3.1 imported these with the package
+            import importlib
+
+            return importlib.import_module(f"{__name__}.{name}")
+        raise AttributeError(f"module 'scenario' has no attribute {name!r}")

@@ -13,6 +13,7 @@ import contextvars
 import copy
 import dataclasses
 import datetime
+import io
 import itertools
 import logging
 import reprlib
@@ -32,6 +33,7 @@ from typing import (
     Tuple,
     TYPE_CHECKING,
     Type,
+    TypeVar,
     Union,
 )
 
@@ -185,13 +187,16 @@ class relation_id_scope:
         self._token = None
 
 
+_DC = TypeVar("_DC", bound="_DCBase")
+
+
 @dataclasses.dataclass(frozen=True)
 class _DCBase:
-    def replace(self, *args: Any, **kwargs: Any):
+    def replace(self: _DC, *args: Any, **kwargs: Any) -> _DC:
         """A copy of this object with some fields changed (``dataclasses.replace``)."""
         return dataclasses.replace(self, *args, **kwargs)
 
-    def copy(self):
+    def copy(self: _DC) -> _DC:
         """A deep copy of this object."""
         return copy.deepcopy(self)
 
@@ -974,10 +979,10 @@ class _FilesystemView:
             raise FileNotFoundError(f"container {self._container.name!r} has no file {path}")
         return host.read_bytes()
 
-    def open(self, path: Union[str, PurePosixPath], encoding: Optional[str] = "utf-8"):
+    def open(
+        self, path: Union[str, PurePosixPath], encoding: Optional[str] = "utf-8"
+    ) -> Union["io.BytesIO", "io.StringIO"]:
         """The file's content as a text (or, with encoding=None, binary) stream."""
-        import io
-
         data = self.read_bytes(path)
         return io.BytesIO(data) if encoding is None else io.StringIO(data.decode(encoding))
 

@@ -12,9 +12,9 @@ CONFIG_PATH = "/etc/webapp/config.json"
 
 
 class WebappCharm(ops.CharmBase):
-    _stored = ops.StoredState()
+    _stored = ops.StoredState()  # type: ignore[no-untyped-call]  # (ops declares no return type)
 
-    def __init__(self, framework: ops.Framework):
+    def __init__(self, framework: ops.Framework) -> None:
         super().__init__(framework)
         self._stored.set_default(starts=0)
         framework.observe(self.on.start, self._on_start)
@@ -23,13 +23,13 @@ class WebappCharm(ops.CharmBase):
         framework.observe(self.on.db_relation_changed, self._on_db_relation_changed)
         framework.observe(self.on.show_config_action, self._on_show_config)
 
-    def _on_start(self, _: ops.StartEvent):
+    def _on_start(self, _: ops.StartEvent) -> None:
         self._stored.starts += 1
         logger.info("started %d time(s)", self._stored.starts)
         self.unit.status = ops.ActiveStatus("serving")
 
-    def _on_config_changed(self, _: ops.ConfigChangedEvent):
-        port = self.config["port"]
+    def _on_config_changed(self, _: ops.ConfigChangedEvent) -> None:
+        port = int(self.config["port"])
         if not 1024 <= port <= 65535:
             self.unit.status = ops.BlockedStatus(f"port {port} is not in 1024-65535")
             return
@@ -39,9 +39,9 @@ class WebappCharm(ops.CharmBase):
                 peers.data[self.app]["port"] = str(port)
         self.unit.status = ops.ActiveStatus("serving")
 
-    def _on_pebble_ready(self, event: ops.PebbleReadyEvent):
+    def _on_pebble_ready(self, event: ops.PebbleReadyEvent) -> None:
         container = event.workload
-        layer = {
+        layer: ops.pebble.LayerDict = {
             "summary": "webapp",
             "services": {
                 "webapp": {
@@ -58,7 +58,7 @@ class WebappCharm(ops.CharmBase):
         self.unit.set_workload_version("1.0.0")
         self.unit.status = ops.ActiveStatus("serving")
 
-    def _on_db_relation_changed(self, event: ops.RelationChangedEvent):
+    def _on_db_relation_changed(self, event: ops.RelationChangedEvent) -> None:
         host = event.relation.data[event.app].get("host")
         if not host:
             self.unit.status = ops.WaitingStatus("waiting for the database address")
@@ -67,7 +67,7 @@ class WebappCharm(ops.CharmBase):
         event.relation.data[self.unit]["url"] = f"http://{host}:{self.config['port']}/"
         self.unit.status = ops.ActiveStatus("serving")
 
-    def _on_show_config(self, event: ops.ActionEvent):
+    def _on_show_config(self, event: ops.ActionEvent) -> None:
         results = {"port": self.config["port"], "greeting": self.config["greeting"]}
         if event.params["verbose"]:
             results["database"] = self._database_host() or "none"
@@ -82,4 +82,4 @@ class WebappCharm(ops.CharmBase):
 
 
 if __name__ == "__main__":  # pragma: no cover
-    ops.main(WebappCharm)  # type: ignore
+    ops.main(WebappCharm)
