@@ -60,8 +60,8 @@ class OutOfProcessRun : public ::testing::Test {
 TEST_F(OutOfProcessRun, ShellCharmSetsStatusThroughHookToolPrograms) {
   auto outcome = run_out_of_process(shell_charm_request({{"config", {{"greeting", "hi"}}}}, {{"name", "start"}}));
   EXPECT_EQ(outcome.charm_exit_code, 0) << outcome.charm_stderr;
-  EXPECT_EQ(outcome.state["unit_status"]["name"], "active");
-  EXPECT_EQ(outcome.state["unit_status"]["message"], "hi from shell-charm/0");
+  EXPECT_EQ(outcome.state["status"]["unit"]["name"], "active");
+  EXPECT_EQ(outcome.state["status"]["unit"]["message"], "hi from shell-charm/0");
   ASSERT_FALSE(outcome.state["juju_log"].empty());
   EXPECT_EQ(outcome.state["juju_log"][0]["message"], "handling start");
 }
@@ -73,7 +73,7 @@ TEST_F(OutOfProcessRun, ShellCharmWritesRelationData) {
   auto outcome = run_out_of_process(shell_charm_request(state, {{"name", "db_relation_changed"}, {"relation_id", 1}}));
   EXPECT_EQ(outcome.charm_exit_code, 0) << outcome.charm_stderr;
   EXPECT_EQ(outcome.state["relations"][0]["local_unit_data"]["url"], "http://10.0.0.7:8080/");
-  EXPECT_EQ(outcome.state["unit_status"]["message"], "database at 10.0.0.7");
+  EXPECT_EQ(outcome.state["status"]["unit"]["message"], "database at 10.0.0.7");
 }
 
 TEST_F(OutOfProcessRun, CharmExitCodeAndStreamsAreReported) {
@@ -162,7 +162,7 @@ TEST_F(OutOfProcessRun, HookToolOutputReachesTheCharmUnchanged) {
   auto outcome = run_out_of_process(request);
   EXPECT_EQ(outcome.charm_exit_code, 0) << outcome.charm_stderr;
   EXPECT_EQ(outcome.charm_stdout, "False\n");
-  EXPECT_EQ(outcome.state["unit_status"]["name"], "active");
+  EXPECT_EQ(outcome.state["status"]["unit"]["name"], "active");
 }
 
 }  // namespace
