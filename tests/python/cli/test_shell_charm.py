@@ -1,7 +1,9 @@
 """A charm written as a shell script, tested through `scenario run` (its hook tools are programs)."""
 
 import json
+import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import ops
@@ -112,18 +114,18 @@ def test_cli_timeout_is_exit_code_5_and_leaves_no_temp_dir(tmp_path):
     (charm / "metadata.yaml").write_text("name: sleepy\n")
     (charm / "dispatch").write_text("#!/bin/sh\necho started\nexec sleep 60\n")
     (charm / "dispatch").chmod(0o755)
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
     state_file = tmp_path / "in.json"
     state_file.write_text("{}")
-    done = subprocess.run(
-        [find_scenario_cli(), "run", "--charm-root", str(charm), "--event", "start", "--state", str(state_file),
-         "--timeout", "0.5"],
-        capture_output=True, text=True, check=False, env={"TMPDIR": str(tmp), "PATH": "/usr/bin:/bin"},
-    )
-    assert done.returncode == 5, done.stderr
-    assert json.loads(done.stdout)["stdout"] == "started\n"
-    assert list(tmp.iterdir()) == []
+    # Short: the run's unix sockets live in TMPDIR, and a socket path has at most 107 bytes.
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        done = subprocess.run(
+            [find_scenario_cli(), "run", "--charm-root", str(charm), "--event", "start", "--state",
+             str(state_file), "--timeout", "0.5"],
+            capture_output=True, text=True, check=False, env={"TMPDIR": tmp, "PATH": "/usr/bin:/bin"},
+        )
+        assert done.returncode == 5, done.stderr
+        assert json.loads(done.stdout)["stdout"] == "started\n"
+        assert os.listdir(tmp) == []
 
 
 def test_cli_help_shows_an_example():
