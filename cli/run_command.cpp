@@ -24,13 +24,15 @@ namespace {
 constexpr const char* hook_tool_program = "scenario-hook-tool";
 constexpr const char* hook_tool_variable = "SCENARIO_HOOK_TOOL";
 
-constexpr const char* run_description =
-    "Run one event on a charm as Juju does: its dispatch (or hooks/<hook>) as a child process, "
-    "with the JUJU_* environment, hook tools on PATH answered by Scenario's engine and Pebble "
-    "sockets in /charm/containers. Prints a JSON result (output State, the charm's exit code, "
-    "stdout, stderr, juju-log lines, divergences) on stdout.\n\n"
+constexpr const char* run_summary = "Run one event on a charm out of process, as a Juju unit agent runs it";
+
+constexpr const char* run_details =
+    "\nThe charm's dispatch (or hooks/<hook>) runs as a child process with the JUJU_* environment,\n"
+    "hook tools on PATH answered by Scenario's engine, and Pebble sockets in /charm/containers.\n"
+    "Prints a JSON result on stdout: the output State, the charm's exit code, stdout, stderr,\n"
+    "juju-log lines and divergences.\n\n"
     "Example:\n"
-    "  echo '{\"leader\": true}' > in.json\n"
+    "  echo '{\"config\": {\"greeting\": \"hi\"}}' > in.json\n"
     "  scenario run --charm-root examples/shell-charm --event start --state in.json --out out.json\n\n"
     "Exit codes: 0 charm succeeded, 1 charm failed, 2 usage, 3 invalid State/Event/metadata,\n"
     "4 no dispatch, 5 timeout, 6 environment, 130 interrupted (docs/cli.md).";
@@ -164,7 +166,8 @@ int execute(const run_arguments& args) {
 
 void add_run_command(CLI::App& app) {
   auto args = std::make_shared<run_arguments>();
-  CLI::App* run = app.add_subcommand("run", run_description);
+  CLI::App* run = app.add_subcommand("run", run_summary);
+  run->footer(run_details);
   run->add_option("--charm-root", args->charm_root,
                   "The charm's directory (metadata.yaml or charmcraft.yaml, dispatch or hooks/)")
       ->required();
@@ -173,7 +176,7 @@ void add_run_command(CLI::App& app) {
                   "holding one (docs/state-format.md)")
       ->required();
   run->add_option("--state", args->state, "The input State JSON file; - reads stdin")->capture_default_str();
-  run->add_option("--out", args->out, "Also write the output State JSON to this file (else it is in the result)");
+  run->add_option("--out", args->out, "Write the output State JSON to this file instead of into the result");
   run->add_option("--app-name", args->app_name, "The application's name (default: the charm's name)");
   run->add_option("--juju-version", args->juju_version, "JUJU_VERSION")->capture_default_str();
   run->add_option("--charm-class", args->charm_class,
