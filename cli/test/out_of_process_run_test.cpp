@@ -117,6 +117,17 @@ bool process_is_gone(pid_t pid) {
   return state == "Z" || state == "X";  // a zombie waits only for its (new) parent to reap it
 }
 
+// The process whose pid the charm wrote to `pid_file` is gone (within a second: SIGKILL is
+// delivered asynchronously).
+bool background_process_ended(const fs::path& pid_file) {
+  pid_t background = 0;
+  std::ifstream(pid_file) >> background;
+  if (background <= 0) return false;
+  for (int i = 0; i < 100 && !process_is_gone(background); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return process_is_gone(background);
+}
+
 TEST_F(OutOfProcessRun, HangingCharmIsKilledWithEverythingItStarted) {
   const fs::path pid_file = tmp_ / "background.pid";
   auto request = shell_charm_request(json::object(), {{"name", "start"}});
@@ -130,12 +141,7 @@ TEST_F(OutOfProcessRun, HangingCharmIsKilledWithEverythingItStarted) {
     EXPECT_EQ(e.status, run_exit::timed_out);
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20));
-  pid_t background = 0;
-  std::ifstream(pid_file) >> background;
-  ASSERT_GT(background, 0);
-  for (int i = 0; i < 100 && !process_is_gone(background); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_TRUE(process_is_gone(background));
+  EXPECT_TRUE(background_process_ended(pid_file));
   fs::remove_all(request.charm_root);
   fs::remove(pid_file);
   EXPECT_TRUE(tmp_is_empty());
@@ -147,22 +153,31 @@ TEST_F(OutOfProcessRun, BackgroundProcessesDoNotOutliveASuccessfulRun) {
   request.charm_root = charm_with_dispatch("sleep 300 >/dev/null 2>&1 & echo $! > " + pid_file.string());
   auto outcome = run_out_of_process(request);
   EXPECT_EQ(outcome.charm_exit_code, 0);
-  pid_t background = 0;
-  std::ifstream(pid_file) >> background;
-  ASSERT_GT(background, 0);
-  for (int i = 0; i < 100 && !process_is_gone(background); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_TRUE(process_is_gone(background));
+  EXPECT_TRUE(background_process_ended(pid_file));
 }
 
 TEST_F(OutOfProcessRun, HookToolOutputReachesTheCharmUnchanged) {
   auto request = shell_charm_request(json::object(), {{"name", "start"}});
-  request.charm_root = charm_with_dispatch("\"$(dirname \"$(command -v status-set)\")/status-set\" active ok\n"
-                                           "PATH=\"$(dirname \"$(command -v status-set)\"):$PATH\" is-leader");
+  request.charm_root = charm_with_dispatch("status-set active ok\nis-leader");
   auto outcome = run_out_of_process(request);
   EXPECT_EQ(outcome.charm_exit_code, 0) << outcome.charm_stderr;
   EXPECT_EQ(outcome.charm_stdout, "False\n");
   EXPECT_EQ(outcome.state["status"]["unit"]["name"], "active");
+}
+
+TEST_F(OutOfProcessRun, ToolFailuresAndStdinPassThrough) {
+  json relation = {{"endpoint", "db"}, {"relation_id", 1}, {"remote_app_name", "postgresql"}};
+  auto request = shell_charm_request({{"relations", {relation}}}, {{"name", "start"}});
+  request.charm_root = charm_with_dispatch(
+      "printf 'mode: from-stdin\\n' | relation-set -r 1 --file -\n"
+      "relation-get -r 99 - 2>&1 && exit 9\n"
+      "echo \"exit=$?\"");
+  std::ofstream(request.charm_root / "metadata.yaml") << "name: scripted\nrequires:\n  db:\n    interface: sql\n";
+  auto outcome = run_out_of_process(request);
+  EXPECT_EQ(outcome.charm_exit_code, 0) << outcome.charm_stderr;
+  EXPECT_EQ(outcome.state["relations"][0]["local_unit_data"]["mode"], "from-stdin");
+  EXPECT_NE(outcome.charm_stdout.find("ERROR"), std::string::npos) << outcome.charm_stdout;
+  EXPECT_NE(outcome.charm_stdout.find("exit=2"), std::string::npos) << outcome.charm_stdout;
 }
 
 }  // namespace
