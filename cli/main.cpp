@@ -7,7 +7,7 @@
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
-  // A hook tool that went away must not kill the run with SIGPIPE; writes fail instead.
+  // A closed stdout (e.g. `scenario run ... | head`) must not kill the run before it cleans up.
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "Scenario: state-transition tests for Juju charms.\n\n"

@@ -188,6 +188,7 @@ pid_t start_charm(const child_plan& plan, int stdout_fd, int stderr_fd, int repo
   // The child: its own process group, so that the run can end everything it started.
   ::setpgid(0, 0);
   ::sigprocmask(SIG_SETMASK, &plan.signal_mask, nullptr);
+  ::signal(SIGPIPE, SIG_DFL);  // an ignored signal stays ignored across exec; the charm gets the default
   const int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd < 0 || ::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(stdout_fd, STDOUT_FILENO) < 0 ||
       ::dup2(stderr_fd, STDERR_FILENO) < 0) {

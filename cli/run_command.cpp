@@ -51,7 +51,13 @@ struct run_arguments {
 };
 
 std::string read_text(const std::string& path, const char* option) {
-  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
+  if (path == "-") {
+    if (::isatty(STDIN_FILENO)) {
+      throw run_failure(run_exit::usage, "usage",
+                        fmt::format("{} -: stdin is a terminal; give a JSON file or pipe one in", option));
+    }
+    return std::string(std::istreambuf_iterator<char>(std::cin), {});
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw run_failure(run_exit::invalid_input, "input-file",

@@ -1,5 +1,6 @@
 #include "cli/tool_protocol.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -92,8 +93,14 @@ tool_reply read_reply(int fd) {
 }
 
 void write_all(int fd, std::string_view data) {
+  bool socket = true;
   while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
+    // On a socket, a peer that went away is an error here, not a SIGPIPE for the whole process.
+    ssize_t n = socket ? ::send(fd, data.data(), data.size(), MSG_NOSIGNAL) : ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == ENOTSOCK) {
+      socket = false;
+      continue;
+    }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw protocol_error(std::string("writing: ") + std::strerror(errno));
     data.remove_prefix(static_cast<std::size_t>(n));
