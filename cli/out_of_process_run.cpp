@@ -297,8 +297,8 @@ charm_exit supervise(const child_plan& plan, tool_server& tools, std::chrono::mi
                     {exited.fd, POLLIN, 0},
                     {signals.fd(), POLLIN, 0}};
     // Without a pidfd (kernels before 5.3) the child's end is looked for every few ms.
-    const int slice = exited.fd >= 0 ? static_cast<int>(left.count()) : 5;
-    if (::poll(fds, std::size(fds), std::min(slice, static_cast<int>(left.count()))) < 0 && errno != EINTR) {
+    const long long slice = std::min<long long>(left.count(), exited.fd >= 0 ? 60'000 : 5);
+    if (::poll(fds, std::size(fds), static_cast<int>(slice)) < 0 && errno != EINTR) {
       kill_group(pid);
       ::waitpid(pid, nullptr, 0);
       throw environment_failure(fmt::format("poll: {}", std::strerror(errno)));

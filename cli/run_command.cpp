@@ -189,7 +189,7 @@ void add_run_command(CLI::App& app) {
                   "The charm's class name (Python charms), owner of StoredState entries with no owner_path");
   run->add_option("--timeout", args->timeout_seconds, "Seconds before the charm is killed")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(0.001, 31536000.0));  // a millisecond to a year
   run->add_flag("--strict", args->strict, "Juju's and Pebble's rules bind (also SCENARIO_STRICT=1)");
   run->add_flag("--skip-consistency-checks", args->skip_consistency_checks,
                 "Run even if the State is inconsistent with the charm's metadata");
