@@ -112,6 +112,8 @@ def run_out_of_process(
         arguments += ["--charm-class", charm_class]
     if strict:
         arguments.append("--strict")
+    if os.environ.get("SCENARIO_SKIP_CONSISTENCY_CHECKS"):  # as Context.run reads it
+        arguments.append("--skip-consistency-checks")
 
     environment = dict(os.environ)
     environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environment.get("PATH", "")])
