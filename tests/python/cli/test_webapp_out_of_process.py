@@ -4,12 +4,14 @@ output State as Context.run in-process, field by field; the same test bodies run
 import dataclasses
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import ops
 import pytest
 
-from scenario import Container, Context, Event, PeerRelation, Relation, State, StoredState
+from scenario import Container, Context, Event, JujuDivergenceWarning, PeerRelation, Relation, State, StoredState
+from scenario.errors import InconsistentScenarioError
 from scenario.testing import run_out_of_process
 
 WEBAPP = Path(__file__).resolve().parents[3] / "examples" / "webapp"
@@ -21,13 +23,17 @@ def _db(**data):
     return Relation("db", remote_app_name="postgresql", remote_app_data=data)
 
 
+def _on_relation(relation):
+    return relation.changed_event, State(relations=[relation])
+
+
 # (event, State) pairs covering each handler: StoredState, peer data, deferral, Pebble, actions.
 CASES = {
     "start": lambda: ("start", State(stored_state=[StoredState("WebappCharm", content={"starts": 2})])),
     "config-leader-peers": lambda: ("config_changed", State(leader=True, relations=[PeerRelation("replicas")])),
     "bad-port": lambda: ("config_changed", State(config={"port": 80})),
-    "db-defers": lambda: (_db().changed_event, State(relations=[_db()])),
-    "db-ready": lambda: (_db(host="10.1.2.3").changed_event, State(relations=[_db(host="10.1.2.3")])),
+    "db-defers": lambda: _on_relation(_db()),
+    "db-ready": lambda: _on_relation(_db(host="10.1.2.3")),
     "pebble-ready": lambda: (
         Container("webapp", can_connect=True).pebble_ready_event,
         State(containers=[Container("webapp", can_connect=True)]),
@@ -90,3 +96,30 @@ def test_start_counts_starts(run):
     out = run("start", State(stored_state=[StoredState("WebappCharm", content={"starts": 2})]))
     assert out.stored_state[0].content["starts"] == 3
     assert ("INFO", "started 3 time(s)") in [(line.level, line.message) for line in out.juju_log]
+
+
+def test_out_of_process_reports_the_same_divergences(ctx):
+    # An event on a relation the State does not hold: ops-scenario 3.1 ran it on the State's
+    # relation with that endpoint, which compatible mode keeps and reports.
+    event, state = _db(host="10.1.2.3").changed_event, State(relations=[_db(host="10.1.2.3")])
+
+    def divergences(run):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            run(event, state)
+        return [str(w.message) for w in caught if issubclass(w.category, JujuDivergenceWarning)]
+
+    in_process = divergences(ctx.run)
+    assert in_process, "the case no longer diverges; pick one that does"
+    assert divergences(lambda e, s: run_out_of_process(ctx, e, s)) == in_process
+
+
+def test_strict_context_is_strict_out_of_process():
+    # The same event on a relation the State does not hold: strict mode refuses it, both ways.
+    event, state = _db(host="10.1.2.3").changed_event, State(relations=[_db(host="10.1.2.3")])
+    strict = Context(WebappCharm, strict=True)
+    with pytest.raises(InconsistentScenarioError) as in_process:
+        strict.run(event, state)
+    with pytest.raises(InconsistentScenarioError) as out_of_process:
+        run_out_of_process(strict, event, state)
+    assert out_of_process.value.problems == in_process.value.problems
