@@ -5,8 +5,8 @@
 
 namespace scenario::cli {
 
-void add_run_command(CLI::App& app);        // cli/run_command.cpp
-void add_snapshot_command(CLI::App& app);   // cli/snapshot_command.cpp
+void add_run_command(CLI::App& app);  // cli/run_command.cpp
+void add_snapshot_command(CLI::App& app);
 void add_state_apply_command(CLI::App& app);
 
 }  // namespace scenario::cli
