@@ -316,11 +316,16 @@ charm_exit supervise(const child_plan& plan, tool_server& tools, std::chrono::mi
     if (fds[2].revents) err_open = drain(err_read.fd, result.stderr_text);
     reap();
   }
-  // Whatever the charm left running goes with it; then the pipes reach EOF.
+  // Whatever the charm left running goes with it; then the pipes reach EOF, unless a process
+  // left the group (setsid) holding them: its output is not waited for beyond a second.
   kill_group(pid);
-  for (int fd : {out_read.fd, err_read.fd}) ::fcntl(fd, F_SETFL, 0);
-  drain(out_read.fd, result.stdout_text);
-  drain(err_read.fd, result.stderr_text);
+  const auto drain_deadline = clock::now() + std::chrono::seconds(1);
+  while ((out_open || err_open) && clock::now() < drain_deadline) {
+    pollfd fds[] = {{out_open ? out_read.fd : -1, POLLIN, 0}, {err_open ? err_read.fd : -1, POLLIN, 0}};
+    if (::poll(fds, std::size(fds), 100) < 0 && errno != EINTR) break;
+    if (fds[0].revents) out_open = drain(out_read.fd, result.stdout_text);
+    if (fds[1].revents) err_open = drain(err_read.fd, result.stderr_text);
+  }
   const std::string setup_error = read_to_end(report_read.fd);
   if (!setup_error.empty()) {
     throw environment_failure(fmt::format("the charm could not be started: {}", setup_error));

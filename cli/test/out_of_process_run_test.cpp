@@ -156,6 +156,19 @@ TEST_F(OutOfProcessRun, BackgroundProcessesDoNotOutliveASuccessfulRun) {
   EXPECT_TRUE(background_process_ended(pid_file));
 }
 
+TEST_F(OutOfProcessRun, AProcessThatLeftTheGroupHoldingStdoutDoesNotHangTheRun) {
+  const fs::path pid_file = tmp_ / "escaped.pid";
+  auto request = shell_charm_request(json::object(), {{"name", "start"}});
+  request.charm_root = charm_with_dispatch("setsid sleep 300 & echo $! > " + pid_file.string() + "\necho done");
+  const auto started = std::chrono::steady_clock::now();
+  auto outcome = run_out_of_process(request);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  EXPECT_EQ(outcome.charm_stdout, "done\n");
+  pid_t escaped = 0;
+  std::ifstream(pid_file) >> escaped;
+  if (escaped > 0) ::kill(escaped, SIGKILL);  // out of the run's reach by design (setsid)
+}
+
 TEST_F(OutOfProcessRun, HookToolOutputReachesTheCharmUnchanged) {
   auto request = shell_charm_request(json::object(), {{"name", "start"}});
   request.charm_root = charm_with_dispatch("status-set active ok\nis-leader");
