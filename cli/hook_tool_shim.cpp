@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
   request.argv[0] = tool;
   try {
     if (reads_stdin(request.argv)) request.stdin_data = read_to_end(STDIN_FILENO);
+    if (char* cwd = ::getcwd(nullptr, 0); cwd != nullptr) {
+      request.cwd = cwd;
+      std::free(cwd);
+    }
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return fail(tool, std::string("socket: ") + std::strerror(errno));
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {

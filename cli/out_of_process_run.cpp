@@ -334,6 +334,30 @@ charm_exit supervise(const child_plan& plan, tool_server& tools, std::chrono::mi
   return result;
 }
 
+// While it lives, this process works in `dir` (when given and reachable), so that a tool's
+// relative paths resolve as in the charm's process; tool calls are answered one at a time.
+class in_directory {
+ public:
+  explicit in_directory(const std::string& dir) {
+    if (dir.empty()) return;
+    saved_ = ::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (saved_ >= 0 && ::chdir(dir.c_str()) != 0) {
+      ::close(saved_);
+      saved_ = -1;
+    }
+  }
+  ~in_directory() {
+    if (saved_ < 0) return;
+    [[maybe_unused]] const int ignored = ::fchdir(saved_);
+    ::close(saved_);
+  }
+  in_directory(const in_directory&) = delete;
+  in_directory& operator=(const in_directory&) = delete;
+
+ private:
+  int saved_ = -1;
+};
+
 // /charm/containers must exist to mount over it; made once, empty, where Juju has it.
 void ensure_containers_mount_point() {
   std::error_code ec;
@@ -439,6 +463,7 @@ run_outcome run_out_of_process(const run_request& request) {
   std::optional<tool_server> tools;
   try {
     tools.emplace(work.path() / "tools.socket", [&](const tool_request& call) {
+      const in_directory cwd(call.cwd);
       auto answer = run->call_tool(call.argv, call.stdin_data);
       return tool_reply{answer.exit_code, std::move(answer.stdout_text), std::move(answer.stderr_text)};
     });

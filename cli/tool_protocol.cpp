@@ -58,6 +58,7 @@ std::string encode_request(const tool_request& request) {
   put_u32(out, static_cast<std::uint32_t>(request.argv.size()));
   for (const auto& arg : request.argv) put_field(out, arg);
   put_field(out, request.stdin_data);
+  put_field(out, request.cwd);
   return out;
 }
 
@@ -81,6 +82,7 @@ tool_request read_request(int fd) {
   request.argv.reserve(argc);
   for (std::uint32_t i = 0; i < argc; ++i) request.argv.push_back(get_field(fd));
   request.stdin_data = get_field(fd);
+  request.cwd = get_field(fd);
   return request;
 }
 

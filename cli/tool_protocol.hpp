@@ -17,6 +17,9 @@ inline constexpr const char* tool_socket_variable = "SCENARIO_HOOK_TOOL_SOCKET";
 struct tool_request {
   std::vector<std::string> argv;  // argv[0] is the tool's name
   std::string stdin_data;
+  // The tool's working directory: relative paths in its arguments (--file x.yaml, key#file=x)
+  // mean files there, as Juju's hook tools send their directory to the unit agent.
+  std::string cwd;
 };
 
 struct tool_reply {

@@ -178,17 +178,20 @@ TEST_F(OutOfProcessRun, HookToolOutputReachesTheCharmUnchanged) {
   EXPECT_EQ(outcome.state["status"]["unit"]["name"], "active");
 }
 
-TEST_F(OutOfProcessRun, ToolFailuresAndStdinPassThrough) {
+TEST_F(OutOfProcessRun, ToolFailuresStdinAndRelativePathsPassThrough) {
   json relation = {{"endpoint", "db"}, {"relation_id", 1}, {"remote_app_name", "postgresql"}};
   auto request = shell_charm_request({{"relations", {relation}}}, {{"name", "start"}});
   request.charm_root = charm_with_dispatch(
       "printf 'mode: from-stdin\\n' | relation-set -r 1 --file -\n"
+      "cd \"$(mktemp -d)\" && printf 'size: from-a-relative-path\\n' > settings.yaml\n"
+      "relation-set -r 1 --file settings.yaml\n"
       "relation-get -r 99 - 2>&1 && exit 9\n"
       "echo \"exit=$?\"");
   std::ofstream(request.charm_root / "metadata.yaml") << "name: scripted\nrequires:\n  db:\n    interface: sql\n";
   auto outcome = run_out_of_process(request);
   EXPECT_EQ(outcome.charm_exit_code, 0) << outcome.charm_stderr;
   EXPECT_EQ(outcome.state["relations"][0]["local_unit_data"]["mode"], "from-stdin");
+  EXPECT_EQ(outcome.state["relations"][0]["local_unit_data"]["size"], "from-a-relative-path");
   EXPECT_NE(outcome.charm_stdout.find("ERROR"), std::string::npos) << outcome.charm_stdout;
   EXPECT_NE(outcome.charm_stdout.find("exit=2"), std::string::npos) << outcome.charm_stdout;
 }

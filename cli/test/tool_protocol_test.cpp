@@ -20,11 +20,13 @@ struct socket_pair {
 
 TEST(ToolProtocol, RequestRoundTripKeepsEveryByte) {
   socket_pair pair;
-  const tool_request sent{{"relation-set", "key=va\0lue", "--file", "-"}, std::string("line\n\xff\x00", 7)};
+  const tool_request sent{{"relation-set", "key=value with spaces", "--file", "-"}, std::string("line\n\xff\x00", 7),
+                          "/var/lib/juju/agents/unit-app-0/charm"};
   write_all(pair.fds[0], encode_request(sent));
   const tool_request got = read_request(pair.fds[1]);
   EXPECT_EQ(got.argv, sent.argv);
   EXPECT_EQ(got.stdin_data, sent.stdin_data);
+  EXPECT_EQ(got.cwd, sent.cwd);
 }
 
 TEST(ToolProtocol, ReplyRoundTripKeepsExitCodeAndStreams) {
@@ -38,7 +40,7 @@ TEST(ToolProtocol, ReplyRoundTripKeepsExitCodeAndStreams) {
 
 TEST(ToolProtocol, TruncatedRequestIsAProtocolError) {
   socket_pair pair;
-  const std::string whole = encode_request({{"status-set", "active"}, ""});
+  const std::string whole = encode_request({{"status-set", "active"}, "", "/"});
   write_all(pair.fds[0], whole.substr(0, whole.size() - 3));
   ::close(pair.fds[0]);
   pair.fds[0] = -1;
