@@ -120,6 +120,19 @@ void write_text(const std::string& path, const std::string& text) {
   }
 }
 
+// Says what went wrong on stderr and as an "error" document on stdout; returns the exit code.
+int execute_failed(const run_failure& failure) {
+  std::cerr << "scenario run: error: " << failure.what() << "\n";
+  for (const auto& p : failure.problems) std::cerr << "  - " << p << "\n";
+  json error = {{"error", {{"kind", failure.kind}, {"message", failure.what()}, {"problems", failure.problems}}}};
+  if (failure.status == run_exit::timed_out || failure.status == run_exit::interrupted) {
+    error["stdout"] = failure.charm_stdout;
+    error["stderr"] = failure.charm_stderr;
+  }
+  std::cout << error.dump(2, ' ', false, json::error_handler_t::replace) << std::endl;
+  return static_cast<int>(failure.status);
+}
+
 int execute(const run_arguments& args) {
   try {
     run_request request;
@@ -156,15 +169,10 @@ int execute(const run_arguments& args) {
     return outcome.charm_exit_code == 0 ? static_cast<int>(run_exit::charm_succeeded)
                                         : static_cast<int>(run_exit::charm_failed);
   } catch (const run_failure& failure) {
-    std::cerr << "scenario run: error: " << failure.what() << "\n";
-    for (const auto& p : failure.problems) std::cerr << "  - " << p << "\n";
-    json error = {{"error", {{"kind", failure.kind}, {"message", failure.what()}, {"problems", failure.problems}}}};
-    if (failure.status == run_exit::timed_out || failure.status == run_exit::interrupted) {
-      error["stdout"] = failure.charm_stdout;
-      error["stderr"] = failure.charm_stderr;
-    }
-    std::cout << error.dump(2, ' ', false, json::error_handler_t::replace) << std::endl;
-    return static_cast<int>(failure.status);
+    return execute_failed(failure);
+  } catch (const std::exception& e) {
+    // Anything else is the machine's refusal (a socket, a file); still a clear message and code.
+    return execute_failed(run_failure(run_exit::environment, "environment", e.what()));
   }
 }
 
