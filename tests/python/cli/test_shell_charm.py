@@ -3,7 +3,9 @@
 import json
 import os
 import subprocess
+import signal
 import tempfile
+import time
 from pathlib import Path
 
 import ops
@@ -138,3 +140,28 @@ def test_cli_help_shows_an_example():
 def test_cli_without_subcommand_is_a_usage_error():
     done = subprocess.run([find_scenario_cli()], capture_output=True, text=True, check=False)
     assert done.returncode == 2
+
+
+def test_cli_sigterm_kills_the_charm_and_cleans_up(tmp_path):
+    charm = tmp_path / "charm"
+    charm.mkdir()
+    (charm / "metadata.yaml").write_text("name: sleepy\n")
+    started = tmp_path / "started"
+    (charm / "dispatch").write_text(f"#!/bin/sh\ntouch {started}\nexec sleep 60\n")
+    (charm / "dispatch").chmod(0o755)
+    state_file = tmp_path / "in.json"
+    state_file.write_text("{}")
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        run = subprocess.Popen(
+            [find_scenario_cli(), "run", "--charm-root", str(charm), "--event", "start", "--state", str(state_file)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={"TMPDIR": tmp, "PATH": "/usr/bin:/bin"},
+        )
+        for _ in range(500):
+            if started.exists():
+                break
+            time.sleep(0.01)
+        run.send_signal(signal.SIGTERM)
+        stdout, _ = run.communicate(timeout=30)
+        assert run.returncode == 130
+        assert json.loads(stdout)["error"]["kind"] == "interrupted"
+        assert os.listdir(tmp) == []
