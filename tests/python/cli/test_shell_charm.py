@@ -2,8 +2,8 @@
 
 import json
 import os
-import subprocess
 import signal
+import subprocess
 import tempfile
 import time
 from pathlib import Path
