@@ -21,7 +21,9 @@ import time
 WINDOW = 1000  # runs in the "first" and "last" windows of the soak
 # Pairs of scenarios measured alternately in one process: pebble − pebble-free is the cost of a
 # container, and two processes, even seconds apart, differ by more than that on a busy VM.
-PAIRS = {"pebble-pair": ("pebble", "pebble-free")}
+# webapp-pair: one `scenario run` (a child process per run, hook tools as programs) against one
+# in-process Context.run of the same event on the same charm.
+PAIRS = {"pebble-pair": ("pebble", "pebble-free"), "webapp-pair": ("webapp-in-process", "webapp-out-of-process")}
 
 
 def rss_kib():

@@ -41,6 +41,10 @@ PROCESSES = ("null", "deferral")  # run before the soaks; the soaks run last
 PEBBLE_PAIR = ("pebble", "pebble-free")
 PEBBLE_PAIR_WORKER = "pebble-pair"
 PEBBLE_TARGET_MS = 2.0
+# `scenario run` of examples/webapp against Context.run, alternately in one process, for each of
+# ours (out_of_process.py's "webapp-pair"): the cost of running a charm out of process.
+OOP_PAIR = ("webapp-in-process", "webapp-out-of-process")
+OOP_WORKER, OOP_SCRIPT = "webapp-pair", "out_of_process.py"
 FLOOR_SCENARIOS = ("realistic", "soak") + PEBBLE_PAIR
 
 
@@ -59,6 +63,8 @@ def parse_args():
                         "pebble-free; the floor and Pebble targets are judged on their medians")
     p.add_argument("--round-runs", type=int, default=300, help="timed runs per process in a round")
     p.add_argument("--warmup", type=int, default=5, help="untimed runs before each measurement")
+    p.add_argument("--oop-runs", type=int, default=50,
+                   help="timed runs of each of `scenario run` and Context.run of the webapp charm")
     p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated tool labels")
     p.add_argument("--venvs", default=str(BENCH / ".venvs"))
     p.add_argument("--ours-unavailable", default="", help="why ours is not measured (skips it)")
@@ -119,8 +125,9 @@ def run_pebble_pair(args, tool, runs, results_dir, tag=""):
     return {(tool, scenario): result["pair"][scenario] for scenario in PEBBLE_PAIR}
 
 
-def run_worker(args, tool, scenario, runs, results_dir, tag=""):
-    venv, script, _, _ = TOOLS[tool]
+def run_worker(args, tool, scenario, runs, results_dir, tag="", script=None):
+    venv, tool_script, _, _ = TOOLS[tool]
+    script = script or tool_script
     venv_name = "s31" if args.stub_ours and tool == "ours-ops2" else venv
     python = Path(args.venvs) / venv_name / "bin" / "python"
     out = results_dir / f"{tool}-{scenario}{tag}.json"
@@ -284,6 +291,25 @@ def build_report(args, tools, results, rounds, mach_before, mach_after, skipped,
                   f"| {fmt(s_['ours_cost'])} / {fmt(s_['ours_cost_cpu'])} "
                   f"| {fmt(s_['floor_cost'])} / {fmt(s_['floor_cost_cpu'])} "
                   f"| {fmt(s_['above'])} / {fmt(s_['above_cpu'])} |")
+        w("")
+    oop = [(tool, results[(tool, OOP_WORKER)]) for tool in OURS.values() if (tool, OOP_WORKER) in results]
+    if oop:
+        w("## Out of process: `scenario run` against `Context.run`")
+        w("")
+        w(f"examples/webapp on webapp-pebble-ready, {args.oop_runs} timed runs of each, alternately in "
+          "one process (`out_of_process.py`). Out of process is one `scenario` process, the charm's "
+          "own Python importing ops, and one process per hook-tool call; its CPU column counts "
+          "the calling process only.")
+        w("")
+        w("| tool | Context.run (ms, median wall / CPU) | scenario run (ms, median wall / p90) | difference (ms) |")
+        w("|---|---:|---:|---:|")
+        for tool, res in oop:
+            if "failed" in res:
+                w(f"| {tool} | failed: {res['failed']} | | |")
+                continue
+            inp, outp = (res["pair"][name] for name in OOP_PAIR)
+            w(f"| {tool} | {fmt(med(inp))} / {fmt(med(inp, 'cpu'))} | {fmt(med(outp))} / "
+              f"{fmt(outp['all']['p90_ms'])} | {fmt(med(outp) - med(inp))} |")
         w("")
     w("## Targets")
     w("")
@@ -502,6 +528,10 @@ def main():
             results[(tool, scenario)] = run_worker(args, tool, scenario, runs, results_dir)
     for tool in active:
         results.update(run_pebble_pair(args, tool, args.pebble_runs, results_dir))
+    for tool in active:
+        if tool in OURS.values() and not args.stub_ours:
+            results[(tool, OOP_WORKER)] = run_worker(args, tool, OOP_WORKER, args.oop_runs, results_dir,
+                                                     script=OOP_SCRIPT)
     for tool in active:
         n = args.peer_soak if tool in PEERS.values() else args.soak
         soak = run_worker(args, tool, "soak", n, results_dir)

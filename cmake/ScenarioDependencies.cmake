@@ -26,7 +26,7 @@ function(scenario_find_dependencies)
     scenario_require(GTest DEBIAN "libgtest-dev libgmock-dev")
   endif()
   # The `scenario` command line (cli/) parses its arguments with CLI11.
-  if(EXISTS ${PROJECT_SOURCE_DIR}/cli/CMakeLists.txt)
+  if(SCENARIO_BUILD_CLI)
     scenario_require(CLI11 CONFIG DEBIAN libcli11-dev)
   endif()
 

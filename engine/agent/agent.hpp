@@ -73,4 +73,7 @@ tool_result run_tool(hook_context& ctx, const std::vector<std::string>& argv,
 // Whether `name` (a basename) is a hook tool this agent implements.
 bool is_hook_tool(std::string_view name);
 
+// Every hook tool this agent implements, sorted (e.g. to install one program under each name).
+std::vector<std::string> hook_tool_names();
+
 }  // namespace scenario::agent

@@ -29,6 +29,12 @@ const tool_table& tools() {
 
 bool is_hook_tool(std::string_view name) { return tools().find(name) != tools().end(); }
 
+std::vector<std::string> hook_tool_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, implementation] : tools()) names.push_back(name);
+  return names;
+}
+
 tool_result run_tool(hook_context& ctx, const std::vector<std::string>& argv,
                      std::string_view stdin_data) {
   if (argv.empty()) return {2, "", "ERROR no hook tool given\n"};

@@ -73,11 +73,6 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
       options_(std::move(options)),
       pebble_(pebble) {
   if (options_.app_name.empty()) options_.app_name = spec_.name;
-  if (options_.charm_class_name.empty()) {
-    throw error("missing-charm-class",
-                "run_options.charm_class_name is empty: name the charm class whose StoredState "
-                "and deferred events have no owner path");
-  }
   check_mount_sources(state_);
   if (!options_.strict) {
     if (auto note = consistency::match_relation_by_endpoint(spec_, state_, event_))

@@ -23,7 +23,9 @@ struct run_options {
   std::string app_name;                 // empty: the spec's name
   std::string juju_version = "3.0";
   std::filesystem::path charm_dir;      // JUJU_CHARM_DIR; holds .unit-state.db
-  std::string charm_class_name;         // owner of StoredState/deferred with no owner_path
+  // Owner of StoredState entries with no owner_path. May be empty when the caller cannot know
+  // it (an out-of-process charm in any language); the store then refuses such an entry.
+  std::string charm_class_name;
   bool skip_consistency_checks = false;
   // Hand ops the unit-state database as an image (unit_state_image()) to open in memory, and
   // take its final image in finish(), instead of writing and reading charm_dir/.unit-state.db.

@@ -106,16 +106,23 @@ def _check_context_text(name: str, value: Any) -> None:
         raise StateValidationError(f"Context({name}=...) holds a NUL character ('\\x00'); remove it")
 
 
+def charm_source_root(charm_type: type) -> Path:
+    """The charm's root directory, as ops-scenario 3.1 found it: the one above ``src/charm.py``.
+
+    Raises MetadataNotFoundError if it holds neither metadata.yaml nor charmcraft.yaml.
+    """
+    charm_root = Path(inspect.getfile(charm_type)).resolve().parents[1]
+    if not any((charm_root / f).exists() for f in ("metadata.yaml", "charmcraft.yaml")):
+        raise MetadataNotFoundError(
+            f"no metadata.yaml or charmcraft.yaml in {charm_root} (the directory above the "
+            f"one holding {charm_type.__name__}'s source); pass meta={{...}} to Context"
+        )
+    return charm_root
+
+
 def _load_spec(charm_type: type, meta: Any, actions: Any, config: Any) -> "_engine.CharmSpec":
     if meta is None and actions is None and config is None:
-        # As in ops-scenario 3.1: the charm lives in <charm root>/src/charm.py.
-        charm_root = Path(inspect.getfile(charm_type)).resolve().parents[1]
-        if not any((charm_root / f).exists() for f in ("metadata.yaml", "charmcraft.yaml")):
-            raise MetadataNotFoundError(
-                f"no metadata.yaml or charmcraft.yaml in {charm_root} (the directory above the "
-                f"one holding {charm_type.__name__}'s source); pass meta={{...}} to Context"
-            )
-        return _engine.CharmSpec.from_directory(str(charm_root))
+        return _engine.CharmSpec.from_directory(str(charm_source_root(charm_type)))
     if meta is None:
         meta = {"name": charm_type.__name__}
     return _convert.spec_to_engine(meta, config, actions)
