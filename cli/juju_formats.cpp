@@ -194,7 +194,8 @@ status_facts status_from_status(const json& status, const std::string& app, cons
   facts.status.app = entity_status_from(a.value("application-status", json::object()));
   facts.status.unit = entity_status_from(units.at(unit).value("workload-status", json::object()));
   facts.status.workload_version = a.value("version", std::string());
-  for (const auto& [endpoint, _] : a.value("relations", json::object()).items()) facts.endpoints.push_back(endpoint);
+  const json relations = a.value("relations", json::object());
+  for (const auto& [endpoint, _] : relations.items()) facts.endpoints.push_back(endpoint);
   const json model = status.value("model", json::object());
   facts.juju_version = model.value("version", std::string());
   facts.controller_timestamp = status.value("controller", json::object()).value("timestamp", std::string());
@@ -216,7 +217,8 @@ std::vector<state::relation> relations_from_show_unit(const json& show_unit, con
       if (rs->role == spec::relation_role::peers) r.kind = state::relation_kind::peer;
     }
     r.remote_app_data = bag_from(rd.value("application-data", json::object()), where);
-    for (const auto& [name, entry] : rd.value("related-units", json::object()).items()) {
+    const json related = rd.value("related-units", json::object());
+    for (const auto& [name, entry] : related.items()) {
       const unit_name remote = parse_unit_name(name);
       if (r.kind != state::relation_kind::peer) r.remote_app_name = remote.app;
       state::databag bag = bag_from(entry.value("data", json::object()), where);
@@ -231,7 +233,8 @@ std::vector<state::relation> relations_from_show_unit(const json& show_unit, con
 
 json config_from_config(const json& config) {
   json out = json::object();
-  for (const auto& [name, option] : config.value("settings", json::object()).items()) {
+  const json settings = config.value("settings", json::object());
+  for (const auto& [name, option] : settings.items()) {
     if (!option.contains("value") || option.at("value").is_null()) continue;
     const json& value = option.at("value");
     const std::string type = option.value("type", std::string("string"));

@@ -260,7 +260,9 @@ int cmd_exec(const model_dir& dir, const std::vector<std::string>& rest) {
     return 127;
   }
   const state::state before = unit.state;
-  const state::event event{.name = "update_status"};
+  // `juju exec` runs outside any hook; update-status is the hook with no context of its own.
+  state::event event;
+  event.name = "update_status";
   agent::hook_context ctx{unit.spec, unit.state, event, unit.app, standin_juju_version};
   const auto result = agent::run_tool(ctx, argv, "");
   std::cout << result.stdout_text;
