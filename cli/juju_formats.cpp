@@ -235,7 +235,9 @@ json config_from_config(const json& config) {
   json out = json::object();
   const json settings = config.value("settings", json::object());
   for (const auto& [name, option] : settings.items()) {
+    // A State's config holds what the operator set; the engine fills in the charm's defaults.
     if (!option.contains("value") || option.at("value").is_null()) continue;
+    if (option.value("source", std::string()) == "default") continue;
     const json& value = option.at("value");
     const std::string type = option.value("type", std::string("string"));
     // Older Juju printed every value as text; the charm's declared type gives it back.

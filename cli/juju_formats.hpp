@@ -59,7 +59,8 @@ status_facts status_from_status(const json& status, const std::string& app,
 std::vector<state::relation> relations_from_show_unit(const json& show_unit, const std::string& unit,
                                                       const spec::charm_spec& spec,
                                                       bool keep_juju_keys);
-// The options that have a value in `juju config`, typed as the charm declares them.
+// The options the operator set (source other than "default") in `juju config`, typed as the
+// charm declares them.
 json config_from_config(const json& config);
 // network-get's JSON (network-get ENDPOINT --format json) as a Network named `endpoint`.
 state::network network_from_network_get(const json& answer, const std::string& endpoint);

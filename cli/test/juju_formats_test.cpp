@@ -92,7 +92,8 @@ TEST(JujuFormats, ConfigKeepsValuesAndTypes) {
   EXPECT_EQ(config["settings"]["name"]["source"], "unset");
   EXPECT_EQ(config_from_config(config), (json{{"port", 9000}}));
   // Older Juju printed values as text.
-  const json text{{"settings", {{"n", {{"type", "int"}, {"value", "7"}}}, {"b", {{"type", "boolean"}, {"value", "true"}}}}}};
+  const json text{{"settings", {{"n", {{"type", "int"}, {"value", "7"}, {"source", "user"}}},
+                                 {"b", {{"type", "boolean"}, {"value", "true"}, {"source", "user"}}}}}};
   EXPECT_EQ(config_from_config(text), (json{{"n", 7}, {"b", true}}));
 }
 
