@@ -87,7 +87,9 @@ std::vector<state::secret> read_secrets(const juju_client& juju, const unit_name
   std::vector<state::secret> out;
   const auto ids = nlohmann::json::parse(juju.exec(unit, {"secret-ids", "--format", "json"}));
   for (const auto& id_json : ids) {
-    const std::string id = id_json.get<std::string>();
+    // secret-ids may print bare ids; a State names secrets by URI.
+    std::string id = id_json.get<std::string>();
+    if (id.find(':') == std::string::npos) id = "secret:" + id;
     const auto info_all = nlohmann::json::parse(juju.exec(unit, {"secret-info-get", id, "--format", "json"}));
     if (info_all.empty()) continue;
     const auto& info = info_all.begin().value();
