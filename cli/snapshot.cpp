@@ -1,10 +1,6 @@
 #include "cli/snapshot.hpp"
 
-#include <unistd.h>
-
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include "cli/temp_file.hpp"
 
 #include <fmt/format.h>
 
@@ -16,35 +12,6 @@ namespace scenario::cli {
 namespace {
 
 bool wants(const snapshot_options& o, char letter) { return o.include.find(letter) != std::string::npos; }
-
-// A private temporary file, removed when this goes out of scope.
-class temp_file {
- public:
-  temp_file() {
-    const char* dir = std::getenv("TMPDIR");
-    std::string pattern = std::string(dir != nullptr && *dir ? dir : "/tmp") + "/scenario-XXXXXX";
-    const int fd = mkstemp(pattern.data());
-    if (fd < 0) throw std::runtime_error("cannot create a temporary file in " + pattern);
-    ::close(fd);
-    path_ = pattern;
-  }
-  ~temp_file() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  temp_file(const temp_file&) = delete;
-  temp_file& operator=(const temp_file&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string read() const {
-    std::ifstream in(path_, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 state::databag relation_get(const juju_client& juju, const unit_name& unit, int relation_id, bool app) {
   std::vector<std::string> argv{"relation-get", "-r", std::to_string(relation_id), "-", unit.text(),
@@ -73,11 +40,9 @@ state::container read_container(const juju_client& juju, const unit_name& unit, 
   if (plan.exit_code != 0) throw juju_error(fmt::format("pebble plan in \"{}\": {}", name, plan.stderr_text));
   c.base_plan = pebble::detail::parse_layer_yaml("plan", plan.stdout_text);
   for (const auto& path : fetch) {
-    temp_file local;
-    juju.scp_from(unit, name, path, local.path());
     state::file_entry f;
     f.path = path;
-    f.content = local.read();
+    f.content = read_container_file(juju, unit, name, path);
     c.files.push_back(std::move(f));
   }
   return c;
@@ -111,6 +76,13 @@ std::vector<state::secret> read_secrets(const juju_client& juju, const unit_name
 }
 
 }  // namespace
+
+std::string read_container_file(const juju_client& juju, const unit_name& unit, const std::string& container,
+                                const std::string& path) {
+  const temp_file local;
+  juju.scp_from(unit, container, path, local.path());
+  return local.read();
+}
 
 void check_include_letters(const std::string& include, const std::string& allowed, const std::string& option) {
   for (char c : include) {

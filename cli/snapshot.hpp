@@ -32,6 +32,10 @@ struct snapshot_result {
 
 snapshot_result take_snapshot(const juju_client& juju, const unit_name& unit, const snapshot_options& options);
 
+// A file's bytes from a workload container (`juju scp --container`); throws juju_error.
+std::string read_container_file(const juju_client& juju, const unit_name& unit, const std::string& container,
+                                const std::string& path);
+
 // The name of the container ops' unit-state database lives in for `juju scp`: "charm" on
 // Kubernetes (the charm container), none on machines.
 std::string charm_container_for(const state::model_info& model);

@@ -1,8 +1,6 @@
 // `scenario state-apply UNIT STATE`: pushes a State onto a unit with hook tools run through
 // `juju exec`, Pebble layers through `juju ssh`, files and ops' unit-state database through
 // `juju scp`. Everything a unit cannot set is refused, by field, before anything is applied.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +13,7 @@
 #include "cli/python_format.hpp"
 #include "cli/shell_words.hpp"
 #include "cli/snapshot.hpp"
+#include "cli/temp_file.hpp"
 #include "engine/pebble/api_detail.hpp"
 #include "engine/state/errors.hpp"
 #include "engine/state/json_codec.hpp"
@@ -263,22 +262,15 @@ void plan_containers(const state::state& want, const state::state& have, const j
         p.problems.push_back(where + ".files[" + f.path + "]: directories are not pushed; give files");
         continue;
       }
-      const auto have_file = std::find_if(it->files.begin(), it->files.end(), [&](const auto& h) { return h.path == f.path; });
-      if (have_file != it->files.end() && have_file->content == f.content) continue;
+      try {
+        if (read_container_file(juju, unit, k.name, f.path) == f.content) continue;
+      } catch (const juju_error&) {
+        // Not there yet: the push below creates it.
+      }
       p.steps.emplace_back(where + ".files[" + f.path + "]: pushed", [&juju, unit, name = k.name, f] {
-        const std::filesystem::path local =
-            std::filesystem::temp_directory_path() / fmt::format("scenario-push-{}", ::getpid());
-        {
-          std::ofstream out(local, std::ios::binary);
-          out << f.content;
-        }
-        try {
-          juju.scp_to(unit, name, local, f.path);
-        } catch (...) {
-          std::filesystem::remove(local);
-          throw;
-        }
-        std::filesystem::remove(local);
+        const temp_file local;
+        local.write(f.content);
+        juju.scp_to(unit, name, local.path(), f.path);
       });
     }
   }
@@ -302,16 +294,10 @@ void plan_unit_state(const state::state& want, const state::state& have, const s
   if (next.stored_state != have.stored_state) what.push_back("stored_state");
   p.steps.emplace_back(fmt::format("{}: ops' unit-state database replaced", fmt::join(what, ", ")),
                        [&juju, unit, next, charm_class] {
-                         const std::filesystem::path local = std::filesystem::temp_directory_path() /
-                                                             fmt::format("scenario-unit-state-{}.db", ::getpid());
-                         store::write_unit_state(local, next, charm_class);
-                         try {
-                           juju.scp_to(unit, charm_container_for(next.model), local, unit.charm_dir() + "/.unit-state.db");
-                         } catch (...) {
-                           std::filesystem::remove(local);
-                           throw;
-                         }
-                         std::filesystem::remove(local);
+                         const temp_file local;
+                         store::write_unit_state(local.path(), next, charm_class);
+                         juju.scp_to(unit, charm_container_for(next.model), local.path(),
+                                     unit.charm_dir() + "/.unit-state.db");
                        });
 }
 
@@ -351,19 +337,7 @@ int run_state_apply(const state_apply_args& a) {
   const juju_client juju(a.juju, a.model);
   snapshot_options read;
   read.include = "rckndtS";
-  for (const auto& k : want.containers) {
-    for (const auto& f : k.files) {
-      if (!f.is_dir && k.can_connect) read.fetch[k.name].push_back(f.path);
-    }
-  }
-  // A file the State adds is not there to read yet: scp refuses, so read them one at a time.
-  snapshot_result have;
-  try {
-    have = take_snapshot(juju, unit, read);
-  } catch (const juju_error&) {
-    read.fetch.clear();
-    have = take_snapshot(juju, unit, read);
-  }
+  const snapshot_result have = take_snapshot(juju, unit, read);
 
   plan p;
   refuse_unsettable(want, have.state, unit, p);
