@@ -1,6 +1,6 @@
 #include "cli/juju_formats.hpp"
 
-#include <set>
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>

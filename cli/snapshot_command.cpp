@@ -8,6 +8,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "cli/command_errors.hpp"
 #include "cli/commands.hpp"
 #include "cli/python_format.hpp"
 #include "cli/snapshot.hpp"
@@ -130,19 +131,7 @@ void add_snapshot_command(CLI::App& app) {
                   "pytest format: the charm class (default: the CharmBase subclass in ./src/charm.py)");
   cmd->add_option("--event", args->event, "pytest format: the event the test fires")->capture_default_str();
   cmd->add_option("--juju", args->juju, "The juju command to run (default: $SCENARIO_JUJU, else juju)");
-  cmd->callback([args] {
-    int code = 0;
-    try {
-      code = run_snapshot(*args);
-    } catch (const std::invalid_argument& e) {
-      std::cerr << "scenario snapshot: " << e.what() << "\n";
-      code = 2;
-    } catch (const std::exception& e) {
-      std::cerr << "scenario snapshot: " << e.what() << "\n";
-      code = 1;
-    }
-    if (code != 0) throw CLI::RuntimeError(code);
-  });
+  cmd->callback([args] { run_reporting_errors("snapshot", [&] { return run_snapshot(*args); }); });
 }
 
 }  // namespace scenario::cli

@@ -1,7 +1,9 @@
 // `scenario state-apply UNIT STATE`: pushes a State onto a unit with hook tools run through
 // `juju exec`, Pebble layers through `juju ssh`, files and ops' unit-state database through
 // `juju scp`. Everything a unit cannot set is refused, by field, before anything is applied.
+#include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -9,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/command_errors.hpp"
 #include "cli/commands.hpp"
 #include "cli/python_format.hpp"
 #include "cli/shell_words.hpp"
@@ -387,19 +390,7 @@ void add_state_apply_command(CLI::App& app) {
                   "The charm class owning stored state with a null owner_path (default: from ./src/charm.py)");
   cmd->add_flag("--dry-run", args->dry_run, "Print what would change; change nothing");
   cmd->add_option("--juju", args->juju, "The juju command to run (default: $SCENARIO_JUJU, else juju)");
-  cmd->callback([args] {
-    int code = 0;
-    try {
-      code = run_state_apply(*args);
-    } catch (const std::invalid_argument& e) {
-      std::cerr << "scenario state-apply: " << e.what() << "\n";
-      code = 2;
-    } catch (const std::exception& e) {
-      std::cerr << "scenario state-apply: " << e.what() << "\n";
-      code = 1;
-    }
-    if (code != 0) throw CLI::RuntimeError(code);
-  });
+  cmd->callback([args] { run_reporting_errors("state-apply", [&] { return run_state_apply(*args); }); });
 }
 
 }  // namespace scenario::cli
