@@ -1,8 +1,9 @@
 """The stand-in `juju`: hook tools, Pebble and Juju's JSON answered by the engine."""
 
 import json
+import subprocess
 
-from test_snapshot_state_apply import deployed_unit
+from cli_standin import deployed_unit
 
 
 def test_exec_runs_a_hook_tool_and_saves_what_changed(standin):
@@ -69,7 +70,5 @@ def test_unknown_model_and_unit_are_errors(standin):
 
 
 def subprocess_with_stdin(standin, stdin: str, *argv: str):
-    import subprocess
-
     return subprocess.run(list(argv), cwd=standin.root, env=standin.env, input=stdin, capture_output=True,
                           text=True, timeout=60)

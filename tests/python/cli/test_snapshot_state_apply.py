@@ -5,88 +5,7 @@ import json
 import subprocess
 import sys
 
-from conftest import REPO, WEBAPP, find_cli_binaries
-
-
-def binding(name: str) -> dict:
-    return {
-        "name": name,
-        "bind_addresses": [
-            {
-                "interface_name": "eth0",
-                "mac_address": "",
-                "addresses": [{"hostname": "", "value": "10.1.0.5", "cidr": "10.1.0.0/24", "address": ""}],
-            }
-        ],
-        "ingress_addresses": ["10.1.0.5"],
-        "egress_subnets": ["10.1.0.0/24"],
-    }
-
-
-def deployed_unit() -> dict:
-    """webapp/0 as a model would hold it: the leader, related to a database and a peer."""
-    return {
-        "unit_id": 0,
-        "leader": True,
-        "model": {"name": "dev", "uuid": "11111111-2222-4333-8444-555555555555", "type": "kubernetes"},
-        "config": {"port": 9000},
-        "status": {
-            "app": {"name": "active", "message": "serving"},
-            "unit": {"name": "maintenance", "message": "restarting"},
-            "workload_version": "1.0",
-        },
-        "relations": [
-            {
-                "endpoint": "db",
-                "interface": "postgresql_client",
-                "relation_id": 1,
-                "remote_app_name": "postgresql",
-                "remote_app_data": {"host": "10.0.0.9"},
-                "remote_units_data": {"0": {"role": "primary"}},
-                "local_unit_data": {"url": "http://10.0.0.9:9000/"},
-            },
-            {
-                "kind": "peer",
-                "endpoint": "replicas",
-                "interface": "webapp_replicas",
-                "relation_id": 2,
-                "remote_units_data": {"1": {"seen": "yes"}},
-            },
-        ],
-        "networks": [binding("juju-info"), binding("db"), binding("replicas")],
-        "containers": [
-            {
-                "name": "webapp",
-                "can_connect": True,
-                "layers": [
-                    [
-                        "webapp",
-                        {
-                            "summary": "webapp",
-                            "services": {
-                                "webapp": {
-                                    "override": "replace",
-                                    "command": "/bin/webapp --port 9000",
-                                    "startup": "enabled",
-                                }
-                            },
-                        },
-                    ]
-                ],
-                "files": [{"path": "/etc/webapp/config.json", "content": '{"greeting": "hi"}'}],
-            }
-        ],
-        "secrets": [
-            {
-                "id": "secret:cn8u0evmp25c7rdpsgeg",
-                "owner": "app",
-                "revision": 1,
-                "contents": {"1": {"password": "s3cret"}},
-                "label": "db-password",
-            }
-        ],
-        "stored_state": [{"owner_path": "WebappCharm", "name": "_stored", "content": {"starts": 2}}],
-    }
+from cli_standin import REPO, WEBAPP, deployed_unit, find_cli_binaries
 
 
 def file_entry(path: str, content: str) -> dict:
@@ -233,6 +152,19 @@ def test_state_apply_names_a_malformed_state_field(standin, tmp_path):
     done = standin.scenario_cmd("state-apply", "webapp/0", str(state_file))
     assert done.returncode == 2
     assert "relashuns" in done.stderr
+
+
+def test_dry_run_prints_the_changes_and_makes_none(standin, tmp_path):
+    standin.write_unit(deployed_unit())
+    want = standin.snapshot_json()
+    want["status"]["unit"] = {"name": "active", "message": "serving"}
+    state_file = tmp_path / "want.json"
+    state_file.write_text(json.dumps(want))
+    before = standin.unit_file().read_bytes()
+    done = standin.scenario_cmd("state-apply", "webapp/0", str(state_file), "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "would set status.unit: maintenance 'restarting' -> active 'serving'" in done.stdout
+    assert standin.unit_file().read_bytes() == before
 
 
 def test_config_is_left_to_the_operator(standin, tmp_path):
