@@ -176,7 +176,11 @@ state::model_info model_from_models(const json& models, const std::string& wante
     state::model_info info;
     info.name = m.value("short-name", name);
     info.uuid = m.value("model-uuid", info.uuid);
-    info.type = m.value("model-type", std::string("caas")) == "caas" ? "kubernetes" : "lxd";
+    // Juju 2.9+ writes model-type (caas|iaas); older versions only the provider type.
+    const std::string kind = m.contains("model-type") ? m.value("model-type", std::string())
+                             : m.value("type", std::string()) == "kubernetes" ? "caas"
+                                                                               : "iaas";
+    info.type = kind == "caas" ? "kubernetes" : "lxd";
     return info;
   }
   throw juju_error(fmt::format("-m/--model: no model \"{}\" in `juju models`; pick one it lists", name));
@@ -241,14 +245,19 @@ json config_from_config(const json& config) {
     const json& value = option.at("value");
     const std::string type = option.value("type", std::string("string"));
     // Older Juju printed every value as text; the charm's declared type gives it back.
-    if (value.is_string() && type == "int") {
-      out[name] = std::stoll(value.get<std::string>());
-    } else if (value.is_string() && type == "float") {
-      out[name] = std::stod(value.get<std::string>());
-    } else if (value.is_string() && type == "boolean") {
-      out[name] = value.get<std::string>() == "true";
-    } else {
-      out[name] = value;
+    try {
+      if (value.is_string() && type == "int") {
+        out[name] = std::stoll(value.get<std::string>());
+      } else if (value.is_string() && type == "float") {
+        out[name] = std::stod(value.get<std::string>());
+      } else if (value.is_string() && type == "boolean") {
+        out[name] = value.get<std::string>() == "true";
+      } else {
+        out[name] = value;
+      }
+    } catch (const std::logic_error&) {
+      throw juju_error(fmt::format("juju config: option \"{}\" of type {} has the value {}", name, type,
+                                   value.dump()));
     }
   }
   return out;

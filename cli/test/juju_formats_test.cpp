@@ -95,6 +95,8 @@ TEST(JujuFormats, ConfigKeepsValuesAndTypes) {
   const json text{{"settings", {{"n", {{"type", "int"}, {"value", "7"}, {"source", "user"}}},
                                  {"b", {{"type", "boolean"}, {"value", "true"}, {"source", "user"}}}}}};
   EXPECT_EQ(config_from_config(text), (json{{"n", 7}, {"b", true}}));
+  const json bad{{"settings", {{"n", {{"type", "int"}, {"value", "seven"}, {"source", "user"}}}}}};
+  EXPECT_THROW(config_from_config(bad), juju_error);
 }
 
 TEST(JujuFormats, ModelsPickTheCurrentOrNamedModel) {
@@ -106,6 +108,11 @@ TEST(JujuFormats, ModelsPickTheCurrentOrNamedModel) {
   EXPECT_EQ(model_from_models(models, ""), m);
   EXPECT_EQ(model_from_models(models, "dev"), m);
   EXPECT_THROW(model_from_models(models, "prod"), juju_error);
+  // Before model-type, only the provider type told Kubernetes models apart.
+  json old = models;
+  old["models"][0].erase("model-type");
+  old["models"][0]["type"] = "kubernetes";
+  EXPECT_EQ(model_from_models(old, "").type, "kubernetes");
 }
 
 TEST(JujuFormats, NetworkGetAnswerBecomesANetwork) {
