@@ -11,8 +11,6 @@
 namespace scenario::cli {
 namespace {
 
-bool wants(const snapshot_options& o, char letter) { return o.include.find(letter) != std::string::npos; }
-
 state::databag relation_get(const juju_client& juju, const unit_name& unit, int relation_id, bool app) {
   std::vector<std::string> argv{"relation-get", "-r", std::to_string(relation_id), "-", unit.text(),
                                 "--format", "json"};
@@ -84,6 +82,8 @@ std::string read_container_file(const juju_client& juju, const unit_name& unit, 
   return local.read();
 }
 
+bool includes(const std::string& letters, char letter) { return letters.find(letter) != std::string::npos; }
+
 void check_include_letters(const std::string& include, const std::string& allowed, const std::string& option) {
   for (char c : include) {
     if (allowed.find(c) == std::string::npos) {
@@ -111,8 +111,8 @@ snapshot_result take_snapshot(const juju_client& juju, const unit_name& unit, co
   s.status = result.facts.status;
   s.leader = nlohmann::json::parse(juju.exec(unit, {"is-leader", "--format", "json"})).get<bool>();
 
-  if (wants(options, 'c')) s.config = config_from_config(juju.json_command({"config", unit.app}));
-  if (wants(options, 'r')) {
+  if (includes(options.include, 'c')) s.config = config_from_config(juju.json_command({"config", unit.app}));
+  if (includes(options.include, 'r')) {
     s.relations = relations_from_show_unit(juju.json_command({"show-unit", unit.text()}), unit.text(),
                                            result.spec, options.include_juju_relation_data);
     for (auto& r : s.relations) {
@@ -121,7 +121,7 @@ snapshot_result take_snapshot(const juju_client& juju, const unit_name& unit, co
       r.local_app_data = relation_get(juju, unit, r.relation_id, true);
     }
   }
-  if (wants(options, 'n')) {
+  if (includes(options.include, 'n')) {
     std::vector<std::string> bindings{"juju-info"};
     if (options.include_dead_relation_networks) {
       for (const auto& r : result.spec.relations) bindings.push_back(r.name);
@@ -133,7 +133,7 @@ snapshot_result take_snapshot(const juju_client& juju, const unit_name& unit, co
           nlohmann::json::parse(juju.exec(unit, {"network-get", b, "--format", "json"})), b));
     }
   }
-  if (wants(options, 'k')) {
+  if (includes(options.include, 'k')) {
     for (const auto& [name, paths] : options.fetch) {
       if (result.spec.find_container(name) == nullptr) {
         throw std::invalid_argument(fmt::format("--fetch: the charm has no container \"{}\"", name));
@@ -144,13 +144,13 @@ snapshot_result take_snapshot(const juju_client& juju, const unit_name& unit, co
       s.containers.push_back(read_container(juju, unit, k.name, it == options.fetch.end() ? std::vector<std::string>{} : it->second));
     }
   }
-  if (wants(options, 'S')) s.secrets = read_secrets(juju, unit);
-  if (wants(options, 'd') || wants(options, 't')) {
+  if (includes(options.include, 'S')) s.secrets = read_secrets(juju, unit);
+  if (includes(options.include, 'd') || includes(options.include, 't')) {
     temp_file db;
     juju.scp_from(unit, charm_container_for(s.model), unit.charm_dir() + "/.unit-state.db", db.path());
     store::read_unit_state(db.path(), s);
-    if (!wants(options, 'd')) s.deferred.clear();
-    if (!wants(options, 't')) s.stored_state.clear();
+    if (!includes(options.include, 'd')) s.deferred.clear();
+    if (!includes(options.include, 't')) s.stored_state.clear();
   }
   return result;
 }

@@ -21,6 +21,8 @@ struct snapshot_options {
   std::map<std::string, std::vector<std::string>> fetch;  // container -> file paths to read
 };
 
+// Whether an --include value holds `letter`.
+bool includes(const std::string& letters, char letter);
 // Throws std::invalid_argument naming the option for letters 3.1 did not have.
 void check_include_letters(const std::string& include, const std::string& allowed, const std::string& option);
 

@@ -2,19 +2,16 @@
 // `juju exec`, Pebble layers through `juju ssh`, files and ops' unit-state database through
 // `juju scp`. Everything a unit cannot set is refused, by field, before anything is applied.
 #include <algorithm>
-#include <cstdlib>
 #include <functional>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "cli/command_errors.hpp"
 #include "cli/commands.hpp"
 #include "cli/python_format.hpp"
-#include "cli/shell_words.hpp"
 #include "cli/snapshot.hpp"
 #include "cli/temp_file.hpp"
 #include "engine/pebble/api_detail.hpp"
@@ -36,7 +33,7 @@ struct state_apply_args {
 };
 
 // What state-apply will do: the juju calls, each with the line it prints, or the problems.
-struct plan {
+struct apply_plan {
   std::vector<std::string> problems;
   std::vector<std::string> notes;
   std::vector<std::pair<std::string, std::function<void()>>> steps;
@@ -44,8 +41,6 @@ struct plan {
 
 std::string status_text(const state::entity_status& s) { return fmt::format("{} '{}'", s.name, s.message); }
 
-
-bool wants(const std::string& include, char letter) { return include.find(letter) != std::string::npos; }
 
 state::state read_state_file(const std::string& path) {
   std::ifstream in(path);
@@ -60,7 +55,7 @@ state::state read_state_file(const std::string& path) {
 }
 
 void plan_status(const state::state& want, const state::state& have, const juju_client& juju,
-                 const unit_name& unit, plan& p) {
+                 const unit_name& unit, apply_plan& p) {
   const auto settable = [&](const state::entity_status& s, const std::string& field) {
     if (s.name == "unknown" || s.name == "error") {
       p.problems.push_back(fmt::format("{}: a charm cannot set '{}' (Juju sets it); use active, blocked, "
@@ -109,7 +104,7 @@ std::vector<std::string> relation_set_args(const state::databag& have, const sta
 }
 
 void plan_relations(const state::state& want, const state::state& have, const juju_client& juju,
-                    const unit_name& unit, plan& p) {
+                    const unit_name& unit, apply_plan& p) {
   for (const auto& r : want.relations) {
     const std::string where = fmt::format("relations[{}:{}]", r.endpoint, r.relation_id);
     const auto it = std::find_if(have.relations.begin(), have.relations.end(),
@@ -158,7 +153,7 @@ void plan_relations(const state::state& want, const state::state& have, const ju
 }
 
 void plan_secrets(const state::state& want, const state::state& have, const juju_client& juju,
-                  const unit_name& unit, plan& p) {
+                  const unit_name& unit, apply_plan& p) {
   for (const auto& s : want.secrets) {
     const std::string where = "secrets[" + s.id + "]";
     const auto it = std::find_if(have.secrets.begin(), have.secrets.end(), [&](const auto& h) { return h.id == s.id; });
@@ -215,7 +210,7 @@ nlohmann::json layer_from_plan(const nlohmann::json& plan) {
 }
 
 void plan_containers(const state::state& want, const state::state& have, const juju_client& juju,
-                     const unit_name& unit, plan& p) {
+                     const unit_name& unit, apply_plan& p) {
   for (const auto& k : want.containers) {
     const std::string where = "containers[" + k.name + "]";
     const auto it = std::find_if(have.containers.begin(), have.containers.end(), [&](const auto& h) { return h.name == k.name; });
@@ -280,10 +275,10 @@ void plan_containers(const state::state& want, const state::state& have, const j
 }
 
 void plan_unit_state(const state::state& want, const state::state& have, const std::string& include,
-                     const std::string& charm_class, const juju_client& juju, const unit_name& unit, plan& p) {
+                     const std::string& charm_class, const juju_client& juju, const unit_name& unit, apply_plan& p) {
   state::state next = have;
-  if (wants(include, 'd')) next.deferred = want.deferred;
-  if (wants(include, 't')) next.stored_state = want.stored_state;
+  if (includes(include, 'd')) next.deferred = want.deferred;
+  if (includes(include, 't')) next.stored_state = want.stored_state;
   if (next.deferred == have.deferred && next.stored_state == have.stored_state) return;
   for (std::size_t i = 0; i < next.stored_state.size(); ++i) {
     if (!next.stored_state[i].owner_path && charm_class.empty()) {
@@ -304,7 +299,7 @@ void plan_unit_state(const state::state& want, const state::state& have, const s
                        });
 }
 
-void refuse_unsettable(const state::state& want, const state::state& have, const unit_name& unit, plan& p) {
+void refuse_unsettable(const state::state& want, const state::state& have, const unit_name& unit, apply_plan& p) {
   if (want.unit_id != unit.number) {
     p.problems.push_back(fmt::format("unit_id: the State is for unit {} but UNIT is {}; set unit_id to {}",
                                      want.unit_id, unit.text(), unit.number));
@@ -342,16 +337,16 @@ int run_state_apply(const state_apply_args& a) {
   read.include = "rckndtS";
   const snapshot_result have = take_snapshot(juju, unit, read);
 
-  plan p;
+  apply_plan p;
   refuse_unsettable(want, have.state, unit, p);
-  if (wants(a.include, 's')) plan_status(want, have.state, juju, unit, p);
-  if (wants(a.include, 'r')) plan_relations(want, have.state, juju, unit, p);
-  if (wants(a.include, 'S')) plan_secrets(want, have.state, juju, unit, p);
-  if (wants(a.include, 'k')) plan_containers(want, have.state, juju, unit, p);
-  if (wants(a.include, 'd') || wants(a.include, 't')) {
+  if (includes(a.include, 's')) plan_status(want, have.state, juju, unit, p);
+  if (includes(a.include, 'r')) plan_relations(want, have.state, juju, unit, p);
+  if (includes(a.include, 'S')) plan_secrets(want, have.state, juju, unit, p);
+  if (includes(a.include, 'k')) plan_containers(want, have.state, juju, unit, p);
+  if (includes(a.include, 'd') || includes(a.include, 't')) {
     plan_unit_state(want, have.state, a.include, charm_class, juju, unit, p);
   }
-  if (wants(a.include, 'c') && want.config != have.state.config) {
+  if (includes(a.include, 'c') && want.config != have.state.config) {
     p.notes.push_back(fmt::format("config: left out; the operator sets it with `juju config {} KEY=VALUE`", unit.app));
   }
   if (!p.problems.empty()) {
