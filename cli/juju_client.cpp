@@ -161,8 +161,10 @@ std::string juju_client::checked(std::vector<std::string> args) const {
   return r.stdout_text;
 }
 
-nlohmann::json juju_client::json_command(std::vector<std::string> args) const {
-  for (auto& a : model_args()) args.push_back(a);
+nlohmann::json juju_client::json_command(std::vector<std::string> args, bool in_model) const {
+  if (in_model) {
+    for (auto& a : model_args()) args.push_back(a);
+  }
   args.push_back("--format");
   args.push_back("json");
   const std::string text = checked(args);

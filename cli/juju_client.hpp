@@ -45,8 +45,10 @@ class juju_client {
   juju_client(std::string juju_program, std::string model);
 
   const std::string& program() const { return program_; }
-  // `juju <args...> [-m MODEL] --format json`, parsed.
-  nlohmann::json json_command(std::vector<std::string> args) const;
+  const std::string& model() const { return model_; }
+  // `juju <args...> [-m MODEL] --format json`, parsed. `in_model`: false for commands that take
+  // no model (`juju models`).
+  nlohmann::json json_command(std::vector<std::string> args, bool in_model = true) const;
   // `juju exec [-m MODEL] --unit U -- <tool argv, shell-quoted>`: the tool's stdout. Throws
   // juju_error when it fails.
   std::string exec(const unit_name& unit, const std::vector<std::string>& tool_argv) const;

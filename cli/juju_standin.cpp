@@ -201,7 +201,9 @@ void require_json(const parsed_args& args) {
 }
 
 int cmd_models(const model_dir& dir, const std::vector<std::string>& rest) {
-  const auto args = parse(rest, with(model_option, {{"--format", "format"}}), {"--uuid"});
+  // Like juju's, `models` takes a controller, not a model.
+  const auto args = parse(rest, {{"--format", "format"}, {"-c", "controller"}, {"--controller", "controller"}},
+                          {"--uuid"});
   require_json(args);
   std::cout << models_json(dir.all().front().state.model).dump() << "\n";
   return 0;

@@ -100,7 +100,10 @@ snapshot_result take_snapshot(const juju_client& juju, const unit_name& unit, co
   snapshot_result result;
   state::state& s = result.state;
   s.unit_id = unit.number;
-  s.model = model_from_models(juju.json_command({"models"}), "");
+  // -m may name the controller too (controller:model); `juju models` lists this controller's.
+  const std::string& model = juju.model();
+  s.model = model_from_models(juju.json_command({"models"}, false),
+                              model.substr(model.find(':') == std::string::npos ? 0 : model.find(':') + 1));
   const auto meta = juju.ssh(unit, "", {"cat", unit.charm_dir() + "/metadata.yaml"});
   if (meta.exit_code != 0) {
     throw juju_error(fmt::format("cannot read {}/metadata.yaml on {}: {}", unit.charm_dir(), unit.text(),

@@ -211,6 +211,14 @@ def test_snapshot_format_state_is_a_state_expression(standin):
     assert state.relations[0].remote_app_data == {"host": "10.0.0.9"}
 
 
+def test_snapshot_of_a_named_model(standin):
+    standin.write_unit(deployed_unit())
+    assert standin.snapshot_json("-m", "dev", "--include", "")["model"]["name"] == "dev"
+    done = standin.scenario_cmd("snapshot", "webapp/0", "-m", "prod", "--format", "json")
+    assert done.returncode == 1
+    assert 'no model "prod"' in done.stderr
+
+
 def test_snapshot_refuses_a_bad_unit_name(standin):
     standin.write_unit(deployed_unit())
     done = standin.scenario_cmd("snapshot", "webapp")
