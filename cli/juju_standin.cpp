@@ -248,8 +248,10 @@ int cmd_exec(const model_dir& dir, const std::vector<std::string>& rest) {
   if (!args.has("unit")) throw juju_failure("the stand-in runs on one unit: pass --unit", 2);
   auto unit = dir.load(parse_unit_name(args.get("unit")));
   check_model(args, unit.state);
+  // Like juju's, the command may follow `--` or simply come after the options.
+  const auto& words = args.after_dashes.empty() ? args.positional : args.after_dashes;
   std::string line;
-  for (const auto& word : args.after_dashes) line += (line.empty() ? "" : " ") + word;
+  for (const auto& word : words) line += (line.empty() ? "" : " ") + word;
   std::vector<std::string> argv;
   try {
     argv = shell_split(line);
