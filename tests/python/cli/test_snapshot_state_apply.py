@@ -234,3 +234,24 @@ def test_missing_binaries_fail_with_a_clear_message(tmp_path):
         assert "SCENARIO_CLI_BIN_DIR" in str(error)
     else:
         raise AssertionError("an empty directory was taken for the CLI binaries")
+
+
+def test_a_follower_cannot_write_application_data_or_status(standin, tmp_path):
+    standin.write_unit(deployed_unit())
+    follower = deployed_unit()
+    follower["unit_id"] = 1
+    follower["leader"] = False
+    follower["relations"][1]["remote_units_data"] = {"0": {}}
+    standin.write_unit(follower, number=1)
+    done = standin.scenario_cmd("snapshot", "webapp/1", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    want = json.loads(done.stdout)
+    assert want["leader"] is False
+    want["relations"][0]["local_app_data"] = {"k": "v"}
+    want["status"]["app"] = {"name": "active", "message": "from a follower"}
+    state_file = tmp_path / "follower.json"
+    state_file.write_text(json.dumps(want))
+    refused = standin.scenario_cmd("state-apply", "webapp/1", str(state_file))
+    assert refused.returncode == 2
+    assert "relations[db:1].local_app_data: only the leader" in refused.stderr
+    assert "status.app: only the leader" in refused.stderr
