@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import sysconfig
 from pathlib import Path
 from typing import Dict, Optional
 
@@ -14,19 +15,24 @@ BINARIES = ("scenario", "scenario-juju-standin")
 
 
 def find_cli_binaries(environ: Dict[str, str]) -> Dict[str, Path]:
-    """The path of each CLI binary, or ``LookupError`` saying where it was looked for."""
+    """The path of each CLI binary, or ``LookupError`` saying where it was looked for:
+    ``SCENARIO_CLI_BIN_DIR`` when set, else this Python's scripts directory (where the wheel
+    installs them), else ``PATH``."""
     bin_dir = environ.get("SCENARIO_CLI_BIN_DIR")
+    search = str(Path(bin_dir).absolute()) if bin_dir else os.pathsep.join(
+        [sysconfig.get_path("scripts"), environ.get("PATH", "")]
+    )
     found: Dict[str, Optional[Path]] = {}
     for name in BINARIES:
-        if bin_dir:
-            candidate = Path(bin_dir).absolute() / name
-            found[name] = candidate if os.access(candidate, os.X_OK) else None
-        else:
-            which = shutil.which(name, path=environ.get("PATH"))
-            found[name] = Path(which) if which else None
+        which = shutil.which(name, path=search)
+        found[name] = Path(which) if which else None
     missing = [name for name, path in found.items() if path is None]
     if missing:
-        where = f"SCENARIO_CLI_BIN_DIR={bin_dir}" if bin_dir else "PATH (SCENARIO_CLI_BIN_DIR is not set)"
+        where = (
+            f"SCENARIO_CLI_BIN_DIR={bin_dir}"
+            if bin_dir
+            else f"{sysconfig.get_path('scripts')} or PATH (SCENARIO_CLI_BIN_DIR is not set)"
+        )
         raise LookupError(
             f"{', '.join(missing)} not found in {where}; build them (cmake --build build/dev) and set "
             "SCENARIO_CLI_BIN_DIR=build/dev/cli, or install the package"

@@ -5,7 +5,8 @@ from State JSON files through the engine. Where the binaries come from:
 
 - ``SCENARIO_CLI_BIN_DIR``: a directory holding ``scenario`` and ``scenario-juju-standin``
   (during development: ``SCENARIO_CLI_BIN_DIR=build/dev/cli``);
-- otherwise both on ``PATH`` (the installed wheel puts them there).
+- otherwise the scripts directory of the Python running the tests (where the installed wheel
+  puts them), then ``PATH``.
 
 If they cannot be found the tests fail, saying so: they never skip. The lookup and the
 stand-in model are in cli_standin.py.
