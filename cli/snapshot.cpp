@@ -150,7 +150,13 @@ snapshot_result take_snapshot(const juju_client& juju, const unit_name& unit, co
   if (includes(options.include, 'S')) s.secrets = read_secrets(juju, unit);
   if (includes(options.include, 'd') || includes(options.include, 't')) {
     temp_file db;
-    juju.scp_from(unit, charm_container_for(s.model), unit.charm_dir() + "/.unit-state.db", db.path());
+    try {
+      juju.scp_from(unit, charm_container_for(s.model), unit.charm_dir() + "/.unit-state.db", db.path());
+    } catch (const juju_error& e) {
+      throw juju_error(fmt::format("{}\nops' unit-state database could not be copied; a charm that keeps its "
+                                   "state in the controller (use_juju_for_storage) has none: leave d and t "
+                                   "out of --include", e.what()));
+    }
     store::read_unit_state(db.path(), s);
     if (!includes(options.include, 'd')) s.deferred.clear();
     if (!includes(options.include, 't')) s.stored_state.clear();
