@@ -8,7 +8,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include "cli/command_errors.hpp"
+#include "cli/command_support.hpp"
 #include "cli/commands.hpp"
 #include "cli/python_format.hpp"
 #include "cli/snapshot.hpp"
@@ -109,8 +109,7 @@ void add_snapshot_command(CLI::App& app) {
       "  scenario snapshot webapp/0 -m dev --format pytest > tests/test_snapshot.py\n"
       "  scenario snapshot webapp/0 --format json --include rkt --fetch files.json > state.json\n"
       "juju: the --juju option, else $SCENARIO_JUJU, else `juju` on PATH. See docs/cli.md.");
-  cmd->add_option("UNIT", args->unit, "The unit, e.g. webapp/0")->required();
-  cmd->add_option("-m,--model", args->model, "The model (default: the current one)");
+  add_unit_options(*cmd, args->unit, args->model, args->juju);
   cmd->add_option("-f,--format", args->format,
                   "state: a State(...) expression; json: State JSON (docs/state-format.md); "
                   "pytest: a runnable test module")
@@ -130,7 +129,6 @@ void add_snapshot_command(CLI::App& app) {
   cmd->add_option("--charm-type", args->charm_type,
                   "pytest format: the charm class (default: the CharmBase subclass in ./src/charm.py)");
   cmd->add_option("--event", args->event, "pytest format: the event the test fires")->capture_default_str();
-  cmd->add_option("--juju", args->juju, "The juju command to run (default: $SCENARIO_JUJU, else juju)");
   cmd->callback([args] { run_reporting_errors("snapshot", [&] { return run_snapshot(*args); }); });
 }
 

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/command_errors.hpp"
+#include "cli/command_support.hpp"
 #include "cli/commands.hpp"
 #include "cli/python_format.hpp"
 #include "cli/snapshot.hpp"
@@ -374,9 +374,8 @@ void add_state_apply_command(CLI::App& app) {
       "  scenario state-apply webapp/0 state.json --include sr\n"
       "Config is left out (the operator sets it with `juju config`); fields a unit cannot set are refused,\n"
       "by name, before anything is applied. See docs/cli.md.");
-  cmd->add_option("UNIT", args->unit, "The unit, e.g. webapp/0")->required();
+  add_unit_options(*cmd, args->unit, args->model, args->juju);
   cmd->add_option("STATE", args->state_file, "State JSON file (docs/state-format.md)")->required();
-  cmd->add_option("-m,--model", args->model, "The model (default: the current one)");
   cmd->add_option("-i,--include", args->include,
                   "What to apply: s status, c config (never applied: noted), r relation data, "
                   "k containers (Pebble layers, files), S secrets, d deferred events, t stored state")
@@ -384,7 +383,6 @@ void add_state_apply_command(CLI::App& app) {
   cmd->add_option("--charm-type", args->charm_type,
                   "The charm class owning stored state with a null owner_path (default: from ./src/charm.py)");
   cmd->add_flag("--dry-run", args->dry_run, "Print what would change; change nothing");
-  cmd->add_option("--juju", args->juju, "The juju command to run (default: $SCENARIO_JUJU, else juju)");
   cmd->callback([args] { run_reporting_errors("state-apply", [&] { return run_state_apply(*args); }); });
 }
 

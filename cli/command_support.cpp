@@ -1,4 +1,4 @@
-#include "cli/command_errors.hpp"
+#include "cli/command_support.hpp"
 
 #include <iostream>
 #include <stdexcept>
@@ -6,6 +6,12 @@
 #include <CLI/CLI.hpp>
 
 namespace scenario::cli {
+
+void add_unit_options(CLI::App& cmd, std::string& unit, std::string& model, std::string& juju) {
+  cmd.add_option("UNIT", unit, "The unit, e.g. webapp/0")->required();
+  cmd.add_option("-m,--model", model, "The model (default: the current one)");
+  cmd.add_option("--juju", juju, "The juju command to run (default: $SCENARIO_JUJU, else juju)");
+}
 
 void run_reporting_errors(const std::string& command, const std::function<int()>& body) {
   int code = 0;
