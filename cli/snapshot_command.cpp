@@ -29,6 +29,7 @@ struct snapshot_args {
   std::string charm_type;
   std::string event = "update_status";
   std::string juju;
+  std::string output_dir;  // 3.1's; refused with the reason
 };
 
 std::map<std::string, std::vector<std::string>> read_fetch_spec(const std::string& path) {
@@ -58,6 +59,10 @@ std::map<std::string, std::vector<std::string>> read_fetch_spec(const std::strin
 }
 
 int run_snapshot(const snapshot_args& a) {
+  if (!a.output_dir.empty()) {
+    throw std::invalid_argument("--output-dir: not needed: the files --fetch reads go into the container's "
+                                "files in the State, not into a directory of mounts as in ops-scenario 3.1");
+  }
   const unit_name unit = parse_unit_name(a.unit);
   snapshot_options options;
   check_include_letters(a.include, "rckndtS", "--include");
@@ -128,6 +133,7 @@ void add_snapshot_command(CLI::App& app) {
                   "JSON file: container name -> list of file paths to read into the container's files");
   cmd->add_option("--charm-type", args->charm_type,
                   "pytest format: the charm class (default: the CharmBase subclass in ./src/charm.py)");
+  cmd->add_option("--output-dir", args->output_dir, "ops-scenario 3.1's; refused (see --fetch)");
   cmd->add_option("--event", args->event, "pytest format: the event the test fires")->capture_default_str();
   cmd->callback([args] { run_reporting_errors("snapshot", [&] { return run_snapshot(*args); }); });
 }
