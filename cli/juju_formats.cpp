@@ -219,6 +219,8 @@ std::vector<state::relation> relations_from_show_unit(const json& show_unit, con
     if (const auto* rs = spec.find_relation(r.endpoint)) {
       r.interface = rs->interface;
       if (rs->role == spec::relation_role::peers) r.kind = state::relation_kind::peer;
+      // A subordinate's container-scoped relation sees exactly its principal unit.
+      if (spec.subordinate && rs->scope == "container") r.kind = state::relation_kind::subordinate;
     }
     r.remote_app_data = bag_from(rd.value("application-data", json::object()), where);
     const json related = rd.value("related-units", json::object());

@@ -74,6 +74,19 @@ TEST(JujuFormats, ShowUnitGivesRemoteSideOfEachRelation) {
   EXPECT_EQ(relations[1].remote_units_data, s.relations[1].remote_units_data);
 }
 
+TEST(JujuFormats, ASubordinatesContainerRelationIsSubordinate) {
+  const auto spec = spec::spec_from_yaml(
+      "name: logger\nsubordinate: true\nrequires:\n  host: {interface: juju-info, scope: container}\n", "", "");
+  const json shown = json::parse(R"({"logger/0": {"relation-info": [{"relation-id": 5, "endpoint": "host",
+      "related-endpoint": "juju-info", "application-data": {},
+      "related-units": {"web/3": {"in-scope": true, "data": {"k": "v"}}}}]}})");
+  const auto relations = relations_from_show_unit(shown, "logger/0", spec, false);
+  ASSERT_EQ(relations.size(), 1u);
+  EXPECT_EQ(relations[0].kind, state::relation_kind::subordinate);
+  EXPECT_EQ(relations[0].remote_app_name, "web");
+  EXPECT_EQ(relations[0].remote_units_data, (std::map<int, state::databag>{{3, {{"k", "v"}}}}));
+}
+
 TEST(JujuFormats, ShowUnitLeavesOutRelationsWithNothingToShow) {
   const auto spec = webapp_spec();
   state::state s;
