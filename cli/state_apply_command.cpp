@@ -240,7 +240,12 @@ void plan_containers(const state::state& want, const state::state& have, const j
       state::container trial;
       trial.base_plan = it->base_plan;
       const nlohmann::json layer = layer_from_plan(want_plan);
-      pebble::detail::add_layer(trial, "scenario-state-apply", layer, true);
+      try {
+        pebble::detail::add_layer(trial, "scenario-state-apply", layer, true);
+      } catch (const std::exception& e) {
+        p.problems.push_back(where + ".layers: Pebble would refuse the plan: " + e.what());
+        continue;
+      }
       if (pebble::detail::combined_plan(trial) != want_plan) {
         p.problems.push_back(where + ".layers: the unit's plan has services, checks or log targets the State "
                                      "lacks, and Pebble cannot remove them from a plan");
