@@ -12,10 +12,14 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Scenario: state-transition tests for Juju charms.\n\n"
       "Example:\n"
-      "  scenario run --charm-root ./mycharm --event start --state in.json --out out.json\n",
+      "  scenario run --charm-root ./mycharm --event start --state in.json --out out.json\n"
+      "  scenario snapshot webapp/0 --format pytest > test_webapp_snapshot.py\n"
+      "  scenario state-apply webapp/0 state.json\n",
       "scenario"};
   app.require_subcommand(1);
   scenario::cli::add_run_command(app);
+  scenario::cli::add_snapshot_command(app);
+  scenario::cli::add_state_apply_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {
