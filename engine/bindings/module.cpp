@@ -333,6 +333,10 @@ NB_MODULE(_engine, m) {
       "Checks State x Event x charm spec as a run does (only `areas`, if given; see "
       "checker_areas()), without running the charm: raises InconsistentScenarioError, else "
       "returns (warnings, divergences).");
+  m.def(
+      "state_schema", [] { return python_of(scenario::state::state_schema()); },
+      "The engine's State and Event structs: {struct: [{'name': JSON name, 'type': type}, ...]}, "
+      "the tables its JSON codec reads and writes by (docs/state-format.md).");
   m.def("checker_areas", &scenario::consistency::checker_areas,
         "The areas the consistency checker covers, in the order it reports them.");
   m.def(

@@ -34,4 +34,10 @@ json state_to_json(const state& s);
 event event_from_json(const json& j);
 json event_to_json(const event& e);
 
+// The field tables that drive the codec: {struct: [{"name": JSON name, "type": e.g. "string",
+// "optional[int]", "list[relation]", "enum[tcp|udp|icmp]"}, ...]} for the State, the Event and
+// every struct they hold, fields in the order they are read. Python checks its dataclasses and
+// docs/state-format.md against it.
+json state_schema();
+
 }  // namespace scenario::state

@@ -70,6 +70,60 @@ __all__ = [
 
 T = TypeVar("T")
 
+# The engine struct (docs/state-format.md, `_engine.state_schema()`) each dataclass is stored as,
+# with the struct's fields no field of the dataclass holds and where their value comes from.
+# Every other field is held by the dataclass field of the same name, or of the name in its
+# metadata (state._stored_as). tests/python/unit/test_schema.py checks this table both ways.
+ENGINE_STRUCTS: Dict[type, Tuple[str, Dict[str, str]]] = {
+    State: ("state", {}),
+    Relation: ("relation", {"kind": "the class"}),
+    PeerRelation: (
+        "relation",
+        {
+            "kind": "the class",
+            "remote_app_name": "none: a peer's remote application is this one",
+            "limit": "none: the engine's default",
+            "remote_app_data": "none: a peer has no remote application databag",
+            "remote_model_uuid": "none: peers are in this model",
+        },
+    ),
+    SubordinateRelation: (
+        "relation",
+        {
+            "kind": "the class",
+            "limit": "none: the engine's default",
+            "remote_model_uuid": "none: a principal is in this model",
+        },
+    ),
+    Network: ("network", {}),
+    BindAddress: ("bind_address", {}),
+    Address: ("address", {}),
+    Container: ("container", {}),
+    Mount: ("mount", {}),
+    ExecOutput: ("exec_output", {"command": "its key in Container.exec_mock"}),
+    File: ("file", {"path": "its key in Container.files", "encoding": "the content's type"}),
+    Notice: ("notice", {}),
+    CheckInfo: ("check_info", {}),
+    ExecRecord: ("exec_record", {}),
+    Status: ("status", {}),
+    Model: ("model", {}),
+    Secret: ("secret", {}),
+    DeferredEvent: ("deferred_event", {}),
+    StoredState: ("stored_state", {}),
+    Port: ("opened_port", {}),
+    Storage: ("storage", {}),
+    Resource: ("resource", {}),
+    ActionOutput: ("action_output", {}),
+    Event: ("event", {"storage_index": "Event.storage"}),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def engine_fields(cls: type) -> Tuple[Tuple[str, str], ...]:
+    """(Python name, engine name) of each field of dataclass ``cls`` the engine holds."""
+    pairs = ((f.name, f.metadata.get("engine", f.name)) for f in dataclasses.fields(cls))
+    return tuple((name, engine) for name, engine in pairs if engine is not None)
+
 # ---------------------------------------------------------------------------------------------
 # tagged values (StoredState content, deferred snapshot data)
 
@@ -748,8 +802,8 @@ def _build_relation(d: Dict[str, Any], template: Optional[RelationBase]) -> Rela
     values["remote_app_data"] = dict(d.get("remote_app_data", {}))
     values["remote_units_data"] = {i: dict(units[str(i)]) for i in ids}
     values["remote_model_uuid"] = d.get("remote_model_uuid")
-    # No remote unit: Relation's own default (unit 0) applies.
-    return _trusted(Relation, values) if ids else Relation(**values)
+    # 3.1's default remote unit 0 is for input only: no unit here means the engine reported none.
+    return _trusted(Relation, values)
 
 
 def _build_network(d: Dict[str, Any], template: Optional[Network]) -> Network:

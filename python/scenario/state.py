@@ -196,6 +196,14 @@ class _DCBase:
         return copy.deepcopy(self)
 
 
+def _stored_as(engine_name: Optional[str], **field_options: Any) -> Any:
+    """A dataclass field the engine's State format (docs/state-format.md) holds under another
+    name: ``engine_name``, or None for a Python-only field the engine never sees. Fields without
+    it are held under their own name (the converter and tests/python/unit/test_schema.py read it).
+    """
+    return dataclasses.field(metadata={"engine": engine_name}, **field_options)
+
+
 def _set(obj: object, name: str, value: Any) -> None:
     # normalising inputs in __post_init__ of a frozen dataclass
     object.__setattr__(obj, name, value)
@@ -496,7 +504,7 @@ class Relation(RelationBase):
     """
 
     remote_app_name: str = "remote"
-    remote_unit_ids: List[int] = dataclasses.field(default_factory=list)
+    remote_unit_ids: List[int] = _stored_as("remote_units_data", default_factory=list)  # its keys
     limit: int = 1
     remote_app_data: Dict[str, str] = dataclasses.field(default_factory=dict)
     remote_units_data: Dict[int, Dict[str, str]] = dataclasses.field(default_factory=dict)
@@ -539,9 +547,9 @@ class SubordinateRelation(RelationBase):
     """
 
     remote_app_data: Dict[str, str] = dataclasses.field(default_factory=dict)
-    remote_unit_data: Dict[str, str] = dataclasses.field(default_factory=dict)
+    remote_unit_data: Dict[str, str] = _stored_as("remote_units_data", default_factory=dict)
     remote_app_name: str = "remote"
-    remote_unit_id: int = 0
+    remote_unit_id: int = _stored_as("remote_units_data", default=0)  # its one key
 
     def _named_databags(self):
         yield from super()._named_databags()
@@ -575,8 +583,8 @@ class PeerRelation(RelationBase):
     peers_ids: ids of the other peers (may be given instead of, or with, peers_data).
     """
 
-    peers_data: Dict[int, Dict[str, str]] = dataclasses.field(default_factory=dict)
-    peers_ids: List[int] = dataclasses.field(default_factory=list)
+    peers_data: Dict[int, Dict[str, str]] = _stored_as("remote_units_data", default_factory=dict)
+    peers_ids: List[int] = _stored_as("remote_units_data", default_factory=list)  # its keys
 
     def __post_init__(self):
         ids, data = unify_ids_and_remote_units_data(
@@ -819,7 +827,7 @@ class Container(_DCBase):
 
     name: str
     can_connect: bool = False
-    _base_plan: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    _base_plan: Dict[str, Any] = _stored_as("base_plan", default_factory=dict)
     layers: Dict[str, pebble.Layer] = dataclasses.field(default_factory=dict)
     service_status: Dict[str, pebble.ServiceStatus] = dataclasses.field(default_factory=dict)
     mounts: Dict[str, Mount] = dataclasses.field(default_factory=dict)
@@ -1279,7 +1287,7 @@ class State(_DCBase):
     storages: List[Storage] = dataclasses.field(default_factory=list)
     resources: List[Resource] = dataclasses.field(default_factory=list)
     planned_units: int = 1
-    action_output: Optional[ActionOutput] = None
+    action_output: Optional[ActionOutput] = _stored_as("action", default=None)
 
     def __post_init__(self):
         checks = (
@@ -1470,18 +1478,18 @@ class Event(_DCBase):
     """
 
     name: str
-    args: Tuple[Any, ...] = ()
-    kwargs: Dict[str, Any] = dataclasses.field(default_factory=dict)
-    relation: Optional[AnyRelation] = None
+    args: Tuple[Any, ...] = _stored_as(None, default=())
+    kwargs: Dict[str, Any] = _stored_as(None, default_factory=dict)
+    relation: Optional[AnyRelation] = _stored_as("relation_id", default=None)
     relation_remote_unit_id: Optional[int] = None
-    secret: Optional[Secret] = None
-    container: Optional[Container] = None
+    secret: Optional[Secret] = _stored_as("secret_id", default=None)
+    container: Optional[Container] = None  # by its name
     relation_departed_unit_id: Optional[int] = None
     secret_revision: Optional[int] = None
-    notice: Optional[Notice] = None
-    check_info: Optional[CheckInfo] = None
-    storage: Optional[Storage] = None
-    params: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    notice: Optional[Notice] = _stored_as("notice_id", default=None)
+    check_info: Optional[CheckInfo] = _stored_as("check_name", default=None)
+    storage: Optional[Storage] = _stored_as("storage_name", default=None)  # and storage_index
+    params: Dict[str, Any] = _stored_as("action_params", default_factory=dict)
     action_id: Optional[str] = None
 
     def __post_init__(self):

@@ -86,6 +86,20 @@ def test_teardown_departs_each_unit_then_breaks():
     assert final.relations == []
 
 
+def test_teardown_keeps_the_remote_units_the_engine_reports():
+    # 3.1's default remote unit 0 is for a Relation the test builds, not for one the engine
+    # returns: by relation-broken units 5 and 6 have departed and the relation has no remote unit.
+    ctx = Context(Recorder, meta=META)
+    db = Relation("db", remote_units_data={5: {}, 6: {}})
+    states = sequences.teardown(ctx, State(relations=[db]))
+    shown = [[(r.remote_unit_ids, r.remote_units_data) for r in s.relations] for s in states[:3]]
+    assert shown == [
+        [([5, 6], {5: {}, 6: {}})],  # departed(5): the unit leaves once its hook has run
+        [([6], {6: {}})],
+        [([], {})],  # relation-broken
+    ]
+
+
 def test_check_builtin_sequences_runs_for_leader_and_follower():
     finals = sequences.check_builtin_sequences(
         Recorder, meta=META, template_state=State(relations=[PeerRelation("replicas")])
