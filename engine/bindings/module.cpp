@@ -21,6 +21,7 @@
 #include "engine/spec/spec.hpp"
 #include "engine/state/event_names.hpp"
 #include "engine/state/json_codec.hpp"
+#include "engine/state/port_rules.hpp"
 #include "engine/store/unit_store.hpp"
 
 namespace nb = nanobind;
@@ -333,6 +334,13 @@ NB_MODULE(_engine, m) {
       "Checks State x Event x charm spec as a run does (only `areas`, if given; see "
       "checker_areas()), without running the charm: raises InconsistentScenarioError, else "
       "returns (warnings, divergences).");
+  m.def(
+      "opened_port_problem",
+      [](const std::string& protocol, std::optional<long long> port) {
+        return scenario::state::opened_port_problem(protocol, port);
+      },
+      "protocol"_a, "port"_a.none(),
+      "What Juju refuses in an opened port (e.g. \"port 0 is out of range; use 1-65535\"), or None.");
   m.def(
       "state_schema", [] { return python_of(scenario::state::state_schema()); },
       "The engine's State and Event structs: {struct: [{'name': JSON name, 'type': type}, ...]}, "

@@ -1,6 +1,7 @@
 #include "engine/consistency/checker.hpp"
 
 #include "engine/state/event_names.hpp"
+#include "engine/state/port_rules.hpp"
 #include "engine/state/text_forms.hpp"
 
 #include <algorithm>
@@ -470,16 +471,7 @@ class checker {
     for (std::size_t i = 0; i < state_.opened_ports.size(); ++i) {
       const auto& p = state_.opened_ports[i];
       const std::string field = "state.opened_ports[" + std::to_string(i) + "]";
-      if (p.protocol == "icmp") {
-        if (p.port) error(field + ": icmp has no port; remove the port");
-      } else if (p.protocol == "tcp" || p.protocol == "udp") {
-        if (!p.port)
-          error(field + ": a " + p.protocol + " port needs a port number (1-65535)");
-        else if (*p.port < 1 || *p.port > 65535)
-          error(field + ": port " + std::to_string(*p.port) + " is out of range; use 1-65535");
-      } else {
-        error(field + ": protocol " + quote(p.protocol) + " is not one of tcp, udp, icmp");
-      }
+      if (auto problem = scenario::state::opened_port_problem(p.protocol, p.port)) error(field + ": " + *problem);
     }
   }
 

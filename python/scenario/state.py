@@ -1185,17 +1185,16 @@ class Port(_DCBase):
     port: Optional[int] = None
 
     def __post_init__(self):
-        if self.protocol not in ("tcp", "udp", "icmp"):
-            raise StateValidationError(
-                f"Port protocol must be 'tcp', 'udp' or 'icmp', not {_brief(self.protocol)}"
-            )
-        if self.protocol == "icmp":
-            if self.port is not None:
-                raise StateValidationError("an icmp Port has no port number: use Port('icmp')")
-        elif not isinstance(self.port, int) or not 1 <= self.port <= 65535:
-            raise StateValidationError(
-                f"Port({_brief(self.protocol)}, {_brief(self.port)}): port must be an int in 1-65535"
-            )
+        where = f"Port({_brief(self.protocol)}, {_brief(self.port)})"
+        if not isinstance(self.protocol, str):
+            raise StateValidationError(f"{where}: protocol must be a str: 'tcp', 'udp' or 'icmp'")
+        if self.port is not None and not (isinstance(self.port, int) and -(2**63) <= self.port < 2**63):
+            raise StateValidationError(f"{where}: port must be an int (1-65535), or None for icmp")
+        from scenario import _engine  # the engine imports this module's package
+
+        problem = _engine.opened_port_problem(self.protocol, self.port)  # Juju's rule
+        if problem:
+            raise StateValidationError(f"{where}: {problem}")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,6 +7,7 @@ from ops.charm import CharmBase
 from ops.model import ActiveStatus, ModelError, SecretNotFoundError
 
 from scenario import Context, Relation, Secret, State
+from charm_runs import probe
 
 SID = "secret:0123456789abcdefghij"
 SHORT = "0123456789abcdefghij"
@@ -15,16 +16,6 @@ META = {"name": "local", "requires": {"db": {"interface": "sql"}}}
 
 class Idle(CharmBase):
     pass
-
-
-def probe(ctx, event, state, fn):
-    box = {}
-
-    def post(charm):
-        box["result"] = fn(charm)
-
-    out = ctx.run(event, state, post_event=post)
-    return out, box.get("result")
 
 
 def ctx(**kw):

@@ -8,33 +8,19 @@ import ops
 import pytest
 from ops import pebble
 
-from scenario import Container, Context, ExecOutput, ExecRecord, State
+from scenario import Container, ExecOutput, ExecRecord, State
+from charm_runs import run_in_charm
 
 META = {"name": "execer", "containers": {"workload": {}}}
 
 
 def run_charm(container, body, event="start", meta=META, **context_args):
-    """Runs `body(container)` inside the charm's handler; returns (output State, its result).
-
-    An exception raised by body is re-raised as is after the run.
-    """
-    seen = {}
-
-    class Charm(ops.CharmBase):
-        def __init__(self, framework):
-            super().__init__(framework)
-            framework.observe(getattr(self.on, event), self._handle)
-
-        def _handle(self, _event):
-            try:
-                seen["result"] = body(self.unit.get_container(container.name))
-            except Exception as e:  # handed to the test below
-                seen["error"] = e
-
-    out = Context(Charm, meta=meta, **context_args).run(event, State(containers=[container]))
-    if "error" in seen:
-        raise seen["error"]
-    return out, seen.get("result")
+    """Runs `body(container)` inside the charm's handler; returns (output State, its result)."""
+    return run_in_charm(
+        State(containers=[container]),
+        lambda charm, _ev: body(charm.unit.get_container(container.name)),
+        event, meta, **context_args,
+    )
 
 
 MOCKS = {

@@ -13,32 +13,18 @@ import pytest
 from ops import pebble
 
 from scenario import Container, Context, File, Mount, State, StateValidationError
+from charm_runs import run_in_charm
 
 META = {"name": "filer", "containers": {"workload": {}}}
 
 
 def run_charm(container, body, event="start", meta=META):
-    """Runs `body(container)` inside the charm's handler; returns (output State, its result).
-
-    An exception raised by body is re-raised as is after the run.
-    """
-    seen = {}
-
-    class Charm(ops.CharmBase):
-        def __init__(self, framework):
-            super().__init__(framework)
-            framework.observe(getattr(self.on, event), self._handle)
-
-        def _handle(self, _event):
-            try:
-                seen["result"] = body(self.unit.get_container(container.name))
-            except Exception as e:  # handed to the test below
-                seen["error"] = e
-
-    out = Context(Charm, meta=meta).run(event, State(containers=[container]))
-    if "error" in seen:
-        raise seen["error"]
-    return out, seen.get("result")
+    """Runs `body(container)` inside the charm's handler; returns (output State, its result)."""
+    return run_in_charm(
+        State(containers=[container]),
+        lambda charm, _ev: body(charm.unit.get_container(container.name)),
+        event, meta,
+    )
 
 
 def live(**kwargs):

@@ -12,36 +12,21 @@ from ops import pebble
 
 import scenario.state
 from scenario import Container, Context, State
+from charm_runs import run_in_charm
 
 META = {"name": "pebbler", "containers": {"workload": {}}}
 
 
 def run_charm(container, body, event="start", meta=META, strict=None):
-    """Runs `body(container, charm)` inside the charm's handler for `event`.
-
-    `strict` is handed to the Context (True: Pebble's rules where ops-scenario 3.1 was laxer).
-
-    Returns (output State, what body returned). An exception raised by body is re-raised as is
-    (not wrapped), after the run, so tests can match ops' exception types directly.
+    """Runs `body(container, charm)` inside the charm's handler for `event`; returns (output
+    State, what body returned). `strict` is handed to the Context (True: Pebble's rules where
+    ops-scenario 3.1 was laxer).
     """
-    seen = {}
-
-    class Charm(ops.CharmBase):
-        def __init__(self, framework):
-            super().__init__(framework)
-            name = event if isinstance(event, str) else event.name
-            framework.observe(getattr(self.on, name), self._handle)
-
-        def _handle(self, _event):
-            try:
-                seen["result"] = body(self.unit.get_container(container.name), self)
-            except Exception as e:  # handed to the test below
-                seen["error"] = e
-
-    out = Context(Charm, meta=meta, strict=strict).run(event, State(containers=[container]))
-    if "error" in seen:
-        raise seen["error"]
-    return out, seen.get("result")
+    return run_in_charm(
+        State(containers=[container]),
+        lambda charm, _ev: body(charm.unit.get_container(container.name), charm),
+        event, meta, strict=strict,
+    )
 
 
 def raw_plan(c):
