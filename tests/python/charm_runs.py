@@ -4,9 +4,13 @@ Importable from any test under tests/python (pytest puts this directory, the con
 sys.path).
 """
 
+import contextlib
+import re
+import warnings
+
 import ops
 
-from scenario import Context
+from scenario import Context, JujuDivergenceWarning
 
 
 def run_in_charm(state, handler, event="start", meta=None, **context_args):
@@ -45,3 +49,26 @@ def probe(ctx, event, state, fn):
 
     out = ctx.run(event, state, post_event=post)
     return out, box.get("result")
+
+
+def pulled(container, path, encoding="utf-8"):
+    """The content of ``path`` pulled from an ops Container, with the file ops hands back closed."""
+    with container.pull(path, encoding=encoding) as f:
+        return f.read()
+
+
+@contextlib.contextmanager
+def expect_divergences(*patterns):
+    """Expects, inside the block, a JujuDivergenceWarning matching each regex of ``patterns``
+    and no other warning (pytest.warns checks one class and lets the rest through)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    messages = [f"{w.category.__name__}: {w.message}" for w in caught]
+    for pattern in patterns:
+        assert any(
+            issubclass(w.category, JujuDivergenceWarning) and re.search(pattern, str(w.message))
+            for w in caught
+        ), f"no JujuDivergenceWarning matching {pattern!r} among {messages}"
+    unexpected = [m for w, m in zip(caught, messages) if not any(re.search(p, str(w.message)) for p in patterns)]
+    assert not unexpected, f"warnings no pattern expects: {unexpected}"

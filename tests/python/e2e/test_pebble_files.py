@@ -13,7 +13,7 @@ import pytest
 from ops import pebble
 
 from scenario import Container, Context, File, Mount, State, StateValidationError
-from charm_runs import run_in_charm
+from charm_runs import pulled, run_in_charm
 
 META = {"name": "filer", "containers": {"workload": {}}}
 
@@ -39,7 +39,7 @@ def test_push_then_pull_text_and_bytes():
     def body(c):
         c.push("/etc/app.conf", "key = value\n", make_dirs=True)
         c.push("/var/blob", b"\x00\xffbin", make_dirs=True)
-        return c.pull("/etc/app.conf").read(), c.pull("/var/blob", encoding=None).read()
+        return pulled(c, "/etc/app.conf"), pulled(c, "/var/blob", encoding=None)
 
     out, (text, data) = run_charm(live(), body)
     assert text == "key = value\n"
@@ -58,7 +58,7 @@ def test_push_overwrites_and_output_shows_the_last_content():
     def body(c):
         c.push("/f", "one")
         c.push("/f", "two")
-        return c.pull("/f").read()
+        return pulled(c, "/f")
 
     out, content = run_charm(live(), body)
     assert content == "two"
@@ -123,8 +123,8 @@ def test_seeded_files_are_seen_exactly_and_come_back_unchanged():
     def body(c):
         infos = {f.path: f for f in c.list_files("/etc")}
         return (
-            c.pull("/etc/plain.txt").read(),
-            c.pull("/etc/raw.bin", encoding=None).read(),
+            pulled(c, "/etc/plain.txt"),
+            pulled(c, "/etc/raw.bin", encoding=None),
             infos,
             c.list_files("/opt/empty", itself=True)[0],
             c.list_files("/opt/empty"),
@@ -247,7 +247,7 @@ def test_mount_maps_a_container_path_to_a_host_directory(tmp_path):
         c.push("/data/deep/er.txt", "nested", make_dirs=True)
         c.make_dir("/data/made")
         c.push("/elsewhere.txt", "in memory")
-        return (c.pull("/data/existing.txt").read(),
+        return (pulled(c, "/data/existing.txt"),
                 sorted(f.name for f in c.list_files("/data")),
                 c.isdir("/data/sub"))
 
@@ -320,7 +320,7 @@ def test_a_file_seeded_inside_a_mount_is_refused_not_hidden(tmp_path, path):
 def test_a_file_next_to_a_mount_is_fine(tmp_path):
     container = live(files={"/database": "not in /data"},
                      mounts={"data": Mount(location="/data", src=tmp_path)})
-    _, content = run_charm(container, lambda c: c.pull("/database").read())
+    _, content = run_charm(container, lambda c: pulled(c, "/database"))
     assert content == "not in /data"
 
 

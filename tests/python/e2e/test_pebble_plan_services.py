@@ -12,7 +12,7 @@ from ops import pebble
 
 import scenario.state
 from scenario import Container, Context, State
-from charm_runs import run_in_charm
+from charm_runs import pulled, run_in_charm
 
 META = {"name": "pebbler", "containers": {"workload": {}}}
 
@@ -491,7 +491,7 @@ def test_output_state_reports_plan_statuses_files_and_execs_and_feeds_the_next_r
     assert [r.command for r in workload.exec_history] == [["migrate", "--all"]]
 
     def second(c, _):
-        return (_statuses(c), c.pull("/etc/web.conf").read(), sorted(c.get_plan().services))
+        return (_statuses(c), pulled(c, "/etc/web.conf"), sorted(c.get_plan().services))
 
     out2, (statuses, conf, services) = run_charm(workload, second)
     assert statuses == {"web": pebble.ServiceStatus.ACTIVE, "worker": pebble.ServiceStatus.INACTIVE}
