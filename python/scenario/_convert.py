@@ -58,6 +58,7 @@ from scenario.state import (
 )
 
 __all__ = [
+    "with_documents",
     "state_to_engine",
     "event_to_engine",
     "state_from_engine",
@@ -487,18 +488,16 @@ def _action(a: Optional[ActionOutput]) -> Optional[Dict[str, Any]]:
     return {"results": a.results, "logs": list(a.logs), "failure_message": a.failure_message}
 
 
-def to_engine_json(document: Dict[str, Any], what: str) -> str:
-    """``document`` (a State or Event in the engine's form) as JSON text for the engine."""
-    problem = engine_value_problem(document, what)
-    if problem:
-        raise StateValidationError(problem)
-    return json.dumps(document)
-
-
-def value_error_of(error: ValueError, state_document: Any, event_document: Any) -> StateValidationError:
-    """The engine refused a value JSON cannot carry (``error``): a StateValidationError saying where."""
-    problem = engine_value_problem(state_document, "state") or engine_value_problem(event_document, "event")
-    return StateValidationError(problem or str(error))
+def with_documents(call: Callable[[], T], **documents: Any) -> T:
+    """``call()``, which hands the engine ``documents`` (name -> a State, Event or container in
+    the engine's form, as Python values). The engine refuses a value JSON cannot carry with a
+    ValueError; only then are the documents walked, to say where it is (StateValidationError).
+    """
+    try:
+        return call()
+    except ValueError as e:
+        problems = (engine_value_problem(document, name) for name, document in documents.items())
+        raise StateValidationError(next((p for p in problems if p), str(e))) from None
 
 
 # How many dicts/lists deep a value may nest, counted from the top of its State, Event or

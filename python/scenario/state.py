@@ -869,7 +869,8 @@ class Container(_DCBase):
         from scenario import _convert, _engine
 
         document = _convert.container_to_engine(self)
-        return _engine.container_plan(_convert.to_engine_json(document, f"container {self.name!r}"))
+        where = f"container {self.name!r}"
+        return _convert.with_documents(lambda: _engine.container_plan(document), **{where: document})
 
     @property
     def plan(self) -> pebble.Plan:

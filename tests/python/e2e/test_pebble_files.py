@@ -414,8 +414,10 @@ def test_a_hook_tool_waiting_in_the_engine_lets_other_python_threads_run(tmp_pat
         fifo = os.path.join(sys.argv[1], "fifo")
         os.mkfifo(fifo)
         spec = _engine.CharmSpec.from_json(json.dumps({"name": "c"}), "", "")
-        run = _engine.Run(spec, "{}", json.dumps({"name": "start"}), "c", "3.4.0",
-                          sys.argv[1], "C", True, None)
+        options = _engine.RunOptions()
+        options.app_name, options.juju_version, options.charm_dir = "c", "3.4.0", sys.argv[1]
+        options.charm_class_name, options.skip_consistency_checks = "C", True
+        run = _engine.Run(spec, {}, {"name": "start"}, options, None)
         result = {}
         tool = threading.Thread(target=lambda: result.update(
             rc=run.call_tool(["state-set", "--file", fifo])))
