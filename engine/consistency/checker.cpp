@@ -1,6 +1,7 @@
 #include "engine/consistency/checker.hpp"
 
 #include "engine/state/event_names.hpp"
+#include "engine/state/json_codec.hpp"
 #include "engine/state/port_rules.hpp"
 #include "engine/state/text_forms.hpp"
 
@@ -38,19 +39,7 @@ std::string kind_name(state::relation_kind kind) {
   return "regular";
 }
 
-std::string json_type_name(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a float";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "a list";
-    case json::value_t::object: return "a mapping";
-    default: return "an unsupported value";
-  }
-}
+std::string json_type_name(const json& v) { return state::json_kind(v, "a mapping"); }
 
 // Juju versions: major.minor[.patch[.build]] or major.minor-tagN[.build] (e.g. 3.1-beta1).
 struct juju_version {

@@ -22,20 +22,6 @@ constexpr const char* error_code = "invalid-state";
   throw state_validation_error(error_code, path.empty() ? what : path + ": " + what);
 }
 
-std::string kind_of(const json& j) {
-  switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a float";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "a list";
-    case json::value_t::object: return "an object";
-    default: return "an unsupported value";
-  }
-}
-
 // The first `size` bytes of UTF-8 `text` and "...", cut before a character, not inside one
 // (Python decodes every message).
 std::string shortened(const std::string& text, std::size_t size) {
@@ -48,7 +34,7 @@ std::string shortened(const std::string& text, std::size_t size) {
 std::string describe(const json& j) {
   std::string text = shortened(j.dump(), 57);
   if (j.is_null()) return "null";
-  return text + " (" + kind_of(j) + ")";
+  return text + " (" + json_kind(j) + ")";
 }
 
 std::string child(const std::string& path, std::string_view key) {
@@ -924,6 +910,20 @@ json schema_of() {
 }
 
 }  // namespace
+
+std::string json_kind(const json& value, std::string_view object_word) {
+  switch (value.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "an integer";
+    case json::value_t::number_float: return "a float";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "a list";
+    case json::value_t::object: return std::string(object_word);
+    default: return "an unsupported value";
+  }
+}
 
 bool is_tag_wrapper(const json& value) {
   if (!value.is_object() || value.size() != 1) return false;
