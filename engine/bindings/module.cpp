@@ -387,6 +387,23 @@ NB_MODULE(_engine, m) {
         return scenario::pebble::plan_yaml(scenario::state::state_from_json(holder).containers[0]);
       },
       "container"_a, "The container's Pebble plan, as YAML.");
+  m.def(
+      "container_services",
+      [](nb::handle container) {
+        json holder = {{"containers", json::array({json_of(container, "container")})}};
+        auto c = scenario::state::state_from_json(holder).containers[0];
+        // As a run in compatible mode serves it (ops-scenario 3.1's plan), divergences dropped:
+        // this is the test's view of a container, not a run.
+        scenario::pebble::session session(c, nullptr, {.strict = false});
+        auto answer = scenario::pebble::handle(session, {.method = "GET", .path = "/v1/services"});
+        json body = json::parse(answer.body);
+        if (answer.status != 200)
+          throw scenario::state_validation_error(
+              "invalid-state", "container '" + c.name + "': " + body["result"].value("message", answer.body));
+        return python_of(body["result"]);
+      },
+      "container"_a,
+      "The container's services as Pebble lists them (GET /v1/services): name, startup, current.");
   m.def("is_hook_tool", [](const std::string& name) { return scenario::agent::is_hook_tool(name); },
         "name"_a);
   m.def(

@@ -879,17 +879,14 @@ class Container(_DCBase):
 
     @property
     def services(self) -> Dict[str, pebble.ServiceInfo]:
-        """Services of the plan, with their status from service_status."""
-        infos = {}
-        for name, service in sorted(self.plan.services.items()):
-            status = self.service_status.get(name, pebble.ServiceStatus.INACTIVE)
-            startup = service.startup or "disabled"
-            infos[name] = pebble.ServiceInfo(
-                name,
-                startup=pebble.ServiceStartup(startup),
-                current=pebble.ServiceStatus(status),
-            )
-        return infos
+        """Services of the plan as Pebble lists them (the engine answers), with their status
+        from service_status."""
+        from scenario import _convert, _engine
+
+        document = _convert.container_to_engine(self)
+        where = f"container {self.name!r}"
+        listed = _convert.with_documents(lambda: _engine.container_services(document), **{where: document})
+        return {info["name"]: pebble.ServiceInfo.from_dict(info) for info in sorted(listed, key=lambda i: i["name"])}
 
     @property
     def filesystem(self) -> "_FilesystemView":
