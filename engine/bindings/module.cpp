@@ -417,6 +417,11 @@ NB_MODULE(_engine, m) {
       "storage, action, secret or custom; entity is the underscored relation/container/storage/"
       "action name of a suffixed event ('' otherwise).");
   m.def(
+      "runs_in_restricted_context",
+      [](const std::string& name) { return scenario::state::runs_in_restricted_context(name); }, "name"_a,
+        "Whether ops runs the event `name` in Juju's restricted context (collect-metrics): the charm "
+        "is built and the event emitted without re-emitting deferred events first.");
+  m.def(
       "is_charm_event",
       [](const scenario::spec::charm_spec& spec, const std::string& name) {
         using scenario::state::event_kind;

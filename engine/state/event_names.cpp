@@ -82,4 +82,6 @@ event_name_parts parse_event_name(std::string_view raw) {
   return out;
 }
 
+bool runs_in_restricted_context(std::string_view name) { return underscored(name) == "collect_metrics"; }
+
 }  // namespace scenario::state

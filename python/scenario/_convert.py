@@ -125,6 +125,16 @@ def engine_fields(cls: type) -> Tuple[Tuple[str, str], ...]:
     pairs = ((f.name, f.metadata.get("engine", f.name)) for f in dataclasses.fields(cls))
     return tuple((name, engine) for name, engine in pairs if engine is not None)
 
+
+def fields_to_engine(obj: Any) -> Dict[str, Any]:
+    """The engine's form of a dataclass whose fields the engine holds as they are."""
+    return {engine: getattr(obj, name) for name, engine in engine_fields(type(obj))}
+
+
+def fields_from_engine(cls: Callable[..., T], d: Dict[str, Any]) -> T:
+    """``cls`` from the engine's form of it (fields the engine holds as they are)."""
+    return cls(**{name: d[engine] for name, engine in engine_fields(cls) if engine in d})  # type: ignore[arg-type]
+
 # ---------------------------------------------------------------------------------------------
 # tagged values (StoredState content, deferred snapshot data)
 
@@ -365,10 +375,7 @@ def _network(n: Network) -> Dict[str, Any]:
             {
                 "interface_name": b.interface_name,
                 "mac_address": b.mac_address or "",
-                "addresses": [
-                    {"hostname": a.hostname, "value": a.value, "cidr": a.cidr, "address": a.address}
-                    for a in b.addresses
-                ],
+                "addresses": [fields_to_engine(a) for a in b.addresses],
             }
             for b in n.bind_addresses
         ],
@@ -423,9 +430,9 @@ def container_to_engine(c: Container) -> Dict[str, Any]:
             for cmd, out in c.exec_mock.items()
         ],
         "files": [_file(path, value) for path, value in c.files.items()],
-        "notices": [dataclasses.asdict(n) for n in c.notices],
-        "check_infos": [dataclasses.asdict(ci) for ci in c.check_infos],
-        "exec_history": [dataclasses.asdict(e) for e in c.exec_history],
+        "notices": [fields_to_engine(n) for n in c.notices],
+        "check_infos": [fields_to_engine(ci) for ci in c.check_infos],
+        "exec_history": [fields_to_engine(e) for e in c.exec_history],
     }
 
 
@@ -483,9 +490,7 @@ def _stored_state(s: StoredState) -> Dict[str, Any]:
 
 
 def _action(a: Optional[ActionOutput]) -> Optional[Dict[str, Any]]:
-    if a is None:
-        return None
-    return {"results": a.results, "logs": list(a.logs), "failure_message": a.failure_message}
+    return None if a is None else fields_to_engine(a)
 
 
 def with_documents(call: Callable[[], T], **documents: Any) -> T:
@@ -605,13 +610,13 @@ def state_to_engine(state: State) -> Dict[str, Any]:
             "previous_workload_version": st.previous_workload_version,
         },
         "leader": state.leader,
-        "model": {"name": state.model.name, "uuid": state.model.uuid, "type": state.model.type},
+        "model": fields_to_engine(state.model),
         "juju_log": [{"level": line[0], "message": line[1]} for line in state.juju_log],
         "secrets": [_secret(s) for s in state.secrets],
         "unit_id": state.unit_id,
         "deferred": [_deferred(d) for d in state.deferred],
         "stored_state": [_stored_state(s) for s in state.stored_state],
-        "opened_ports": [{"protocol": p.protocol, "port": p.port} for p in state.opened_ports],
+        "opened_ports": [fields_to_engine(p) for p in state.opened_ports],
         "storages": [
             {"name": s.name, "index": s.index, "location": str(s.location)} for s in state.storages
         ],
@@ -813,15 +818,7 @@ def _build_network(d: Dict[str, Any], template: Optional[Network]) -> Network:
             BindAddress(
                 interface_name=b.get("interface_name", ""),
                 mac_address=b.get("mac_address") or None,
-                addresses=[
-                    Address(
-                        hostname=a.get("hostname", ""),
-                        value=a.get("value", ""),
-                        cidr=a.get("cidr", ""),
-                        address=a.get("address", ""),
-                    )
-                    for a in b.get("addresses", [])
-                ],
+                addresses=[fields_from_engine(Address, a) for a in b.get("addresses", [])],
             )
             for b in d.get("bind_addresses", [])
         ],
@@ -930,9 +927,9 @@ def _build_container(d: Dict[str, Any], template: Optional[Container]) -> Contai
             for e in d.get("exec_mock", [])
         },
         "files": files,
-        "notices": [Notice(**n) for n in d.get("notices", [])],
-        "check_infos": [CheckInfo(**c) for c in d.get("check_infos", [])],
-        "exec_history": [ExecRecord(**e) for e in d.get("exec_history", [])],
+        "notices": [fields_from_engine(Notice, n) for n in d.get("notices", [])],
+        "check_infos": [fields_from_engine(CheckInfo, c) for c in d.get("check_infos", [])],
+        "exec_history": [fields_from_engine(ExecRecord, e) for e in d.get("exec_history", [])],
     }
     # The engine does not check files against mounts: Container's own check does.
     return Container(**values) if mounts else _trusted(Container, values)
@@ -1072,7 +1069,7 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
             t_model
             if (t_model.name, t_model.uuid, t_model.type)
             == (m.get("name"), m.get("uuid"), m.get("type"))
-            else Model(**m)
+            else fields_from_engine(Model, m)
         )
     if "juju_log" in d:
         changes["juju_log"] = [JujuLogLine(l["level"], l["message"]) for l in d["juju_log"]]
@@ -1087,7 +1084,7 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
         shown = [i for i in d["stored_state"] if shows_framework or i.get("owner_path") != ""]
         reuse("stored_state", _BY_OWNER_AND_NAME, _stored_state, _build_stored_state, shown)
     if "opened_ports" in d:
-        changes["opened_ports"] = [Port(p["protocol"], p.get("port")) for p in d["opened_ports"]]
+        changes["opened_ports"] = [fields_from_engine(Port, p) for p in d["opened_ports"]]
     if "storages" in d:
         t_storages = {(s.name, s.index): s for s in template.storages}
         storages = []
@@ -1111,15 +1108,7 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
         changes["planned_units"] = int(d["planned_units"])
     if "action" in d:
         a = d["action"]
-        changes["action_output"] = (
-            None
-            if a is None
-            else ActionOutput(
-                results=a.get("results", {}),
-                logs=list(a.get("logs", [])),
-                failure_message=a.get("failure_message"),
-            )
-        )
+        changes["action_output"] = None if a is None else fields_from_engine(ActionOutput, a)
     if type(template) is State and changes.keys() == _init_fields(State):
         # Every field came from the engine (the usual case): nothing of the template's is kept.
         return _new(State, changes)

@@ -589,11 +589,6 @@ def _charm_frames(tb: Optional[TracebackType]) -> Optional[TracebackType]:
     return trimmed
 
 
-# Events ops runs in Juju's restricted context: it builds the charm and emits the event without
-# re-emitting deferred events first.
-_RESTRICTED_CONTEXT_EVENTS = ("collect_metrics",)
-
-
 def _fresh_charm_class(
     charm_type: type,
     pre_event: Optional[Callable[[Any], None]],
@@ -623,7 +618,7 @@ def _fresh_charm_class(
         if post_event is not None:
             framework.observe(framework.on.pre_commit, self._scenario_post_event)
         if pre_event is not None:
-            if event_name in _RESTRICTED_CONTEXT_EVENTS:
+            if event_name is not None and _engine.runs_in_restricted_context(event_name):
                 pre_event(self)  # ops re-emits nothing here: the event follows right after
             else:
                 reemit = framework.reemit

@@ -31,5 +31,12 @@ TEST(event_names, converts_between_ops_and_juju_spellings) {
   EXPECT_EQ(dashed(underscored("web-server")), "web-server");
 }
 
+TEST(event_names, only_collect_metrics_runs_in_the_restricted_context) {
+  EXPECT_TRUE(runs_in_restricted_context("collect_metrics"));
+  EXPECT_TRUE(runs_in_restricted_context("collect-metrics"));
+  EXPECT_FALSE(runs_in_restricted_context("start"));
+  EXPECT_FALSE(runs_in_restricted_context("update_status"));
+}
+
 }  // namespace
 }  // namespace scenario::state
