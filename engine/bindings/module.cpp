@@ -417,6 +417,10 @@ NB_MODULE(_engine, m) {
       "storage, action, secret or custom; entity is the underscored relation/container/storage/"
       "action name of a suffixed event ('' otherwise).");
   m.def(
+      "secret_event_goes_to_owner",
+      [](const std::string& name) { return scenario::state::secret_event_goes_to_owner(name); }, "name"_a,
+      "Whether Juju sends the secret event `name` to the secret's owner (else to its observers).");
+  m.def(
       "runs_in_restricted_context",
       [](const std::string& name) { return scenario::state::runs_in_restricted_context(name); }, "name"_a,
         "Whether ops runs the event `name` in Juju's restricted context (collect-metrics): the charm "

@@ -763,14 +763,13 @@ class checker {
       return;
     }
     const std::string hook = name.substr(0, 6) + "-" + name.substr(7);
-    if (name == "secret_changed") {
+    if (!state::secret_event_goes_to_owner(name)) {
       if (s->owner)
         error(event_label() + ": Juju sends secret-changed to the secret's observers, not its "
                               "owner, and this charm owns " + quote(s->id) +
               " (owner=" + quote(*s->owner) + "); set owner to None to model a consumer");
       return;
     }
-    // secret-expired, secret-rotate and secret-remove go to the owner only.
     if (!s->owner) {
       error(event_label() + ": Juju sends " + hook + " only to the secret's owner, and " +
             quote(s->id) + " has no owner; set owner='app' or owner='unit'");

@@ -84,4 +84,6 @@ event_name_parts parse_event_name(std::string_view raw) {
 
 bool runs_in_restricted_context(std::string_view name) { return underscored(name) == "collect_metrics"; }
 
+bool secret_event_goes_to_owner(std::string_view name) { return underscored(name) != "secret_changed"; }
+
 }  // namespace scenario::state

@@ -27,4 +27,8 @@ event_name_parts parse_event_name(std::string_view name);
 // charm and emits the event without re-emitting deferred events first.
 bool runs_in_restricted_context(std::string_view name);
 
+// Which unit Juju sends the secret event `name` to: secret-changed goes to the secret's
+// observers (consumers), secret-rotate, secret-expired and secret-remove to its owner.
+bool secret_event_goes_to_owner(std::string_view name);
+
 }  // namespace scenario::state
