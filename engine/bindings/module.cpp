@@ -16,6 +16,7 @@
 #include "engine/agent/agent.hpp"
 #include "engine/consistency/checker.hpp"
 #include "engine/pebble/api.hpp"
+#include "engine/runtime/deferred_snapshot.hpp"
 #include "engine/runtime/lifecycle.hpp"
 #include "engine/runtime/run.hpp"
 #include "engine/spec/spec.hpp"
@@ -380,6 +381,16 @@ NB_MODULE(_engine, m) {
       },
       "state"_a, "event"_a,
       "The State as Juju leaves it once the event's hook has completed.");
+  m.def(
+      "deferred_snapshot",
+      [](nb::handle state, nb::handle event) {
+        return python_of(scenario::runtime::deferred_snapshot(
+            scenario::state::state_from_json(json_of(state, "state")),
+            scenario::state::event_from_json(json_of(event, "event"))));
+      },
+      "state"_a, "event"_a,
+      "What ops saves for the event when a handler defers it (a DeferredEvent's snapshot_data), "
+      "from the objects of the State it names.");
   m.def(
       "container_plan",
       [](nb::handle container) {

@@ -626,7 +626,7 @@ def state_to_engine(state: State) -> Dict[str, Any]:
     }
 
 
-def event_to_engine(event: Event, state: State) -> Dict[str, Any]:
+def event_to_engine(event: Event, state: Optional[State] = None) -> Dict[str, Any]:
     """The engine's JSON form of an Event fired on ``state``.
 
     Only identifies the objects the event refers to (relation id, container name...): whether
@@ -649,6 +649,30 @@ def event_to_engine(event: Event, state: State) -> Dict[str, Any]:
         "action_params": dict(event.params),
         "action_id": event.action_id,
     }
+
+
+def snapshot_documents(event: Event) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """The State and Event documents the engine builds ``event``'s deferred snapshot from: a
+    State holding just the objects the event names."""
+    containers = []
+    if event.container is not None:
+        container = container_to_engine(event.container)
+        if event.notice is not None:  # the event's own notice, whether or not the container lists it
+            others = [n for n in container["notices"] if n["id"] != event.notice.id]
+            container["notices"] = others + [fields_to_engine(event.notice)]
+        containers.append(container)
+    state = {
+        "relations": [_relation(event.relation)] if event.relation is not None else [],
+        "containers": containers,
+        "secrets": [_secret(event.secret)] if event.secret is not None else [],
+        "storages": [_storage_json(event.storage)] if event.storage is not None else [],
+    }
+    document = event_to_engine(event)
+    relation = event.relation
+    if relation is not None and document["relation_remote_unit_id"] is None and relation._remote_unit_ids:
+        # 3.1 snapshots the first remote unit the test listed (the engine's maps are sorted)
+        document["relation_remote_unit_id"] = relation._remote_unit_ids[0]
+    return state, document
 
 
 # The dict keys json.dumps writes as text, as a YAML document's may be (`on:` is True).

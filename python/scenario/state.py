@@ -1576,63 +1576,24 @@ class Event(_DCBase):
         return DeferredEvent(handle_path, owner_name, handler_name, self._snapshot_data())
 
     def _snapshot_data(self) -> Dict[str, Any]:
-        if self._is_workload_event:
-            if self.container is None:
-                raise ValueError(f"{self.name} is a workload event; pass container=")
-            data: Dict[str, Any] = {"container_name": self.container.name}
-            if self.notice is not None:
-                data.update(
-                    notice_id=self.notice.id,
-                    notice_type=self.notice.type,
-                    notice_key=self.notice.key,
-                )
-            if self.check_info is not None:
-                data["check_name"] = self.check_info.name
-            return data
-        if self._is_relation_event:
-            relation = self.relation
-            if relation is None:
-                raise ValueError(f"{self.name} is a relation event; pass relation=")
-            data = {"relation_name": relation.endpoint, "relation_id": relation.relation_id}
-            if isinstance(relation, PeerRelation):
-                # The remote app is this app, whose name only the run knows: the engine adds
-                # it, and the first peer as the unit, when it loads the deferred event.
-                return data
-            app = relation.remote_app_name
-            data["app_name"] = app
-            if self.name.endswith(("_relation_created", "_relation_broken")):
-                return data
-            unit_id = self.relation_remote_unit_id
-            if unit_id is None and relation._remote_unit_ids:
-                unit_id = relation._remote_unit_ids[0]
-            if unit_id is not None:
-                data["unit_name"] = f"{app}/{unit_id}"
-            if self.name.endswith("_relation_departed"):
-                departing = self.relation_departed_unit_id
-                if departing is None:
-                    departing = unit_id
-                if departing is not None:
-                    data["departing_unit"] = f"{app}/{departing}"
-            return data
-        if self._is_secret_event:
-            if self.secret is None:
-                raise ValueError(f"{self.name} is a secret event; pass secret=")
-            data = {"id": self.secret.id, "label": self.secret.label}
-            if self.name in ("secret_expired", "secret_remove"):
-                revision = self.secret_revision
-                if revision is None:
-                    revision = max(self.secret.contents) if self.secret.contents else 0
-                data["revision"] = revision
-            return data
-        if self._is_storage_event:
-            if self.storage is None:
-                raise ValueError(f"{self.name} is a storage event; pass storage=")
-            return {
-                "storage_name": self.storage.name,
-                "storage_index": self.storage.index,
-                "storage_location": self.storage.location,
-            }
-        return {}
+        """What ops saves for this event when a handler defers it (the engine builds it)."""
+        missing = (
+            (self._is_workload_event and self.container is None and "workload", "container"),
+            (self._is_relation_event and self.relation is None and "relation", "relation"),
+            (self._is_secret_event and self.secret is None and "secret", "secret"),
+            (self._is_storage_event and self.storage is None and "storage", "storage"),
+        )
+        for kind, argument in missing:
+            if kind:
+                raise ValueError(f"{self.name} is a {kind} event; pass {argument}=")
+        from scenario import _convert, _engine
+
+        state_document, event_document = _convert.snapshot_documents(self)
+        return _convert.with_documents(
+            lambda: _engine.deferred_snapshot(state_document, event_document),
+            state=state_document,
+            event=event_document,
+        )
 
 
 def deferred(
