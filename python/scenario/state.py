@@ -779,33 +779,6 @@ class CheckInfo(_DCBase):
     startup: str = "enabled"
 
 
-def _layer_dict(layer: Union[pebble.Layer, Dict[str, Any], str]) -> Dict[str, Any]:
-    if isinstance(layer, str):  # YAML text, as ops' add_layer also accepts
-        import yaml
-
-        # Parsed directly: older ops' Layer would drop sections it does not know (log-targets).
-        parsed = yaml.safe_load(layer) or {}
-        if not isinstance(parsed, dict):
-            raise StateValidationError(f"a layer given as YAML text must be a mapping: {layer!r}")
-        return parsed
-    return layer.to_dict() if isinstance(layer, pebble.Layer) else dict(layer)
-
-
-# Sections the Layer of every ops we support (>= 2.4) keeps whenever they are non-empty.
-_LAYER_SECTIONS_ALWAYS_KEPT = frozenset(("summary", "description", "services", "checks"))
-
-
-def _as_layer(raw: Dict[str, Any]) -> Any:
-    """An ops Layer of `raw`, or `raw` itself if the installed ops' Layer would drop a section."""
-    layer = pebble.Layer(raw)
-    if raw.keys() <= _LAYER_SECTIONS_ALWAYS_KEPT:
-        return layer
-    kept = layer.to_dict()
-    if any(value and key not in kept for key, value in raw.items()):
-        return raw
-    return layer
-
-
 @dataclasses.dataclass(frozen=True)
 class Container(_DCBase):
     """A workload container and the Pebble inside it.

@@ -10,6 +10,7 @@ import pytest
 import yaml
 from ops import pebble
 
+import scenario._convert
 import scenario.state
 from scenario import Container, Context, State
 from charm_runs import pulled, run_in_charm
@@ -89,9 +90,9 @@ def test_add_layer_builds_the_plan_the_charm_reads():
 
 # ops 2.4.1's Layer knows no log targets; python/scenario keeps such layers as dicts now.
 _KEEPS_LOG_TARGETS = pytest.mark.xfail(
-    not hasattr(scenario.state, "_as_layer") and not hasattr(pebble.Layer({}), "log_targets"),
+    not hasattr(scenario._convert, "_as_layer") and not hasattr(pebble.Layer({}), "log_targets"),
     strict=True,
-    reason="fixed in python/scenario (state._layer_dict/_as_layer); the installed package "
+    reason="fixed in python/scenario (_convert._layer_dict/_as_layer); the installed package "
     "predates the fix and needs a reinstall",
 )
 

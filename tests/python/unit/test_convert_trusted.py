@@ -9,8 +9,8 @@ import pytest
 from ops import pebble
 from ops.model import ActiveStatus, BlockedStatus, SecretRotate
 
-from scenario import state as state_module
-from scenario._convert import _trusted, state_from_engine, state_to_engine
+from scenario import _convert
+from scenario._convert import _as_layer, _trusted, state_from_engine, state_to_engine
 from scenario.errors import StateValidationError
 from scenario.state import (
     Container,
@@ -23,7 +23,6 @@ from scenario.state import (
     State,
     Status,
     SubordinateRelation,
-    _as_layer,
 )
 
 
@@ -171,7 +170,7 @@ def test_as_layer_keeps_a_section_ops_would_drop(raw):
         assert out is raw
     else:
         assert isinstance(out, pebble.Layer) and out.to_dict() == layer.to_dict()
-    assert state_module._LAYER_SECTIONS_ALWAYS_KEPT <= set(
+    assert _convert._LAYER_SECTIONS_ALWAYS_KEPT <= set(
         pebble.Layer({"summary": "s", "description": "d", "services": {"a": {}},
                       "checks": {"c": {}}}).to_dict()
     )
