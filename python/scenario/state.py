@@ -340,6 +340,11 @@ class Secret(_DCBase):
         """
         return self._event_for_this_unit("secret_remove")
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        # The id is required, but a test may leave it blank and rely on the label.
+        return self.id if self.id or not self.label else f"label={self.label}"
+
 
 # ---------------------------------------------------------------------------------------------
 # relations
@@ -452,6 +457,10 @@ class RelationBase(_DCBase):
     def broken_event(self) -> "Event":
         """A ``<endpoint>-relation-broken`` event."""
         return self._event("broken")
+
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return f"{self.endpoint}:{self.relation_id}"
 
 
 def unify_ids_and_remote_units_data(
@@ -696,6 +705,10 @@ class Network(_DCBase):
             ingress_addresses=list(ingress_addresses),
         )
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.name
+
 
 # ---------------------------------------------------------------------------------------------
 # containers
@@ -766,6 +779,10 @@ class Notice(_DCBase):
     repeat_after: Optional[float] = None
     expire_after: Optional[float] = None
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.key
+
 
 @dataclasses.dataclass(frozen=True)
 class CheckInfo(_DCBase):
@@ -777,6 +794,10 @@ class CheckInfo(_DCBase):
     failures: int = 0
     threshold: int = 3
     startup: str = "enabled"
+
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -910,6 +931,10 @@ class Container(_DCBase):
             container=self,
             check_info=check,
         )
+
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.name
 
 
 class _FilesystemView:
@@ -1120,6 +1145,10 @@ class StoredState(_DCBase):
     def handle_path(self) -> str:
         return f"{self.owner_path or ''}/{self.data_type_name}[{self.name}]"
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return f"{self.owner_path}/{self.name}" if self.owner_path else self.name
+
 
 @dataclasses.dataclass(frozen=True)
 class DeferredEvent(_DCBase):
@@ -1139,6 +1168,10 @@ class DeferredEvent(_DCBase):
     @property
     def name(self) -> str:
         return self.handle_path.split("/")[-1].split("[")[0]
+
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.handle_path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1164,6 +1197,10 @@ class Port(_DCBase):
         if problem:
             raise StateValidationError(f"{where}: {problem}")
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.protocol if self.port is None else f"{self.protocol}:{self.port}"
+
 
 @dataclasses.dataclass(frozen=True)
 class Storage(_DCBase):
@@ -1184,6 +1221,10 @@ class Storage(_DCBase):
         """A ``<name>-storage-detaching`` event."""
         return Event(name=normalize_name(self.name + "-storage-detaching"), storage=self)
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return f"{self.name}/{self.index}"
+
 
 @dataclasses.dataclass(frozen=True)
 class Resource(_DCBase):
@@ -1191,6 +1232,10 @@ class Resource(_DCBase):
 
     name: str
     path: Union[str, Path]
+
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.name
 
 
 @dataclasses.dataclass(frozen=True)
