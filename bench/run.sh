@@ -2,12 +2,13 @@
 # The one benchmark command. From the repo root:
 #
 #   bench/run.sh                    # full run: builds venvs, measures everything, writes bench/RESULTS.md
-#   bench/run.sh --soak 2000        # shorter soak for ours and the floor (default 10000)
-#   bench/run.sh --peer-soak 1000   # shorter soak for ops-scenario 3.1 / ops[testing] (default 3000)
+#   bench/run.sh --soak 2000        # shorter soak for ours and the floor
+#   bench/run.sh --peer-soak 1000   # shorter soak for ops-scenario 3.1 / ops[testing]
 #   bench/run.sh --skip-ours        # peers and floor only (when the repo does not build)
 #   bench/run.sh --selftest         # harness self-test: tiny counts, ours replaced by a marked stub
 #
-# Any other option is passed to bench/compare.py (see `python3 bench/compare.py --help`).
+# Any other option is passed to bench/compare.py, which holds every default (COUNTS) and target
+# (TARGETS) in one place: `python3 bench/compare.py --help`.
 # Venvs live in bench/.venvs/ (gitignored); each is rebuilt only when its package pins change,
 # except ours, which is rebuilt from the working tree on every run.
 set -euo pipefail
@@ -55,8 +56,7 @@ make_venv floor-ops3 "ops==3.9.0" "PyYAML"
 ours_reason=""
 if [[ $selftest == 1 ]]; then
   log "SELF-TEST: ours is replaced by a stub (ops-scenario 3.1 under the ours label); RESULTS.md is not written"
-  exec "$PYTHON" "$BENCH/compare.py" --stub-ours --runs 50 --deferral-runs 20 --pebble-runs 20 --soak 400 --peer-soak 400 --rounds 1 --round-runs 20 \
-    --command "bench/run.sh --selftest" "${passthrough[@]}"
+  exec "$PYTHON" "$BENCH/compare.py" --selftest --command "bench/run.sh --selftest" "${passthrough[@]}"
 fi
 if [[ $skip_ours == 1 ]]; then
   ours_reason="skipped with --skip-ours"

@@ -37,6 +37,9 @@ echo "== The source tree as a release: build errors, quiet configure, documents,
 echo "== ops-scenario 3.1's own test suite against this package (ops 2.4.1)"
 scripts/ops-scenario-3.1-suite.sh
 
+echo "== bench harness self-test (tiny counts, ours replaced by a marked stub; RESULTS.md untouched)"
+bench/run.sh --selftest
+
 echo "== C++ tests under ASan and UBSan"
 scripts/sanitize.sh
 

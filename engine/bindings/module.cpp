@@ -1,6 +1,6 @@
-// scenario._engine: the only place that knows Python. Values cross in the JSON format of
-// docs/state-format.md, as text or (for a run's State and Event) as the Python dicts and lists
-// json.loads would make; engine errors become the classes of scenario.errors.
+// scenario._engine: the only place that knows Python. States, Events and containers cross in the
+// JSON format of docs/state-format.md as the Python dicts and lists json.loads would make (charm
+// metadata documents as JSON text); engine errors become the classes of scenario.errors.
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/filesystem.h>
 #include <nanobind/stl/map.h>
@@ -16,11 +16,13 @@
 #include "engine/agent/agent.hpp"
 #include "engine/consistency/checker.hpp"
 #include "engine/pebble/api.hpp"
+#include "engine/runtime/deferred_snapshot.hpp"
 #include "engine/runtime/lifecycle.hpp"
 #include "engine/runtime/run.hpp"
 #include "engine/spec/spec.hpp"
 #include "engine/state/event_names.hpp"
 #include "engine/state/json_codec.hpp"
+#include "engine/state/port_rules.hpp"
 #include "engine/store/unit_store.hpp"
 
 namespace nb = nanobind;
@@ -163,12 +165,6 @@ nb::object python_of(const json& value, bool top = true) {
   }
 }
 
-// A run's State or Event given as JSON text or as the Python value of that JSON.
-json document_arg(nb::handle value, const char* what) {
-  if (PyUnicode_Check(value.ptr())) return parse_json_arg(nb::cast<std::string>(value), what);
-  return json_of(value, what);
-}
-
 // Sets the pending Python exception to the scenario.errors class named `cls`, carrying the
 // engine's message and code (nanobind translators report errors this way and return).
 void raise_as(const char* cls, const scenario::error& e) {
@@ -204,17 +200,9 @@ void translate(const std::exception_ptr& p, void*) {
 class py_run {
  public:
   py_run(const scenario::spec::charm_spec& spec, nb::handle state, nb::handle event,
-         const std::string& app_name,
-         const std::string& juju_version, const std::string& charm_dir,
-         const std::string& charm_class_name, bool skip_consistency_checks,
-         scenario::pebble::server* pebble, bool unit_state_in_memory,
-         const std::string& storage_root, bool share_cpu_with_pebble, bool strict)
-      : run_(spec, scenario::state::state_from_json(document_arg(state, "state")),
-             scenario::state::event_from_json(document_arg(event, "event")),
-             scenario::runtime::run_options{app_name, juju_version, charm_dir, charm_class_name,
-                                            skip_consistency_checks, unit_state_in_memory,
-                                            storage_root, share_cpu_with_pebble, strict},
-             pebble) {}
+         const scenario::runtime::run_options& options, scenario::pebble::server* pebble)
+      : run_(spec, scenario::state::state_from_json(json_of(state, "state")),
+             scenario::state::event_from_json(json_of(event, "event")), options, pebble) {}
 
   std::tuple<int, std::string, std::string> call_tool(const std::vector<std::string>& argv,
                                                       const std::string& stdin_data) {
@@ -258,17 +246,25 @@ NB_MODULE(_engine, m) {
       .def("detach_all", &scenario::pebble::server::detach_all,
            nb::call_guard<nb::gil_scoped_release>());
 
+  using scenario::runtime::run_options;
+  nb::class_<run_options>(m, "RunOptions", "How one run is set up (engine/runtime/run.hpp).")
+      .def(nb::init<>())
+      .def_rw("app_name", &run_options::app_name)
+      .def_rw("juju_version", &run_options::juju_version)
+      .def_rw("charm_dir", &run_options::charm_dir)
+      .def_rw("charm_class_name", &run_options::charm_class_name)
+      .def_rw("skip_consistency_checks", &run_options::skip_consistency_checks)
+      .def_rw("unit_state_in_memory", &run_options::unit_state_in_memory)
+      .def_rw("storage_root", &run_options::storage_root)
+      .def_rw("share_cpu_with_pebble", &run_options::share_cpu_with_pebble)
+      .def_rw("strict", &run_options::strict);
+
+  // The State and Event cross as the Python values json.loads would make (dicts, lists...).
   nb::class_<py_run>(m, "Run")
-      .def(nb::init<const scenario::spec::charm_spec&, nb::handle, nb::handle,
-                    const std::string&, const std::string&, const std::string&,
-                    const std::string&, bool, scenario::pebble::server*, bool,
-                    const std::string&, bool, bool>(),
-           "spec"_a, "state"_a, "event"_a, "app_name"_a, "juju_version"_a,
-           "charm_dir"_a, "charm_class_name"_a, "skip_consistency_checks"_a,
-           "pebble"_a.none(), "unit_state_in_memory"_a = false, "storage_root"_a = "",
-           "share_cpu_with_pebble"_a = false, "strict"_a = false,
-           nb::keep_alive<1, 2>(),
-           nb::keep_alive<1, 10>())
+      .def(nb::init<const scenario::spec::charm_spec&, nb::handle, nb::handle, const run_options&,
+                    scenario::pebble::server*>(),
+           "spec"_a, "state"_a, "event"_a, "options"_a, "pebble"_a.none(), nb::keep_alive<1, 2>(),
+           nb::keep_alive<1, 6>())
       .def_prop_ro("environment", [](const py_run& r) { return r.run_.environment(); })
       .def_prop_ro("warnings", [](const py_run& r) { return r.run_.warnings(); })
       .def_prop_ro("divergences", [](py_run& r) { return r.run_.divergences(); },
@@ -313,8 +309,8 @@ NB_MODULE(_engine, m) {
       "check_consistency",
       [](const scenario::spec::charm_spec& spec, nb::handle state, nb::handle event,
          const std::string& juju_version, bool strict, std::vector<std::string> areas) {
-        const auto st = scenario::state::state_from_json(document_arg(state, "state"));
-        auto ev = scenario::state::event_from_json(document_arg(event, "event"));
+        const auto st = scenario::state::state_from_json(json_of(state, "state"));
+        auto ev = scenario::state::event_from_json(json_of(event, "event"));
         std::vector<std::string> matched;
         if (!strict) {
           if (auto note = scenario::consistency::match_relation_by_endpoint(spec, st, ev))
@@ -334,6 +330,17 @@ NB_MODULE(_engine, m) {
       "Checks State x Event x charm spec as a run does (only `areas`, if given; see "
       "checker_areas()), without running the charm: raises InconsistentScenarioError, else "
       "returns (warnings, divergences).");
+  m.def(
+      "opened_port_problem",
+      [](const std::string& protocol, std::optional<long long> port) {
+        return scenario::state::opened_port_problem(protocol, port);
+      },
+      "protocol"_a, "port"_a.none(),
+      "What Juju refuses in an opened port (e.g. \"port 0 is out of range; use 1-65535\"), or None.");
+  m.def(
+      "state_schema", [] { return python_of(scenario::state::state_schema()); },
+      "The engine's State and Event structs: {struct: [{'name': JSON name, 'type': type}, ...]}, "
+      "the tables its JSON codec reads and writes by (docs/state-format.md).");
   m.def("checker_areas", &scenario::consistency::checker_areas,
         "The areas the consistency checker covers, in the order it reports them.");
   m.def(
@@ -349,41 +356,66 @@ NB_MODULE(_engine, m) {
       "write_unit_state",
       [](const std::string& db_path, nb::handle state, const std::string& charm_class_name) {
         scenario::store::write_unit_state(
-            db_path, scenario::state::state_from_json(document_arg(state, "state")), charm_class_name);
+            db_path, scenario::state::state_from_json(json_of(state, "state")), charm_class_name);
       },
       "db_path"_a, "state"_a, "charm_class_name"_a,
       "Writes a State's stored state and deferred events as ops' unit-state database.");
   m.def(
       "lifecycle_events",
-      [](const std::string& state_json, const std::string& kind) {
-        const auto st = scenario::state::state_from_json(parse_json_arg(state_json, "state"));
+      [](nb::handle state, const std::string& kind) {
+        const auto st = scenario::state::state_from_json(json_of(state, "state"));
         json events = json::array();
         for (const auto& e : scenario::runtime::lifecycle_events(
                  st, scenario::runtime::lifecycle_from_name(kind))) {
           events.push_back(scenario::state::event_to_json(e));
         }
-        return events.dump();
+        return python_of(events);
       },
-      "state_json"_a, "kind"_a,
+      "state"_a, "kind"_a,
       "The events Juju fires, in order, for a lifecycle ('deploy', 'upgrade', 'teardown').");
   m.def(
       "settle_after",
-      [](const std::string& state_json, const std::string& event_json) {
-        return scenario::state::state_to_json(
-                   scenario::runtime::settle_after(
-                       scenario::state::state_from_json(parse_json_arg(state_json, "state")),
-                       scenario::state::event_from_json(parse_json_arg(event_json, "event"))))
-            .dump();
+      [](nb::handle state, nb::handle event) {
+        return python_of(scenario::state::state_to_json(scenario::runtime::settle_after(
+            scenario::state::state_from_json(json_of(state, "state")),
+            scenario::state::event_from_json(json_of(event, "event")))));
       },
-      "state_json"_a, "event_json"_a,
+      "state"_a, "event"_a,
       "The State as Juju leaves it once the event's hook has completed.");
   m.def(
+      "deferred_snapshot",
+      [](nb::handle state, nb::handle event) {
+        return python_of(scenario::runtime::deferred_snapshot(
+            scenario::state::state_from_json(json_of(state, "state")),
+            scenario::state::event_from_json(json_of(event, "event"))));
+      },
+      "state"_a, "event"_a,
+      "What ops saves for the event when a handler defers it (a DeferredEvent's snapshot_data), "
+      "from the objects of the State it names.");
+  m.def(
       "container_plan",
-      [](const std::string& container_json) {
-        json holder = {{"containers", json::array({parse_json_arg(container_json, "container")})}};
+      [](nb::handle container) {
+        json holder = {{"containers", json::array({json_of(container, "container")})}};
         return scenario::pebble::plan_yaml(scenario::state::state_from_json(holder).containers[0]);
       },
-      "container_json"_a, "The container's Pebble plan, as YAML.");
+      "container"_a, "The container's Pebble plan, as YAML.");
+  m.def(
+      "container_services",
+      [](nb::handle container) {
+        json holder = {{"containers", json::array({json_of(container, "container")})}};
+        auto c = scenario::state::state_from_json(holder).containers[0];
+        // As a run in compatible mode serves it (ops-scenario 3.1's plan), divergences dropped:
+        // this is the test's view of a container, not a run.
+        scenario::pebble::session session(c, nullptr, {.strict = false});
+        auto answer = scenario::pebble::handle(session, {.method = "GET", .path = "/v1/services"});
+        json body = json::parse(answer.body);
+        if (answer.status != 200)
+          throw scenario::state_validation_error(
+              "invalid-state", "container '" + c.name + "': " + body["result"].value("message", answer.body));
+        return python_of(body["result"]);
+      },
+      "container"_a,
+      "The container's services as Pebble lists them (GET /v1/services): name, startup, current.");
   m.def("is_hook_tool", [](const std::string& name) { return scenario::agent::is_hook_tool(name); },
         "name"_a);
   m.def(
@@ -396,6 +428,15 @@ NB_MODULE(_engine, m) {
       "(kind, entity, suffix) of an ops event name: kind is lifecycle, relation, workload, "
       "storage, action, secret or custom; entity is the underscored relation/container/storage/"
       "action name of a suffixed event ('' otherwise).");
+  m.def(
+      "secret_event_goes_to_owner",
+      [](const std::string& name) { return scenario::state::secret_event_goes_to_owner(name); }, "name"_a,
+      "Whether Juju sends the secret event `name` to the secret's owner (else to its observers).");
+  m.def(
+      "runs_in_restricted_context",
+      [](const std::string& name) { return scenario::state::runs_in_restricted_context(name); }, "name"_a,
+        "Whether ops runs the event `name` in Juju's restricted context (collect-metrics): the charm "
+        "is built and the event emitted without re-emitting deferred events first.");
   m.def(
       "is_charm_event",
       [](const scenario::spec::charm_spec& spec, const std::string& name) {

@@ -1,6 +1,8 @@
 #include "engine/consistency/checker.hpp"
 
 #include "engine/state/event_names.hpp"
+#include "engine/state/json_codec.hpp"
+#include "engine/state/port_rules.hpp"
 #include "engine/state/text_forms.hpp"
 
 #include <algorithm>
@@ -37,19 +39,7 @@ std::string kind_name(state::relation_kind kind) {
   return "regular";
 }
 
-std::string json_type_name(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a float";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "a list";
-    case json::value_t::object: return "a mapping";
-    default: return "an unsupported value";
-  }
-}
+std::string json_type_name(const json& v) { return state::json_kind(v, "a mapping"); }
 
 // Juju versions: major.minor[.patch[.build]] or major.minor-tagN[.build] (e.g. 3.1-beta1).
 struct juju_version {
@@ -470,16 +460,7 @@ class checker {
     for (std::size_t i = 0; i < state_.opened_ports.size(); ++i) {
       const auto& p = state_.opened_ports[i];
       const std::string field = "state.opened_ports[" + std::to_string(i) + "]";
-      if (p.protocol == "icmp") {
-        if (p.port) error(field + ": icmp has no port; remove the port");
-      } else if (p.protocol == "tcp" || p.protocol == "udp") {
-        if (!p.port)
-          error(field + ": a " + p.protocol + " port needs a port number (1-65535)");
-        else if (*p.port < 1 || *p.port > 65535)
-          error(field + ": port " + std::to_string(*p.port) + " is out of range; use 1-65535");
-      } else {
-        error(field + ": protocol " + quote(p.protocol) + " is not one of tcp, udp, icmp");
-      }
+      if (auto problem = scenario::state::opened_port_problem(p.protocol, p.port)) error(field + ": " + *problem);
     }
   }
 
@@ -782,14 +763,13 @@ class checker {
       return;
     }
     const std::string hook = name.substr(0, 6) + "-" + name.substr(7);
-    if (name == "secret_changed") {
+    if (!state::secret_event_goes_to_owner(name)) {
       if (s->owner)
         error(event_label() + ": Juju sends secret-changed to the secret's observers, not its "
                               "owner, and this charm owns " + quote(s->id) +
               " (owner=" + quote(*s->owner) + "); set owner to None to model a consumer");
       return;
     }
-    // secret-expired, secret-rotate and secret-remove go to the owner only.
     if (!s->owner) {
       error(event_label() + ": Juju sends " + hook + " only to the secret's owner, and " +
             quote(s->id) + " has no owner; set owner='app' or owner='unit'");

@@ -82,4 +82,8 @@ event_name_parts parse_event_name(std::string_view raw) {
   return out;
 }
 
+bool runs_in_restricted_context(std::string_view name) { return underscored(name) == "collect_metrics"; }
+
+bool secret_event_goes_to_owner(std::string_view name) { return underscored(name) != "secret_changed"; }
+
 }  // namespace scenario::state

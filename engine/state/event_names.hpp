@@ -23,4 +23,12 @@ std::string dashed(std::string_view name);
 // "db"; "install" a lifecycle event; "secret_changed" a secret event; unknown names are custom.
 event_name_parts parse_event_name(std::string_view name);
 
+// Whether ops runs the hook `name` in Juju's restricted context (collect-metrics): it builds the
+// charm and emits the event without re-emitting deferred events first.
+bool runs_in_restricted_context(std::string_view name);
+
+// Which unit Juju sends the secret event `name` to: secret-changed goes to the secret's
+// observers (consumers), secret-rotate, secret-expired and secret-remove to its owner.
+bool secret_event_goes_to_owner(std::string_view name);
+
 }  // namespace scenario::state

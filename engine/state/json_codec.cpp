@@ -1,10 +1,12 @@
 #include "engine/state/json_codec.hpp"
 
+#include <array>
 #include <charconv>
 #include <climits>
 #include <functional>
 #include <initializer_list>
 #include <string_view>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -20,20 +22,6 @@ constexpr const char* error_code = "invalid-state";
   throw state_validation_error(error_code, path.empty() ? what : path + ": " + what);
 }
 
-std::string kind_of(const json& j) {
-  switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a float";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "a list";
-    case json::value_t::object: return "an object";
-    default: return "an unsupported value";
-  }
-}
-
 // The first `size` bytes of UTF-8 `text` and "...", cut before a character, not inside one
 // (Python decodes every message).
 std::string shortened(const std::string& text, std::size_t size) {
@@ -46,7 +34,7 @@ std::string shortened(const std::string& text, std::size_t size) {
 std::string describe(const json& j) {
   std::string text = shortened(j.dump(), 57);
   if (j.is_null()) return "null";
-  return text + " (" + kind_of(j) + ")";
+  return text + " (" + json_kind(j) + ")";
 }
 
 std::string child(const std::string& path, std::string_view key) {
@@ -60,19 +48,6 @@ std::string keyed(const std::string& path, std::string_view key) {
 
 std::string indexed(const std::string& path, const std::string& label) {
   return path + "[" + label + "]";
-}
-
-void expect_object(const json& j, const std::string& path, std::string_view what,
-                   std::initializer_list<std::string_view> fields) {
-  if (!j.is_object()) fail(path, fmt::format("expected {} (a JSON object), got {}", what, describe(j)));
-  for (const auto& [key, value] : j.items()) {
-    bool known = false;
-    for (auto f : fields) known = known || f == key;
-    if (known) continue;
-    std::string list;
-    for (auto f : fields) list += (list.empty() ? "" : ", ") + std::string(f);
-    fail(child(path, key), fmt::format("unknown field of {}; remove it or use one of: {}", what, list));
-  }
 }
 
 // --- scalar readers ---------------------------------------------------------------------------
@@ -106,16 +81,6 @@ void read(const json& j, const std::string& path, int& out) {
 void read_id(const json& j, const std::string& path, int& out, std::string_view what) {
   read(j, path, out);
   if (out < 0) fail(path, fmt::format("{} is not {}: Juju's are 0 or more", out, what));
-}
-
-void read_optional_id(const json& j, const std::string& path, std::optional<int>& out, std::string_view what) {
-  if (j.is_null()) {
-    out.reset();
-    return;
-  }
-  int value = 0;
-  read_id(j, path, value, what);
-  out = value;
 }
 
 // Juju computes goal-state over every planned unit: an unbounded count allocates without end.
@@ -174,16 +139,6 @@ void read_enum(const json& j, const std::string& path, std::string& out,
   fail(path, fmt::format("'{}' is not valid; use one of {}", v, list));
 }
 
-void read_optional_enum(const json& j, const std::string& path, std::optional<std::string>& out,
-                        std::initializer_list<std::string_view> allowed) {
-  if (j.is_null()) {
-    out.reset();
-    return;
-  }
-  std::string v;
-  read_enum(j, path, v, allowed);
-  out = v;
-}
 
 // String -> string maps that are not databags (environment, last_data, secret content).
 void read_string_map(const json& j, const std::string& path, std::map<std::string, std::string>& out) {
@@ -264,349 +219,260 @@ std::string string_field(const json& j, const char* key) {
   return it->get<std::string>();
 }
 
-// --- struct readers ---------------------------------------------------------------------------
 
-// Calls fn(value, path) when `key` is present.
-template <class Fn>
-void with(const json& j, const std::string& path, const char* key, Fn&& fn) {
-  auto it = j.find(key);
-  if (it != j.end()) fn(*it, child(path, key));
-}
-
+// The scalar readers above, under a name the codecs' own `read` members do not hide.
 template <class T>
-void field(const json& j, const std::string& path, const char* key, T& out) {
-  with(j, path, key, [&](const json& v, const std::string& p) { read(v, p, out); });
+void read_scalar(const json& j, const std::string& path, T& out) {
+  read(j, path, out);
 }
 
-void read_relation(const json& j, const std::string& path, relation& r) {
-  expect_object(j, path, "a relation",
-                {"kind", "endpoint", "interface", "relation_id", "remote_app_name", "limit",
-                 "local_app_data", "local_unit_data", "remote_app_data", "remote_units_data",
-                 "remote_model_uuid"});
-  with(j, path, "kind", [&](const json& v, const std::string& p) {
-    std::string k;
-    read_enum(v, p, k, {"regular", "peer", "subordinate"});
-    r.kind = k == "peer" ? relation_kind::peer
-             : k == "subordinate" ? relation_kind::subordinate
-                                  : relation_kind::regular;
-  });
-  field(j, path, "endpoint", r.endpoint);
-  field(j, path, "interface", r.interface);
-  with(j, path, "relation_id", [&](const json& v, const std::string& p) { read_id(v, p, r.relation_id, "a relation id"); });
-  with(j, path, "remote_app_name", [&](const json& v, const std::string& p) {
-    read(v, p, r.remote_app_name);
-    // ops cannot build a relation event without the remote application (peers: this one)
-    if (r.remote_app_name.empty() && r.kind != relation_kind::peer)
-      fail(p, "the remote application has a name; write e.g. 'mysql'");
-  });
-  field(j, path, "limit", r.limit);
-  with(j, path, "local_app_data", [&](const json& v, const std::string& p) { read_databag(v, p, r.local_app_data); });
-  with(j, path, "local_unit_data", [&](const json& v, const std::string& p) { read_databag(v, p, r.local_unit_data); });
-  with(j, path, "remote_app_data", [&](const json& v, const std::string& p) { read_databag(v, p, r.remote_app_data); });
-  with(j, path, "remote_units_data", [&](const json& v, const std::string& p) {
-    read_int_map(v, p, r.remote_units_data, read_databag);
-  });
-  field(j, path, "remote_model_uuid", r.remote_model_uuid);
-}
+// --- value codecs -----------------------------------------------------------------------------
+//
+// A codec reads one JSON value into a C++ value (checking it), writes it back, and names its
+// type for state_schema(). The struct tables below are built from them.
 
-void read_address(const json& j, const std::string& path, address& a) {
-  expect_object(j, path, "an address", {"hostname", "value", "cidr", "address"});
-  field(j, path, "hostname", a.hostname);
-  field(j, path, "value", a.value);
-  field(j, path, "cidr", a.cidr);
-  field(j, path, "address", a.address);
-}
-
-void read_bind_address(const json& j, const std::string& path, bind_address& b) {
-  expect_object(j, path, "a bind address", {"interface_name", "addresses", "mac_address"});
-  field(j, path, "interface_name", b.interface_name);
-  with(j, path, "addresses", [&](const json& v, const std::string& p) { read_list(v, p, b.addresses, read_address); });
-  field(j, path, "mac_address", b.mac_address);
-}
-
-void read_network(const json& j, const std::string& path, network& n) {
-  expect_object(j, path, "a network", {"name", "bind_addresses", "ingress_addresses", "egress_subnets"});
-  field(j, path, "name", n.name);
-  with(j, path, "bind_addresses", [&](const json& v, const std::string& p) {
-    read_list(v, p, n.bind_addresses, read_bind_address);
-  });
-  with(j, path, "ingress_addresses", [&](const json& v, const std::string& p) { read_string_list(v, p, n.ingress_addresses); });
-  with(j, path, "egress_subnets", [&](const json& v, const std::string& p) { read_string_list(v, p, n.egress_subnets); });
-}
-
-void read_mount(const json& j, const std::string& path, mount& m) {
-  expect_object(j, path, "a mount", {"location", "src"});
-  field(j, path, "location", m.location);
-  field(j, path, "src", m.src);
-  // An empty or relative src would put the mount under the host's root or the process's cwd.
-  if (m.src.empty() || m.src[0] != '/')
-    fail(child(path, "src"), fmt::format("the mount's host directory must be an absolute path, got \"{}\"; "
-                                         "give Mount(src=...) the absolute path of a directory (or file) that exists",
-                                         m.src));
-}
-
-void read_exec_output(const json& j, const std::string& path, exec_output& e) {
-  expect_object(j, path, "an exec mock", {"command", "return_code", "stdout", "stderr"});
-  with(j, path, "command", [&](const json& v, const std::string& p) { read_string_list(v, p, e.command); });
-  field(j, path, "return_code", e.return_code);
-  field(j, path, "stdout", e.stdout_text);
-  field(j, path, "stderr", e.stderr_text);
-}
-
-void read_exec_record(const json& j, const std::string& path, exec_record& e) {
-  expect_object(j, path, "an exec record",
-                {"command", "environment", "working_dir", "user", "user_id", "group", "group_id",
-                 "timeout", "stdin", "return_code"});
-  with(j, path, "command", [&](const json& v, const std::string& p) { read_string_list(v, p, e.command); });
-  with(j, path, "environment", [&](const json& v, const std::string& p) { read_string_map(v, p, e.environment); });
-  field(j, path, "working_dir", e.working_dir);
-  field(j, path, "user", e.user);
-  field(j, path, "user_id", e.user_id);
-  field(j, path, "group", e.group);
-  field(j, path, "group_id", e.group_id);
-  field(j, path, "timeout", e.timeout);
-  field(j, path, "stdin", e.stdin_text);
-  field(j, path, "return_code", e.return_code);
-}
-
-void read_file(const json& j, const std::string& path, file_entry& f) {
-  expect_object(j, path, "a file",
-                {"path", "content", "encoding", "is_dir", "permissions", "user", "user_id", "group",
-                 "group_id"});
-  field(j, path, "path", f.path);
-  std::string encoding = "utf-8";
-  with(j, path, "encoding", [&](const json& v, const std::string& p) { read_enum(v, p, encoding, {"utf-8", "base64"}); });
-  with(j, path, "content", [&](const json& v, const std::string& p) {
-    std::string text;
-    read(v, p, text);
-    if (encoding == "utf-8") {
-      f.content = std::move(text);
-      return;
-    }
-    auto bytes = base64_decode(text);
-    if (!bytes)
-      fail(p, "content is not valid base64; encode the bytes with standard base64 (with '=' padding) "
-              "or set \"encoding\": \"utf-8\" for text");
-    f.content = std::move(*bytes);
-  });
-  field(j, path, "is_dir", f.is_dir);
-  field(j, path, "permissions", f.permissions);
-  field(j, path, "user", f.user);
-  field(j, path, "user_id", f.user_id);
-  field(j, path, "group", f.group);
-  field(j, path, "group_id", f.group_id);
-}
-
-void read_notice(const json& j, const std::string& path, notice& n) {
-  expect_object(j, path, "a notice",
-                {"id", "type", "key", "first_occurred", "last_occurred", "last_repeated",
-                 "occurrences", "last_data", "repeat_after", "expire_after"});
-  field(j, path, "id", n.id);
-  field(j, path, "type", n.type);
-  field(j, path, "key", n.key);
-  field(j, path, "first_occurred", n.first_occurred);
-  field(j, path, "last_occurred", n.last_occurred);
-  field(j, path, "last_repeated", n.last_repeated);
-  field(j, path, "occurrences", n.occurrences);
-  with(j, path, "last_data", [&](const json& v, const std::string& p) { read_string_map(v, p, n.last_data); });
-  field(j, path, "repeat_after", n.repeat_after);
-  field(j, path, "expire_after", n.expire_after);
-}
-
-void read_check_info(const json& j, const std::string& path, check_info& c) {
-  expect_object(j, path, "a check info", {"name", "level", "status", "failures", "threshold", "startup"});
-  field(j, path, "name", c.name);
-  with(j, path, "level", [&](const json& v, const std::string& p) { read_enum(v, p, c.level, {"", "alive", "ready"}); });
-  with(j, path, "status", [&](const json& v, const std::string& p) { read_enum(v, p, c.status, {"up", "down"}); });
-  field(j, path, "failures", c.failures);
-  field(j, path, "threshold", c.threshold);
-  with(j, path, "startup", [&](const json& v, const std::string& p) { read_enum(v, p, c.startup, {"enabled", "disabled"}); });
-}
-
-void read_layers(const json& j, const std::string& path, std::vector<std::pair<std::string, json>>& out) {
-  if (!j.is_array())
-    fail(path, fmt::format("expected a list of [label, layer] pairs, got {}", describe(j)));
-  out.clear();
-  for (std::size_t i = 0; i < j.size(); ++i) {
-    std::string p = indexed(path, std::to_string(i));
-    const json& item = j[i];
-    if (!item.is_array() || item.size() != 2)
-      fail(p, fmt::format("expected a [label, layer] pair, got {}; write e.g. [\"base\", {{\"services\": {{}}}}]",
-                          describe(item)));
-    std::string label;
-    read(item[0], indexed(p, "0"), label);
-    json layer;
-    read_object(item[1], indexed(p, "1"), layer);
-    out.emplace_back(std::move(label), std::move(layer));
+template <std::size_t N>
+struct fixed_string {
+  char text[N]{};
+  constexpr fixed_string(const char (&s)[N]) {  // NOLINT(google-explicit-constructor)
+    for (std::size_t i = 0; i < N; ++i) text[i] = s[i];
   }
-}
+  constexpr std::string_view view() const { return {text, N - 1}; }
+};
 
-void read_container(const json& j, const std::string& path, container& c) {
-  expect_object(j, path, "a container",
-                {"name", "can_connect", "base_plan", "layers", "service_status", "mounts",
-                 "exec_mock", "files", "notices", "check_infos", "exec_history"});
-  field(j, path, "name", c.name);
-  field(j, path, "can_connect", c.can_connect);
-  with(j, path, "base_plan", [&](const json& v, const std::string& p) { read_object(v, p, c.base_plan); });
-  with(j, path, "layers", [&](const json& v, const std::string& p) { read_layers(v, p, c.layers); });
-  with(j, path, "service_status", [&](const json& v, const std::string& p) {
-    if (!v.is_object()) fail(p, fmt::format("expected an object of service -> status, got {}", describe(v)));
-    c.service_status.clear();
-    for (const auto& [k, s] : v.items())
-      read_enum(s, keyed(p, k), c.service_status[k], {"active", "inactive", "error", "backoff"});
-  });
-  with(j, path, "mounts", [&](const json& v, const std::string& p) {
-    if (!v.is_object()) fail(p, fmt::format("expected an object of name -> mount, got {}", describe(v)));
-    c.mounts.clear();
-    for (const auto& [k, m] : v.items()) read_mount(m, keyed(p, k), c.mounts[k]);
-  });
-  with(j, path, "exec_mock", [&](const json& v, const std::string& p) { read_list(v, p, c.exec_mock, read_exec_output); });
-  with(j, path, "files", [&](const json& v, const std::string& p) {
-    read_list(v, p, c.files, read_file, [](const json& f) { return string_field(f, "path"); });
-  });
-  with(j, path, "notices", [&](const json& v, const std::string& p) { read_list(v, p, c.notices, read_notice); });
-  with(j, path, "check_infos", [&](const json& v, const std::string& p) {
-    read_list(v, p, c.check_infos, read_check_info, [](const json& f) { return string_field(f, "name"); });
-  });
-  with(j, path, "exec_history", [&](const json& v, const std::string& p) { read_list(v, p, c.exec_history, read_exec_record); });
-}
+struct string_codec {
+  using value_type = std::string;
+  static void read(const json& j, const std::string& p, std::string& out) { read_scalar(j, p, out); }
+  static json write(const std::string& v) { return v; }
+  static std::string type() { return "string"; }
+};
 
-void read_entity_status(const json& j, const std::string& path, entity_status& s) {
-  expect_object(j, path, "a status", {"name", "message"});
-  with(j, path, "name", [&](const json& v, const std::string& p) {
-    read_enum(v, p, s.name, {"unknown", "active", "blocked", "maintenance", "waiting", "error"});
-  });
-  field(j, path, "message", s.message);
-}
+struct int_codec {
+  using value_type = int;
+  static void read(const json& j, const std::string& p, int& out) { read_scalar(j, p, out); }
+  static json write(int v) { return v; }
+  static std::string type() { return "int"; }
+};
 
-void read_status(const json& j, const std::string& path, status_record& s) {
-  expect_object(j, path, "a status record",
-                {"app", "unit", "app_history", "unit_history", "workload_version",
-                 "previous_workload_version"});
-  with(j, path, "app", [&](const json& v, const std::string& p) { read_entity_status(v, p, s.app); });
-  with(j, path, "unit", [&](const json& v, const std::string& p) { read_entity_status(v, p, s.unit); });
-  with(j, path, "app_history", [&](const json& v, const std::string& p) { read_list(v, p, s.app_history, read_entity_status); });
-  with(j, path, "unit_history", [&](const json& v, const std::string& p) { read_list(v, p, s.unit_history, read_entity_status); });
-  field(j, path, "workload_version", s.workload_version);
-  field(j, path, "previous_workload_version", s.previous_workload_version);
-}
+struct bool_codec {
+  using value_type = bool;
+  static void read(const json& j, const std::string& p, bool& out) { read_scalar(j, p, out); }
+  static json write(bool v) { return v; }
+  static std::string type() { return "bool"; }
+};
 
-void read_model(const json& j, const std::string& path, model_info& m) {
-  expect_object(j, path, "a model", {"name", "uuid", "type"});
-  field(j, path, "name", m.name);
-  field(j, path, "uuid", m.uuid);
-  with(j, path, "type", [&](const json& v, const std::string& p) { read_enum(v, p, m.type, {"kubernetes", "lxd"}); });
-}
+struct number_codec {
+  using value_type = double;
+  static void read(const json& j, const std::string& p, double& out) { read_scalar(j, p, out); }
+  static json write(double v) { return v; }
+  static std::string type() { return "number"; }
+};
 
-void read_log_line(const json& j, const std::string& path, log_line& l) {
-  expect_object(j, path, "a log line", {"level", "message"});
-  field(j, path, "level", l.level);
-  field(j, path, "message", l.message);
-}
+// An id, revision, index or count: Juju never makes a negative one.
+template <fixed_string What>
+struct id_codec {
+  using value_type = int;
+  static void read(const json& j, const std::string& p, int& out) { read_id(j, p, out, What.view()); }
+  static json write(int v) { return v; }
+  static std::string type() { return "id"; }
+};
 
-void read_secret(const json& j, const std::string& path, secret& s) {
-  expect_object(j, path, "a secret",
-                {"id", "contents", "owner", "revision", "granted", "remote_grants", "label",
-                 "description", "expire", "rotate"});
-  field(j, path, "id", s.id);
-  with(j, path, "contents", [&](const json& v, const std::string& p) { read_int_map(v, p, s.contents, read_string_map); });
-  with(j, path, "owner", [&](const json& v, const std::string& p) { read_optional_enum(v, p, s.owner, {"unit", "app"}); });
-  with(j, path, "revision", [&](const json& v, const std::string& p) { read_id(v, p, s.revision, "a secret revision"); });
-  with(j, path, "granted", [&](const json& v, const std::string& p) {
-    // `false` is the Python spelling of "not granted".
-    if (v.is_boolean() && !v.get<bool>()) {
-      s.granted.reset();
+template <class Codec>
+struct optional_codec {
+  using value_type = std::optional<typename Codec::value_type>;
+  static void read(const json& j, const std::string& p, value_type& out) {
+    if (j.is_null()) {
+      out.reset();
       return;
     }
-    if (v.is_boolean())
-      fail(p, "true is ambiguous; write \"unit\" or \"app\" (who the secret is granted to), or null");
-    read_optional_enum(v, p, s.granted, {"unit", "app"});
-  });
-  with(j, path, "remote_grants", [&](const json& v, const std::string& p) { read_int_map(v, p, s.remote_grants, read_string_list); });
-  field(j, path, "label", s.label);
-  field(j, path, "description", s.description);
-  field(j, path, "expire", s.expire);
-  with(j, path, "rotate", [&](const json& v, const std::string& p) {
-    read_optional_enum(v, p, s.rotate, {"never", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly"});
-  });
-}
+    typename Codec::value_type value{};
+    Codec::read(j, p, value);
+    out = std::move(value);
+  }
+  static json write(const value_type& v) { return v ? Codec::write(*v) : json(nullptr); }
+  static std::string type() { return "optional[" + Codec::type() + "]"; }
+};
 
-void read_deferred(const json& j, const std::string& path, deferred_event& d) {
-  expect_object(j, path, "a deferred event", {"handle_path", "owner", "observer", "snapshot_data"});
-  field(j, path, "handle_path", d.handle_path);
-  field(j, path, "owner", d.owner);
-  field(j, path, "observer", d.observer);
-  with(j, path, "snapshot_data", [&](const json& v, const std::string& p) { read_object(v, p, d.snapshot_data); });
-}
+template <fixed_string... Allowed>
+struct enum_codec {
+  using value_type = std::string;
+  static void read(const json& j, const std::string& p, std::string& out) {
+    read_enum(j, p, out, {Allowed.view()...});
+  }
+  static json write(const std::string& v) { return v; }
+  static std::string type() {
+    std::string names;
+    ((names += (names.empty() ? "" : "|") + std::string(Allowed.view())), ...);
+    return "enum[" + names + "]";
+  }
+};
 
-void read_stored_state(const json& j, const std::string& path, stored_state_entry& s) {
-  expect_object(j, path, "a stored state", {"owner_path", "name", "content", "data_type_name"});
-  field(j, path, "owner_path", s.owner_path);
-  field(j, path, "name", s.name);
-  with(j, path, "content", [&](const json& v, const std::string& p) { read_object(v, p, s.content); });
-  field(j, path, "data_type_name", s.data_type_name);
-}
+struct object_codec {
+  using value_type = json;
+  static void read(const json& j, const std::string& p, json& out) { read_object(j, p, out); }
+  static json write(const json& v) { return v; }
+  static std::string type() { return "object"; }
+};
 
-void read_opened_port(const json& j, const std::string& path, opened_port& o) {
-  expect_object(j, path, "an opened port", {"protocol", "port"});
-  with(j, path, "protocol", [&](const json& v, const std::string& p) { read_enum(v, p, o.protocol, {"tcp", "udp", "icmp"}); });
-  field(j, path, "port", o.port);
-}
-
-void read_storage(const json& j, const std::string& path, storage& s) {
-  expect_object(j, path, "a storage", {"name", "index", "location"});
-  field(j, path, "name", s.name);
-  with(j, path, "index", [&](const json& v, const std::string& p) { read_id(v, p, s.index, "a storage index"); });
-  field(j, path, "location", s.location);
-}
-
-void read_resource(const json& j, const std::string& path, resource& r) {
-  expect_object(j, path, "a resource", {"name", "path"});
-  field(j, path, "name", r.name);
-  field(j, path, "path", r.path);
-}
-
-void read_action_output(const json& j, const std::string& path, action_output& a) {
-  expect_object(j, path, "an action output", {"results", "logs", "failure_message"});
-  with(j, path, "results", [&](const json& v, const std::string& p) { read_object(v, p, a.results); });
-  with(j, path, "logs", [&](const json& v, const std::string& p) { read_string_list(v, p, a.logs); });
-  field(j, path, "failure_message", a.failure_message);
-}
-
-std::string relation_label(const json& j) {
-  std::string endpoint = string_field(j, "endpoint");
-  if (endpoint.empty() || !j.is_object()) return {};
-  auto it = j.find("relation_id");
-  if (it != j.end() && it->is_number_integer()) return endpoint + ":" + it->dump();
-  return endpoint;
-}
-
-// --- writers ----------------------------------------------------------------------------------
-
-template <class T>
-json opt(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
-
-template <class T, class Fn>
-json list(const std::vector<T>& items, Fn&& fn) {
-  json out = json::array();
-  for (const auto& item : items) out.push_back(fn(item));
-  return out;
-}
-
-template <class T, class Fn>
-json int_map(const std::map<int, T>& m, Fn&& fn) {
-  json out = json::object();
-  for (const auto& [k, v] : m) out[std::to_string(k)] = fn(v);
-  return out;
-}
+struct strings_codec {
+  using value_type = std::vector<std::string>;
+  static void read(const json& j, const std::string& p, value_type& out) { read_string_list(j, p, out); }
+  static json write(const value_type& v) { return v; }
+  static std::string type() { return "list[string]"; }
+};
 
 json string_map(const std::map<std::string, std::string>& m) {
   json out = json::object();
   for (const auto& [k, v] : m) out[k] = v;
   return out;
 }
+
+struct string_map_codec {
+  using value_type = std::map<std::string, std::string>;
+  static void read(const json& j, const std::string& p, value_type& out) { read_string_map(j, p, out); }
+  static json write(const value_type& v) { return string_map(v); }
+  static std::string type() { return "map[string,string]"; }
+};
+
+struct databag_codec {
+  using value_type = databag;
+  static void read(const json& j, const std::string& p, databag& out) { read_databag(j, p, out); }
+  static json write(const databag& v) { return string_map(v); }
+  static std::string type() { return "databag"; }
+};
+
+template <class Codec>
+struct int_map_codec {
+  using value_type = std::map<int, typename Codec::value_type>;
+  static void read(const json& j, const std::string& p, value_type& out) { read_int_map(j, p, out, Codec::read); }
+  static json write(const value_type& m) {
+    json out = json::object();
+    for (const auto& [k, v] : m) out[std::to_string(k)] = Codec::write(v);
+    return out;
+  }
+  static std::string type() { return "map[int," + Codec::type() + "]"; }
+};
+
+// --- struct tables ----------------------------------------------------------------------------
+//
+// One table per struct: its name in the schema, how messages call it, how a list element is
+// labelled in error paths, and its fields in order. The order is the order fields are read in
+// and listed in "use one of" messages. A field reader sees the whole JSON object too, for the
+// one field (file content) whose meaning depends on another (encoding).
+
+template <class S>
+struct field {
+  std::string_view name;
+  std::string (*type)();
+  void (*read)(const json& object, const json& value, const std::string& path, S& out);
+  json (*write)(const S& in);
+};
+
+template <auto Member>
+struct member_of;
+template <class S, class T, T S::*Member>
+struct member_of<Member> {
+  using owner = S;
+};
+
+template <auto Member, class Codec>
+constexpr auto member(std::string_view name) {
+  using S = typename member_of<Member>::owner;
+  return field<S>{name, &Codec::type,
+                  [](const json&, const json& v, const std::string& p, S& s) { Codec::read(v, p, s.*Member); },
+                  [](const S& s) -> json { return Codec::write(s.*Member); }};
+}
+
+using label_fn = std::string (*)(const json&);
+
+template <fixed_string Key>
+std::string label_by(const json& j) {
+  return string_field(j, Key.text);
+}
+
+template <class S>
+struct table;
+
+template <class S>
+void read_struct(const json& j, const std::string& path, S& out) {
+  using T = table<S>;
+  if (!j.is_object()) fail(path, fmt::format("expected {} (a JSON object), got {}", T::what, describe(j)));
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    for (const auto& f : T::fields) known = known || f.name == key;
+    if (known) continue;
+    std::string list;
+    for (const auto& f : T::fields) list += (list.empty() ? "" : ", ") + std::string(f.name);
+    fail(child(path, key), fmt::format("unknown field of {}; remove it or use one of: {}", T::what, list));
+  }
+  for (const auto& f : T::fields) {
+    auto it = j.find(f.name);
+    if (it != j.end()) f.read(j, *it, child(path, f.name), out);
+  }
+  if constexpr (requires { T::validate(path, out); }) T::validate(path, out);
+}
+
+template <class S>
+json write_struct(const S& in) {
+  json out = json::object();
+  for (const auto& f : table<S>::fields) out[std::string(f.name)] = f.write(in);
+  return out;
+}
+
+template <class S>
+struct struct_codec {
+  using value_type = S;
+  static void read(const json& j, const std::string& p, S& out) { read_struct(j, p, out); }
+  static json write(const S& v) { return write_struct(v); }
+  static std::string type() { return std::string(table<S>::name); }
+};
+
+template <class S>
+struct list_codec {
+  using value_type = std::vector<S>;
+  static void read(const json& j, const std::string& p, value_type& out) {
+    if constexpr (table<S>::label != nullptr)
+      read_list(j, p, out, read_struct<S>, table<S>::label);
+    else
+      read_list(j, p, out, read_struct<S>);
+  }
+  static json write(const value_type& items) {
+    json out = json::array();
+    for (const auto& item : items) out.push_back(write_struct(item));
+    return out;
+  }
+  static std::string type() { return "list[" + std::string(table<S>::name) + "]"; }
+};
+
+template <>
+struct table<address> {
+  static constexpr std::string_view name = "address", what = "an address";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {
+      member<&address::hostname, string_codec>("hostname"), member<&address::value, string_codec>("value"),
+      member<&address::cidr, string_codec>("cidr"), member<&address::address, string_codec>("address")};
+};
+
+template <>
+struct table<bind_address> {
+  static constexpr std::string_view name = "bind_address", what = "a bind address";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {
+      member<&bind_address::interface_name, string_codec>("interface_name"),
+      member<&bind_address::addresses, list_codec<address>>("addresses"),
+      member<&bind_address::mac_address, string_codec>("mac_address")};
+};
+
+template <>
+struct table<network> {
+  static constexpr std::string_view name = "network", what = "a network";
+  static constexpr label_fn label = label_by<"name">;
+  static constexpr std::array fields = {
+      member<&network::name, string_codec>("name"),
+      member<&network::bind_addresses, list_codec<bind_address>>("bind_addresses"),
+      member<&network::ingress_addresses, strings_codec>("ingress_addresses"),
+      member<&network::egress_subnets, strings_codec>("egress_subnets")};
+};
 
 const char* kind_name(relation_kind k) {
   switch (k) {
@@ -616,120 +482,448 @@ const char* kind_name(relation_kind k) {
   }
 }
 
-json to_json(const relation& r) {
-  return {{"kind", kind_name(r.kind)},
-          {"endpoint", r.endpoint},
-          {"interface", opt(r.interface)},
-          {"relation_id", r.relation_id},
-          {"remote_app_name", r.remote_app_name},
-          {"limit", r.limit},
-          {"local_app_data", string_map(r.local_app_data)},
-          {"local_unit_data", string_map(r.local_unit_data)},
-          {"remote_app_data", string_map(r.remote_app_data)},
-          {"remote_units_data", int_map(r.remote_units_data, string_map)},
-          {"remote_model_uuid", opt(r.remote_model_uuid)}};
+struct relation_kind_codec {
+  using value_type = relation_kind;
+  using names = enum_codec<"regular", "peer", "subordinate">;
+  static void read(const json& j, const std::string& p, relation_kind& out) {
+    std::string k;
+    names::read(j, p, k);
+    out = k == "peer" ? relation_kind::peer : k == "subordinate" ? relation_kind::subordinate : relation_kind::regular;
+  }
+  static json write(relation_kind k) { return kind_name(k); }
+  static std::string type() { return names::type(); }
+};
+
+std::string relation_label(const json& j) {
+  std::string endpoint = string_field(j, "endpoint");
+  if (endpoint.empty() || !j.is_object()) return {};
+  auto it = j.find("relation_id");
+  if (it != j.end() && it->is_number_integer()) return endpoint + ":" + it->dump();
+  return endpoint;
 }
 
-json to_json(const network& n) {
-  auto addr = [](const address& a) {
-    return json{{"hostname", a.hostname}, {"value", a.value}, {"cidr", a.cidr}, {"address", a.address}};
-  };
-  auto bind = [&](const bind_address& b) {
-    return json{{"interface_name", b.interface_name},
-                {"mac_address", b.mac_address},
-                {"addresses", list(b.addresses, addr)}};
-  };
-  return {{"name", n.name},
-          {"bind_addresses", list(n.bind_addresses, bind)},
-          {"ingress_addresses", n.ingress_addresses},
-          {"egress_subnets", n.egress_subnets}};
-}
+template <>
+struct table<relation> {
+  static constexpr std::string_view name = "relation", what = "a relation";
+  static constexpr label_fn label = relation_label;
+  static constexpr std::array fields = {
+      member<&relation::kind, relation_kind_codec>("kind"),
+      member<&relation::endpoint, string_codec>("endpoint"),
+      member<&relation::interface, optional_codec<string_codec>>("interface"),
+      member<&relation::relation_id, id_codec<"a relation id">>("relation_id"),
+      field<relation>{"remote_app_name", string_codec::type,
+                      [](const json&, const json& v, const std::string& p, relation& r) {
+                        read_scalar(v, p, r.remote_app_name);
+                        // ops cannot build a relation event without the remote application
+                        // (peers: this one); `kind` is read before this field.
+                        if (r.remote_app_name.empty() && r.kind != relation_kind::peer)
+                          fail(p, "the remote application has a name; write e.g. 'mysql'");
+                      },
+                      [](const relation& r) -> json { return r.remote_app_name; }},
+      member<&relation::limit, int_codec>("limit"),
+      member<&relation::local_app_data, databag_codec>("local_app_data"),
+      member<&relation::local_unit_data, databag_codec>("local_unit_data"),
+      member<&relation::remote_app_data, databag_codec>("remote_app_data"),
+      member<&relation::remote_units_data, int_map_codec<databag_codec>>("remote_units_data"),
+      member<&relation::remote_model_uuid, optional_codec<string_codec>>("remote_model_uuid")};
+};
 
-json to_json(const file_entry& f) {
-  bool text = is_valid_utf8(f.content);
-  return {{"path", f.path},
-          {"content", text ? f.content : base64_encode(f.content)},
-          {"encoding", text ? "utf-8" : "base64"},
-          {"is_dir", f.is_dir},
-          {"permissions", f.permissions},
-          {"user", opt(f.user)},
-          {"user_id", opt(f.user_id)},
-          {"group", opt(f.group)},
-          {"group_id", opt(f.group_id)}};
-}
+template <>
+struct table<mount> {
+  static constexpr std::string_view name = "mount", what = "a mount";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {member<&mount::location, string_codec>("location"),
+                                        member<&mount::src, string_codec>("src")};
+  // An empty or relative src would put the mount under the host's root or the process's cwd.
+  static void validate(const std::string& path, const mount& m) {
+    if (m.src.empty() || m.src[0] != '/')
+      fail(child(path, "src"),
+           fmt::format("the mount's host directory must be an absolute path, got \"{}\"; "
+                       "give Mount(src=...) the absolute path of a directory (or file) that exists",
+                       m.src));
+  }
+};
 
-json to_json(const container& c) {
-  json layers = json::array();
-  for (const auto& [label, layer] : c.layers) layers.push_back(json::array({label, layer}));
-  json mounts = json::object();
-  for (const auto& [k, m] : c.mounts) mounts[k] = {{"location", m.location}, {"src", m.src}};
-  auto exec_mock = [](const exec_output& e) {
-    return json{{"command", e.command},
-                {"return_code", e.return_code},
-                {"stdout", e.stdout_text},
-                {"stderr", e.stderr_text}};
-  };
-  auto notice_json = [](const notice& n) {
-    return json{{"id", n.id},
-                {"type", n.type},
-                {"key", n.key},
-                {"first_occurred", n.first_occurred},
-                {"last_occurred", n.last_occurred},
-                {"last_repeated", n.last_repeated},
-                {"occurrences", n.occurrences},
-                {"last_data", string_map(n.last_data)},
-                {"repeat_after", opt(n.repeat_after)},
-                {"expire_after", opt(n.expire_after)}};
-  };
-  auto check_json = [](const check_info& ci) {
-    return json{{"name", ci.name},
-                {"level", ci.level},
-                {"status", ci.status},
-                {"failures", ci.failures},
-                {"threshold", ci.threshold},
-                {"startup", ci.startup}};
-  };
-  auto record_json = [](const exec_record& e) {
-    return json{{"command", e.command},
-                {"environment", string_map(e.environment)},
-                {"working_dir", opt(e.working_dir)},
-                {"user", opt(e.user)},
-                {"user_id", opt(e.user_id)},
-                {"group", opt(e.group)},
-                {"group_id", opt(e.group_id)},
-                {"timeout", opt(e.timeout)},
-                {"stdin", e.stdin_text},
-                {"return_code", e.return_code}};
-  };
-  return {{"name", c.name},
-          {"can_connect", c.can_connect},
-          {"base_plan", c.base_plan},
-          {"layers", layers},
-          {"service_status", string_map(c.service_status)},
-          {"mounts", mounts},
-          {"exec_mock", list(c.exec_mock, exec_mock)},
-          {"files", list(c.files, [](const file_entry& f) { return to_json(f); })},
-          {"notices", list(c.notices, notice_json)},
-          {"check_infos", list(c.check_infos, check_json)},
-          {"exec_history", list(c.exec_history, record_json)}};
-}
+template <>
+struct table<exec_output> {
+  static constexpr std::string_view name = "exec_output", what = "an exec mock";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {member<&exec_output::command, strings_codec>("command"),
+                                        member<&exec_output::return_code, int_codec>("return_code"),
+                                        member<&exec_output::stdout_text, string_codec>("stdout"),
+                                        member<&exec_output::stderr_text, string_codec>("stderr")};
+};
 
-json to_json(const entity_status& s) { return {{"name", s.name}, {"message", s.message}}; }
+template <>
+struct table<exec_record> {
+  static constexpr std::string_view name = "exec_record", what = "an exec record";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {
+      member<&exec_record::command, strings_codec>("command"),
+      member<&exec_record::environment, string_map_codec>("environment"),
+      member<&exec_record::working_dir, optional_codec<string_codec>>("working_dir"),
+      member<&exec_record::user, optional_codec<string_codec>>("user"),
+      member<&exec_record::user_id, optional_codec<int_codec>>("user_id"),
+      member<&exec_record::group, optional_codec<string_codec>>("group"),
+      member<&exec_record::group_id, optional_codec<int_codec>>("group_id"),
+      member<&exec_record::timeout, optional_codec<number_codec>>("timeout"),
+      member<&exec_record::stdin_text, string_codec>("stdin"),
+      member<&exec_record::return_code, int_codec>("return_code")};
+};
 
-json to_json(const secret& s) {
-  return {{"id", s.id},
-          {"contents", int_map(s.contents, string_map)},
-          {"owner", opt(s.owner)},
-          {"revision", s.revision},
-          {"granted", opt(s.granted)},
-          {"remote_grants", int_map(s.remote_grants, [](const std::vector<std::string>& v) { return json(v); })},
-          {"label", opt(s.label)},
-          {"description", opt(s.description)},
-          {"expire", opt(s.expire)},
-          {"rotate", opt(s.rotate)}};
+using file_encoding_codec = enum_codec<"utf-8", "base64">;
+
+template <>
+struct table<file_entry> {
+  static constexpr std::string_view name = "file", what = "a file";
+  static constexpr label_fn label = label_by<"path">;
+  static constexpr std::array fields = {
+      member<&file_entry::path, string_codec>("path"),
+      // Text as is; other bytes as base64, which "encoding" says.
+      field<file_entry>{"content", string_codec::type,
+                        [](const json& object, const json& v, const std::string& p, file_entry& f) {
+                          std::string encoding = "utf-8";
+                          if (auto it = object.find("encoding"); it != object.end())
+                            file_encoding_codec::read(*it, child(p.substr(0, p.rfind('.')), "encoding"), encoding);
+                          std::string text;
+                          read_scalar(v, p, text);
+                          if (encoding == "utf-8") {
+                            f.content = std::move(text);
+                            return;
+                          }
+                          auto bytes = base64_decode(text);
+                          if (!bytes)
+                            fail(p, "content is not valid base64; encode the bytes with standard base64 (with '=' "
+                                    "padding) or set \"encoding\": \"utf-8\" for text");
+                          f.content = std::move(*bytes);
+                        },
+                        [](const file_entry& f) -> json {
+                          return is_valid_utf8(f.content) ? f.content : base64_encode(f.content);
+                        }},
+      field<file_entry>{"encoding", file_encoding_codec::type,
+                        [](const json&, const json& v, const std::string& p, file_entry&) {
+                          std::string encoding;
+                          file_encoding_codec::read(v, p, encoding);
+                        },
+                        [](const file_entry& f) -> json { return is_valid_utf8(f.content) ? "utf-8" : "base64"; }},
+      member<&file_entry::is_dir, bool_codec>("is_dir"),
+      member<&file_entry::permissions, int_codec>("permissions"),
+      member<&file_entry::user, optional_codec<string_codec>>("user"),
+      member<&file_entry::user_id, optional_codec<int_codec>>("user_id"),
+      member<&file_entry::group, optional_codec<string_codec>>("group"),
+      member<&file_entry::group_id, optional_codec<int_codec>>("group_id")};
+};
+
+template <>
+struct table<notice> {
+  static constexpr std::string_view name = "notice", what = "a notice";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {
+      member<&notice::id, string_codec>("id"),
+      member<&notice::type, string_codec>("type"),
+      member<&notice::key, string_codec>("key"),
+      member<&notice::first_occurred, string_codec>("first_occurred"),
+      member<&notice::last_occurred, string_codec>("last_occurred"),
+      member<&notice::last_repeated, string_codec>("last_repeated"),
+      member<&notice::occurrences, int_codec>("occurrences"),
+      member<&notice::last_data, string_map_codec>("last_data"),
+      member<&notice::repeat_after, optional_codec<number_codec>>("repeat_after"),
+      member<&notice::expire_after, optional_codec<number_codec>>("expire_after")};
+};
+
+template <>
+struct table<check_info> {
+  static constexpr std::string_view name = "check_info", what = "a check info";
+  static constexpr label_fn label = label_by<"name">;
+  static constexpr std::array fields = {
+      member<&check_info::name, string_codec>("name"),
+      member<&check_info::level, enum_codec<"", "alive", "ready">>("level"),
+      member<&check_info::status, enum_codec<"up", "down">>("status"),
+      member<&check_info::failures, int_codec>("failures"),
+      member<&check_info::threshold, int_codec>("threshold"),
+      member<&check_info::startup, enum_codec<"enabled", "disabled">>("startup")};
+};
+
+struct layers_codec {
+  using value_type = std::vector<std::pair<std::string, json>>;
+  static void read(const json& j, const std::string& path, value_type& out) {
+    if (!j.is_array()) fail(path, fmt::format("expected a list of [label, layer] pairs, got {}", describe(j)));
+    out.clear();
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      std::string p = indexed(path, std::to_string(i));
+      const json& item = j[i];
+      if (!item.is_array() || item.size() != 2)
+        fail(p, fmt::format("expected a [label, layer] pair, got {}; write e.g. [\"base\", {{\"services\": {{}}}}]",
+                            describe(item)));
+      std::string label;
+      read_scalar(item[0], indexed(p, "0"), label);
+      json layer;
+      read_object(item[1], indexed(p, "1"), layer);
+      out.emplace_back(std::move(label), std::move(layer));
+    }
+  }
+  static json write(const value_type& layers) {
+    json out = json::array();
+    for (const auto& [label, layer] : layers) out.push_back(json::array({label, layer}));
+    return out;
+  }
+  static std::string type() { return "list[[string,object]]"; }
+};
+
+// An object keyed by name (service names, mount names), each value read by `Codec`.
+template <class Codec, fixed_string What>
+struct named_map_codec {
+  using value_type = std::map<std::string, typename Codec::value_type>;
+  static void read(const json& j, const std::string& p, value_type& out) {
+    if (!j.is_object()) fail(p, fmt::format("expected an object of {}, got {}", What.view(), describe(j)));
+    out.clear();
+    for (const auto& [k, v] : j.items()) Codec::read(v, keyed(p, k), out[k]);
+  }
+  static json write(const value_type& m) {
+    json out = json::object();
+    for (const auto& [k, v] : m) out[k] = Codec::write(v);
+    return out;
+  }
+  static std::string type() { return "map[string," + Codec::type() + "]"; }
+};
+
+template <>
+struct table<container> {
+  static constexpr std::string_view name = "container", what = "a container";
+  static constexpr label_fn label = label_by<"name">;
+  static constexpr std::array fields = {
+      member<&container::name, string_codec>("name"),
+      member<&container::can_connect, bool_codec>("can_connect"),
+      member<&container::base_plan, object_codec>("base_plan"),
+      member<&container::layers, layers_codec>("layers"),
+      member<&container::service_status,
+             named_map_codec<enum_codec<"active", "inactive", "error", "backoff">, "service -> status">>(
+          "service_status"),
+      member<&container::mounts, named_map_codec<struct_codec<mount>, "name -> mount">>("mounts"),
+      member<&container::exec_mock, list_codec<exec_output>>("exec_mock"),
+      member<&container::files, list_codec<file_entry>>("files"),
+      member<&container::notices, list_codec<notice>>("notices"),
+      member<&container::check_infos, list_codec<check_info>>("check_infos"),
+      member<&container::exec_history, list_codec<exec_record>>("exec_history")};
+};
+
+template <>
+struct table<entity_status> {
+  static constexpr std::string_view name = "entity_status", what = "a status";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {
+      member<&entity_status::name, enum_codec<"unknown", "active", "blocked", "maintenance", "waiting", "error">>(
+          "name"),
+      member<&entity_status::message, string_codec>("message")};
+};
+
+template <>
+struct table<status_record> {
+  static constexpr std::string_view name = "status", what = "a status record";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {
+      member<&status_record::app, struct_codec<entity_status>>("app"),
+      member<&status_record::unit, struct_codec<entity_status>>("unit"),
+      member<&status_record::app_history, list_codec<entity_status>>("app_history"),
+      member<&status_record::unit_history, list_codec<entity_status>>("unit_history"),
+      member<&status_record::workload_version, string_codec>("workload_version"),
+      member<&status_record::previous_workload_version, optional_codec<string_codec>>("previous_workload_version")};
+};
+
+template <>
+struct table<model_info> {
+  static constexpr std::string_view name = "model", what = "a model";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {member<&model_info::name, string_codec>("name"),
+                                        member<&model_info::uuid, string_codec>("uuid"),
+                                        member<&model_info::type, enum_codec<"kubernetes", "lxd">>("type")};
+};
+
+template <>
+struct table<log_line> {
+  static constexpr std::string_view name = "log_line", what = "a log line";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {member<&log_line::level, string_codec>("level"),
+                                        member<&log_line::message, string_codec>("message")};
+};
+
+using unit_or_app = enum_codec<"unit", "app">;
+
+// `false` is the Python spelling of "not granted".
+struct granted_codec {
+  using value_type = std::optional<std::string>;
+  static void read(const json& j, const std::string& p, value_type& out) {
+    if (j.is_boolean() && !j.get<bool>()) {
+      out.reset();
+      return;
+    }
+    if (j.is_boolean()) fail(p, "true is ambiguous; write \"unit\" or \"app\" (who the secret is granted to), or null");
+    optional_codec<unit_or_app>::read(j, p, out);
+  }
+  static json write(const value_type& v) { return optional_codec<unit_or_app>::write(v); }
+  static std::string type() { return optional_codec<unit_or_app>::type(); }
+};
+
+template <>
+struct table<secret> {
+  static constexpr std::string_view name = "secret", what = "a secret";
+  static constexpr label_fn label = label_by<"id">;
+  static constexpr std::array fields = {
+      member<&secret::id, string_codec>("id"),
+      member<&secret::contents, int_map_codec<string_map_codec>>("contents"),
+      member<&secret::owner, optional_codec<unit_or_app>>("owner"),
+      member<&secret::revision, id_codec<"a secret revision">>("revision"),
+      member<&secret::granted, granted_codec>("granted"),
+      member<&secret::remote_grants, int_map_codec<strings_codec>>("remote_grants"),
+      member<&secret::label, optional_codec<string_codec>>("label"),
+      member<&secret::description, optional_codec<string_codec>>("description"),
+      member<&secret::expire, optional_codec<string_codec>>("expire"),
+      member<&secret::rotate,
+             optional_codec<enum_codec<"never", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly">>>(
+          "rotate")};
+};
+
+template <>
+struct table<deferred_event> {
+  static constexpr std::string_view name = "deferred_event", what = "a deferred event";
+  static constexpr label_fn label = label_by<"handle_path">;
+  static constexpr std::array fields = {member<&deferred_event::handle_path, string_codec>("handle_path"),
+                                        member<&deferred_event::owner, string_codec>("owner"),
+                                        member<&deferred_event::observer, string_codec>("observer"),
+                                        member<&deferred_event::snapshot_data, object_codec>("snapshot_data")};
+};
+
+template <>
+struct table<stored_state_entry> {
+  static constexpr std::string_view name = "stored_state", what = "a stored state";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {
+      member<&stored_state_entry::owner_path, optional_codec<string_codec>>("owner_path"),
+      member<&stored_state_entry::name, string_codec>("name"),
+      member<&stored_state_entry::content, object_codec>("content"),
+      member<&stored_state_entry::data_type_name, string_codec>("data_type_name")};
+};
+
+template <>
+struct table<opened_port> {
+  static constexpr std::string_view name = "opened_port", what = "an opened port";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {
+      member<&opened_port::protocol, enum_codec<"tcp", "udp", "icmp">>("protocol"),
+      member<&opened_port::port, optional_codec<int_codec>>("port")};
+};
+
+template <>
+struct table<storage> {
+  static constexpr std::string_view name = "storage", what = "a storage";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {member<&storage::name, string_codec>("name"),
+                                        member<&storage::index, id_codec<"a storage index">>("index"),
+                                        member<&storage::location, string_codec>("location")};
+};
+
+template <>
+struct table<resource> {
+  static constexpr std::string_view name = "resource", what = "a resource";
+  static constexpr label_fn label = label_by<"name">;
+  static constexpr std::array fields = {member<&resource::name, string_codec>("name"),
+                                        member<&resource::path, string_codec>("path")};
+};
+
+template <>
+struct table<action_output> {
+  static constexpr std::string_view name = "action_output", what = "an action output";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {member<&action_output::results, object_codec>("results"),
+                                        member<&action_output::logs, strings_codec>("logs"),
+                                        member<&action_output::failure_message, optional_codec<string_codec>>(
+                                            "failure_message")};
+};
+
+// Juju computes goal-state over every planned unit: an unbounded count allocates without end.
+struct planned_units_codec {
+  using value_type = int;
+  static void read(const json& j, const std::string& p, int& out) {
+    read_id(j, p, out, "a unit count");
+    if (out > max_planned_units)
+      fail(p, fmt::format("{} planned units is more than Scenario simulates (at most {})", out, max_planned_units));
+  }
+  static json write(int v) { return v; }
+  static std::string type() { return "id"; }
+};
+
+template <>
+struct table<state> {
+  static constexpr std::string_view name = "state", what = "a State";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {
+      member<&state::config, object_codec>("config"),
+      member<&state::relations, list_codec<relation>>("relations"),
+      member<&state::networks, list_codec<network>>("networks"),
+      member<&state::containers, list_codec<container>>("containers"),
+      member<&state::status, struct_codec<status_record>>("status"),
+      member<&state::leader, bool_codec>("leader"),
+      member<&state::model, struct_codec<model_info>>("model"),
+      member<&state::juju_log, list_codec<log_line>>("juju_log"),
+      member<&state::secrets, list_codec<secret>>("secrets"),
+      member<&state::unit_id, id_codec<"a unit id">>("unit_id"),
+      member<&state::deferred, list_codec<deferred_event>>("deferred"),
+      member<&state::stored_state, list_codec<stored_state_entry>>("stored_state"),
+      member<&state::opened_ports, list_codec<opened_port>>("opened_ports"),
+      member<&state::storages, list_codec<storage>>("storages"),
+      member<&state::resources, list_codec<resource>>("resources"),
+      member<&state::planned_units, planned_units_codec>("planned_units"),
+      member<&state::action, optional_codec<struct_codec<action_output>>>("action")};
+};
+
+template <>
+struct table<event> {
+  static constexpr std::string_view name = "event", what = "an Event";
+  static constexpr label_fn label = nullptr;
+  static constexpr std::array fields = {
+      member<&event::name, string_codec>("name"),
+      member<&event::relation_id, optional_codec<id_codec<"a relation id">>>("relation_id"),
+      member<&event::relation_remote_unit_id, optional_codec<id_codec<"a unit id">>>("relation_remote_unit_id"),
+      member<&event::relation_departed_unit_id, optional_codec<id_codec<"a unit id">>>("relation_departed_unit_id"),
+      member<&event::secret_id, optional_codec<string_codec>>("secret_id"),
+      member<&event::secret_revision, optional_codec<id_codec<"a secret revision">>>("secret_revision"),
+      member<&event::container, optional_codec<string_codec>>("container"),
+      member<&event::notice_id, optional_codec<string_codec>>("notice_id"),
+      member<&event::check_name, optional_codec<string_codec>>("check_name"),
+      member<&event::storage_name, optional_codec<string_codec>>("storage_name"),
+      member<&event::storage_index, optional_codec<id_codec<"a storage index">>>("storage_index"),
+      member<&event::action_params, object_codec>("action_params"),
+      member<&event::action_id, optional_codec<string_codec>>("action_id")};
+};
+
+template <class... S>
+json schema_of() {
+  json out = json::object();
+  auto add = [&out](auto tag) {
+    using T = table<typename decltype(tag)::type>;
+    json fields = json::array();
+    for (const auto& f : T::fields) fields.push_back({{"name", f.name}, {"type", f.type()}});
+    out[std::string(T::name)] = std::move(fields);
+  };
+  (add(std::type_identity<S>{}), ...);
+  return out;
 }
 
 }  // namespace
+
+std::string json_kind(const json& value, std::string_view object_word) {
+  switch (value.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "an integer";
+    case json::value_t::number_float: return "a float";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "a list";
+    case json::value_t::object: return std::string(object_word);
+    default: return "an unsupported value";
+  }
+}
 
 bool is_tag_wrapper(const json& value) {
   if (!value.is_object() || value.size() != 1) return false;
@@ -788,143 +982,29 @@ void check_nesting(const json& document, const std::string& root) {
 }  // namespace
 
 state state_from_json(const json& j) {
-  const std::string root;
   check_nesting(j, "state");
   if (!j.is_object()) fail("state", fmt::format("expected a State (a JSON object), got {}", describe(j)));
-  expect_object(j, root, "a State",
-                {"config", "relations", "networks", "containers", "status", "leader", "model",
-                 "juju_log", "secrets", "unit_id", "deferred", "stored_state", "opened_ports",
-                 "storages", "resources", "planned_units", "action"});
   state s;
-  with(j, root, "config", [&](const json& v, const std::string& p) { read_object(v, p, s.config); });
-  with(j, root, "relations", [&](const json& v, const std::string& p) {
-    read_list(v, p, s.relations, read_relation, relation_label);
-  });
-  with(j, root, "networks", [&](const json& v, const std::string& p) {
-    read_list(v, p, s.networks, read_network, [](const json& n) { return string_field(n, "name"); });
-  });
-  with(j, root, "containers", [&](const json& v, const std::string& p) {
-    read_list(v, p, s.containers, read_container, [](const json& c) { return string_field(c, "name"); });
-  });
-  with(j, root, "status", [&](const json& v, const std::string& p) { read_status(v, p, s.status); });
-  field(j, root, "leader", s.leader);
-  with(j, root, "model", [&](const json& v, const std::string& p) { read_model(v, p, s.model); });
-  with(j, root, "juju_log", [&](const json& v, const std::string& p) { read_list(v, p, s.juju_log, read_log_line); });
-  with(j, root, "secrets", [&](const json& v, const std::string& p) {
-    read_list(v, p, s.secrets, read_secret, [](const json& x) { return string_field(x, "id"); });
-  });
-  with(j, root, "unit_id", [&](const json& v, const std::string& p) { read_id(v, p, s.unit_id, "a unit id"); });
-  with(j, root, "deferred", [&](const json& v, const std::string& p) {
-    read_list(v, p, s.deferred, read_deferred, [](const json& x) { return string_field(x, "handle_path"); });
-  });
-  with(j, root, "stored_state", [&](const json& v, const std::string& p) { read_list(v, p, s.stored_state, read_stored_state); });
-  with(j, root, "opened_ports", [&](const json& v, const std::string& p) { read_list(v, p, s.opened_ports, read_opened_port); });
-  with(j, root, "storages", [&](const json& v, const std::string& p) { read_list(v, p, s.storages, read_storage); });
-  with(j, root, "resources", [&](const json& v, const std::string& p) {
-    read_list(v, p, s.resources, read_resource, [](const json& x) { return string_field(x, "name"); });
-  });
-  with(j, root, "planned_units", [&](const json& v, const std::string& p) {
-    read_id(v, p, s.planned_units, "a unit count");
-    if (s.planned_units > max_planned_units)
-      fail(p, fmt::format("{} planned units is more than Scenario simulates (at most {})", s.planned_units,
-                          max_planned_units));
-  });
-  with(j, root, "action", [&](const json& v, const std::string& p) {
-    if (v.is_null()) {
-      s.action.reset();
-      return;
-    }
-    action_output a;
-    read_action_output(v, p, a);
-    s.action = std::move(a);
-  });
+  read_struct(j, "", s);
   return s;
 }
 
-json state_to_json(const state& s) {
-  json status = {{"app", to_json(s.status.app)},
-                 {"unit", to_json(s.status.unit)},
-                 {"app_history", list(s.status.app_history, [](const entity_status& e) { return to_json(e); })},
-                 {"unit_history", list(s.status.unit_history, [](const entity_status& e) { return to_json(e); })},
-                 {"workload_version", s.status.workload_version},
-                 {"previous_workload_version", opt(s.status.previous_workload_version)}};
-  json action = nullptr;
-  if (s.action)
-    action = {{"results", s.action->results},
-              {"logs", s.action->logs},
-              {"failure_message", opt(s.action->failure_message)}};
-  return {
-      {"config", s.config},
-      {"relations", list(s.relations, [](const relation& r) { return to_json(r); })},
-      {"networks", list(s.networks, [](const network& n) { return to_json(n); })},
-      {"containers", list(s.containers, [](const container& c) { return to_json(c); })},
-      {"status", status},
-      {"leader", s.leader},
-      {"model", {{"name", s.model.name}, {"uuid", s.model.uuid}, {"type", s.model.type}}},
-      {"juju_log", list(s.juju_log, [](const log_line& l) { return json{{"level", l.level}, {"message", l.message}}; })},
-      {"secrets", list(s.secrets, [](const secret& x) { return to_json(x); })},
-      {"unit_id", s.unit_id},
-      {"deferred", list(s.deferred, [](const deferred_event& d) {
-         return json{{"handle_path", d.handle_path},
-                     {"owner", d.owner},
-                     {"observer", d.observer},
-                     {"snapshot_data", d.snapshot_data}};
-       })},
-      {"stored_state", list(s.stored_state, [](const stored_state_entry& e) {
-         return json{{"owner_path", opt(e.owner_path)},
-                     {"name", e.name},
-                     {"content", e.content},
-                     {"data_type_name", e.data_type_name}};
-       })},
-      {"opened_ports", list(s.opened_ports, [](const opened_port& o) {
-         return json{{"protocol", o.protocol}, {"port", opt(o.port)}};
-       })},
-      {"storages", list(s.storages, [](const storage& x) {
-         return json{{"name", x.name}, {"index", x.index}, {"location", x.location}};
-       })},
-      {"resources", list(s.resources, [](const resource& r) { return json{{"name", r.name}, {"path", r.path}}; })},
-      {"planned_units", s.planned_units},
-      {"action", action}};
-}
+json state_to_json(const state& s) { return write_struct(s); }
 
 event event_from_json(const json& j) {
   const std::string root = "event";
   check_nesting(j, root);
-  expect_object(j, root, "an Event",
-                {"name", "relation_id", "relation_remote_unit_id", "relation_departed_unit_id",
-                 "secret_id", "secret_revision", "container", "notice_id", "check_name",
-                 "storage_name", "storage_index", "action_params", "action_id"});
   event e;
-  field(j, root, "name", e.name);
-  with(j, root, "relation_id", [&](const json& v, const std::string& p) { read_optional_id(v, p, e.relation_id, "a relation id"); });
-  with(j, root, "relation_remote_unit_id", [&](const json& v, const std::string& p) { read_optional_id(v, p, e.relation_remote_unit_id, "a unit id"); });
-  with(j, root, "relation_departed_unit_id", [&](const json& v, const std::string& p) { read_optional_id(v, p, e.relation_departed_unit_id, "a unit id"); });
-  field(j, root, "secret_id", e.secret_id);
-  with(j, root, "secret_revision", [&](const json& v, const std::string& p) { read_optional_id(v, p, e.secret_revision, "a secret revision"); });
-  field(j, root, "container", e.container);
-  field(j, root, "notice_id", e.notice_id);
-  field(j, root, "check_name", e.check_name);
-  field(j, root, "storage_name", e.storage_name);
-  with(j, root, "storage_index", [&](const json& v, const std::string& p) { read_optional_id(v, p, e.storage_index, "a storage index"); });
-  with(j, root, "action_params", [&](const json& v, const std::string& p) { read_object(v, p, e.action_params); });
-  field(j, root, "action_id", e.action_id);
+  read_struct(j, root, e);
   return e;
 }
 
-json event_to_json(const event& e) {
-  return {{"name", e.name},
-          {"relation_id", opt(e.relation_id)},
-          {"relation_remote_unit_id", opt(e.relation_remote_unit_id)},
-          {"relation_departed_unit_id", opt(e.relation_departed_unit_id)},
-          {"secret_id", opt(e.secret_id)},
-          {"secret_revision", opt(e.secret_revision)},
-          {"container", opt(e.container)},
-          {"notice_id", opt(e.notice_id)},
-          {"check_name", opt(e.check_name)},
-          {"storage_name", opt(e.storage_name)},
-          {"storage_index", opt(e.storage_index)},
-          {"action_params", e.action_params},
-          {"action_id", opt(e.action_id)}};
+json event_to_json(const event& e) { return write_struct(e); }
+
+json state_schema() {
+  return schema_of<state, relation, network, bind_address, address, container, mount, exec_output, file_entry,
+                   notice, check_info, exec_record, status_record, entity_status, model_info, log_line, secret,
+                   deferred_event, stored_state_entry, opened_port, storage, resource, action_output, event>();
 }
 
 }  // namespace scenario::state

@@ -5,6 +5,9 @@
 // and what to write instead. Encoding then decoding yields an equal value.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "engine/state/errors.hpp"
 #include "engine/state/state.hpp"
 
@@ -16,6 +19,10 @@ namespace scenario::state {
 // any real State, and it keeps every recursive conversion (Python <-> JSON, copies, dumps,
 // pickles) well inside the stack. docs/state-format.md documents it.
 inline constexpr int max_nesting_depth = 100;
+
+// How messages name the type of a JSON value: "a string", "an integer", "a list"... and
+// `object_word` for an object (metadata documents call it "a mapping").
+std::string json_kind(const json& value, std::string_view object_word = "an object");
 
 // Whether `value` is the one-key {"$tag": ...} wrapper of a tagged value (docs/state-format.md).
 bool is_tag_wrapper(const json& value);
@@ -33,5 +40,11 @@ json state_to_json(const state& s);
 
 event event_from_json(const json& j);
 json event_to_json(const event& e);
+
+// The field tables that drive the codec: {struct: [{"name": JSON name, "type": e.g. "string",
+// "optional[int]", "list[relation]", "enum[tcp|udp|icmp]"}, ...]} for the State, the Event and
+// every struct they hold, fields in the order they are read. Python checks its dataclasses and
+// docs/state-format.md against it.
+json state_schema();
 
 }  // namespace scenario::state

@@ -52,12 +52,11 @@ from scenario.state import (
     StoredState,
     SubordinateRelation,
     _CharmSpec,
-    _as_layer,
-    _layer_dict,
     _status_to_entitystatus,
 )
 
 __all__ = [
+    "with_documents",
     "state_to_engine",
     "event_to_engine",
     "state_from_engine",
@@ -69,6 +68,70 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+# The engine struct (docs/state-format.md, `_engine.state_schema()`) each dataclass is stored as,
+# with the struct's fields no field of the dataclass holds and where their value comes from.
+# Every other field is held by the dataclass field of the same name, or of the name in its
+# metadata (state._stored_as). tests/python/unit/test_schema.py checks this table both ways.
+ENGINE_STRUCTS: Dict[type, Tuple[str, Dict[str, str]]] = {
+    State: ("state", {}),
+    Relation: ("relation", {"kind": "the class"}),
+    PeerRelation: (
+        "relation",
+        {
+            "kind": "the class",
+            "remote_app_name": "none: a peer's remote application is this one",
+            "limit": "none: the engine's default",
+            "remote_app_data": "none: a peer has no remote application databag",
+            "remote_model_uuid": "none: peers are in this model",
+        },
+    ),
+    SubordinateRelation: (
+        "relation",
+        {
+            "kind": "the class",
+            "limit": "none: the engine's default",
+            "remote_model_uuid": "none: a principal is in this model",
+        },
+    ),
+    Network: ("network", {}),
+    BindAddress: ("bind_address", {}),
+    Address: ("address", {}),
+    Container: ("container", {}),
+    Mount: ("mount", {}),
+    ExecOutput: ("exec_output", {"command": "its key in Container.exec_mock"}),
+    File: ("file", {"path": "its key in Container.files", "encoding": "the content's type"}),
+    Notice: ("notice", {}),
+    CheckInfo: ("check_info", {}),
+    ExecRecord: ("exec_record", {}),
+    Status: ("status", {}),
+    Model: ("model", {}),
+    Secret: ("secret", {}),
+    DeferredEvent: ("deferred_event", {}),
+    StoredState: ("stored_state", {}),
+    Port: ("opened_port", {}),
+    Storage: ("storage", {}),
+    Resource: ("resource", {}),
+    ActionOutput: ("action_output", {}),
+    Event: ("event", {"storage_index": "Event.storage"}),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def engine_fields(cls: type) -> Tuple[Tuple[str, str], ...]:
+    """(Python name, engine name) of each field of dataclass ``cls`` the engine holds."""
+    pairs = ((f.name, f.metadata.get("engine", f.name)) for f in dataclasses.fields(cls))
+    return tuple((name, engine) for name, engine in pairs if engine is not None)
+
+
+def fields_to_engine(obj: Any) -> Dict[str, Any]:
+    """The engine's form of a dataclass whose fields the engine holds as they are."""
+    return {engine: getattr(obj, name) for name, engine in engine_fields(type(obj))}
+
+
+def fields_from_engine(cls: Callable[..., T], d: Dict[str, Any]) -> T:
+    """``cls`` from the engine's form of it (fields the engine holds as they are)."""
+    return cls(**{name: d[engine] for name, engine in engine_fields(cls) if engine in d})  # type: ignore[arg-type]
 
 # ---------------------------------------------------------------------------------------------
 # tagged values (StoredState content, deferred snapshot data)
@@ -310,10 +373,7 @@ def _network(n: Network) -> Dict[str, Any]:
             {
                 "interface_name": b.interface_name,
                 "mac_address": b.mac_address or "",
-                "addresses": [
-                    {"hostname": a.hostname, "value": a.value, "cidr": a.cidr, "address": a.address}
-                    for a in b.addresses
-                ],
+                "addresses": [fields_to_engine(a) for a in b.addresses],
             }
             for b in n.bind_addresses
         ],
@@ -345,6 +405,33 @@ def _enum_value(v: Any) -> Any:
     return getattr(v, "value", v)
 
 
+def _layer_dict(layer: Union[pebble.Layer, Dict[str, Any], str]) -> Dict[str, Any]:
+    if isinstance(layer, str):  # YAML text, as ops' add_layer also accepts
+        import yaml
+
+        # Parsed directly: older ops' Layer would drop sections it does not know (log-targets).
+        parsed = yaml.safe_load(layer) or {}
+        if not isinstance(parsed, dict):
+            raise StateValidationError(f"a layer given as YAML text must be a mapping: {layer!r}")
+        return parsed
+    return layer.to_dict() if isinstance(layer, pebble.Layer) else dict(layer)
+
+
+# Sections the Layer of every ops we support (>= 2.4) keeps whenever they are non-empty.
+_LAYER_SECTIONS_ALWAYS_KEPT = frozenset(("summary", "description", "services", "checks"))
+
+
+def _as_layer(raw: Dict[str, Any]) -> Any:
+    """An ops Layer of `raw`, or `raw` itself if the installed ops' Layer would drop a section."""
+    layer = pebble.Layer(raw)
+    if raw.keys() <= _LAYER_SECTIONS_ALWAYS_KEPT:
+        return layer
+    kept = layer.to_dict()
+    if any(value and key not in kept for key, value in raw.items()):
+        return raw
+    return layer
+
+
 def container_to_engine(c: Container) -> Dict[str, Any]:
     layers = []
     for label, layer in c.layers.items():
@@ -368,9 +455,9 @@ def container_to_engine(c: Container) -> Dict[str, Any]:
             for cmd, out in c.exec_mock.items()
         ],
         "files": [_file(path, value) for path, value in c.files.items()],
-        "notices": [dataclasses.asdict(n) for n in c.notices],
-        "check_infos": [dataclasses.asdict(ci) for ci in c.check_infos],
-        "exec_history": [dataclasses.asdict(e) for e in c.exec_history],
+        "notices": [fields_to_engine(n) for n in c.notices],
+        "check_infos": [fields_to_engine(ci) for ci in c.check_infos],
+        "exec_history": [fields_to_engine(e) for e in c.exec_history],
     }
 
 
@@ -428,23 +515,19 @@ def _stored_state(s: StoredState) -> Dict[str, Any]:
 
 
 def _action(a: Optional[ActionOutput]) -> Optional[Dict[str, Any]]:
-    if a is None:
-        return None
-    return {"results": a.results, "logs": list(a.logs), "failure_message": a.failure_message}
+    return None if a is None else fields_to_engine(a)
 
 
-def to_engine_json(document: Dict[str, Any], what: str) -> str:
-    """``document`` (a State or Event in the engine's form) as JSON text for the engine."""
-    problem = engine_value_problem(document, what)
-    if problem:
-        raise StateValidationError(problem)
-    return json.dumps(document)
-
-
-def value_error_of(error: ValueError, state_document: Any, event_document: Any) -> StateValidationError:
-    """The engine refused a value JSON cannot carry (``error``): a StateValidationError saying where."""
-    problem = engine_value_problem(state_document, "state") or engine_value_problem(event_document, "event")
-    return StateValidationError(problem or str(error))
+def with_documents(call: Callable[[], T], **documents: Any) -> T:
+    """``call()``, which hands the engine ``documents`` (name -> a State, Event or container in
+    the engine's form, as Python values). The engine refuses a value JSON cannot carry with a
+    ValueError; only then are the documents walked, to say where it is (StateValidationError).
+    """
+    try:
+        return call()
+    except ValueError as e:
+        problems = (engine_value_problem(document, name) for name, document in documents.items())
+        raise StateValidationError(next((p for p in problems if p), str(e))) from None
 
 
 # How many dicts/lists deep a value may nest, counted from the top of its State, Event or
@@ -552,13 +635,13 @@ def state_to_engine(state: State) -> Dict[str, Any]:
             "previous_workload_version": st.previous_workload_version,
         },
         "leader": state.leader,
-        "model": {"name": state.model.name, "uuid": state.model.uuid, "type": state.model.type},
+        "model": fields_to_engine(state.model),
         "juju_log": [{"level": line[0], "message": line[1]} for line in state.juju_log],
         "secrets": [_secret(s) for s in state.secrets],
         "unit_id": state.unit_id,
         "deferred": [_deferred(d) for d in state.deferred],
         "stored_state": [_stored_state(s) for s in state.stored_state],
-        "opened_ports": [{"protocol": p.protocol, "port": p.port} for p in state.opened_ports],
+        "opened_ports": [fields_to_engine(p) for p in state.opened_ports],
         "storages": [
             {"name": s.name, "index": s.index, "location": str(s.location)} for s in state.storages
         ],
@@ -568,7 +651,7 @@ def state_to_engine(state: State) -> Dict[str, Any]:
     }
 
 
-def event_to_engine(event: Event, state: State) -> Dict[str, Any]:
+def event_to_engine(event: Event, state: Optional[State] = None) -> Dict[str, Any]:
     """The engine's JSON form of an Event fired on ``state``.
 
     Only identifies the objects the event refers to (relation id, container name...): whether
@@ -591,6 +674,30 @@ def event_to_engine(event: Event, state: State) -> Dict[str, Any]:
         "action_params": dict(event.params),
         "action_id": event.action_id,
     }
+
+
+def snapshot_documents(event: Event) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """The State and Event documents the engine builds ``event``'s deferred snapshot from: a
+    State holding just the objects the event names."""
+    containers = []
+    if event.container is not None:
+        container = container_to_engine(event.container)
+        if event.notice is not None:  # the event's own notice, whether or not the container lists it
+            others = [n for n in container["notices"] if n["id"] != event.notice.id]
+            container["notices"] = others + [fields_to_engine(event.notice)]
+        containers.append(container)
+    state = {
+        "relations": [_relation(event.relation)] if event.relation is not None else [],
+        "containers": containers,
+        "secrets": [_secret(event.secret)] if event.secret is not None else [],
+        "storages": [_storage_json(event.storage)] if event.storage is not None else [],
+    }
+    document = event_to_engine(event)
+    relation = event.relation
+    if relation is not None and document["relation_remote_unit_id"] is None and relation._remote_unit_ids:
+        # 3.1 snapshots the first remote unit the test listed (the engine's maps are sorted)
+        document["relation_remote_unit_id"] = relation._remote_unit_ids[0]
+    return state, document
 
 
 # The dict keys json.dumps writes as text, as a YAML document's may be (`on:` is True).
@@ -748,8 +855,8 @@ def _build_relation(d: Dict[str, Any], template: Optional[RelationBase]) -> Rela
     values["remote_app_data"] = dict(d.get("remote_app_data", {}))
     values["remote_units_data"] = {i: dict(units[str(i)]) for i in ids}
     values["remote_model_uuid"] = d.get("remote_model_uuid")
-    # No remote unit: Relation's own default (unit 0) applies.
-    return _trusted(Relation, values) if ids else Relation(**values)
+    # 3.1's default remote unit 0 is for input only: no unit here means the engine reported none.
+    return _trusted(Relation, values)
 
 
 def _build_network(d: Dict[str, Any], template: Optional[Network]) -> Network:
@@ -760,15 +867,7 @@ def _build_network(d: Dict[str, Any], template: Optional[Network]) -> Network:
             BindAddress(
                 interface_name=b.get("interface_name", ""),
                 mac_address=b.get("mac_address") or None,
-                addresses=[
-                    Address(
-                        hostname=a.get("hostname", ""),
-                        value=a.get("value", ""),
-                        cidr=a.get("cidr", ""),
-                        address=a.get("address", ""),
-                    )
-                    for a in b.get("addresses", [])
-                ],
+                addresses=[fields_from_engine(Address, a) for a in b.get("addresses", [])],
             )
             for b in d.get("bind_addresses", [])
         ],
@@ -877,9 +976,9 @@ def _build_container(d: Dict[str, Any], template: Optional[Container]) -> Contai
             for e in d.get("exec_mock", [])
         },
         "files": files,
-        "notices": [Notice(**n) for n in d.get("notices", [])],
-        "check_infos": [CheckInfo(**c) for c in d.get("check_infos", [])],
-        "exec_history": [ExecRecord(**e) for e in d.get("exec_history", [])],
+        "notices": [fields_from_engine(Notice, n) for n in d.get("notices", [])],
+        "check_infos": [fields_from_engine(CheckInfo, c) for c in d.get("check_infos", [])],
+        "exec_history": [fields_from_engine(ExecRecord, e) for e in d.get("exec_history", [])],
     }
     # The engine does not check files against mounts: Container's own check does.
     return Container(**values) if mounts else _trusted(Container, values)
@@ -1019,7 +1118,7 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
             t_model
             if (t_model.name, t_model.uuid, t_model.type)
             == (m.get("name"), m.get("uuid"), m.get("type"))
-            else Model(**m)
+            else fields_from_engine(Model, m)
         )
     if "juju_log" in d:
         changes["juju_log"] = [JujuLogLine(l["level"], l["message"]) for l in d["juju_log"]]
@@ -1034,7 +1133,7 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
         shown = [i for i in d["stored_state"] if shows_framework or i.get("owner_path") != ""]
         reuse("stored_state", _BY_OWNER_AND_NAME, _stored_state, _build_stored_state, shown)
     if "opened_ports" in d:
-        changes["opened_ports"] = [Port(p["protocol"], p.get("port")) for p in d["opened_ports"]]
+        changes["opened_ports"] = [fields_from_engine(Port, p) for p in d["opened_ports"]]
     if "storages" in d:
         t_storages = {(s.name, s.index): s for s in template.storages}
         storages = []
@@ -1058,15 +1157,7 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
         changes["planned_units"] = int(d["planned_units"])
     if "action" in d:
         a = d["action"]
-        changes["action_output"] = (
-            None
-            if a is None
-            else ActionOutput(
-                results=a.get("results", {}),
-                logs=list(a.get("logs", [])),
-                failure_message=a.get("failure_message"),
-            )
-        )
+        changes["action_output"] = None if a is None else fields_from_engine(ActionOutput, a)
     if type(template) is State and changes.keys() == _init_fields(State):
         # Every field came from the engine (the usual case): nothing of the template's is kept.
         return _new(State, changes)

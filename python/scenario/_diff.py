@@ -22,40 +22,11 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from ops import pebble
 from ops.model import StatusBase, UnknownStatus
 
-from scenario import state as _state
 
 __all__ = ["diff", "is_scenario_value", "stable_repr"]
 
 _MISSING = object()
 
-
-def _port_key(port: "_state.Port") -> str:
-    return port.protocol if port.port is None else f"{port.protocol}:{port.port}"
-
-
-def _stored_state_key(stored: "_state.StoredState") -> str:
-    return f"{stored.owner_path}/{stored.name}" if stored.owner_path else stored.name
-
-
-def _secret_key(secret: "_state.Secret") -> str:
-    # The id is required, but a test may leave it blank and rely on the label.
-    return secret.id if secret.id or not secret.label else f"label={secret.label}"
-
-
-# How the items of a list are identified, by item type (checked with isinstance, in order).
-_LIST_KEYS: Tuple[Tuple[type, Callable[[Any], str]], ...] = (
-    (_state.RelationBase, lambda r: f"{r.endpoint}:{r.relation_id}"),
-    (_state.Container, lambda c: c.name),
-    (_state.Secret, _secret_key),
-    (_state.StoredState, _stored_state_key),
-    (_state.Network, lambda n: n.name),
-    (_state.DeferredEvent, lambda d: d.handle_path),
-    (_state.Port, _port_key),
-    (_state.Storage, lambda s: f"{s.name}/{s.index}"),
-    (_state.Resource, lambda r: r.name),
-    (_state.Notice, lambda n: n.key),
-    (_state.CheckInfo, lambda c: c.name),
-)
 
 _SCALARS = (str, bytes, int, float, bool, type(None))
 
@@ -64,7 +35,7 @@ def is_scenario_value(value: Any) -> bool:
     """Whether ``value`` is one of scenario's State/Event value classes (a dataclass instance)."""
     cls = type(value)
     return dataclasses.is_dataclass(value) and not isinstance(value, type) and (
-        cls.__module__ == _state.__name__
+        cls.__module__ == "scenario.state"
     )
 
 
@@ -253,14 +224,15 @@ def _walk_sequence(path: str, left: List[Any], right: List[Any]) -> List[str]:
 
 
 def _key_function(items: Iterable[Any]) -> Optional[Callable[[Any], str]]:
-    """The key function shared by every item, or None if the items are not all named things."""
-    chosen: Optional[Tuple[type, Callable[[Any], str]]] = None
+    """The key function shared by every item (its class's ``_diff_key``), or None if the items
+    are not all named things of one kind."""
+    chosen: Optional[Callable[[Any], str]] = None
     for item in items:
-        entry = next((e for e in _LIST_KEYS if isinstance(item, e[0])), None)
-        if entry is None or (chosen is not None and entry is not chosen):
+        key = getattr(type(item), "_diff_key", None)
+        if key is None or (chosen is not None and key is not chosen):
             return None
-        chosen = entry
-    return chosen[1] if chosen else None
+        chosen = key
+    return chosen
 
 
 def _keyed(

@@ -75,17 +75,14 @@ def _engine_check(
         event = Event(event)
     state_document = _convert.state_to_engine(state)
     event_document = _convert.event_to_engine(event, state)
-    try:
-        return _engine.check_consistency(
-            _convert.charm_spec_to_engine(charm_spec),
-            state_document,
-            event_document,
-            juju_version,
-            strict,
-            areas or [],
-        )
-    except ValueError as e:  # a value JSON cannot carry: say where it is
-        raise _convert.value_error_of(e, state_document, event_document) from None
+    spec = _convert.charm_spec_to_engine(charm_spec)
+    return _convert.with_documents(
+        lambda: _engine.check_consistency(
+            spec, state_document, event_document, juju_version, strict, areas or []
+        ),
+        state=state_document,
+        event=event_document,
+    )
 
 
 class Results(NamedTuple):

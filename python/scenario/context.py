@@ -437,24 +437,24 @@ class Context:
         charm_class = _fresh_charm_class(self.charm_type, pre_event, post_event, event.name)
 
         with self._charm_dir() as charm_dir:
-            try:
-                run = _engine.Run(
-                    self._engine_spec,
-                    state_document,
-                    event_document,
-                    self.app_name,
-                    self.juju_version,
-                    str(charm_dir),
-                    self.charm_type.__name__,
-                    skip_checks,
-                    self._pebble_server(),
-                    _adapter.UNIT_STATE_IN_MEMORY,
-                    str(self._workdir / "storage"),
-                    share_cpu,
-                    strict,
-                )
-            except ValueError as e:  # a value JSON cannot carry: say where it is
-                raise _convert.value_error_of(e, state_document, event_document) from None
+            options = _engine.RunOptions()
+            options.app_name = self.app_name
+            options.juju_version = self.juju_version
+            options.charm_dir = charm_dir
+            options.charm_class_name = self.charm_type.__name__
+            options.skip_consistency_checks = skip_checks
+            options.unit_state_in_memory = _adapter.UNIT_STATE_IN_MEMORY
+            options.storage_root = self._workdir / "storage"
+            options.share_cpu_with_pebble = share_cpu
+            options.strict = strict
+            pebble_server = self._pebble_server()
+            run = _convert.with_documents(
+                lambda: _engine.Run(
+                    self._engine_spec, state_document, event_document, options, pebble_server
+                ),
+                state=state_document,
+                event=event_document,
+            )
             active = _adapter.ActiveRun(run, _adapter.UNIT_STATE_IN_MEMORY, self._pebble_openers)
             for warning in run.warnings:
                 logger.warning("%s", warning)
@@ -511,11 +511,14 @@ class Context:
                 event = Event(event)
             out = self.run(event, state, pre_event=pre_event, post_event=post_event)
             states.append(out)
-            settled = _engine.settle_after(
-                _convert.to_engine_json(_convert.state_to_engine(out), "state"),
-                _convert.to_engine_json(_convert.event_to_engine(event, out), "event"),
+            state_document = _convert.state_to_engine(out)
+            event_document = _convert.event_to_engine(event, out)
+            settled = _convert.with_documents(
+                lambda: _engine.settle_after(state_document, event_document),
+                state=state_document,
+                event=event_document,
             )
-            state = _convert.state_from_engine(json.loads(settled), out)
+            state = _convert.state_from_engine(settled, out)
         return states
 
     def _uncaught(self, error: BaseException, event: Event) -> UncaughtCharmError:
@@ -600,11 +603,6 @@ def _charm_frames(tb: Optional[TracebackType]) -> Optional[TracebackType]:
     return trimmed
 
 
-# Events ops runs in Juju's restricted context: it builds the charm and emits the event without
-# re-emitting deferred events first.
-_RESTRICTED_CONTEXT_EVENTS = ("collect_metrics",)
-
-
 def _fresh_charm_class(
     charm_type: type,
     pre_event: Optional[Callable[[Any], None]],
@@ -634,7 +632,7 @@ def _fresh_charm_class(
         if post_event is not None:
             framework.observe(framework.on.pre_commit, self._scenario_post_event)
         if pre_event is not None:
-            if event_name in _RESTRICTED_CONTEXT_EVENTS:
+            if event_name is not None and _engine.runs_in_restricted_context(event_name):
                 pre_event(self)  # ops re-emits nothing here: the event follows right after
             else:
                 reemit = framework.reemit

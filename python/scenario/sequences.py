@@ -13,7 +13,6 @@ one of 3.1's meta-events (``CREATE_ALL_RELATIONS``...) into the events it stands
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Type
 
 from scenario import _convert, _engine
@@ -66,8 +65,8 @@ Hook = Optional[Callable[["ops.CharmBase"], None]]
 
 def lifecycle_events(state: State, kind: str) -> List[Any]:
     """The events Juju fires for ``kind`` ('deploy', 'upgrade' or 'teardown') on ``state``."""
-    state_json = _convert.to_engine_json(_convert.state_to_engine(state), "state")
-    events = json.loads(_engine.lifecycle_events(state_json, kind))
+    document = _convert.state_to_engine(state)
+    events = _convert.with_documents(lambda: _engine.lifecycle_events(document, kind), state=document)
     return [_convert.event_from_engine(e, state) for e in events]
 
 

@@ -201,6 +201,14 @@ class _DCBase:
         return copy.deepcopy(self)
 
 
+def _stored_as(engine_name: Optional[str], **field_options: Any) -> Any:
+    """A dataclass field the engine's State format (docs/state-format.md) holds under another
+    name: ``engine_name``, or None for a Python-only field the engine never sees. Fields without
+    it are held under their own name (the converter and tests/python/unit/test_schema.py read it).
+    """
+    return dataclasses.field(metadata={"engine": engine_name}, **field_options)
+
+
 def _set(obj: object, name: str, value: Any) -> None:
     # normalising inputs in __post_init__ of a frozen dataclass
     object.__setattr__(obj, name, value)
@@ -299,21 +307,26 @@ class Secret(_DCBase):
             grants[rel_id] = set([names] if isinstance(names, str) else names)
         _set(self, "remote_grants", grants)
 
+    def _event_for_this_unit(self, name: str) -> "Event":
+        # Juju's rule is the engine's; the words are 3.1's
+        from scenario import _engine  # the engine imports this module's package
+
+        if _engine.secret_event_goes_to_owner(name) != bool(self.owner):
+            ownership = "owns" if self.owner else "does not own"
+            raise ValueError(
+                f"This unit will never receive {name.replace('_', '-')} for a secret it {ownership}."
+            )
+        return Event(name=name, secret=self)
+
     @property
     def changed_event(self) -> "Event":
         """A ``secret-changed`` event: the owner published a new revision (consumers only)."""
-        if self.owner:
-            raise ValueError("This unit will never receive secret-changed for a secret it owns.")
-        return Event(name="secret_changed", secret=self)
+        return self._event_for_this_unit("secret_changed")
 
     @property
     def rotate_event(self) -> "Event":
         """A ``secret-rotate`` event: the secret is due for rotation (owners only)."""
-        if not self.owner:
-            raise ValueError(
-                "This unit will never receive secret-rotate for a secret it does not own."
-            )
-        return Event(name="secret_rotate", secret=self)
+        return self._event_for_this_unit("secret_rotate")
 
     @property
     def expired_event(self) -> "Event":
@@ -322,11 +335,7 @@ class Secret(_DCBase):
         Set the expired revision with ``.replace(secret_revision=N)``; by default the engine
         uses the latest one.
         """
-        if not self.owner:
-            raise ValueError(
-                "This unit will never receive secret-expired for a secret it does not own."
-            )
-        return Event(name="secret_expired", secret=self)
+        return self._event_for_this_unit("secret_expired")
 
     @property
     def remove_event(self) -> "Event":
@@ -334,11 +343,12 @@ class Secret(_DCBase):
 
         Set the revision with ``.replace(secret_revision=N)``.
         """
-        if not self.owner:
-            raise ValueError(
-                "This unit will never receive secret-remove for a secret it does not own."
-            )
-        return Event(name="secret_remove", secret=self)
+        return self._event_for_this_unit("secret_remove")
+
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        # The id is required, but a test may leave it blank and rely on the label.
+        return self.id if self.id or not self.label else f"label={self.label}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,6 +463,10 @@ class RelationBase(_DCBase):
         """A ``<endpoint>-relation-broken`` event."""
         return self._event("broken")
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return f"{self.endpoint}:{self.relation_id}"
+
 
 def unify_ids_and_remote_units_data(
     ids: Sequence[int],
@@ -501,7 +515,7 @@ class Relation(RelationBase):
     """
 
     remote_app_name: str = "remote"
-    remote_unit_ids: List[int] = dataclasses.field(default_factory=list)
+    remote_unit_ids: List[int] = _stored_as("remote_units_data", default_factory=list)  # its keys
     limit: int = 1
     remote_app_data: Dict[str, str] = dataclasses.field(default_factory=dict)
     remote_units_data: Dict[int, Dict[str, str]] = dataclasses.field(default_factory=dict)
@@ -544,9 +558,9 @@ class SubordinateRelation(RelationBase):
     """
 
     remote_app_data: Dict[str, str] = dataclasses.field(default_factory=dict)
-    remote_unit_data: Dict[str, str] = dataclasses.field(default_factory=dict)
+    remote_unit_data: Dict[str, str] = _stored_as("remote_units_data", default_factory=dict)
     remote_app_name: str = "remote"
-    remote_unit_id: int = 0
+    remote_unit_id: int = _stored_as("remote_units_data", default=0)  # its one key
 
     def _named_databags(self):
         yield from super()._named_databags()
@@ -580,8 +594,8 @@ class PeerRelation(RelationBase):
     peers_ids: ids of the other peers (may be given instead of, or with, peers_data).
     """
 
-    peers_data: Dict[int, Dict[str, str]] = dataclasses.field(default_factory=dict)
-    peers_ids: List[int] = dataclasses.field(default_factory=list)
+    peers_data: Dict[int, Dict[str, str]] = _stored_as("remote_units_data", default_factory=dict)
+    peers_ids: List[int] = _stored_as("remote_units_data", default_factory=list)  # its keys
 
     def __post_init__(self):
         ids, data = unify_ids_and_remote_units_data(
@@ -696,6 +710,10 @@ class Network(_DCBase):
             ingress_addresses=list(ingress_addresses),
         )
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.name
+
 
 # ---------------------------------------------------------------------------------------------
 # containers
@@ -766,6 +784,10 @@ class Notice(_DCBase):
     repeat_after: Optional[float] = None
     expire_after: Optional[float] = None
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.key
+
 
 @dataclasses.dataclass(frozen=True)
 class CheckInfo(_DCBase):
@@ -778,32 +800,9 @@ class CheckInfo(_DCBase):
     threshold: int = 3
     startup: str = "enabled"
 
-
-def _layer_dict(layer: Union[pebble.Layer, Dict[str, Any], str]) -> Dict[str, Any]:
-    if isinstance(layer, str):  # YAML text, as ops' add_layer also accepts
-        import yaml
-
-        # Parsed directly: older ops' Layer would drop sections it does not know (log-targets).
-        parsed = yaml.safe_load(layer) or {}
-        if not isinstance(parsed, dict):
-            raise StateValidationError(f"a layer given as YAML text must be a mapping: {layer!r}")
-        return parsed
-    return layer.to_dict() if isinstance(layer, pebble.Layer) else dict(layer)
-
-
-# Sections the Layer of every ops we support (>= 2.4) keeps whenever they are non-empty.
-_LAYER_SECTIONS_ALWAYS_KEPT = frozenset(("summary", "description", "services", "checks"))
-
-
-def _as_layer(raw: Dict[str, Any]) -> Any:
-    """An ops Layer of `raw`, or `raw` itself if the installed ops' Layer would drop a section."""
-    layer = pebble.Layer(raw)
-    if raw.keys() <= _LAYER_SECTIONS_ALWAYS_KEPT:
-        return layer
-    kept = layer.to_dict()
-    if any(value and key not in kept for key, value in raw.items()):
-        return raw
-    return layer
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -824,7 +823,7 @@ class Container(_DCBase):
 
     name: str
     can_connect: bool = False
-    _base_plan: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    _base_plan: Dict[str, Any] = _stored_as("base_plan", default_factory=dict)
     layers: Dict[str, pebble.Layer] = dataclasses.field(default_factory=dict)
     service_status: Dict[str, pebble.ServiceStatus] = dataclasses.field(default_factory=dict)
     mounts: Dict[str, Mount] = dataclasses.field(default_factory=dict)
@@ -866,7 +865,8 @@ class Container(_DCBase):
         from scenario import _convert, _engine
 
         document = _convert.container_to_engine(self)
-        return _engine.container_plan(_convert.to_engine_json(document, f"container {self.name!r}"))
+        where = f"container {self.name!r}"
+        return _convert.with_documents(lambda: _engine.container_plan(document), **{where: document})
 
     @property
     def plan(self) -> pebble.Plan:
@@ -875,17 +875,14 @@ class Container(_DCBase):
 
     @property
     def services(self) -> Dict[str, pebble.ServiceInfo]:
-        """Services of the plan, with their status from service_status."""
-        infos = {}
-        for name, service in sorted(self.plan.services.items()):
-            status = self.service_status.get(name, pebble.ServiceStatus.INACTIVE)
-            startup = service.startup or "disabled"
-            infos[name] = pebble.ServiceInfo(
-                name,
-                startup=pebble.ServiceStartup(startup),
-                current=pebble.ServiceStatus(status),
-            )
-        return infos
+        """Services of the plan as Pebble lists them (the engine answers), with their status
+        from service_status."""
+        from scenario import _convert, _engine
+
+        document = _convert.container_to_engine(self)
+        where = f"container {self.name!r}"
+        listed = _convert.with_documents(lambda: _engine.container_services(document), **{where: document})
+        return {info["name"]: pebble.ServiceInfo.from_dict(info) for info in sorted(listed, key=lambda i: i["name"])}
 
     @property
     def filesystem(self) -> "_FilesystemView":
@@ -939,6 +936,10 @@ class Container(_DCBase):
             container=self,
             check_info=check,
         )
+
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.name
 
 
 class _FilesystemView:
@@ -1149,6 +1150,10 @@ class StoredState(_DCBase):
     def handle_path(self) -> str:
         return f"{self.owner_path or ''}/{self.data_type_name}[{self.name}]"
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return f"{self.owner_path}/{self.name}" if self.owner_path else self.name
+
 
 @dataclasses.dataclass(frozen=True)
 class DeferredEvent(_DCBase):
@@ -1169,6 +1174,10 @@ class DeferredEvent(_DCBase):
     def name(self) -> str:
         return self.handle_path.split("/")[-1].split("[")[0]
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.handle_path
+
 
 # ---------------------------------------------------------------------------------------------
 # beyond 3.1: ports, storages, resources, action output, juju-log lines
@@ -1182,17 +1191,20 @@ class Port(_DCBase):
     port: Optional[int] = None
 
     def __post_init__(self):
-        if self.protocol not in ("tcp", "udp", "icmp"):
-            raise StateValidationError(
-                f"Port protocol must be 'tcp', 'udp' or 'icmp', not {_brief(self.protocol)}"
-            )
-        if self.protocol == "icmp":
-            if self.port is not None:
-                raise StateValidationError("an icmp Port has no port number: use Port('icmp')")
-        elif not isinstance(self.port, int) or not 1 <= self.port <= 65535:
-            raise StateValidationError(
-                f"Port({_brief(self.protocol)}, {_brief(self.port)}): port must be an int in 1-65535"
-            )
+        where = f"Port({_brief(self.protocol)}, {_brief(self.port)})"
+        if not isinstance(self.protocol, str):
+            raise StateValidationError(f"{where}: protocol must be a str: 'tcp', 'udp' or 'icmp'")
+        if self.port is not None and not (isinstance(self.port, int) and -(2**63) <= self.port < 2**63):
+            raise StateValidationError(f"{where}: port must be an int (1-65535), or None for icmp")
+        from scenario import _engine  # the engine imports this module's package
+
+        problem = _engine.opened_port_problem(self.protocol, self.port)  # Juju's rule
+        if problem:
+            raise StateValidationError(f"{where}: {problem}")
+
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.protocol if self.port is None else f"{self.protocol}:{self.port}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1214,6 +1226,10 @@ class Storage(_DCBase):
         """A ``<name>-storage-detaching`` event."""
         return Event(name=normalize_name(self.name + "-storage-detaching"), storage=self)
 
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return f"{self.name}/{self.index}"
+
 
 @dataclasses.dataclass(frozen=True)
 class Resource(_DCBase):
@@ -1221,6 +1237,10 @@ class Resource(_DCBase):
 
     name: str
     path: Union[str, Path]
+
+    def _diff_key(self) -> str:
+        """How a diff tells this item apart in a list (docs/state-diff.md)."""
+        return self.name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1284,7 +1304,7 @@ class State(_DCBase):
     storages: List[Storage] = dataclasses.field(default_factory=list)
     resources: List[Resource] = dataclasses.field(default_factory=list)
     planned_units: int = 1
-    action_output: Optional[ActionOutput] = None
+    action_output: Optional[ActionOutput] = _stored_as("action", default=None)
 
     def __post_init__(self):
         checks = (
@@ -1475,18 +1495,18 @@ class Event(_DCBase):
     """
 
     name: str
-    args: Tuple[Any, ...] = ()
-    kwargs: Dict[str, Any] = dataclasses.field(default_factory=dict)
-    relation: Optional[AnyRelation] = None
+    args: Tuple[Any, ...] = _stored_as(None, default=())
+    kwargs: Dict[str, Any] = _stored_as(None, default_factory=dict)
+    relation: Optional[AnyRelation] = _stored_as("relation_id", default=None)
     relation_remote_unit_id: Optional[int] = None
-    secret: Optional[Secret] = None
-    container: Optional[Container] = None
+    secret: Optional[Secret] = _stored_as("secret_id", default=None)
+    container: Optional[Container] = None  # by its name
     relation_departed_unit_id: Optional[int] = None
     secret_revision: Optional[int] = None
-    notice: Optional[Notice] = None
-    check_info: Optional[CheckInfo] = None
-    storage: Optional[Storage] = None
-    params: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    notice: Optional[Notice] = _stored_as("notice_id", default=None)
+    check_info: Optional[CheckInfo] = _stored_as("check_name", default=None)
+    storage: Optional[Storage] = _stored_as("storage_name", default=None)  # and storage_index
+    params: Dict[str, Any] = _stored_as("action_params", default_factory=dict)
     action_id: Optional[str] = None
 
     def __post_init__(self):
@@ -1579,63 +1599,24 @@ class Event(_DCBase):
         return DeferredEvent(handle_path, owner_name, handler_name, self._snapshot_data())
 
     def _snapshot_data(self) -> Dict[str, Any]:
-        if self._is_workload_event:
-            if self.container is None:
-                raise ValueError(f"{self.name} is a workload event; pass container=")
-            data: Dict[str, Any] = {"container_name": self.container.name}
-            if self.notice is not None:
-                data.update(
-                    notice_id=self.notice.id,
-                    notice_type=self.notice.type,
-                    notice_key=self.notice.key,
-                )
-            if self.check_info is not None:
-                data["check_name"] = self.check_info.name
-            return data
-        if self._is_relation_event:
-            relation = self.relation
-            if relation is None:
-                raise ValueError(f"{self.name} is a relation event; pass relation=")
-            data = {"relation_name": relation.endpoint, "relation_id": relation.relation_id}
-            if isinstance(relation, PeerRelation):
-                # The remote app is this app, whose name only the run knows: the engine adds
-                # it, and the first peer as the unit, when it loads the deferred event.
-                return data
-            app = relation.remote_app_name
-            data["app_name"] = app
-            if self.name.endswith(("_relation_created", "_relation_broken")):
-                return data
-            unit_id = self.relation_remote_unit_id
-            if unit_id is None and relation._remote_unit_ids:
-                unit_id = relation._remote_unit_ids[0]
-            if unit_id is not None:
-                data["unit_name"] = f"{app}/{unit_id}"
-            if self.name.endswith("_relation_departed"):
-                departing = self.relation_departed_unit_id
-                if departing is None:
-                    departing = unit_id
-                if departing is not None:
-                    data["departing_unit"] = f"{app}/{departing}"
-            return data
-        if self._is_secret_event:
-            if self.secret is None:
-                raise ValueError(f"{self.name} is a secret event; pass secret=")
-            data = {"id": self.secret.id, "label": self.secret.label}
-            if self.name in ("secret_expired", "secret_remove"):
-                revision = self.secret_revision
-                if revision is None:
-                    revision = max(self.secret.contents) if self.secret.contents else 0
-                data["revision"] = revision
-            return data
-        if self._is_storage_event:
-            if self.storage is None:
-                raise ValueError(f"{self.name} is a storage event; pass storage=")
-            return {
-                "storage_name": self.storage.name,
-                "storage_index": self.storage.index,
-                "storage_location": self.storage.location,
-            }
-        return {}
+        """What ops saves for this event when a handler defers it (the engine builds it)."""
+        missing = (
+            (self._is_workload_event and self.container is None and "workload", "container"),
+            (self._is_relation_event and self.relation is None and "relation", "relation"),
+            (self._is_secret_event and self.secret is None and "secret", "secret"),
+            (self._is_storage_event and self.storage is None and "storage", "storage"),
+        )
+        for kind, argument in missing:
+            if kind:
+                raise ValueError(f"{self.name} is a {kind} event; pass {argument}=")
+        from scenario import _convert, _engine
+
+        state_document, event_document = _convert.snapshot_documents(self)
+        return _convert.with_documents(
+            lambda: _engine.deferred_snapshot(state_document, event_document),
+            state=state_document,
+            event=event_document,
+        )
 
 
 def deferred(

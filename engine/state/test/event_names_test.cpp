@@ -31,5 +31,20 @@ TEST(event_names, converts_between_ops_and_juju_spellings) {
   EXPECT_EQ(dashed(underscored("web-server")), "web-server");
 }
 
+TEST(event_names, only_collect_metrics_runs_in_the_restricted_context) {
+  EXPECT_TRUE(runs_in_restricted_context("collect_metrics"));
+  EXPECT_TRUE(runs_in_restricted_context("collect-metrics"));
+  EXPECT_FALSE(runs_in_restricted_context("start"));
+  EXPECT_FALSE(runs_in_restricted_context("update_status"));
+}
+
+TEST(event_names, secret_changed_goes_to_consumers_the_other_secret_events_to_the_owner) {
+  EXPECT_FALSE(secret_event_goes_to_owner("secret_changed"));
+  EXPECT_FALSE(secret_event_goes_to_owner("secret-changed"));
+  EXPECT_TRUE(secret_event_goes_to_owner("secret_rotate"));
+  EXPECT_TRUE(secret_event_goes_to_owner("secret_expired"));
+  EXPECT_TRUE(secret_event_goes_to_owner("secret_remove"));
+}
+
 }  // namespace
 }  // namespace scenario::state

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 #include "engine/state/bytes_text.hpp"
 
 namespace scenario::state {
@@ -130,6 +133,59 @@ TEST(json_codec, full_state_decodes_into_the_right_fields) {
   ASSERT_TRUE(s.action.has_value());
   EXPECT_EQ(*s.action->failure_message, "boom");
   EXPECT_EQ(s.planned_units, 4);
+}
+
+// Checks `value` against the schema type `type` (a struct name, "list[X]", "optional[X]",
+// "map[int,X]" or "map[string,X]"; scalars are not looked into) and returns the struct names met.
+void expect_matches_schema(const json& schema, const json& value, const std::string& type, const std::string& path,
+                           std::set<std::string>& seen) {
+  auto inner = [&](std::string_view prefix) { return type.substr(prefix.size(), type.size() - prefix.size() - 1); };
+  if (type.starts_with("optional[")) {
+    if (!value.is_null()) expect_matches_schema(schema, value, inner("optional["), path, seen);
+  } else if (type.starts_with("list[") && !type.starts_with("list[[")) {
+    for (std::size_t i = 0; i < value.size(); ++i)
+      expect_matches_schema(schema, value[i], inner("list["), path + "[" + std::to_string(i) + "]", seen);
+  } else if (type.starts_with("map[int,") || type.starts_with("map[string,")) {
+    std::string of = type.starts_with("map[int,") ? inner("map[int,") : inner("map[string,");
+    for (const auto& [k, v] : value.items()) expect_matches_schema(schema, v, of, path + "['" + k + "']", seen);
+  } else if (schema.contains(type)) {
+    seen.insert(type);
+    std::set<std::string> written, listed;
+    for (const auto& [k, v] : value.items()) written.insert(k);
+    for (const auto& f : schema[type]) listed.insert(f["name"].get<std::string>());
+    EXPECT_EQ(written, listed) << path << " (" << type << ")";
+    for (const auto& f : schema[type]) {
+      auto name = f["name"].get<std::string>();
+      if (value.contains(name)) expect_matches_schema(schema, value[name], f["type"], path + "." + name, seen);
+    }
+  }
+}
+
+TEST(json_codec, schema_names_exactly_the_fields_the_writer_writes) {
+  const json schema = state_schema();
+  std::set<std::string> seen;
+  expect_matches_schema(schema, state_to_json(state_from_json(full_state_json())), "state", "state", seen);
+  event e;
+  expect_matches_schema(schema, event_to_json(e), "event", "event", seen);
+  // full_state_json sets every field, so every struct of the schema is met.
+  std::set<std::string> all;
+  for (const auto& [name, fields] : schema.items()) all.insert(name);
+  EXPECT_EQ(seen, all);
+}
+
+TEST(json_codec, schema_types_name_the_rules) {
+  const json schema = state_schema();
+  auto type_of = [&](const std::string& s, const std::string& field) {
+    for (const auto& f : schema[s])
+      if (f["name"] == field) return f["type"].get<std::string>();
+    return std::string("(missing)");
+  };
+  EXPECT_EQ(type_of("opened_port", "protocol"), "enum[tcp|udp|icmp]");
+  EXPECT_EQ(type_of("opened_port", "port"), "optional[int]");
+  EXPECT_EQ(type_of("relation", "remote_units_data"), "map[int,databag]");
+  EXPECT_EQ(type_of("state", "relations"), "list[relation]");
+  EXPECT_EQ(type_of("event", "relation_id"), "optional[id]");
+  EXPECT_EQ(type_of("container", "mounts"), "map[string,mount]");
 }
 
 TEST(json_codec, empty_object_gives_defaults) {

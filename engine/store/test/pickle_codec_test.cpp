@@ -5,6 +5,7 @@
 
 #include "engine/state/errors.hpp"
 #include "engine/state/json_codec.hpp"
+#include "engine/store/test/byte_damage.hpp"
 
 namespace scenario::store {
 namespace {
@@ -291,17 +292,12 @@ TEST(pickle_codec_errors, bad_tag_shapes) {
 // Damaged input must end in state_validation_error (or a value), never a crash or another exception.
 TEST(pickle_codec_errors, corrupted_pickles_fail_cleanly) {
   std::string base(bytes_of(composite_p4));
-  uint32_t seed = 12345;
-  auto next = [&] {
-    seed = seed * 1103515245u + 12345u;
-    return seed >> 8;
-  };
+  byte_damage damage(12345);
   int rejected = 0;
   for (int round = 0; round < 3000; ++round) {
     std::string data = base;
-    int edits = 1 + static_cast<int>(next() % 4);
-    for (int e = 0; e < edits; ++e) data[next() % data.size()] = static_cast<char>(next() & 0xff);
-    if (round % 5 == 0) data.resize(next() % data.size());
+    damage.overwrite(data, 1 + static_cast<int>(damage.next() % 4));
+    if (round % 5 == 0) data.resize(damage.next() % data.size());
     try {
       pickle_to_json(data);
     } catch (const state_validation_error&) {

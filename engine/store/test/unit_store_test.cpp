@@ -18,6 +18,7 @@
 #include "engine/state/json_codec.hpp"
 #include "engine/store/pickle_codec.hpp"
 #include "engine/store/sqlite_image.hpp"
+#include "engine/store/test/byte_damage.hpp"
 
 namespace scenario::store {
 namespace {
@@ -509,15 +510,11 @@ TEST_F(unit_store_test, corrupted_images_never_crash_the_direct_reader) {
   write_like_ops(snapshots, {{"MyCharm/on/start[1]", "MyCharm", "_on_start"}});
   std::ifstream in(db_, std::ios::binary);
   const std::string base((std::istreambuf_iterator<char>(in)), {});
-  uint32_t seed = 777;
-  auto next = [&] {
-    seed = seed * 1103515245u + 12345u;
-    return seed >> 8;
-  };
+  byte_damage damage(777);
   int parsed = 0;
   for (int round = 0; round < 2000; ++round) {
     std::string image = base;
-    for (int e = 0; e < 3; ++e) image[next() % image.size()] = static_cast<char>(next() & 0xff);
+    damage.overwrite(image, 3);
     if (detail::parse_unit_db(image)) ++parsed;
   }
   EXPECT_GT(parsed, 0);  // most single-byte damage lands in data, which still parses

@@ -9,6 +9,7 @@ from ops.charm import CharmBase
 
 import scenario
 from scenario import Container, Context, ExecOutput, InconsistentScenarioError, State, trigger
+from charm_runs import expect_divergences
 
 META = {"name": "local", "containers": {"workload": {}}}
 
@@ -50,11 +51,13 @@ def test_state_layer_without_override_merges_as_3_1(mycharm):
         layers={"a": pebble.Layer(BASE), "b": pebble.Layer(NO_OVERRIDE)},
     )
     mycharm.body = lambda c: services(c.get_plan())
-    with pytest.warns(
-        scenario.JujuDivergenceWarning,
-        match=r'container "workload": its layers make a plan Pebble refuses: layer "b" must define '
+    with expect_divergences(
+        r'container "workload": its layers make a plan Pebble refuses: layer "b" must define '
         r'"override" for service "web".*\(accepted as ops-scenario 3.1 did; strict mode makes it '
         r"an error\)",
+        # and the charm's get_plan is answered with that plan
+        r'container "workload": Pebble refuses this plan \(layer "b" must define "override" for '
+        r'service "web"\); served as ops-scenario 3.1 merged it',
     ):
         trigger(State(containers=[container]), container.pebble_ready_event, mycharm, meta=META)
     # the later item replaced the earlier one, environment and all

@@ -162,12 +162,18 @@ def test_close_port():
 def test_port_validation():
     from scenario import StateValidationError
 
-    with pytest.raises(StateValidationError):
+    # the engine's rule (the one the consistency checker applies), named with the Port
+    with pytest.raises(StateValidationError, match=r"Port\('tcp', 70000\): port 70000 is out of range; use 1-65535"):
         Port("tcp", 70000)
-    with pytest.raises(StateValidationError):
+    with pytest.raises(StateValidationError, match="icmp has no port; remove the port"):
         Port("icmp", 1)
-    with pytest.raises(StateValidationError):
+    with pytest.raises(StateValidationError, match="protocol 'sctp' is not one of tcp, udp, icmp"):
         Port("sctp", 1)
+    with pytest.raises(StateValidationError, match="a udp port needs a port number"):
+        Port("udp")
+    with pytest.raises(StateValidationError, match="port must be an int"):
+        Port("tcp", "80")
+    assert Port("icmp").port is None and Port("udp", 53).port == 53
 
 
 # --- storage ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from scenario import (
     Status,
     SubordinateRelation,
 )
+from charm_runs import probe
 
 OPS = tuple(int(p) for p in ops.__version__.split(".")[:2])
 
@@ -31,17 +32,6 @@ META = {
 
 class Idle(CharmBase):
     pass
-
-
-def probe(ctx, event, state, fn):
-    """Runs ``fn(charm)`` inside the hook (hook tools live) and returns (output, fn's result)."""
-    box = {}
-
-    def post(charm):
-        box["result"] = fn(charm)
-
-    out = ctx.run(event, state, post_event=post)
-    return out, box.get("result")
 
 
 # --- databag reads -------------------------------------------------------------------------

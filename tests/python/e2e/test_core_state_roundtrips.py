@@ -29,6 +29,7 @@ from scenario import (
     capture_events,
     deferred,
 )
+from charm_runs import pulled
 
 META = {
     "name": "local",
@@ -466,8 +467,8 @@ def test_container_files_mounts_and_exec(tmp_path):
 
     def use(charm):
         c = charm.unit.get_container("work")
-        conf = c.pull("/etc/app.conf").read()
-        host = c.pull("/mnt/host.txt").read()
+        conf = pulled(c, "/etc/app.conf")
+        host = pulled(c, "/mnt/host.txt")
         out, _ = c.exec(["echo", "hi"]).wait_output()
         c.push("/etc/new.conf", "pushed")
         return conf, host, out

@@ -4,7 +4,8 @@ import ops
 import pytest
 from ops import pebble
 
-from scenario import CheckInfo, Container, Context, Notice, State
+from scenario import CheckInfo, Container, Notice, State
+from charm_runs import run_in_charm
 
 META = {"name": "checker", "containers": {"workload": {}}}
 
@@ -24,28 +25,12 @@ needs_notices = pytest.mark.skipif(
 
 
 def run_charm(container, body, event="start", meta=META, **context_args):
-    """Runs `body(container, event)` inside the charm's handler; returns (output, its result).
-
-    An exception raised by body is re-raised as is after the run.
-    """
-    seen = {}
-
-    class Charm(ops.CharmBase):
-        def __init__(self, framework):
-            super().__init__(framework)
-            name = event if isinstance(event, str) else event.name
-            framework.observe(getattr(self.on, name), self._handle)
-
-        def _handle(self, ev):
-            try:
-                seen["result"] = body(self.unit.get_container(container.name), ev)
-            except Exception as e:  # handed to the test below
-                seen["error"] = e
-
-    out = Context(Charm, meta=meta, **context_args).run(event, State(containers=[container]))
-    if "error" in seen:
-        raise seen["error"]
-    return out, seen.get("result")
+    """Runs `body(container, event)` inside the charm's handler; returns (output, its result)."""
+    return run_in_charm(
+        State(containers=[container]),
+        lambda charm, ev: body(charm.unit.get_container(container.name), ev),
+        event, meta, **context_args,
+    )
 
 
 def live(**kwargs):

@@ -8,33 +8,25 @@ import ops
 import pytest
 from ops import pebble
 
-from scenario import Container, Context, ExecOutput, ExecRecord, State
+from scenario import Container, ExecOutput, ExecRecord, State
+from charm_runs import expect_divergences, run_in_charm
 
 META = {"name": "execer", "containers": {"workload": {}}}
 
 
 def run_charm(container, body, event="start", meta=META, **context_args):
-    """Runs `body(container)` inside the charm's handler; returns (output State, its result).
+    """Runs `body(container)` inside the charm's handler; returns (output State, its result)."""
+    return run_in_charm(
+        State(containers=[container]),
+        lambda charm, _ev: body(charm.unit.get_container(container.name)),
+        event, meta, **context_args,
+    )
 
-    An exception raised by body is re-raised as is after the run.
-    """
-    seen = {}
 
-    class Charm(ops.CharmBase):
-        def __init__(self, framework):
-            super().__init__(framework)
-            framework.observe(getattr(self.on, event), self._handle)
-
-        def _handle(self, _event):
-            try:
-                seen["result"] = body(self.unit.get_container(container.name))
-            except Exception as e:  # handed to the test below
-                seen["error"] = e
-
-    out = Context(Charm, meta=meta, **context_args).run(event, State(containers=[container]))
-    if "error" in seen:
-        raise seen["error"]
-    return out, seen.get("result")
+# Every wait() on a process with mocked output is reported: ops' client closes its streams there.
+def waited(*commands):
+    patterns = (rf"exec {c}: ops' Pebble client closes the process's output streams" for c in commands)
+    return expect_divergences(*patterns)
 
 
 MOCKS = {
@@ -101,7 +93,8 @@ def test_every_exec_is_recorded_in_order_with_its_exit_code():
             c.exec(["false"]).wait()
         c.exec(["git", "status"]).wait_output()
 
-    out, _ = run_charm(live(), body)
+    with waited("ls", "false"):
+        out, _ = run_charm(live(), body)
     history = out.get_container("workload").exec_history
     assert [(r.command, r.return_code) for r in history] == [
         (["ls"], 0), (["false"], 1), (["git", "status"], 0)]
@@ -111,7 +104,8 @@ def test_every_exec_is_recorded_in_order_with_its_exit_code():
 
 def test_exec_history_from_the_input_is_kept_and_appended_to():
     earlier = ExecRecord(command=["echo", "before"], return_code=0)
-    out, _ = run_charm(live(exec_history=[earlier]), lambda c: c.exec(["ls"]).wait())
+    with waited("ls"):
+        out, _ = run_charm(live(exec_history=[earlier]), lambda c: c.exec(["ls"]).wait())
     assert [r.command for r in out.get_container("workload").exec_history] == [
         ["echo", "before"], ["ls"]]
 
@@ -142,7 +136,7 @@ def test_non_zero_exit_from_wait_output_carries_stdout_and_stderr():
 
 
 def test_non_zero_exit_from_wait_is_exec_error():
-    with pytest.raises(pebble.ExecError) as info:
+    with waited("false"), pytest.raises(pebble.ExecError) as info:
         run_charm(live(), lambda c: c.exec(["false"]).wait())
     assert info.value.exit_code == 1
 
@@ -223,7 +217,8 @@ def test_exec_service_context_takes_the_services_environment_and_dir():
         c.exec(["ls"], service_context="web", environment={"KEEP": "mine"}).wait()
 
     # Juju supports exec's service context from 3.4 on; ops checks the version.
-    out, _ = run_charm(live(), body, juju_version="3.4.0")
+    with waited("ls"):
+        out, _ = run_charm(live(), body, juju_version="3.4.0")
     (record,) = out.get_container("workload").exec_history
     assert record.environment == {"FROM": "service", "KEEP": "mine"}
     assert record.working_dir == "/srv/web"

@@ -13,32 +13,18 @@ import pytest
 from ops import pebble
 
 from scenario import Container, Context, File, JujuDivergenceWarning, Mount, State, StateValidationError
+from charm_runs import pulled, run_in_charm
 
 META = {"name": "filer", "containers": {"workload": {}}}
 
 
 def run_charm(container, body, event="start", meta=META):
-    """Runs `body(container)` inside the charm's handler; returns (output State, its result).
-
-    An exception raised by body is re-raised as is after the run.
-    """
-    seen = {}
-
-    class Charm(ops.CharmBase):
-        def __init__(self, framework):
-            super().__init__(framework)
-            framework.observe(getattr(self.on, event), self._handle)
-
-        def _handle(self, _event):
-            try:
-                seen["result"] = body(self.unit.get_container(container.name))
-            except Exception as e:  # handed to the test below
-                seen["error"] = e
-
-    out = Context(Charm, meta=meta).run(event, State(containers=[container]))
-    if "error" in seen:
-        raise seen["error"]
-    return out, seen.get("result")
+    """Runs `body(container)` inside the charm's handler; returns (output State, its result)."""
+    return run_in_charm(
+        State(containers=[container]),
+        lambda charm, _ev: body(charm.unit.get_container(container.name)),
+        event, meta,
+    )
 
 
 def live(**kwargs):
@@ -53,7 +39,7 @@ def test_push_then_pull_text_and_bytes():
     def body(c):
         c.push("/etc/app.conf", "key = value\n", make_dirs=True)
         c.push("/var/blob", b"\x00\xffbin", make_dirs=True)
-        return c.pull("/etc/app.conf").read(), c.pull("/var/blob", encoding=None).read()
+        return pulled(c, "/etc/app.conf"), pulled(c, "/var/blob", encoding=None)
 
     out, (text, data) = run_charm(live(), body)
     assert text == "key = value\n"
@@ -72,7 +58,7 @@ def test_push_overwrites_and_output_shows_the_last_content():
     def body(c):
         c.push("/f", "one")
         c.push("/f", "two")
-        return c.pull("/f").read()
+        return pulled(c, "/f")
 
     out, content = run_charm(live(), body)
     assert content == "two"
@@ -137,8 +123,8 @@ def test_seeded_files_are_seen_exactly_and_come_back_unchanged():
     def body(c):
         infos = {f.path: f for f in c.list_files("/etc")}
         return (
-            c.pull("/etc/plain.txt").read(),
-            c.pull("/etc/raw.bin", encoding=None).read(),
+            pulled(c, "/etc/plain.txt"),
+            pulled(c, "/etc/raw.bin", encoding=None),
             infos,
             c.list_files("/opt/empty", itself=True)[0],
             c.list_files("/opt/empty"),
@@ -261,7 +247,7 @@ def test_mount_maps_a_container_path_to_a_host_directory(tmp_path):
         c.push("/data/deep/er.txt", "nested", make_dirs=True)
         c.make_dir("/data/made")
         c.push("/elsewhere.txt", "in memory")
-        return (c.pull("/data/existing.txt").read(),
+        return (pulled(c, "/data/existing.txt"),
                 sorted(f.name for f in c.list_files("/data")),
                 c.isdir("/data/sub"))
 
@@ -334,7 +320,7 @@ def test_a_file_seeded_inside_a_mount_is_refused_not_hidden(tmp_path, path):
 def test_a_file_next_to_a_mount_is_fine(tmp_path):
     container = live(files={"/database": "not in /data"},
                      mounts={"data": Mount(location="/data", src=tmp_path)})
-    _, content = run_charm(container, lambda c: c.pull("/database").read())
+    _, content = run_charm(container, lambda c: pulled(c, "/database"))
     assert content == "not in /data"
 
 
@@ -428,8 +414,10 @@ def test_a_hook_tool_waiting_in_the_engine_lets_other_python_threads_run(tmp_pat
         fifo = os.path.join(sys.argv[1], "fifo")
         os.mkfifo(fifo)
         spec = _engine.CharmSpec.from_json(json.dumps({"name": "c"}), "", "")
-        run = _engine.Run(spec, "{}", json.dumps({"name": "start"}), "c", "3.4.0",
-                          sys.argv[1], "C", True, None)
+        options = _engine.RunOptions()
+        options.app_name, options.juju_version, options.charm_dir = "c", "3.4.0", sys.argv[1]
+        options.charm_class_name, options.skip_consistency_checks = "C", True
+        run = _engine.Run(spec, {}, {"name": "start"}, options, None)
         result = {}
         tool = threading.Thread(target=lambda: result.update(
             rc=run.call_tool(["state-set", "--file", fifo])))

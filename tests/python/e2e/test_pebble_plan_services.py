@@ -10,38 +10,24 @@ import pytest
 import yaml
 from ops import pebble
 
+import scenario._convert
 import scenario.state
 from scenario import Container, Context, State
+from charm_runs import pulled, run_in_charm
 
 META = {"name": "pebbler", "containers": {"workload": {}}}
 
 
 def run_charm(container, body, event="start", meta=META, strict=None):
-    """Runs `body(container, charm)` inside the charm's handler for `event`.
-
-    `strict` is handed to the Context (True: Pebble's rules where ops-scenario 3.1 was laxer).
-
-    Returns (output State, what body returned). An exception raised by body is re-raised as is
-    (not wrapped), after the run, so tests can match ops' exception types directly.
+    """Runs `body(container, charm)` inside the charm's handler for `event`; returns (output
+    State, what body returned). `strict` is handed to the Context (True: Pebble's rules where
+    ops-scenario 3.1 was laxer).
     """
-    seen = {}
-
-    class Charm(ops.CharmBase):
-        def __init__(self, framework):
-            super().__init__(framework)
-            name = event if isinstance(event, str) else event.name
-            framework.observe(getattr(self.on, name), self._handle)
-
-        def _handle(self, _event):
-            try:
-                seen["result"] = body(self.unit.get_container(container.name), self)
-            except Exception as e:  # handed to the test below
-                seen["error"] = e
-
-    out = Context(Charm, meta=meta, strict=strict).run(event, State(containers=[container]))
-    if "error" in seen:
-        raise seen["error"]
-    return out, seen.get("result")
+    return run_in_charm(
+        State(containers=[container]),
+        lambda charm, _ev: body(charm.unit.get_container(container.name), charm),
+        event, meta, strict=strict,
+    )
 
 
 def raw_plan(c):
@@ -104,9 +90,9 @@ def test_add_layer_builds_the_plan_the_charm_reads():
 
 # ops 2.4.1's Layer knows no log targets; python/scenario keeps such layers as dicts now.
 _KEEPS_LOG_TARGETS = pytest.mark.xfail(
-    not hasattr(scenario.state, "_as_layer") and not hasattr(pebble.Layer({}), "log_targets"),
+    not hasattr(scenario._convert, "_as_layer") and not hasattr(pebble.Layer({}), "log_targets"),
     strict=True,
-    reason="fixed in python/scenario (state._layer_dict/_as_layer); the installed package "
+    reason="fixed in python/scenario (_convert._layer_dict/_as_layer); the installed package "
     "predates the fix and needs a reinstall",
 )
 
@@ -504,7 +490,7 @@ def test_output_state_reports_plan_statuses_files_and_execs_and_feeds_the_next_r
     assert [r.command for r in workload.exec_history] == [["migrate", "--all"]]
 
     def second(c, _):
-        return (_statuses(c), c.pull("/etc/web.conf").read(), sorted(c.get_plan().services))
+        return (_statuses(c), pulled(c, "/etc/web.conf"), sorted(c.get_plan().services))
 
     out2, (statuses, conf, services) = run_charm(workload, second)
     assert statuses == {"web": pebble.ServiceStatus.ACTIVE, "worker": pebble.ServiceStatus.INACTIVE}

@@ -196,7 +196,8 @@ def test_blocks_14_15_mount_pull(tmp_path):
 
         def _on_start(self, _):
             foo = self.unit.get_container("foo")
-            self.unit.status = ActiveStatus(foo.pull("/local/share/config.yaml").read())
+            with foo.pull("/local/share/config.yaml") as f:
+                self.unit.status = ActiveStatus(f.read())
 
     state = State(
         containers=[
