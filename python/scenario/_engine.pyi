@@ -4,6 +4,7 @@ Scenario's C++ engine: Juju hook tools, Pebble, unit state, consistency checks.
 
 from collections.abc import Sequence
 import os
+import pathlib
 
 
 MAX_NESTING_DEPTH: int = 100
@@ -32,8 +33,67 @@ class PebbleServer:
 
     def detach_all(self) -> None: ...
 
+class RunOptions:
+    """How one run is set up (engine/runtime/run.hpp)."""
+
+    def __init__(self) -> None: ...
+
+    @property
+    def app_name(self) -> str: ...
+
+    @app_name.setter
+    def app_name(self, arg: str, /) -> None: ...
+
+    @property
+    def juju_version(self) -> str: ...
+
+    @juju_version.setter
+    def juju_version(self, arg: str, /) -> None: ...
+
+    @property
+    def charm_dir(self) -> pathlib.Path: ...
+
+    @charm_dir.setter
+    def charm_dir(self, arg: str | os.PathLike, /) -> None: ...
+
+    @property
+    def charm_class_name(self) -> str: ...
+
+    @charm_class_name.setter
+    def charm_class_name(self, arg: str, /) -> None: ...
+
+    @property
+    def skip_consistency_checks(self) -> bool: ...
+
+    @skip_consistency_checks.setter
+    def skip_consistency_checks(self, arg: bool, /) -> None: ...
+
+    @property
+    def unit_state_in_memory(self) -> bool: ...
+
+    @unit_state_in_memory.setter
+    def unit_state_in_memory(self, arg: bool, /) -> None: ...
+
+    @property
+    def storage_root(self) -> pathlib.Path: ...
+
+    @storage_root.setter
+    def storage_root(self, arg: str | os.PathLike, /) -> None: ...
+
+    @property
+    def share_cpu_with_pebble(self) -> bool: ...
+
+    @share_cpu_with_pebble.setter
+    def share_cpu_with_pebble(self, arg: bool, /) -> None: ...
+
+    @property
+    def strict(self) -> bool: ...
+
+    @strict.setter
+    def strict(self, arg: bool, /) -> None: ...
+
 class Run:
-    def __init__(self, spec: CharmSpec, state: object, event: object, app_name: str, juju_version: str, charm_dir: str, charm_class_name: str, skip_consistency_checks: bool, pebble: PebbleServer | None, unit_state_in_memory: bool = False, storage_root: str = '', share_cpu_with_pebble: bool = False, strict: bool = False) -> None: ...
+    def __init__(self, spec: CharmSpec, state: object, event: object, options: RunOptions, pebble: PebbleServer | None) -> None: ...
 
     @property
     def environment(self) -> dict[str, str]: ...
@@ -48,6 +108,9 @@ class Run:
 
     def client_divergence(self, kind: str, subject: str) -> str | None: ...
 
+    @property
+    def commit_failure(self) -> str | None: ...
+
     def pebble_socket(self, container: str) -> str: ...
 
     @property
@@ -61,6 +124,16 @@ class Run:
 def check_consistency(spec: CharmSpec, state: object, event: object, juju_version: str, strict: bool = False, areas: Sequence[str] = []) -> tuple[list[str], list[str]]:
     """
     Checks State x Event x charm spec as a run does (only `areas`, if given; see checker_areas()), without running the charm: raises InconsistentScenarioError, else returns (warnings, divergences).
+    """
+
+def opened_port_problem(protocol: str, port: int | None) -> str | None:
+    """
+    What Juju refuses in an opened port (e.g. "port 0 is out of range; use 1-65535"), or None.
+    """
+
+def state_schema() -> object:
+    """
+    The engine's State and Event structs: {struct: [{'name': JSON name, 'type': type}, ...]}, the tables its JSON codec reads and writes by (docs/state-format.md).
     """
 
 def checker_areas() -> list[str]:
@@ -78,22 +151,42 @@ def write_unit_state(db_path: str, state: object, charm_class_name: str) -> None
     Writes a State's stored state and deferred events as ops' unit-state database.
     """
 
-def lifecycle_events(state_json: str, kind: str) -> str:
+def lifecycle_events(state: object, kind: str) -> object:
     """
     The events Juju fires, in order, for a lifecycle ('deploy', 'upgrade', 'teardown').
     """
 
-def settle_after(state_json: str, event_json: str) -> str:
+def settle_after(state: object, event: object) -> object:
     """The State as Juju leaves it once the event's hook has completed."""
 
-def container_plan(container_json: str) -> str:
+def deferred_snapshot(state: object, event: object) -> object:
+    """
+    What ops saves for the event when a handler defers it (a DeferredEvent's snapshot_data), from the objects of the State it names.
+    """
+
+def container_plan(container: object) -> str:
     """The container's Pebble plan, as YAML."""
+
+def container_services(container: object) -> object:
+    """
+    The container's services as Pebble lists them (GET /v1/services): name, startup, current.
+    """
 
 def is_hook_tool(name: str) -> bool: ...
 
 def event_kind(name: str) -> tuple[str, str, str]:
     """
     (kind, entity, suffix) of an ops event name: kind is lifecycle, relation, workload, storage, action, secret or custom; entity is the underscored relation/container/storage/action name of a suffixed event ('' otherwise).
+    """
+
+def secret_event_goes_to_owner(name: str) -> bool:
+    """
+    Whether Juju sends the secret event `name` to the secret's owner (else to its observers).
+    """
+
+def runs_in_restricted_context(name: str) -> bool:
+    """
+    Whether ops runs the event `name` in Juju's restricted context (collect-metrics): the charm is built and the event emitted without re-emitting deferred events first.
     """
 
 def is_charm_event(spec: CharmSpec, name: str) -> bool:
