@@ -44,6 +44,10 @@ PEBBLE_PAIR_WORKER = "pebble-pair"
 # ours (out_of_process.py's "webapp-pair"): the cost of running a charm out of process.
 OOP_PAIR = ("webapp-in-process", "webapp-out-of-process")
 OOP_WORKER, OOP_SCRIPT = "webapp-pair", "out_of_process.py"
+# pytest collecting an empty folder with and without our entry point, alternately in one process
+# (startup.py's "startup-pair"): what installing scenario adds to every pytest run in the venv.
+STARTUP_PAIR = ("pytest-without-scenario", "pytest-with-scenario")
+STARTUP_WORKER, STARTUP_SCRIPT = "startup-pair", "startup.py"
 
 # Every target the report judges, in one table (bench/README.md explains each).
 TARGETS = {
@@ -52,6 +56,7 @@ TARGETS = {
     "soak_drift": 1.10,  # the soak's last window at most this many times its first
     "soak_rss_mb": 20.0,  # RSS growth over the soak below this many MB
     "pebble_ms": 2.0,  # a container (median pebble - median pebble-free) costs less than this
+    "startup_ms": 50.0,  # the entry point adds less than this to pytest's start (median with - without)
 }
 
 # The counts of every option, in one place: run.sh passes none, so these are the defaults of
@@ -66,6 +71,7 @@ COUNTS = {
     "round_runs": 300,
     "warmup": 5,
     "oop_runs": 50,
+    "startup_runs": 30,
 }
 SELFTEST_COUNTS = {
     "runs": 50,
@@ -77,6 +83,7 @@ SELFTEST_COUNTS = {
     "round_runs": 20,
     "warmup": 5,
     "oop_runs": 5,
+    "startup_runs": 3,
 }
 FLOOR_SCENARIOS = ("realistic", "soak") + PEBBLE_PAIR
 
@@ -99,6 +106,8 @@ def parse_args():
     p.add_argument("--warmup", type=int, help="untimed runs before each measurement")
     p.add_argument("--oop-runs", type=int,
                    help="timed runs of each of `scenario run` and Context.run of the webapp charm")
+    p.add_argument("--startup-runs", type=int,
+                   help="timed pytest start-ups of each of with and without scenario's entry point")
     p.add_argument("--selftest", action="store_true",
                    help="harness self-test: tiny counts, ours replaced by ops-scenario 3.1 under "
                         "a marked label (implies --stub-ours); RESULTS.md is not written")
@@ -334,31 +343,48 @@ def build_report(args, tools, results, rounds, mach_before, mach_after, skipped,
                   f"| {fmt(s_['floor_cost'])} / {fmt(s_['floor_cost_cpu'])} "
                   f"| {fmt(s_['above'])} / {fmt(s_['above_cpu'])} |")
         w("")
-    oop = [(tool, results[(tool, OOP_WORKER)]) for tool in OURS.values() if (tool, OOP_WORKER) in results]
-    if oop:
-        w("## Out of process: `scenario run` against `Context.run`")
-        w("")
-        w(f"examples/webapp on webapp-pebble-ready, {args.oop_runs} timed runs of each, alternately in "
-          "one process (`out_of_process.py`). Out of process is one `scenario` process, the charm's "
-          "own Python importing ops, and one process per hook-tool call; its CPU column counts "
-          "the calling process only.")
-        w("")
-        w("| tool | Context.run (ms, median wall / CPU) | scenario run (ms, median wall / p90) | difference (ms) |")
-        w("|---|---:|---:|---:|")
-        for tool, res in oop:
-            if "failed" in res:
-                w(f"| {tool} | failed: {res['failed']} | | |")
-                continue
-            inp, outp = (res["pair"][name] for name in OOP_PAIR)
-            w(f"| {tool} | {fmt(med(inp))} / {fmt(med(inp, 'cpu'))} | {fmt(med(outp))} / "
-              f"{fmt(outp['all']['p90_ms'])} | {fmt(med(outp) - med(inp))} |")
-        w("")
+    write_pair_table(
+        w, results, OOP_WORKER, OOP_PAIR, "## Out of process: `scenario run` against `Context.run`",
+        f"examples/webapp on webapp-pebble-ready, {args.oop_runs} timed runs of each, alternately in "
+        "one process (`out_of_process.py`). Out of process is one `scenario` process, the charm's "
+        "own Python importing ops, and one process per hook-tool call; its CPU column counts "
+        "the calling process only.",
+        ("Context.run (ms, median wall / CPU)", "scenario run (ms, median wall / p90)", "difference (ms)"),
+        lambda inp, outp: (f"{fmt(med(inp))} / {fmt(med(inp, 'cpu'))}",
+                           f"{fmt(med(outp))} / {fmt(outp['all']['p90_ms'])}", fmt(med(outp) - med(inp))))
+    write_pair_table(
+        w, results, STARTUP_WORKER, STARTUP_PAIR, "## pytest start-up: what the entry point adds",
+        f"`python -m pytest --collect-only -q` of an empty folder, {args.startup_runs} timed runs "
+        "of each of without scenario (`-p no:scenario`) and with its entry point, alternately in "
+        "one process (`startup.py`); wall time of the child process.",
+        ("without (ms, median)", "with (ms, median)", "added (ms)"),
+        lambda without, with_: (fmt(med(without), 1), fmt(med(with_), 1), fmt(med(with_) - med(without), 1)))
     w("## Targets")
     w("")
     for line in lines_targets(tools, results, skipped, rounds):
         w(f"- {line}")
     w("")
     return "\n".join(lines)
+
+
+def write_pair_table(w, results, worker, pair, title, intro, columns, cells):
+    """A section with one row per ours tool that ran the pair ``worker``; ``cells(first, second)``
+    gives a row's ``columns`` from the pair's two results."""
+    measured = [(tool, results[(tool, worker)]) for tool in OURS.values() if (tool, worker) in results]
+    if not measured:
+        return
+    w(title)
+    w("")
+    w(intro)
+    w("")
+    w("| tool | " + " | ".join(columns) + " |")
+    w("|---|" + "---:|" * len(columns))
+    for tool, res in measured:
+        if "failed" in res:
+            w(f"| {tool} | failed: {res['failed']} |" + " |" * (len(columns) - 1))
+            continue
+        w(f"| {tool} | " + " | ".join(cells(*(res["pair"][name] for name in pair))) + " |")
+    w("")
 
 
 def pebble_cost(results, tool, key="all"):
@@ -441,6 +467,15 @@ def lines_targets(tools, results, skipped, rounds=None):
                 ours_tool + stub, FLOORS[line], pebble_cost(results, FLOORS[line]),
                 pebble_cost(results, FLOORS[line], "cpu"), pebble_cost(results, ours_tool),
                 pebble_cost(results, ours_tool, "cpu"), how))
+        startup = results.get((ours_tool, STARTUP_WORKER))
+        if startup and "failed" not in startup:
+            without, with_ = (med(startup["pair"][name]) for name in STARTUP_PAIR)
+            added = with_ - without
+            out.append(f"{ours_tool}{stub}: the pytest entry point adds {added:.1f} ms to pytest's "
+                       f"start (median with − median without): target < {TARGETS['startup_ms']:g} ms: "
+                       f"{verdict(added < TARGETS['startup_ms'])}")
+        elif not ours.get("stub"):
+            out.append(f"{ours_tool}: pytest start-up NOT MEASURED")
     for peer in PEERS.values():
         if peer in tools:
             d, dc = pebble_cost(results, peer), pebble_cost(results, peer, "cpu")
@@ -577,6 +612,8 @@ def main():
         if tool in OURS.values() and not args.stub_ours:
             results[(tool, OOP_WORKER)] = run_worker(args, tool, OOP_WORKER, args.oop_runs, results_dir,
                                                      script=OOP_SCRIPT)
+            results[(tool, STARTUP_WORKER)] = run_worker(args, tool, STARTUP_WORKER, args.startup_runs,
+                                                         results_dir, script=STARTUP_SCRIPT)
     for tool in active:
         n = args.peer_soak if tool in PEERS.values() else args.soak
         soak = run_worker(args, tool, "soak", n, results_dir)
