@@ -23,7 +23,9 @@ WINDOW = 1000  # runs in the "first" and "last" windows of the soak
 # container, and two processes, even seconds apart, differ by more than that on a busy VM.
 # webapp-pair: one `scenario run` (a child process per run, hook tools as programs) against one
 # in-process Context.run of the same event on the same charm.
-PAIRS = {"pebble-pair": ("pebble", "pebble-free"), "webapp-pair": ("webapp-in-process", "webapp-out-of-process")}
+# startup-pair: pytest collecting an empty folder with and without scenario's entry point.
+PAIRS = {"pebble-pair": ("pebble", "pebble-free"), "webapp-pair": ("webapp-in-process", "webapp-out-of-process"),
+         "startup-pair": ("pytest-without-scenario", "pytest-with-scenario")}
 
 
 def rss_kib():

@@ -26,10 +26,16 @@ TOOLS = {
     "latest": ("latest", "scenarios_latest.py", "ops3", "ops[testing] (Scenario 8)"),
     "ours-ops3": ("ours-ops3", "scenarios_31.py", "ops3", "ours (3.1 API)"),
     "floor-ops3": ("floor-ops3", "floor.py", "ops3", "ops floor"),
+    "mainfloor-ops2": ("floor-ops2", "main_floor.py", "ops2", "ops.main floor"),
+    "mainfloor-ops3": ("floor-ops3", "main_floor.py", "ops3", "ops.main floor"),
 }
 PEERS = {"ops2": "s31", "ops3": "latest"}
 OURS = {"ops2": "ours-ops2", "ops3": "ours-ops3"}
 FLOORS = {"ops2": "floor-ops2", "ops3": "floor-ops3"}
+# The ops.main floor (main_floor.py: the floor with ops' own unit-state file on tmpfs) runs only in
+# the light rounds: ours, it and the floor back to back on the light and null charms.
+MAIN_FLOORS = {"ops2": "mainfloor-ops2", "ops3": "mainfloor-ops3"}
+LIGHT_SCENARIOS = ("light", "null")
 # Rows of the time table. "realistic" is not a process of its own: it is the first 1,000 runs of
 # the soak process (a fresh process running the realistic scenario), which is exactly "the first
 # 1,000 runs" the target speaks of, and saves a second long run of the slow peers.
@@ -44,6 +50,10 @@ PEBBLE_PAIR_WORKER = "pebble-pair"
 # ours (out_of_process.py's "webapp-pair"): the cost of running a charm out of process.
 OOP_PAIR = ("webapp-in-process", "webapp-out-of-process")
 OOP_WORKER, OOP_SCRIPT = "webapp-pair", "out_of_process.py"
+# pytest collecting an empty folder with and without our entry point, alternately in one process
+# (startup.py's "startup-pair"): what installing scenario adds to every pytest run in the venv.
+STARTUP_PAIR = ("pytest-without-scenario", "pytest-with-scenario")
+STARTUP_WORKER, STARTUP_SCRIPT = "startup-pair", "startup.py"
 
 # Every target the report judges, in one table (bench/README.md explains each).
 TARGETS = {
@@ -52,6 +62,8 @@ TARGETS = {
     "soak_drift": 1.10,  # the soak's last window at most this many times its first
     "soak_rss_mb": 20.0,  # RSS growth over the soak below this many MB
     "pebble_ms": 2.0,  # a container (median pebble - median pebble-free) costs less than this
+    "vs_main_floor": 1.0,  # ours at most this many times the ops.main floor's time (light, paired rounds)
+    "startup_ms": 50.0,  # the entry point adds less than this to pytest's start (median with - without)
 }
 
 # The counts of every option, in one place: run.sh passes none, so these are the defaults of
@@ -66,6 +78,7 @@ COUNTS = {
     "round_runs": 300,
     "warmup": 5,
     "oop_runs": 50,
+    "startup_runs": 30,
 }
 SELFTEST_COUNTS = {
     "runs": 50,
@@ -77,6 +90,7 @@ SELFTEST_COUNTS = {
     "round_runs": 20,
     "warmup": 5,
     "oop_runs": 5,
+    "startup_runs": 3,
 }
 FLOOR_SCENARIOS = ("realistic", "soak") + PEBBLE_PAIR
 
@@ -99,6 +113,8 @@ def parse_args():
     p.add_argument("--warmup", type=int, help="untimed runs before each measurement")
     p.add_argument("--oop-runs", type=int,
                    help="timed runs of each of `scenario run` and Context.run of the webapp charm")
+    p.add_argument("--startup-runs", type=int,
+                   help="timed pytest start-ups of each of with and without scenario's entry point")
     p.add_argument("--selftest", action="store_true",
                    help="harness self-test: tiny counts, ours replaced by ops-scenario 3.1 under "
                         "a marked label (implies --stub-ours); RESULTS.md is not written")
@@ -230,7 +246,8 @@ def label(tool, res):
     return f"{tool} ({desc})"
 
 
-def build_report(args, tools, results, rounds, mach_before, mach_after, skipped, started):
+def build_report(args, tools, results, rounds, light_rounds, mach_before, mach_after, skipped, started):
+    table_tools = [t for t in tools if t not in MAIN_FLOORS.values()]  # they run in light rounds only
     lines = []
     w = lines.append
     w("# Benchmark results")
@@ -253,8 +270,7 @@ def build_report(args, tools, results, rounds, mach_before, mach_after, skipped,
     w("| tool | venv packages |")
     w("|---|---|")
     for tool in tools:
-        res = next((results.get((tool, s)) for s in ("realistic", "null", "soak")
-                    if results.get((tool, s)) and "versions" in results[(tool, s)]), None)
+        res = next((r for (t, _), r in results.items() if t == tool and "versions" in r), None)
         vers = ", ".join(f"{k} {v}" for k, v in (res or {}).get("versions", {}).items() if v)
         w(f"| {label(tool, res)} | {vers or skipped.get(tool, 'not measured')} |")
     w("")
@@ -270,7 +286,7 @@ def build_report(args, tools, results, rounds, mach_before, mach_after, skipped,
     w("| scenario | tool | median | p90 | CPU median | peer ÷ ours (wall) | peer ÷ ours (CPU) | ours ÷ floor (wall) | ours ÷ floor (CPU) |")
     w("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for scenario in SCENARIOS:
-        for tool in tools:
+        for tool in table_tools:
             if tool in FLOORS.values() and scenario not in FLOOR_SCENARIOS:
                 continue
             res = results.get((tool, scenario))
@@ -301,7 +317,7 @@ def build_report(args, tools, results, rounds, mach_before, mach_after, skipped,
     w("")
     w("| tool | runs | first: median | last: median | last ÷ first | first: mean | last: mean | CPU first → last (median) | RSS before → after (MB) | RSS growth (MB) |")
     w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for tool in tools:
+    for tool in table_tools:
         res = results.get((tool, "soak"))
         if res is None or "failed" in res:
             why = skipped.get(tool, "not run") if res is None else "FAILED: " + res["failed"][:80]
@@ -334,31 +350,69 @@ def build_report(args, tools, results, rounds, mach_before, mach_after, skipped,
                   f"| {fmt(s_['floor_cost'])} / {fmt(s_['floor_cost_cpu'])} "
                   f"| {fmt(s_['above'])} / {fmt(s_['above_cpu'])} |")
         w("")
-    oop = [(tool, results[(tool, OOP_WORKER)]) for tool in OURS.values() if (tool, OOP_WORKER) in results]
-    if oop:
-        w("## Out of process: `scenario run` against `Context.run`")
+    if light_rounds:
+        w("## Light rounds: ours against the ops.main floor and the floor")
         w("")
-        w(f"examples/webapp on webapp-pebble-ready, {args.oop_runs} timed runs of each, alternately in "
-          "one process (`out_of_process.py`). Out of process is one `scenario` process, the charm's "
-          "own Python importing ops, and one process per hook-tool call; its CPU column counts "
-          "the calling process only.")
+        w(f"{args.rounds} rounds per ops version. In each round ours, the ops.main floor "
+          "(`main_floor.py`: ops.main with ops' own unit-state file on tmpfs, fresh per run) and the "
+          f"floor (`floor.py`: the same with an in-memory store) run the light and the null charm "
+          f"back to back, {args.round_runs} timed runs per process. Medians in ms, wall / CPU.")
         w("")
-        w("| tool | Context.run (ms, median wall / CPU) | scenario run (ms, median wall / p90) | difference (ms) |")
-        w("|---|---:|---:|---:|")
-        for tool, res in oop:
-            if "failed" in res:
-                w(f"| {tool} | failed: {res['failed']} | | |")
-                continue
-            inp, outp = (res["pair"][name] for name in OOP_PAIR)
-            w(f"| {tool} | {fmt(med(inp))} / {fmt(med(inp, 'cpu'))} | {fmt(med(outp))} / "
-              f"{fmt(outp['all']['p90_ms'])} | {fmt(med(outp) - med(inp))} |")
+        w("| ops | round | scenario | ours | ops.main floor | floor | ours ÷ ops.main floor | ours ÷ floor |")
+        w("|---|---|---|---:|---:|---:|---:|---:|")
+        for line, summaries in light_rounds.items():
+            rows = [(str(i), s_) for i, s_ in enumerate(summaries, 1)]
+            rows.append(("**median**", {k: median_of(summaries, k) for k in summaries[0]}))
+            for name, s_ in rows:
+                for scenario in LIGHT_SCENARIOS:
+                    def pair(key, digits=2, suffix=""):
+                        return (f"{fmt(s_[f'{scenario}_{key}'], digits, suffix)} / "
+                                f"{fmt(s_[f'{scenario}_{key}_cpu'], digits, suffix)}")
+                    w(f"| {line} | {name} | {scenario} | {pair('ours')} | {pair('main_floor')} "
+                      f"| {pair('floor')} | {pair('vs_main_floor', 2, 'x')} | {pair('vs_floor', 2, 'x')} |")
         w("")
+    write_pair_table(
+        w, results, OOP_WORKER, OOP_PAIR, "## Out of process: `scenario run` against `Context.run`",
+        f"examples/webapp on webapp-pebble-ready, {args.oop_runs} timed runs of each, alternately in "
+        "one process (`out_of_process.py`). Out of process is one `scenario` process, the charm's "
+        "own Python importing ops, and one process per hook-tool call; its CPU column counts "
+        "the calling process only.",
+        ("Context.run (ms, median wall / CPU)", "scenario run (ms, median wall / p90)", "difference (ms)"),
+        lambda inp, outp: (f"{fmt(med(inp))} / {fmt(med(inp, 'cpu'))}",
+                           f"{fmt(med(outp))} / {fmt(outp['all']['p90_ms'])}", fmt(med(outp) - med(inp))))
+    write_pair_table(
+        w, results, STARTUP_WORKER, STARTUP_PAIR, "## pytest start-up: what the entry point adds",
+        f"`python -m pytest --collect-only -q` of an empty folder, {args.startup_runs} timed runs "
+        "of each of without scenario (`-p no:scenario`) and with its entry point, alternately in "
+        "one process (`startup.py`); wall time of the child process.",
+        ("without (ms, median)", "with (ms, median)", "added (ms)"),
+        lambda without, with_: (fmt(med(without), 1), fmt(med(with_), 1), fmt(med(with_) - med(without), 1)))
     w("## Targets")
     w("")
-    for line in lines_targets(tools, results, skipped, rounds):
+    for line in lines_targets(tools, results, skipped, rounds) + light_target_lines(light_rounds):
         w(f"- {line}")
     w("")
     return "\n".join(lines)
+
+
+def write_pair_table(w, results, worker, pair, title, intro, columns, cells):
+    """A section with one row per ours tool that ran the pair ``worker``; ``cells(first, second)``
+    gives a row's ``columns`` from the pair's two results."""
+    measured = [(tool, results[(tool, worker)]) for tool in OURS.values() if (tool, worker) in results]
+    if not measured:
+        return
+    w(title)
+    w("")
+    w(intro)
+    w("")
+    w("| tool | " + " | ".join(columns) + " |")
+    w("|---|" + "---:|" * len(columns))
+    for tool, res in measured:
+        if "failed" in res:
+            w(f"| {tool} | failed: {res['failed']} |" + " |" * (len(columns) - 1))
+            continue
+        w(f"| {tool} | " + " | ".join(cells(*(res["pair"][name] for name in pair))) + " |")
+    w("")
 
 
 def pebble_cost(results, tool, key="all"):
@@ -441,6 +495,15 @@ def lines_targets(tools, results, skipped, rounds=None):
                 ours_tool + stub, FLOORS[line], pebble_cost(results, FLOORS[line]),
                 pebble_cost(results, FLOORS[line], "cpu"), pebble_cost(results, ours_tool),
                 pebble_cost(results, ours_tool, "cpu"), how))
+        startup = results.get((ours_tool, STARTUP_WORKER))
+        if startup and "failed" not in startup:
+            without, with_ = (med(startup["pair"][name]) for name in STARTUP_PAIR)
+            added = with_ - without
+            out.append(f"{ours_tool}{stub}: the pytest entry point adds {added:.1f} ms to pytest's "
+                       f"start (median with − median without): target < {TARGETS['startup_ms']:g} ms: "
+                       f"{verdict(added < TARGETS['startup_ms'])}")
+        elif not ours.get("stub"):
+            out.append(f"{ours_tool}: pytest start-up NOT MEASURED")
     for peer in PEERS.values():
         if peer in tools:
             d, dc = pebble_cost(results, peer), pebble_cost(results, peer, "cpu")
@@ -514,6 +577,54 @@ def round_summary(res, ours, floor):
     return summary
 
 
+def light_rounds_of(args, active, results_dir, results):
+    """Per ops version, ``args.rounds`` rounds in which ours, the ops.main floor and the floor run
+    each of LIGHT_SCENARIOS back to back; each process's result also goes into ``results`` (so a
+    failure fails the bench). Returns {line: [light summary, ...]}."""
+    rounds = {}
+    for line in ("ops2", "ops3"):
+        tools = (OURS[line], MAIN_FLOORS[line], FLOORS[line])
+        if any(t not in active for t in tools) or args.rounds <= 0:
+            continue
+        for r in range(1, args.rounds + 1):
+            res = {(tool, scenario): run_worker(args, tool, scenario, args.round_runs, results_dir,
+                                                tag=f"-light{r}")
+                   for scenario in LIGHT_SCENARIOS for tool in tools}
+            results.update({(tool, f"{scenario}-light{r}"): result for (tool, scenario), result in res.items()})
+            rounds.setdefault(line, []).append(light_summary(res, *tools))
+    return rounds
+
+
+def light_summary(res, ours, main_floor, floor):
+    """One light round's medians and ratios, per scenario, wall and CPU (None where a process
+    failed)."""
+    summary = {}
+    for scenario in LIGHT_SCENARIOS:
+        for key, suffix in (("all", ""), ("cpu", "_cpu")):
+            o, m, f = (med(res.get((tool, scenario)), key) for tool in (ours, main_floor, floor))
+            summary[f"{scenario}_ours{suffix}"] = o
+            summary[f"{scenario}_main_floor{suffix}"] = m
+            summary[f"{scenario}_floor{suffix}"] = f
+            summary[f"{scenario}_vs_main_floor{suffix}"] = ratio(o, m)
+            summary[f"{scenario}_vs_floor{suffix}"] = ratio(o, f)
+    return summary
+
+
+def light_target_lines(light_rounds):
+    out = []
+    for line, summaries in (light_rounds or {}).items():
+        r, rc = (median_of(summaries, f"light_vs_main_floor{s}") for s in ("", "_cpu"))
+        target = TARGETS["vs_main_floor"]
+
+        def verdict(x):
+            return "**PASS**" if x is not None and x <= target else "**FAIL**"
+
+        out.append(f"{OURS[line]}: at or below the ops.main floor {MAIN_FLOORS[line]} on the light charm "
+                   f"(ours ÷ ops.main floor <= {target:g}, median of {len(summaries)} paired rounds): "
+                   f"wall {fmt(r, 2, 'x')} {verdict(r)}, CPU {fmt(rc, 2, 'x')} {verdict(rc)}")
+    return out
+
+
 def median_of(summaries, key):
     """The median of one figure over rounds (rounds where it is missing are left out)."""
     values = [s[key] for s in summaries if s.get(key) is not None]
@@ -553,6 +664,8 @@ def main():
             if not (args.stub_ours and t == "ours-ops2"):
                 skipped[t] = f"not measured: venv {TOOLS[t][0]} missing (run bench/run.sh)"
     active = [t for t in tools if t not in skipped]
+    main_floors = [t for t in active if t in MAIN_FLOORS.values()]  # light rounds only
+    active = [t for t in active if t not in main_floors]
 
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
     results_dir = Path(args.venvs) / "results"
@@ -577,15 +690,19 @@ def main():
         if tool in OURS.values() and not args.stub_ours:
             results[(tool, OOP_WORKER)] = run_worker(args, tool, OOP_WORKER, args.oop_runs, results_dir,
                                                      script=OOP_SCRIPT)
+            results[(tool, STARTUP_WORKER)] = run_worker(args, tool, STARTUP_WORKER, args.startup_runs,
+                                                         results_dir, script=STARTUP_SCRIPT)
     for tool in active:
         n = args.peer_soak if tool in PEERS.values() else args.soak
         soak = run_worker(args, tool, "soak", n, results_dir)
         results[(tool, "soak")] = soak
         results[(tool, "realistic")] = first_window(soak)
     rounds = paired_rounds(args, active, results_dir)
+    light_rounds = light_rounds_of(args, active + main_floors, results_dir, results)
     mach_after = machine()
 
-    report = build_report(args, tools, results, rounds, mach_before, mach_after, skipped, started)
+    report = build_report(args, tools, results, rounds, light_rounds, mach_before, mach_after, skipped,
+                          started)
     print()
     print(report)
     stubbed = any(r.get("stub") for r in results.values() if isinstance(r, dict))

@@ -21,7 +21,8 @@ hand the work to another process:
     and 3.x alike) gives ``http.client`` an in-memory socket instead of connecting. It keeps the
     bytes sent and, when ``http.client`` asks for the response, serves a canned, complete HTTP/1.1
     response picked by the request line's method and path (a dict lookup);
-  * the unit-state file: ``SQLiteStorage`` opens ``:memory:`` (a fresh store every run).
+  * the unit-state file: ``SQLiteStorage`` opens ``:memory:`` (a fresh store every run). The
+    ops.main floor (``main_floor.py``) keeps ops' own file instead (see ``UNIT_STATE``).
 
 Hook tools and Pebble are cut at the same boundary so that ops' own Pebble client work counts in
 the floor just as ops' own hook-tool argv building and output parsing does; only the transport and
@@ -39,28 +40,36 @@ Pebble writes are recorded as the raw requests; the check (outside the timed reg
 bodies apart (``Content-Length`` or chunked) as Pebble would.
 """
 
+import atexit
 import io
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import _harness
-from charms import pebble_charm, realistic_charm
+from charms import light_charm, null_charm, pebble_charm, realistic_charm
 
 import ops
 import ops.framework
 import ops.pebble
 import ops.storage
 
-UNIT = f"{realistic_charm.META['name']}/0"
 CONFIG_GET = json.dumps({"port": 8080, "log-level": "debug", "workers": 4})  # Juju merges defaults
 RELATION_ID = 7
 REMOTE_APP = "postgresql"
 REMOTE_UNIT = "postgresql/0"
+# What Juju adds to the environment for db-relation-changed (the realistic and light charms).
+DB_RELATION_CHANGED_ENV = dict(
+    JUJU_RELATION="db",
+    JUJU_RELATION_ID=f"db:{RELATION_ID}",
+    JUJU_REMOTE_APP=REMOTE_APP,
+    JUJU_REMOTE_UNIT=REMOTE_UNIT,
+)
 
 
 def _strip(args):
@@ -82,7 +91,7 @@ def _strip(args):
 class _ZeroCostHookTools:
     """The hook-tool answers of one fixed unit state; every call is a dict lookup."""
 
-    def __init__(self):
+    def __init__(self, unit):
         self.writes = []
         self._simple = {
             "juju-log": "",
@@ -96,8 +105,8 @@ class _ZeroCostHookTools:
             (REMOTE_APP, True): json.dumps({"endpoint": "db.example:5432"}),
             (REMOTE_UNIT, False): json.dumps({"host": "10.0.0.5"}),
             # ops 3.x reads the local databags before writing them
-            (UNIT, False): "{}",
-            (UNIT.split("/")[0], True): "{}",
+            (unit, False): "{}",
+            (unit.split("/")[0], True): "{}",
         }
 
     def __call__(self, args, **kwargs):
@@ -242,7 +251,10 @@ def _request_body(request):
     return rest
 
 
-class _MemoryStorage(ops.storage.SQLiteStorage):
+_SQLITE_STORAGE = ops.storage.SQLiteStorage
+
+
+class _MemoryStorage(_SQLITE_STORAGE):
     def __init__(self, filename):
         super().__init__(":memory:")
 
@@ -251,10 +263,18 @@ HOOK_TOOLS = ("juju-log", "is-leader", "config-get", "relation-ids", "relation-l
               "relation-set", "secret-get", "status-set")
 
 
-def _make_charm_dir(meta, config):
+# Where ops' unit-state database lives, per floor: "memory" (floor.py) patches SQLiteStorage to
+# open ":memory:"; "tmpfs" (main_floor.py) leaves ops.main to open its own file in a charm
+# directory on tmpfs, and deletes it after each run, so every run starts from a fresh database.
+UNIT_STATE = ("memory", "tmpfs")
+TMPFS = "/dev/shm"
+
+
+def _make_charm_dir(meta, config, unit_state):
     import yaml
 
-    root = Path(tempfile.mkdtemp(prefix="bench-floor-"))
+    root = Path(tempfile.mkdtemp(prefix="bench-floor-", dir=TMPFS if unit_state == "tmpfs" else None))
+    atexit.register(shutil.rmtree, root, True)
     (root / "metadata.yaml").write_text(yaml.safe_dump(meta))
     if config:
         (root / "config.yaml").write_text(yaml.safe_dump(config))
@@ -282,14 +302,17 @@ def _fresh_charm_class(charm_type):
     return type(charm_type.__name__, (charm_type,), {"on": events()})
 
 
-def _floor_setup(charm_type, meta, config, hook, hook_env, pushed_path):
+def _floor_setup(charm_type, meta, config, hook, hook_env, pushed_path, unit_state):
     """ops.main(charm_type) on ``hook`` in a unit whose hook tools and Pebble cost nothing.
 
     Returns (run, enter): each run returns the writes it made (hook tools and Pebble); enter()
     makes this unit's environment and patches the process's again, for a pair of floor
     scenarios run alternately in one process (it has been called once already).
     """
-    charm_dir, tools = _make_charm_dir(meta, config)
+    assert unit_state in UNIT_STATE, unit_state
+    charm_dir, tools = _make_charm_dir(meta, config, unit_state)
+    state_file = charm_dir / ".unit-state.db"  # ops' CHARM_STATE_FILE, on ops 2.x and 3.x alike
+    storage = _MemoryStorage if unit_state == "memory" else _SQLITE_STORAGE
     env = dict(
         JUJU_CHARM_DIR=str(charm_dir),
         JUJU_UNIT_NAME=f"{meta['name']}/0",
@@ -301,7 +324,7 @@ def _floor_setup(charm_type, meta, config, hook, hook_env, pushed_path):
         PATH=f"{tools}:{os.environ.get('PATH', '')}",
         **hook_env,
     )
-    hook_tools = _ZeroCostHookTools()
+    hook_tools = _ZeroCostHookTools(env["JUJU_UNIT_NAME"])
     pebble_connect = _zero_cost_pebble_connect(hook_tools.writes, pushed_path)
 
     def enter():
@@ -311,7 +334,7 @@ def _floor_setup(charm_type, meta, config, hook, hook_env, pushed_path):
         os.environ.pop("OPERATOR_DISPATCH", None)
         subprocess.run = hook_tools
         ops.pebble._UnixSocketConnection.connect = pebble_connect
-        ops.storage.SQLiteStorage = _MemoryStorage
+        ops.storage.SQLiteStorage = storage
 
     enter()
     root = logging.getLogger()
@@ -332,6 +355,8 @@ def _floor_setup(charm_type, meta, config, hook, hook_env, pushed_path):
                 if h not in baseline_handlers:
                     root.removeHandler(h)
             sys.excepthook = excepthook
+            if unit_state == "tmpfs":
+                state_file.unlink()
         writes = list(hook_tools.writes)
         hook_tools.writes.clear()
         return writes
@@ -349,19 +374,15 @@ def _pebble_bodies(writes):
     return {w[1]: _request_body(w[2]) for w in writes if w[0] == "pebble"}
 
 
-def realistic_setup():
+def realistic_setup(unit_state):
     run, _ = _floor_setup(
         realistic_charm.RealisticCharm,
         realistic_charm.META,
         realistic_charm.CONFIG,
         "db-relation-changed",
-        dict(
-            JUJU_RELATION="db",
-            JUJU_RELATION_ID=f"db:{RELATION_ID}",
-            JUJU_REMOTE_APP=REMOTE_APP,
-            JUJU_REMOTE_UNIT=REMOTE_UNIT,
-        ),
+        DB_RELATION_CHANGED_ENV,
         realistic_charm.CONFIG_PATH,
+        unit_state,
     )
 
     def check(writes):
@@ -379,10 +400,10 @@ def realistic_setup():
     return run, check
 
 
-def _pebble_charm_setup(charm_type, meta, check_pebble):
+def _pebble_charm_setup(charm_type, meta, check_pebble, unit_state):
     """One of the pebble pair: ``charm_type`` on ``start``. Each run's check asserts the status
     both charms set, then ``check_pebble(writes)``."""
-    run, enter = _floor_setup(charm_type, meta, None, "start", {}, pebble_charm.CONFIG_PATH)
+    run, enter = _floor_setup(charm_type, meta, None, "start", {}, pebble_charm.CONFIG_PATH, unit_state)
 
     def check(writes):
         status = _status_set(writes)
@@ -392,7 +413,7 @@ def _pebble_charm_setup(charm_type, meta, check_pebble):
     return run, check, enter
 
 
-def pebble_setup():
+def pebble_setup(unit_state):
     def check_pebble(writes):
         pebble = _pebble_bodies(writes)
         assert set(pebble) == {"/v1/layers", "/v1/files", "/v1/services"}, writes
@@ -401,32 +422,68 @@ def pebble_setup():
         assert pebble_charm.CONFIG_TEXT.encode() in pebble["/v1/files"], pebble
         assert json.loads(pebble["/v1/services"])["action"] == "replan", pebble
 
-    return _pebble_charm_setup(pebble_charm.PebbleCharm, pebble_charm.META, check_pebble)
+    return _pebble_charm_setup(pebble_charm.PebbleCharm, pebble_charm.META, check_pebble, unit_state)
 
 
-def pebble_free_setup():
+def pebble_free_setup(unit_state):
     def check_pebble(writes):
         assert not _pebble_bodies(writes), writes
 
-    return _pebble_charm_setup(pebble_charm.PebbleFreeCharm, pebble_charm.FREE_META, check_pebble)
+    return _pebble_charm_setup(pebble_charm.PebbleFreeCharm, pebble_charm.FREE_META, check_pebble,
+                               unit_state)
 
 
-def verify(tool):
-    if not tool.startswith("floor"):
-        raise SystemExit(f"floor.py measures the ops floor; tool label {tool!r} is wrong")
-    return {}
+def light_setup(unit_state):
+    run, _ = _floor_setup(
+        light_charm.LightCharm,
+        light_charm.META,
+        light_charm.CONFIG,
+        "db-relation-changed",
+        DB_RELATION_CHANGED_ENV,
+        light_charm.CONFIG["options"]["port"]["default"],
+        unit_state,
+    )
+
+    def check(writes):
+        status = _status_set(writes)
+        assert status and "active" in status and status[-1] == light_charm.STATUS, writes
+        rel = [(w[1], (w[2] or "").replace('"', "").replace(": ", ":")) for w in writes if w[0] == "relation-set"]
+        assert any("--app" not in a and "client:10.0.0.5->db.example:5432" in i for a, i in rel), writes
+        assert not _pebble_bodies(writes), writes
+
+    return run, check
+
+
+def null_setup(unit_state):
+    run, _ = _floor_setup(null_charm.NullCharm, null_charm.META, None, "start", {}, None, unit_state)
+
+    def check(writes):
+        assert writes == [], writes
+
+    return run, check
+
+
+def verify_label(prefix, script):
+    """The worker's check of its tool label (``verify`` for ``_harness.main``)."""
+
+    def verify(tool):
+        if not tool.startswith(prefix):
+            raise SystemExit(f"{script} measures the {prefix} tools; tool label {tool!r} is wrong")
+        return {}
+
+    return verify
 
 
 def versions():
     return {"ops": ops.__version__}
 
 
-SCENARIOS = {
-    "realistic": realistic_setup,
-    "soak": realistic_setup,
-    "pebble": pebble_setup,
-    "pebble-free": pebble_free_setup,
-}
+def scenarios(unit_state):
+    """Scenario name -> setup, for the floor whose unit-state database is ``unit_state``."""
+    setups = {"realistic": realistic_setup, "soak": realistic_setup, "pebble": pebble_setup,
+              "pebble-free": pebble_free_setup, "light": light_setup, "null": null_setup}
+    return {name: (lambda setup=setup: setup(unit_state)) for name, setup in setups.items()}
+
 
 if __name__ == "__main__":
-    _harness.main(SCENARIOS, versions, verify)
+    _harness.main(scenarios("memory"), versions, verify_label("floor", "floor.py"))

@@ -11,7 +11,7 @@ import importlib.util
 import os
 
 import _harness
-from charms import deferring_charm, null_charm, pebble_charm, realistic_charm
+from charms import deferring_charm, light_charm, null_charm, pebble_charm, realistic_charm
 
 import ops
 from ops import pebble
@@ -63,8 +63,9 @@ def null_setup():
     return run, check
 
 
-def realistic_state():
-    relation = Relation(
+def db_relation():
+    """The relation the realistic and light charms read on db-relation-changed."""
+    return Relation(
         endpoint="db",
         interface="pgsql",
         relation_id=7,
@@ -72,6 +73,10 @@ def realistic_state():
         remote_app_data={"endpoint": "db.example:5432"},
         remote_units_data={0: {"host": "10.0.0.5"}},
     )
+
+
+def realistic_state():
+    relation = db_relation()
     state = State(
         leader=True,
         config={"log-level": "debug"},
@@ -106,6 +111,23 @@ def realistic_setup():
         rel = out.relations[0]
         assert rel.local_unit_data["url"] == "http://realistic-charm-0:8080", rel.local_unit_data
         assert rel.local_app_data["database"] == "app", rel.local_app_data
+
+    return run, check
+
+
+def light_setup():
+    ctx = Context(light_charm.LightCharm, meta=light_charm.META, config=light_charm.CONFIG)
+    relation = db_relation()
+    state = State(relations=[relation], containers=[Container(name="workload", can_connect=True)])
+    event = relation.changed_event(remote_unit_id=0)
+
+    def run():
+        return ctx.run(event, state)
+
+    def check(out):
+        assert out.status.unit == ops.ActiveStatus(light_charm.STATUS), out.status.unit
+        client = out.relations[0].local_unit_data["client"]
+        assert client == "10.0.0.5->db.example:5432", out.relations[0].local_unit_data
 
     return run, check
 
@@ -170,6 +192,7 @@ SCENARIOS = {
     "null": null_setup,
     "realistic": realistic_setup,
     "soak": realistic_setup,
+    "light": light_setup,
     "deferral": deferral_setup,
     "pebble": pebble_setup,
     "pebble-free": pebble_free_setup,

@@ -2,9 +2,11 @@
 entry point.
 
 This module sits outside the ``scenario`` package so that it runs even when that package cannot
-load. pytest imports every installed plugin at start-up, and a plugin that raises there stops every
-pytest run in the venv, including runs that never use scenario; so the entry point loads
-``scenario.pytest_plugin`` itself and, when that fails, reports why once and lets pytest carry on.
+load. pytest imports every installed plugin at start-up, and a plugin that raises (or is slow)
+there harms every pytest run in the venv, including runs that never use scenario; so the entry
+point imports neither scenario nor ops. It registers ``_scenario_pytest_plugin`` (which imports
+scenario only when a test needs it) after the install checks that need no import, and when one
+fails reports why once and lets pytest carry on.
 """
 
 from __future__ import annotations
@@ -44,13 +46,18 @@ def mixed_install_problem(package_dir: str) -> str | None:
     )
 
 
-def engine_import_problem(package_dir: str, error: ImportError) -> str:
-    """Why ``scenario._engine`` (the C++ engine) did not import from ``package_dir``."""
-    built = sorted(
+def _built_engine_files(package_dir: str) -> list[str]:
+    return sorted(
         os.path.basename(path)
         for path in glob.glob(os.path.join(package_dir, "_engine*"))
         if not path.endswith((".py", ".pyi"))
     )
+
+
+def engine_file_problem(package_dir: str) -> str | None:
+    """Why ``package_dir`` holds no C++ engine this Python can load, judged by its files alone;
+    None when it holds one (which may still fail to load: see ``engine_import_problem``)."""
+    built = _built_engine_files(package_dir)
     if not built:
         return (
             f"scenario's C++ engine is missing: {package_dir} has no _engine extension module, "
@@ -65,10 +72,20 @@ def engine_import_problem(package_dir: str, error: ImportError) -> str:
             f"Python than this one ({sys.version.split()[0]}, which loads "
             f"{' or '.join('_engine' + suffix for suffix in suffixes)}). Install scenario for this Python: `{_REINSTALL}`."
         )
-    return (
+    return None
+
+
+def engine_import_problem(package_dir: str, error: ImportError) -> str:
+    """Why ``scenario._engine`` (the C++ engine) did not import from ``package_dir``."""
+    built = _built_engine_files(package_dir)
+    return engine_file_problem(package_dir) or (
         f"scenario's C++ engine ({', '.join(built)} in {package_dir}) is installed but failed to "
         f"load, so the install is broken: {error}. Reinstall it: `{_REINSTALL}`."
     )
+
+
+def _install_problem_without_import(package_dir: str) -> str | None:
+    return mixed_install_problem(package_dir) or engine_file_problem(package_dir)
 
 
 def _scenario_package_dirs() -> list[str]:
@@ -99,19 +116,24 @@ class _PluginNotLoaded:
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
-    """The entry point's first hook: registers scenario's real plugin (which adds its options as
-    it registers), or a stand-in that reports why it could not."""
-    del parser  # scenario.pytest_plugin adds its own options
-    plugin_name = "scenario.pytest_plugin"
-    if pluginmanager.has_plugin(plugin_name):  # a conftest's `pytest_plugins` loaded it first
+    """The entry point's first hook: registers scenario's plugin (which adds its options as it
+    registers), or a stand-in that reports why it could not."""
+    del parser  # the plugin adds its own options
+    plugin_name = "scenario.pytest_plugin"  # the name 3.1 users load it by, so it loads once
+    if pluginmanager.has_plugin(plugin_name):  # `-p scenario.pytest_plugin` loaded it first
         return
-    problem = next(filter(None, map(mixed_install_problem, _scenario_package_dirs())), None)
+    package_dirs = _scenario_package_dirs()
+    problem = (
+        next(filter(None, map(_install_problem_without_import, package_dirs)), None)
+        if package_dirs
+        else "no package named `scenario` is importable"
+    )
     if problem is None:
         try:
-            from scenario import pytest_plugin
+            import _scenario_pytest_plugin
         except Exception as e:  # whatever it is, pytest must still start
-            problem = f"importing scenario failed: {type(e).__name__}: {e}"
+            problem = f"importing scenario's pytest plugin failed: {type(e).__name__}: {e}"
         else:
-            pluginmanager.register(pytest_plugin, plugin_name)
+            pluginmanager.register(_scenario_pytest_plugin, plugin_name)
             return
     pluginmanager.register(_PluginNotLoaded(problem), "scenario-not-loaded")

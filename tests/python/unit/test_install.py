@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import _scenario_pytest_plugin
 import _scenario_startup
 import pytest
 
@@ -42,7 +43,7 @@ def test_the_package_is_marked_typed() -> None:
 
 
 def _copy_of_the_package(tmp_path: Path, with_engine: bool) -> Path:
-    """scenario's Python files (and _scenario_startup) copied under tmp_path, with or without the
+    """scenario's Python files (and the top-level modules beside it) copied under tmp_path, with or without the
     built engine; returns the folder to put on sys.path."""
     root = tmp_path / "site"
     package = root / "scenario"
@@ -56,6 +57,7 @@ def _copy_of_the_package(tmp_path: Path, with_engine: bool) -> Path:
         for bundled in engine.parent.parent.glob("scenario_engine.libs"):
             shutil.copytree(bundled, root / bundled.name)
     shutil.copy(_scenario_startup.__file__, root)
+    shutil.copy(_scenario_pytest_plugin.__file__, root)
     return root
 
 
@@ -153,6 +155,23 @@ def test_the_entry_point_loads_the_real_plugin(tmp_path: Path) -> None:
     )
     result = _pytest(root, tmp_path, uses_the_plugin, "--scenario-strict")
     assert result.returncode == 0, result.stdout + result.stderr
+    assert _NOT_LOADED not in result.stdout
+
+
+def test_the_entry_point_and_a_run_that_never_uses_scenario_import_neither_scenario_nor_ops(
+    tmp_path: Path,
+) -> None:
+    # pytest loads the entry point in every run in the venv; scenario (and ops) load only when a
+    # test imports them.
+    root = _copy_of_the_package(tmp_path, with_engine=True)
+    reports_heavy_modules = (
+        "import sys\n"
+        "def test_unrelated():\n"
+        "    print('loaded:', sorted(m for m in ('scenario', 'ops') if m in sys.modules))\n"
+    )
+    result = _pytest(root, tmp_path, reports_heavy_modules, "-s")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "loaded: []" in result.stdout
     assert _NOT_LOADED not in result.stdout
 
 
