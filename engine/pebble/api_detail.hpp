@@ -20,8 +20,27 @@ using json = nlohmann::json;
 // ---- envelopes (Pebble's internals/daemon/response.go) ----
 response sync_response(json result);
 response async_response(const std::string& change_id, json result = nullptr);
-response error_response(int status, const std::string& message, const std::string& kind = "",
+// The "kind" of an error result that ops' client reads (Pebble's client.ErrorKind...); `none`
+// leaves the result without one.
+enum class error_kind { none, not_found, permission_denied, generic_file_error, no_default_services };
+std::string_view error_kind_name(error_kind kind);
+// Every error envelope is built here: {"type": "error", "status-code", "status", "result":
+// {"message", "kind"?, "value"?}}. Callers use the helper named after the status.
+response error_response(int status, const std::string& message, error_kind kind = error_kind::none,
                         json value = nullptr);
+inline response bad_request(const std::string& message, error_kind kind = error_kind::none) {
+  return error_response(400, message, kind);
+}
+inline response forbidden(const std::string& message, error_kind kind = error_kind::none) {
+  return error_response(403, message, kind);
+}
+inline response not_found(const std::string& message, error_kind kind = error_kind::none) {
+  return error_response(404, message, kind);
+}
+inline response method_not_allowed(const std::string& message) { return error_response(405, message); }
+inline response request_entity_too_large(const std::string& message) { return error_response(413, message); }
+inline response internal_server_error(const std::string& message) { return error_response(500, message); }
+inline response gateway_timeout(const std::string& message) { return error_response(504, message); }
 std::string status_text(int status);
 
 // Request helpers.

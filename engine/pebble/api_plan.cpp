@@ -643,11 +643,11 @@ std::vector<std::string> stop_order(const json& plan, const std::vector<std::str
 
 response get_plan(session& s, const request& r) {
   std::string format = query_value(r, "format");
-  if (format != "yaml") return error_response(400, fmt::format("invalid format \"{}\"", format));
+  if (format != "yaml") return bad_request(fmt::format("invalid format \"{}\"", format));
   try {
     return sync_response(plan_to_yaml(s.plan()));
   } catch (const plan_error& e) {
-    return error_response(400, e.what());
+    return bad_request(e.what());
   }
 }
 
@@ -657,9 +657,9 @@ response post_layers(session& s, const request& r) {
   std::string action = body.value("action", "");
   std::string label = body.value("label", "");
   std::string format = body.value("format", "");
-  if (action != "add") return error_response(400, fmt::format("invalid action \"{}\"", action));
-  if (label.empty()) return error_response(400, "label must be set");
-  if (format != "yaml") return error_response(400, fmt::format("invalid format \"{}\"", format));
+  if (action != "add") return bad_request(fmt::format("invalid action \"{}\"", action));
+  if (label.empty()) return bad_request("label must be set");
+  if (format != "yaml") return bad_request(fmt::format("invalid format \"{}\"", format));
   try {
     const std::string yaml_text = body.value("layer", "");
     const json* cached = s.layers() ? s.layers()->find(label, yaml_text) : nullptr;
@@ -670,9 +670,9 @@ response post_layers(session& s, const request& r) {
     }
     s.add_layer(label, cached ? *cached : parsed, body.value("combine", false));
   } catch (const plan_error& e) {
-    return error_response(400, e.what());
+    return bad_request(e.what());
   } catch (const label_exists& e) {
-    return error_response(400, e.what());
+    return bad_request(e.what());
   }
   return sync_response(true);
 }

@@ -168,23 +168,13 @@ constexpr auto websocket_connect_timeout = std::chrono::seconds(5);
 // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
 constexpr std::size_t max_socket_path = 107;
 
-// ---- Pebble envelopes for the responses the server itself produces ----
-
-std::string status_text(int status) {
-  if (status == 413) return "Request Entity Too Large";  // Go's http.StatusText; Beast's is RFC 7231's
-  return std::string(http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status))));
-}
-
-response json_response(int status, json body) {
-  return response{status, "application/json", body.dump()};
-}
-
-response error_response(int status, const std::string& message) {
-  return json_response(status, {{"type", "error"},
-                                {"status-code", status},
-                                {"status", status_text(status)},
-                                {"result", {{"message", message}}}});
-}
+// Pebble's envelopes, built in api.cpp.
+using detail::async_response;
+using detail::bad_request;
+using detail::gateway_timeout;
+using detail::internal_server_error;
+using detail::not_found;
+using detail::request_entity_too_large;
 
 // ---- connection bookkeeping ----
 
@@ -480,7 +470,7 @@ class http_conn : public closable, public std::enable_shared_from_this<http_conn
 
   // The rest of the body is never read, so the connection cannot carry another request.
   void refuse_too_large() {
-    write(error_response(413, fmt::format("request body too large: {} {} accepts at most {} bytes",
+    write(request_entity_too_large(fmt::format("request body too large: {} {} accepts at most {} bytes",
                                           method(), target_path(), body_cap())),
           false);
   }
@@ -501,7 +491,7 @@ void complete_exec(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<ex
                    std::optional<int> exit_code, const std::string& error);
 
 response detached_response() {
-  return error_response(500, "the run this container belonged to is over");
+  return internal_server_error("the run this container belonged to is over");
 }
 
 response answer(endpoint& ep, const request& req) {
@@ -510,7 +500,7 @@ response answer(endpoint& ep, const request& req) {
   try {
     return handle(ep.session, req);
   } catch (const std::exception& e) {
-    return error_response(500, e.what());
+    return internal_server_error(e.what());
   }
 }
 
@@ -519,7 +509,7 @@ response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
   try {
     er = parse_exec_request(req.body);
   } catch (const bad_exec_request& e) {
-    return error_response(400, e.what());
+    return bad_request(e.what());
   }
   auto t = std::make_shared<exec_task>(ep->ioc);
   t->split_stderr = er.split_stderr;
@@ -533,12 +523,12 @@ response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
       try {
         merge_service_context(er, ep->session.plan());
       } catch (const std::exception& e) {
-        return error_response(400, e.what());
+        return bad_request(e.what());
       }
     }
     t->outcome = resolve_exec(c, er.command);
     // Pebble refuses a command it cannot run before any change exists: nothing ran.
-    if (!t->outcome.matched) return error_response(400, t->outcome.refusal);
+    if (!t->outcome.matched) return bad_request(t->outcome.refusal);
     c.exec_history.push_back(make_exec_record(er, t->outcome.exit_code));
     t->history_index = c.exec_history.size() - 1;
     change_record change;
@@ -567,11 +557,7 @@ response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
   json result = {{"task-id", t->task_id},
                  {"environment", env},
                  {"working-dir", er.working_dir ? json(*er.working_dir) : json("")}};
-  return json_response(202, {{"type", "async"},
-                             {"status-code", 202},
-                             {"status", "Accepted"},
-                             {"change", t->change_id},
-                             {"result", result}});
+  return async_response(t->change_id, result);
 }
 
 void answer_waiters(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t) {
@@ -676,7 +662,7 @@ bool defer_wait(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<http_
   if (auto q = req.query.find("timeout"); q != req.query.end()) {
     auto seconds = parse_go_duration(q->second);
     if (!seconds || *seconds < 0) {
-      conn->write(error_response(400, fmt::format("invalid timeout: time: invalid duration \"{}\"",
+      conn->write(bad_request(fmt::format("invalid timeout: time: invalid duration \"{}\"",
                                                   q->second)),
                   keep_alive);
       return true;
@@ -688,7 +674,7 @@ bool defer_wait(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<http_
       auto w = ww.lock();
       if (ec || !w || w->answered || ep->detached) return;
       w->answered = true;
-      w->conn->write(error_response(504, fmt::format("timed out waiting for change after {}",
+      w->conn->write(gateway_timeout(fmt::format("timed out waiting for change after {}",
                                                      format_go_duration(seconds))),
                      w->keep_alive);
     });
@@ -722,13 +708,13 @@ void http_conn::on_read(beast::error_code ec) {
 void http_conn::upgrade(http::request<http::string_body> req, const std::string& path) {
   auto parts = path_parts(path);
   if (parts.size() != 5 || parts[0] != "v1" || parts[1] != "tasks" || parts[3] != "websocket") {
-    return write(error_response(404, "invalid API endpoint requested"), false);
+    return write(not_found("invalid API endpoint requested"), false);
   }
   std::string task_id(parts[2]);
   std::string ws_id(parts[4]);
   auto it = ep_->execs.find(task_id);
   if (it == ep_->execs.end()) {
-    return write(error_response(404, fmt::format("cannot find task {}", json(task_id).dump())),
+    return write(not_found(fmt::format("cannot find task {}", json(task_id).dump())),
                  false);
   }
   auto t = it->second;
@@ -738,13 +724,13 @@ void http_conn::upgrade(http::request<http::string_body> req, const std::string&
   if (ws_id == "stderr" && t->split_stderr) slot = &t->stderr_ws;
   if (!slot || t->done) {
     // Pebble forgets an execution's websockets once the process has finished.
-    return write(error_response(404, fmt::format("cannot find {} websocket for task {}", ws_id,
+    return write(not_found(fmt::format("cannot find {} websocket for task {}", ws_id,
                                                  json(task_id).dump())),
                  false);
   }
   if (*slot) {
     return write(
-        error_response(500, fmt::format("websocket {} already connected", json(ws_id).dump())),
+        internal_server_error(fmt::format("websocket {} already connected", json(ws_id).dump())),
         false);
   }
   auto ws = std::make_shared<ws_conn>(std::move(sock_), ep_, t, ws_id);
