@@ -15,7 +15,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "engine/agent/tool_table.hpp"
-#include "engine/state/go_duration.hpp"
+#include "engine/state/go_time.hpp"
 #include "engine/state/juju_names.hpp"
 #include "engine/state/text_forms.hpp"
 #include "engine/agent/tool_util.hpp"
@@ -150,47 +150,17 @@ bool owners_track_revisions(const hook_context& ctx) {
 
 // ---- metadata flags ----------------------------------------------------------------------
 
-std::string format_utc(std::time_t t, const std::string& fraction) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return std::string(buf) + fraction + "Z";
-}
-
 // --expire: RFC 3339, RFC 3339 without a zone (UTC), or a Go duration from now. Stored in UTC
 // RFC 3339, as Juju keeps it (and ops parses it back).
 std::string normalize_expire(const std::string& spec) {
-  if (const auto parts = state::split_rfc3339(spec, false)) {
-    // Every field is a short run of digits, so std::stoi cannot fail on it.
-    const auto number = [](std::string_view digits) { return std::stoi(std::string(digits)); };
-    std::tm tm{};
-    tm.tm_year = number(parts->year) - 1900;
-    tm.tm_mon = number(parts->month) - 1;
-    tm.tm_mday = number(parts->day);
-    tm.tm_hour = number(parts->hour);
-    tm.tm_min = number(parts->minute);
-    tm.tm_sec = number(parts->second);
-    const bool in_range = tm.tm_mon >= 0 && tm.tm_mon < 12 && tm.tm_mday >= 1 &&
-                          tm.tm_mday <= 31 && tm.tm_hour < 24 && tm.tm_min < 60 && tm.tm_sec < 60;
-    if (in_range) {
-      std::time_t t = timegm(&tm);
-      const std::string zone(parts->zone);
-      if (!zone.empty() && zone != "Z") {
-        const int offset = (std::stoi(zone.substr(1, 2)) * 60 + std::stoi(zone.substr(4, 2))) * 60;
-        t -= zone[0] == '+' ? offset : -offset;
-      }
-      std::string fraction(parts->fraction);
-      while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
-      if (fraction == ".") fraction.clear();
-      return format_utc(t, fraction);
-    }
+  if (const auto time = state::parse_rfc3339(spec, false)) {
+    return state::format_rfc3339_utc(time->unix_seconds, time->fraction);
   }
   auto seconds = state::parse_go_duration(spec);
   if (!seconds) throw usage_error("expire time or duration " + go_quote(spec) + " not valid");
   if (*seconds <= 0) throw usage_error("negative expire duration " + go_quote(spec) + " not valid");
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  return format_utc(now + static_cast<std::time_t>(std::ceil(*seconds)), "");
+  return state::format_rfc3339_utc(now + static_cast<std::time_t>(std::ceil(*seconds)));
 }
 
 bool valid_rotate_policy(std::string_view p) {

@@ -171,18 +171,6 @@ std::string query_value(const request& r, const std::string& key) {
   return it == r.query.end() ? std::string() : it->second;
 }
 
-std::string now_rfc3339() {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
-  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now - secs).count();
-  std::time_t t = std::chrono::system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::array<char, 32> buf{};
-  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:09d}Z", buf.data(), nanos);
-}
-
 json change_to_json(const session& s, const change_record& c) {
   json out = {{"id", c.id},          {"kind", c.kind},   {"summary", c.summary},
               {"status", c.status},  {"ready", c.ready}, {"spawn-time", s.started_at()}};

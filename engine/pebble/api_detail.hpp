@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/pebble/api.hpp"
-#include "engine/state/go_duration.hpp"
+#include "engine/state/go_time.hpp"
 
 namespace scenario::pebble::detail {
 
@@ -57,11 +57,9 @@ struct body_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Current time, RFC 3339 with nanoseconds in UTC, as Pebble writes timestamps.
-std::string now_rfc3339();
-// Go duration text ("1h0m0s") for seconds, and the reverse ("5s", "1.5m", "100ms"): Go's
-// Duration.String and time.ParseDuration, shared with the hook tools (engine/state/go_duration.hpp).
-inline std::string go_duration(double seconds) { return state::format_go_duration(seconds); }
+// Go's time text forms, shared with the hook tools.
+using state::format_go_duration;
+using state::now_rfc3339;
 using state::parse_go_duration;
 
 json change_to_json(const session& s, const change_record& c);

@@ -406,11 +406,7 @@ class filesystem {
         out["type"] = S_ISDIR(st.st_mode) ? "directory" : S_ISLNK(st.st_mode) ? "symlink" : S_ISREG(st.st_mode) ? "file" : "unknown";
         if (S_ISREG(st.st_mode)) out["size"] = static_cast<long long>(st.st_size);
         out["permissions"] = fmt::format("{:03o}", st.st_mode & 0777);
-        std::tm tm{};
-        gmtime_r(&st.st_mtime, &tm);
-        char buf[32];
-        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        out["last-modified"] = buf;
+        out["last-modified"] = state::format_rfc3339_utc(st.st_mtime);
         out["user-id"] = st.st_uid;
         out["group-id"] = st.st_gid;
         out["user"] = user_name(st.st_uid);

@@ -25,8 +25,8 @@ json notice_to_json(const session& s, const state::notice& n) {
               {"last-repeated", or_default(n.last_repeated, s)},
               {"occurrences", n.occurrences}};
   if (!n.last_data.empty()) out["last-data"] = n.last_data;
-  if (n.repeat_after) out["repeat-after"] = go_duration(*n.repeat_after);
-  if (n.expire_after) out["expire-after"] = go_duration(*n.expire_after);
+  if (n.repeat_after) out["repeat-after"] = format_go_duration(*n.repeat_after);
+  if (n.expire_after) out["expire-after"] = format_go_duration(*n.expire_after);
   return out;
 }
 
@@ -124,9 +124,8 @@ response post_notices(session& s, const request& r) {
     if (repeat_after && !it->last_repeated.empty()) {
       // Timestamps only order as strings, so compare whole seconds since the last repeat.
       auto secs = [](const std::string& t) {
-        std::tm tm{};
-        strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-        return static_cast<double>(timegm(&tm));
+        const auto time = state::parse_rfc3339(t, false);
+        return time ? static_cast<double>(time->unix_seconds) : 0.0;
       };
       repeat = secs(now) - secs(it->last_repeated) >= *repeat_after;
     }

@@ -471,7 +471,7 @@ void emit_string(YAML::Emitter& e, const std::string& s) {
 void emit_value(YAML::Emitter& e, const std::string& key, const json& v) {
   if (v.is_string() && duration_fields.count(key)) {
     auto d = parse_go_duration(v.get<std::string>());
-    e << (d ? go_duration(*d) : v.get<std::string>());
+    e << (d ? format_go_duration(*d) : v.get<std::string>());
   } else if (v.is_string()) {
     emit_string(e, v.get<std::string>());
   } else if (v.is_number_integer()) {

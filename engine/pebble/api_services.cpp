@@ -250,7 +250,7 @@ response get_change_wait(session& s, const request& r, const std::string& id) {
   // Nothing progresses while the charm waits, so a change that is not ready now never will be.
   if (!c->ready)
     return gateway_timeout(fmt::format("timed out waiting for change after {}",
-                                           go_duration(timeout.empty() ? 0 : *parse_go_duration(timeout))));
+                                           format_go_duration(timeout.empty() ? 0 : *parse_go_duration(timeout))));
   return sync_response(change_to_json(s, *c));
 }
 
