@@ -39,7 +39,7 @@ session::session(state::container& c, layer_cache* layers, session_options optio
   if (std::none_of(c.service_status.begin(), c.service_status.end(), running)) return;
   json plan;
   try {
-    plan = detail::combined_plan(c, !options_.strict);
+    plan = combined_plan(c, !options_.strict);
   } catch (const std::exception&) {
     return;  // a malformed plan is reported when the charm first asks for it
   }
@@ -297,7 +297,7 @@ response handle(session& s, const request& r) {
       return detail::bad_request(std::string("cannot decode request body: ") + e.what());
     } catch (const json::exception& e) {
       return detail::bad_request(std::string("cannot decode request body: ") + e.what());
-    } catch (const detail::plan_error& e) {
+    } catch (const plan_error& e) {
       return detail::bad_request(e.what());
     } catch (const std::exception& e) {
       return detail::internal_server_error(e.what());

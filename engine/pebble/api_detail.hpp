@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/pebble/api.hpp"
+#include "engine/pebble/plan.hpp"
 #include "engine/state/go_time.hpp"
 
 namespace scenario::pebble::detail {
@@ -63,28 +64,6 @@ using state::now_rfc3339;
 using state::parse_go_duration;
 
 json change_to_json(const session& s, const change_record& c);
-
-// ---- plan (api_plan.cpp) ----
-// A layer or plan is malformed; the message is Pebble's FormatError text.
-struct plan_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-struct label_exists : std::runtime_error {
-  explicit label_exists(const std::string& label);
-};
-// Parses Pebble layer YAML into the layer's dict form; rejects unknown fields like Pebble.
-json parse_layer_yaml(const std::string& label, const std::string& yaml_text);
-// The combined plan {"services", "checks", "log-targets"} of base_plan plus the layers.
-// `lenient`: ops-scenario 3.1's rules, for compatible (non-strict) runs: a layer item without
-// "override" replaces the earlier one, and the plan is not validated.
-json combined_plan(const state::container& c, bool lenient = false);
-// Adds a layer as Pebble's AppendLayer/CombineLayer do; validates the resulting plan.
-void add_layer(state::container& c, const std::string& label, const json& layer, bool combine,
-               bool lenient = false);
-std::string plan_to_yaml(const json& plan);
-// Services to start (dependencies first) / stop (dependents first) for the names given.
-std::vector<std::string> start_order(const json& plan, const std::vector<std::string>& names);
-std::vector<std::string> stop_order(const json& plan, const std::vector<std::string>& names);
 
 // ---- handlers: one per route ----
 response get_system_info(session& s, const request& r);
