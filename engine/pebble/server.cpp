@@ -25,10 +25,6 @@
 #include <vector>
 
 #include <unistd.h>
-#if defined(__linux__)
-#include <sched.h>
-#include <sys/syscall.h>
-#endif
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -39,48 +35,12 @@
 
 #include "engine/pebble/api.hpp"
 #include "engine/pebble/api_detail.hpp"
+#include "engine/pebble/cpu_sharing.hpp"
 #include "engine/pebble/exec.hpp"
 #include "engine/pebble/http_target.hpp"
 #include "engine/state/errors.hpp"
 
 namespace scenario::pebble {
-
-namespace {
-
-// CPU placement (server::cpu_share) uses Linux's per-thread affinity calls. Elsewhere each call
-// reports failure, so a share does nothing, as server.hpp promises where affinity is unavailable.
-#if defined(__linux__)
-using os_thread_id = pid_t;
-using cpu_mask = cpu_set_t;
-// The syscall rather than gettid(), which glibc has only since 2.30.
-os_thread_id current_thread_id() { return static_cast<os_thread_id>(syscall(SYS_gettid)); }
-int current_cpu() { return sched_getcpu(); }
-bool read_cpus(os_thread_id thread, cpu_mask& cpus) {
-  return sched_getaffinity(thread, sizeof cpus, &cpus) == 0;
-}
-bool write_cpus(os_thread_id thread, const cpu_mask& cpus) {
-  return sched_setaffinity(thread, sizeof cpus, &cpus) == 0;
-}
-cpu_mask only_cpu(int cpu) {
-  cpu_mask one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  return one;
-}
-bool has_cpu(const cpu_mask& cpus, int cpu) { return CPU_ISSET(cpu, &cpus); }
-#else
-using os_thread_id = long;
-struct cpu_mask {};
-os_thread_id current_thread_id() { return 0; }
-int current_cpu() { return -1; }
-bool read_cpus(os_thread_id, cpu_mask&) { return false; }
-bool write_cpus(os_thread_id, const cpu_mask&) { return false; }
-cpu_mask only_cpu(int) { return {}; }
-bool has_cpu(const cpu_mask&, int) { return false; }
-#endif
-
-}  // namespace
-
 
 namespace {
 
@@ -694,11 +654,7 @@ struct server::impl {
   net::io_context ioc;
   net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
   std::thread thread;
-  std::atomic<os_thread_id> thread_tid = 0;  // the kernel's id of `thread`, once it runs
-
-  std::mutex cpu_mu;  // guards the two below
-  int cpu_shares = 0;
-  cpu_mask cpus_before_shares;  // the server thread's CPU set while no cpu_share lives
+  cpu_sharing cpus;  // `thread`'s CPU placement while cpu_shares live
 
   std::mutex mu;  // guards the members below
   std::vector<std::shared_ptr<listener>> listeners;
@@ -828,7 +784,7 @@ struct server::impl {
 server::server(std::filesystem::path socket_dir)
     : impl_(std::make_unique<impl>(std::move(socket_dir))) {
   impl_->thread = std::thread([this] {
-    impl_->thread_tid = current_thread_id();
+    impl_->cpus.serve_current_thread();
     impl_->ioc.run();
   });
 }
@@ -927,11 +883,8 @@ void server::detach_all() {
   impl_->detach([](const endpoint&) { return true; });
 }
 
-// Thread ids rather than pthread handles: ending a share from another thread after the caller
-// has exited then fails with ESRCH instead of touching a freed handle.
 struct server::cpu_share::saved {
-  os_thread_id caller = 0;
-  cpu_mask caller_cpus;
+  cpu_sharing::caller_cpus caller;
 };
 
 server::cpu_share::cpu_share() noexcept = default;
@@ -955,40 +908,14 @@ server::cpu_share::~cpu_share() { end(); }
 
 void server::cpu_share::end() {
   if (!saved_) return;
-  write_cpus(saved_->caller, saved_->caller_cpus);
+  owner_->impl_->cpus.end(saved_->caller);
   saved_.reset();
-  impl& i = *owner_->impl_;
-  std::lock_guard lock(i.cpu_mu);
-  if (--i.cpu_shares == 0) {
-    write_cpus(i.thread_tid, i.cpus_before_shares);
-  }
 }
 
 server::cpu_share server::share_cpu_with_caller() {
-  os_thread_id server_thread = impl_->thread_tid;
-  int cpu = current_cpu();
-  auto s = std::make_unique<cpu_share::saved>();
-  s->caller = current_thread_id();
-  if (server_thread == 0 || cpu < 0 || !read_cpus(s->caller, s->caller_cpus)) {
-    return {};
-  }
-  const cpu_mask one = only_cpu(cpu);
-  std::lock_guard lock(impl_->cpu_mu);
-  const bool first = impl_->cpu_shares == 0;
-  if (first && !read_cpus(server_thread, impl_->cpus_before_shares)) {
-    return {};
-  }
-  if (!has_cpu(impl_->cpus_before_shares, cpu) || !write_cpus(server_thread, one)) {
-    return {};
-  }
-  if (!write_cpus(s->caller, one)) {
-    if (first) {
-      write_cpus(server_thread, impl_->cpus_before_shares);
-    }
-    return {};
-  }
-  ++impl_->cpu_shares;
-  return cpu_share(this, std::move(s));
+  auto caller = impl_->cpus.begin();
+  if (!caller) return {};
+  return cpu_share(this, std::make_unique<cpu_share::saved>(cpu_share::saved{*caller}));
 }
 
 }  // namespace scenario::pebble
