@@ -27,7 +27,7 @@
 #include "cli/shell_words.hpp"
 #include "engine/agent/agent.hpp"
 #include "engine/pebble/api.hpp"
-#include "engine/pebble/api_detail.hpp"
+#include "engine/pebble/plan.hpp"
 #include "engine/spec/spec.hpp"
 #include "engine/state/errors.hpp"
 #include "engine/state/json_codec.hpp"
@@ -324,7 +324,7 @@ int pebble_command(unit_file& unit, const std::string& container, const std::vec
     }
     try {
       pebble::session s(*it);
-      s.add_layer(pos[0], pebble::detail::parse_layer_yaml(pos[0], text), combine);
+      s.add_layer(pos[0], pebble::parse_layer_yaml(pos[0], text), combine);
     } catch (const std::exception& e) {
       std::cerr << "error: " << e.what() << "\n";
       return 1;

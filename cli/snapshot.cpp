@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/pebble/api_detail.hpp"
+#include "engine/pebble/plan.hpp"
 #include "engine/spec/spec.hpp"
 #include "engine/store/unit_store.hpp"
 
@@ -36,7 +36,7 @@ state::container read_container(const juju_client& juju, const unit_name& unit, 
   }
   const auto plan = juju.ssh(unit, name, {"/charm/bin/pebble", "plan"});
   if (plan.exit_code != 0) throw juju_error(fmt::format("pebble plan in \"{}\": {}", name, plan.stderr_text));
-  c.base_plan = pebble::detail::parse_layer_yaml("plan", plan.stdout_text);
+  c.base_plan = pebble::parse_layer_yaml("plan", plan.stdout_text);
   for (const auto& path : fetch) {
     state::file_entry f;
     f.path = path;

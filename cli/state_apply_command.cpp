@@ -14,7 +14,7 @@
 #include "cli/python_format.hpp"
 #include "cli/snapshot.hpp"
 #include "cli/temp_file.hpp"
-#include "engine/pebble/api_detail.hpp"
+#include "engine/pebble/plan.hpp"
 #include "engine/state/errors.hpp"
 #include "engine/state/json_codec.hpp"
 #include "engine/store/unit_store.hpp"
@@ -230,28 +230,28 @@ void plan_containers(const state::state& want, const state::state& have, const j
     }
     nlohmann::json want_plan;
     try {
-      want_plan = pebble::detail::combined_plan(k);
+      want_plan = pebble::combined_plan(k);
     } catch (const std::exception& e) {
       p.problems.push_back(where + ".layers: " + e.what());
       continue;
     }
-    if (want_plan != pebble::detail::combined_plan(*it)) {
+    if (want_plan != pebble::combined_plan(*it)) {
       // Pebble only adds: check that one layer over what is there gives the State's plan.
       state::container trial;
       trial.base_plan = it->base_plan;
       const nlohmann::json layer = layer_from_plan(want_plan);
       try {
-        pebble::detail::add_layer(trial, "scenario-state-apply", layer, true);
+        pebble::add_layer(trial, "scenario-state-apply", layer, true);
       } catch (const std::exception& e) {
         p.problems.push_back(where + ".layers: Pebble would refuse the plan: " + e.what());
         continue;
       }
-      if (pebble::detail::combined_plan(trial) != want_plan) {
+      if (pebble::combined_plan(trial) != want_plan) {
         p.problems.push_back(where + ".layers: the unit's plan has services, checks or log targets the State "
                                      "lacks, and Pebble cannot remove them from a plan");
       } else {
         p.steps.emplace_back(where + ": Pebble layer \"scenario-state-apply\" (plan as in the State)",
-                             [&juju, unit, name = k.name, text = pebble::detail::plan_to_yaml(layer)] {
+                             [&juju, unit, name = k.name, text = pebble::plan_to_yaml(layer)] {
                                const auto r = juju.ssh(unit, name,
                                                        {"/charm/bin/pebble", "add", "--combine",
                                                         "scenario-state-apply", "/dev/stdin"},

@@ -8,7 +8,7 @@
 #include <cstdlib>
 
 #include "engine/pebble/api.hpp"
-#include "engine/pebble/server_http.hpp"
+#include "engine/pebble/http_target.hpp"
 #include "engine/state/json_codec.hpp"
 #include "fuzz/fuzz_input.hpp"
 

@@ -195,12 +195,33 @@ std::string format_output(const nlohmann::json& value, const parsed_args& args,
   return with_newline(out.c_str());
 }
 
+std::string go_quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+void check_no_extra(const parsed_args& args, std::size_t allowed) {
+  if (args.positional.size() > allowed) {
+    throw usage_error("unrecognized args: [" + go_quote(args.positional[allowed]) + "]");
+  }
+}
+
 void expect_positionals(const parsed_args& args, std::size_t min, std::size_t max,
                         std::string_view usage) {
   if (args.positional.size() < min) throw usage_error("missing " + std::string(usage));
-  if (args.positional.size() > max) {
-    throw usage_error("unrecognized args: [\"" + args.positional[max] + "\"]");
-  }
+  check_no_extra(args, max);
 }
 
 }  // namespace scenario::agent

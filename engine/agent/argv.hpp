@@ -79,6 +79,12 @@ std::string format_output(const nlohmann::json& value, const parsed_args& args,
 // before doing anything calls it first.
 void check_output_format(const parsed_args& args, const output_formats& formats = {});
 
+// Go's %q for the plain text Juju quotes in its messages.
+std::string go_quote(std::string_view s);
+
+// Raises Juju's "unrecognized args" usage_error if more than `allowed` positionals were given.
+void check_no_extra(const parsed_args& args, std::size_t allowed);
+
 // Raises usage_error unless the positional count is within [min, max].
 void expect_positionals(const parsed_args& args, std::size_t min, std::size_t max,
                         std::string_view usage);

@@ -139,7 +139,7 @@ std::string relation_get(hook_context& ctx, const std::vector<std::string>& argv
   std::optional<std::string> hook_app;
   if (auto hid = util::hook_relation_id(ctx)) {
     if (auto* hrel = util::find_relation(ctx, *hid)) {
-      if (!util::ends_with(ctx.event.name, "_relation_broken") &&
+      if (!ctx.event.name.ends_with("_relation_broken") &&
           ctx.event.relation_remote_unit_id) {
         hook_unit = util::remote_unit_name(ctx, *hrel, *ctx.event.relation_remote_unit_id);
       }

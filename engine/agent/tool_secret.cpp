@@ -15,7 +15,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "engine/agent/tool_table.hpp"
-#include "engine/state/go_duration.hpp"
+#include "engine/state/go_time.hpp"
 #include "engine/state/juju_names.hpp"
 #include "engine/state/text_forms.hpp"
 #include "engine/agent/tool_util.hpp"
@@ -34,45 +34,11 @@ const std::string permission_denied = "permission denied";      // apiserver Err
 constexpr std::size_t max_value_bytes = 1000 * 1000;
 constexpr std::size_t max_content_bytes = 1000 * 1000;
 
-// Go's %q for the plain text Juju quotes in its messages.
-std::string go_quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-// A boolean flag's value (`--peek`, `--peek=true`).
-bool flag_set(const parsed_args& args, std::string_view name) {
-  auto v = args.get(name);
-  return v && (*v == "true" || *v == "1" || *v == "t" || *v == "T" || *v == "TRUE" || *v == "True");
-}
-
 // A string flag Juju reads with `!= ""`: absent and empty are the same.
 std::optional<std::string> non_empty(const parsed_args& args, std::string_view name) {
   auto v = args.get(name);
   if (v && v->empty()) return std::nullopt;
   return v;
-}
-
-void check_no_extra(const std::vector<std::string>& positional, std::size_t allowed) {
-  if (positional.size() > allowed) {
-    throw usage_error("unrecognized args: [" + go_quote(positional[allowed]) + "]");
-  }
 }
 
 // ---- secret URIs -------------------------------------------------------------------------
@@ -184,47 +150,17 @@ bool owners_track_revisions(const hook_context& ctx) {
 
 // ---- metadata flags ----------------------------------------------------------------------
 
-std::string format_utc(std::time_t t, const std::string& fraction) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return std::string(buf) + fraction + "Z";
-}
-
 // --expire: RFC 3339, RFC 3339 without a zone (UTC), or a Go duration from now. Stored in UTC
 // RFC 3339, as Juju keeps it (and ops parses it back).
 std::string normalize_expire(const std::string& spec) {
-  if (const auto parts = state::split_rfc3339(spec, false)) {
-    // Every field is a short run of digits, so std::stoi cannot fail on it.
-    const auto number = [](std::string_view digits) { return std::stoi(std::string(digits)); };
-    std::tm tm{};
-    tm.tm_year = number(parts->year) - 1900;
-    tm.tm_mon = number(parts->month) - 1;
-    tm.tm_mday = number(parts->day);
-    tm.tm_hour = number(parts->hour);
-    tm.tm_min = number(parts->minute);
-    tm.tm_sec = number(parts->second);
-    const bool in_range = tm.tm_mon >= 0 && tm.tm_mon < 12 && tm.tm_mday >= 1 &&
-                          tm.tm_mday <= 31 && tm.tm_hour < 24 && tm.tm_min < 60 && tm.tm_sec < 60;
-    if (in_range) {
-      std::time_t t = timegm(&tm);
-      const std::string zone(parts->zone);
-      if (!zone.empty() && zone != "Z") {
-        const int offset = (std::stoi(zone.substr(1, 2)) * 60 + std::stoi(zone.substr(4, 2))) * 60;
-        t -= zone[0] == '+' ? offset : -offset;
-      }
-      std::string fraction(parts->fraction);
-      while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
-      if (fraction == ".") fraction.clear();
-      return format_utc(t, fraction);
-    }
+  if (const auto time = state::parse_rfc3339(spec, false)) {
+    return state::format_rfc3339_utc(time->unix_seconds, time->fraction);
   }
   auto seconds = state::parse_go_duration(spec);
   if (!seconds) throw usage_error("expire time or duration " + go_quote(spec) + " not valid");
   if (*seconds <= 0) throw usage_error("negative expire duration " + go_quote(spec) + " not valid");
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  return format_utc(now + static_cast<std::time_t>(std::ceil(*seconds)), "");
+  return state::format_rfc3339_utc(now + static_cast<std::time_t>(std::ceil(*seconds)));
 }
 
 bool valid_rotate_policy(std::string_view p) {
@@ -280,7 +216,7 @@ content_map parse_content(const std::vector<std::string>& args,
     }
     std::string key = arg.substr(0, eq);
     std::string value = arg.substr(eq + 1);
-    if (ends_with(key, "#file")) {
+    if (key.ends_with("#file")) {
       key.resize(key.size() - 5);
       try {
         value = read_secret_file(value, max_value_bytes);
@@ -317,7 +253,7 @@ content_map parse_content(const std::vector<std::string>& args,
     std::string key = raw_key;
     std::string value = raw_value;
     std::size_t encoded_size = 0;
-    if (ends_with(key, "#base64")) {
+    if (key.ends_with("#base64")) {
       key.resize(key.size() - 7);
       encoded_size = value.size();
       auto decoded = state::base64_decode(value);
@@ -395,57 +331,6 @@ std::string new_secret_core_id(hook_context& ctx) {
 
 std::string application_of(const std::string& unit) { return unit.substr(0, unit.rfind('/')); }
 
-std::optional<int> hook_relation_id(const hook_context& ctx) {
-  if (!ctx.event.relation_id) return std::nullopt;
-  return ends_with(ctx.event.name, "_relation_created") ||
-                 ends_with(ctx.event.name, "_relation_joined") ||
-                 ends_with(ctx.event.name, "_relation_changed") ||
-                 ends_with(ctx.event.name, "_relation_departed") ||
-                 ends_with(ctx.event.name, "_relation_broken")
-             ? ctx.event.relation_id
-             : std::nullopt;
-}
-
-// -r/--relation as Juju's relationIdValue reads it (`<id>` or `<endpoint>:<id>`), defaulting
-// to the hook's relation. nullptr when neither is there.
-const state::relation* relation_from_flag(const hook_context& ctx, const parsed_args& args) {
-  auto find = [&](int id) -> const state::relation* {
-    for (const auto& r : ctx.state.relations) {
-      if (r.relation_id == id) return &r;
-    }
-    return nullptr;
-  };
-  if (auto ref = args.get("relation")) {
-    const auto colon = ref->rfind(':');
-    const std::string id_text = colon == std::string::npos ? *ref : ref->substr(colon + 1);
-    int id = 0;
-    const bool numeric = !id_text.empty() &&
-                         std::all_of(id_text.begin(), id_text.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; }) &&
-                         id_text.size() < 10;
-    if (!numeric) {
-      throw usage_error("invalid value " + go_quote(*ref) + " for flag --relation: invalid relation id");
-    }
-    id = std::stoi(id_text);
-    const state::relation* rel = find(id);
-    // A mismatching endpoint names no relation of this unit.
-    if (rel == nullptr || (colon != std::string::npos && colon > 0 &&
-                           ref->substr(0, colon) != rel->endpoint)) {
-      throw usage_error("invalid value " + go_quote(*ref) + " for flag --relation: relation not found");
-    }
-    return rel;
-  }
-  if (auto id = hook_relation_id(ctx)) {
-    if (const state::relation* rel = find(*id)) return rel;
-    throw tool_error("relation not found");
-  }
-  return nullptr;
-}
-
-std::string remote_app_of(const hook_context& ctx, const state::relation& rel) {
-  return rel.kind == state::relation_kind::peer ? ctx.app_name : rel.remote_app_name;
-}
-
 // ---- the tools ---------------------------------------------------------------------------
 
 std::string secret_add(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
@@ -496,11 +381,11 @@ std::string secret_get(hook_context& ctx, const std::vector<std::string>& argv, 
   }
   const auto label = non_empty(args, "label");
   if (!core && !label) throw usage_error("require either a secret URI or label");
-  const bool peek = flag_set(args, "peek");
-  const bool refresh = flag_set(args, "refresh");
+  const bool peek = flag_bool(args, "peek");
+  const bool refresh = flag_bool(args, "refresh");
   if (peek && refresh) throw usage_error("specify one of --peek or --refresh but not both");
   if (args.positional.size() > 1) key = args.positional[1];
-  check_no_extra(args.positional, 2);
+  check_no_extra(args, 2);
 
   state::secret* s = core ? find_by_id(ctx, *core) : find_by_label(ctx, *label);
   if (s == nullptr) {
@@ -540,7 +425,7 @@ std::string secret_get(hook_context& ctx, const std::vector<std::string>& argv, 
   if (!key) return format_output(nlohmann::json(content), args, secret_get_formats);
 
   std::string name = *key;
-  const bool as_base64 = ends_with(name, "#base64");
+  const bool as_base64 = name.ends_with("#base64");
   if (as_base64) name.resize(name.size() - 7);
   auto it = content.find(name);
   if (it == content.end()) throw tool_error("secret key " + go_quote(name) + " not found");
@@ -556,7 +441,7 @@ std::string secret_info_get(hook_context& ctx, const std::vector<std::string>& a
   const auto label = non_empty(args, "label");
   if (!core && !label) throw usage_error("require either a secret URI or label");
   if (core && label) throw usage_error("specify either a secret URI or label but not both");
-  check_no_extra(args.positional, 1);
+  check_no_extra(args, 1);
 
   const state::secret* found = nullptr;
   for (const auto& s : ctx.state.secrets) {
@@ -601,9 +486,9 @@ std::string secret_grant(hook_context& ctx, const std::vector<std::string>& argv
   const auto args = parse_args(argv, {{"relation", 'r', true}, {"unit", 0, true}});
   if (args.positional.empty()) throw usage_error("missing secret URI");
   const std::string core = secret_core_id(args.positional[0]);
-  const state::relation* rel = relation_from_flag(ctx, args);
+  const state::relation* rel = util::relation_from_flag_or_hook(ctx, args, "--relation");
   if (rel == nullptr) throw usage_error("no relation id specified");
-  const std::string app = remote_app_of(ctx, *rel);
+  const std::string app = util::remote_app(ctx, *rel);
   const auto unit = non_empty(args, "unit");
   if (unit) {
     if (!state::is_valid_unit_name(*unit)) throw usage_error("unit " + go_quote(*unit) + " not valid");
@@ -612,7 +497,7 @@ std::string secret_grant(hook_context& ctx, const std::vector<std::string>& argv
                         go_quote(app));
     }
   }
-  check_no_extra(args.positional, 1);
+  check_no_extra(args, 1);
 
   state::secret* s = find_by_id(ctx, core);
   if (s == nullptr || !metadata_visible(ctx, *s)) {
@@ -653,12 +538,12 @@ std::string secret_revoke(hook_context& ctx, const std::vector<std::string>& arg
   }
   if (unit && !state::is_valid_unit_name(*unit)) throw usage_error("unit " + go_quote(*unit) + " not valid");
   if (app && unit) throw usage_error("specify only one of application or unit");
-  if (const state::relation* rel = relation_from_flag(ctx, args)) {
+  if (const state::relation* rel = util::relation_from_flag_or_hook(ctx, args, "--relation")) {
     if (app) throw usage_error("do not specify both relation and app");
-    app = remote_app_of(ctx, *rel);
+    app = util::remote_app(ctx, *rel);
   }
   if (!app && !unit) throw usage_error("missing relation or application or unit");
-  check_no_extra(args.positional, 1);
+  check_no_extra(args, 1);
 
   state::secret& s = require_by_id(ctx, core);
   if (refused_at_commit(ctx, s, "secret-revoke")) return "";
@@ -677,7 +562,7 @@ std::string secret_remove(hook_context& ctx, const std::vector<std::string>& arg
   const auto args = parse_args(argv, {{"revision", 0, true}});
   if (args.positional.empty()) throw usage_error("missing secret URI");
   const std::string core = secret_core_id(args.positional[0]);
-  check_no_extra(args.positional, 1);
+  check_no_extra(args, 1);
   int revision = 0;
   if (auto text = args.get("revision")) {
     std::size_t used = 0;
@@ -710,7 +595,7 @@ std::string secret_remove(hook_context& ctx, const std::vector<std::string>& arg
 
 std::string secret_ids(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
   const auto args = parse_args(argv, {});
-  check_no_extra(args.positional, 0);
+  check_no_extra(args, 0);
   // Juju prints a nil list, so JSON output for "no secrets" is `null`.
   nlohmann::json ids;
   for (const auto& s : ctx.state.secrets) {

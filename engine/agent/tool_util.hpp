@@ -21,12 +21,9 @@
 
 #include "engine/agent/agent.hpp"
 #include "engine/agent/argv.hpp"
+#include "engine/state/event_names.hpp"
 
 namespace scenario::agent::util {
-
-inline bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
 
 // Go's strconv.Atoi for the plain decimal forms Juju sees; nullopt when not a number.
 inline std::optional<long long> to_int(std::string_view s) {
@@ -60,16 +57,13 @@ inline state::relation* find_relation(hook_context& ctx, int id) {
 // The relation the running hook is about (JUJU_RELATION_ID), if any.
 inline std::optional<int> hook_relation_id(const hook_context& ctx) {
   if (!ctx.event.relation_id) return std::nullopt;
-  const std::string& n = ctx.event.name;
-  for (std::string_view suffix : {"_relation_created", "_relation_joined", "_relation_changed",
-                                  "_relation_departed", "_relation_broken"}) {
-    if (ends_with(n, suffix)) return ctx.event.relation_id;
-  }
-  return std::nullopt;
+  if (state::parse_event_name(ctx.event.name).kind != state::event_kind::relation) return std::nullopt;
+  return ctx.event.relation_id;
 }
 
+// Whether the running hook is the relation event `suffix` ("_relation_departed") of relation_id.
 inline bool hook_is(const hook_context& ctx, std::string_view suffix, int relation_id) {
-  return hook_relation_id(ctx) == relation_id && ends_with(ctx.event.name, suffix);
+  return hook_relation_id(ctx) == relation_id && state::parse_event_name(ctx.event.name).suffix == suffix;
 }
 
 // The unit that is departing in a relation-departed hook (JUJU_DEPARTING_UNIT), if any.
@@ -117,26 +111,33 @@ inline std::optional<int> departing_unit(const hook_context& ctx, int relation_i
 
 // Resolves `-r`/`--relation` like Juju's relationIdValue: everything up to the last ':' is the
 // endpoint (ops >= 3.7.1 sends `endpoint:id`), the rest the id. Without the flag, the hook's
-// relation; without either, "no relation id specified". A mismatching endpoint is treated as
-// an unknown relation, as ops' own Scenario does.
-inline state::relation& relation_from_flag(hook_context& ctx, const parsed_args& args) {
+// relation; without either, nullptr. A mismatching endpoint is treated as an unknown relation,
+// as ops' own Scenario does. `flag` is the spelling Juju's error names ("-r", "--relation").
+inline state::relation* relation_from_flag_or_hook(hook_context& ctx, const parsed_args& args,
+                                                   std::string_view flag) {
   if (auto ref = args.get("relation")) {
     const auto colon = ref->rfind(':');
     const std::string id_text = colon == std::string::npos ? *ref : ref->substr(colon + 1);
-    const std::string flag = "-r";
+    const std::string invalid = "invalid value " + go_quote(*ref) + " for flag " + std::string(flag);
     auto id = to_int(id_text);
-    if (!id) throw usage_error("invalid value \"" + *ref + "\" for flag " + flag + ": invalid relation id");
+    if (!id) throw usage_error(invalid + ": invalid relation id");
     state::relation* rel = find_relation(ctx, static_cast<int>(*id));
     if (rel == nullptr ||
         (colon != std::string::npos && colon > 0 && ref->substr(0, colon) != rel->endpoint)) {
-      throw usage_error("invalid value \"" + *ref + "\" for flag " + flag + ": relation not found");
+      throw usage_error(invalid + ": relation not found");
     }
-    return *rel;
+    return rel;
   }
   if (auto id = hook_relation_id(ctx)) {
-    if (state::relation* rel = find_relation(ctx, *id)) return *rel;
+    if (state::relation* rel = find_relation(ctx, *id)) return rel;
     throw tool_error("relation not found");
   }
+  return nullptr;
+}
+
+// relation_from_flag_or_hook for the relation-* tools, which need a relation.
+inline state::relation& relation_from_flag(hook_context& ctx, const parsed_args& args) {
+  if (state::relation* rel = relation_from_flag_or_hook(ctx, args, "-r")) return *rel;
   throw usage_error("no relation id specified");
 }
 

@@ -16,6 +16,7 @@
 #include "engine/agent/agent.hpp"
 #include "engine/consistency/checker.hpp"
 #include "engine/pebble/api.hpp"
+#include "engine/pebble/plan.hpp"
 #include "engine/runtime/deferred_snapshot.hpp"
 #include "engine/runtime/lifecycle.hpp"
 #include "engine/runtime/run.hpp"

@@ -39,7 +39,7 @@ session::session(state::container& c, layer_cache* layers, session_options optio
   if (std::none_of(c.service_status.begin(), c.service_status.end(), running)) return;
   json plan;
   try {
-    plan = detail::combined_plan(c, !options_.strict);
+    plan = combined_plan(c, !options_.strict);
   } catch (const std::exception&) {
     return;  // a malformed plan is reported when the charm first asks for it
   }
@@ -85,6 +85,7 @@ std::string status_text(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 413: return "Request Entity Too Large";  // Go's http.StatusText
     case 500: return "Internal Server Error";
     case 502: return "Bad Gateway";
     case 504: return "Gateway Timeout";
@@ -112,9 +113,20 @@ response async_response(const std::string& change_id, json result) {
   return response{202, "application/json", envelope_text(body)};
 }
 
-response error_response(int status, const std::string& message, const std::string& kind, json value) {
+std::string_view error_kind_name(error_kind kind) {
+  switch (kind) {
+    case error_kind::none: return "";
+    case error_kind::not_found: return "not-found";
+    case error_kind::permission_denied: return "permission-denied";
+    case error_kind::generic_file_error: return "generic-file-error";
+    case error_kind::no_default_services: return "no-default-services";
+  }
+  return "";
+}
+
+response error_response(int status, const std::string& message, error_kind kind, json value) {
   json result = {{"message", message}};
-  if (!kind.empty()) result["kind"] = kind;
+  if (kind != error_kind::none) result["kind"] = error_kind_name(kind);
   if (!value.is_null()) result["value"] = std::move(value);
   json body = {{"type", "error"}, {"status-code", status}, {"status", status_text(status)}, {"result", result}};
   return response{status, "application/json", envelope_text(body)};
@@ -132,7 +144,7 @@ std::optional<response> decode_body(const request& r, json& body, std::string_vi
   try {
     body = parse_body(r);
   } catch (const body_error& e) {
-    return error_response(400, std::string(message) + ": " + e.what());
+    return bad_request(std::string(message) + ": " + e.what());
   }
   return std::nullopt;
 }
@@ -157,18 +169,6 @@ std::vector<std::string> query_list(const request& r, const std::string& key) {
 std::string query_value(const request& r, const std::string& key) {
   auto it = r.query.find(key);
   return it == r.query.end() ? std::string() : it->second;
-}
-
-std::string now_rfc3339() {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
-  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now - secs).count();
-  std::time_t t = std::chrono::system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::array<char, 32> buf{};
-  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:09d}Z", buf.data(), nanos);
 }
 
 json change_to_json(const session& s, const change_record& c) {
@@ -200,14 +200,14 @@ response get_system_info(session&, const request&) {
 response get_warnings(session&, const request& r) {
   auto select = query_value(r, "select");
   if (!select.empty() && select != "pending" && select != "all")
-    return error_response(400, "invalid select parameter: \"" + select + "\"");
+    return bad_request("invalid select parameter: \"" + select + "\"");
   return sync_response(json::array());
 }
 
 response post_warnings(session&, const request& r) {
   json body = parse_body(r);
   std::string action = body.value("action", "");
-  if (action != "okay") return error_response(400, fmt::format("unknown warning action \"{}\"", action));
+  if (action != "okay") return bad_request(fmt::format("unknown warning action \"{}\"", action));
   return sync_response(0);
 }
 
@@ -294,17 +294,17 @@ response handle(session& s, const request& r) {
     try {
       return rt.handler(s, r, params);
     } catch (const detail::body_error& e) {
-      return detail::error_response(400, std::string("cannot decode request body: ") + e.what());
+      return detail::bad_request(std::string("cannot decode request body: ") + e.what());
     } catch (const json::exception& e) {
-      return detail::error_response(400, std::string("cannot decode request body: ") + e.what());
-    } catch (const detail::plan_error& e) {
-      return detail::error_response(400, e.what());
+      return detail::bad_request(std::string("cannot decode request body: ") + e.what());
+    } catch (const plan_error& e) {
+      return detail::bad_request(e.what());
     } catch (const std::exception& e) {
-      return detail::error_response(500, e.what());
+      return detail::internal_server_error(e.what());
     }
   }
-  if (path_known) return detail::error_response(405, fmt::format("method \"{}\" not allowed", r.method));
-  return detail::error_response(404, "invalid API endpoint requested");
+  if (path_known) return detail::method_not_allowed(fmt::format("method \"{}\" not allowed", r.method));
+  return detail::not_found("invalid API endpoint requested");
 }
 
 }  // namespace scenario::pebble

@@ -72,9 +72,9 @@ class session {
   // `layers` (optional) must outlive the session, and so must options.divergences.
   explicit session(state::container& c, layer_cache* layers = nullptr, session_options options = {});
   state::container& container() { return container_; }
-  // The container's plan under the session's rules; throws detail::plan_error when refused.
+  // The container's plan under the session's rules; throws plan_error when refused.
   nlohmann::json plan();
-  // Adds a layer (POST /v1/layers) under the session's rules; throws as detail::add_layer does.
+  // Adds a layer (POST /v1/layers) under the session's rules; throws as pebble::add_layer does.
   void add_layer(const std::string& label, const nlohmann::json& layer, bool combine);
   layer_cache* layers() { return layers_; }
   // Whether a Pebble rule ops-scenario 3.1 did not follow binds: in a strict session, yes;
@@ -105,13 +105,5 @@ class session {
 // Answers one request. Exec (/v1/exec and its websockets) is handled by the server, which
 // registers its changes in the same session so /v1/changes/{id}/wait works for both.
 response handle(session& s, const request& r);
-
-// The container's plan as `GET /v1/plan?format=yaml` gives it (base plan plus layers, in
-// order). A malformed layer raises scenario::state_validation_error naming the container.
-std::string plan_yaml(const state::container& c);
-
-// Why Pebble would refuse the container's base plan and layers, in Pebble's words (e.g.
-// `layer "web" must define "override" for service "nginx"`); nullopt when it would accept them.
-std::optional<std::string> plan_problem(const state::container& c);
 
 }  // namespace scenario::pebble

@@ -63,13 +63,13 @@ std::vector<check_view> current_checks(session& s, const json& plan) {
 response get_checks(session& s, const request& r) {
   std::string level = query_value(r, "level");
   if (!level.empty() && level != "alive" && level != "ready")
-    return error_response(400, "level must be \"alive\" or \"ready\"");
+    return bad_request("level must be \"alive\" or \"ready\"");
   auto names = query_list(r, "names");
   json plan;
   try {
     plan = s.plan();
   } catch (const plan_error& e) {
-    return error_response(400, e.what());
+    return bad_request(e.what());
   }
   json out = json::array();
   for (const auto& v : current_checks(s, plan)) {
@@ -91,13 +91,13 @@ response post_checks(session& s, const request& r) {
   std::vector<std::string> names;
   if (body.contains("checks") && body["checks"].is_array())
     for (const auto& n : body["checks"]) names.push_back(n.get<std::string>());
-  if (names.empty()) return error_response(400, fmt::format("must specify checks for {} action", action));
-  if (action != "start" && action != "stop") return error_response(400, fmt::format("invalid action \"{}\"", action));
+  if (names.empty()) return bad_request(fmt::format("must specify checks for {} action", action));
+  if (action != "start" && action != "stop") return bad_request(fmt::format("invalid action \"{}\"", action));
   json plan;
   try {
     plan = s.plan();
   } catch (const plan_error& e) {
-    return error_response(400, e.what());
+    return bad_request(e.what());
   }
   std::vector<std::string> missing;
   for (const auto& n : names)
@@ -106,7 +106,7 @@ response post_checks(session& s, const request& r) {
     std::sort(missing.begin(), missing.end());
     std::string joined;
     for (const auto& m : missing) joined += (joined.empty() ? "" : ", ") + m;
-    return error_response(400, fmt::format("cannot {} checks: cannot find checks in plan: {}", action, joined));
+    return bad_request(fmt::format("cannot {} checks: cannot find checks in plan: {}", action, joined));
   }
   auto views = current_checks(s, plan);
   json changed = nullptr;
@@ -135,13 +135,13 @@ response post_checks(session& s, const request& r) {
 response get_health(session& s, const request& r) {
   std::string level = query_value(r, "level");
   if (!level.empty() && level != "alive" && level != "ready")
-    return error_response(400, "level must be \"alive\" or \"ready\"");
+    return bad_request("level must be \"alive\" or \"ready\"");
   auto names = query_list(r, "names");
   json plan;
   try {
     plan = s.plan();
   } catch (const plan_error& e) {
-    return error_response(400, e.what());
+    return bad_request(e.what());
   }
   bool healthy = true;
   for (const auto& v : current_checks(s, plan)) {

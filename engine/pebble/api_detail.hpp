@@ -11,7 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/pebble/api.hpp"
-#include "engine/state/go_duration.hpp"
+#include "engine/pebble/plan.hpp"
+#include "engine/state/go_time.hpp"
 
 namespace scenario::pebble::detail {
 
@@ -20,8 +21,27 @@ using json = nlohmann::json;
 // ---- envelopes (Pebble's internals/daemon/response.go) ----
 response sync_response(json result);
 response async_response(const std::string& change_id, json result = nullptr);
-response error_response(int status, const std::string& message, const std::string& kind = "",
+// The "kind" of an error result that ops' client reads (Pebble's client.ErrorKind...); `none`
+// leaves the result without one.
+enum class error_kind { none, not_found, permission_denied, generic_file_error, no_default_services };
+std::string_view error_kind_name(error_kind kind);
+// Every error envelope is built here: {"type": "error", "status-code", "status", "result":
+// {"message", "kind"?, "value"?}}. Callers use the helper named after the status.
+response error_response(int status, const std::string& message, error_kind kind = error_kind::none,
                         json value = nullptr);
+inline response bad_request(const std::string& message, error_kind kind = error_kind::none) {
+  return error_response(400, message, kind);
+}
+inline response forbidden(const std::string& message, error_kind kind = error_kind::none) {
+  return error_response(403, message, kind);
+}
+inline response not_found(const std::string& message, error_kind kind = error_kind::none) {
+  return error_response(404, message, kind);
+}
+inline response method_not_allowed(const std::string& message) { return error_response(405, message); }
+inline response request_entity_too_large(const std::string& message) { return error_response(413, message); }
+inline response internal_server_error(const std::string& message) { return error_response(500, message); }
+inline response gateway_timeout(const std::string& message) { return error_response(504, message); }
 std::string status_text(int status);
 
 // Request helpers.
@@ -38,36 +58,12 @@ struct body_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Current time, RFC 3339 with nanoseconds in UTC, as Pebble writes timestamps.
-std::string now_rfc3339();
-// Go duration text ("1h0m0s") for seconds, and the reverse ("5s", "1.5m", "100ms"): Go's
-// Duration.String and time.ParseDuration, shared with the hook tools (engine/state/go_duration.hpp).
-inline std::string go_duration(double seconds) { return state::format_go_duration(seconds); }
+// Go's time text forms, shared with the hook tools.
+using state::format_go_duration;
+using state::now_rfc3339;
 using state::parse_go_duration;
 
 json change_to_json(const session& s, const change_record& c);
-
-// ---- plan (api_plan.cpp) ----
-// A layer or plan is malformed; the message is Pebble's FormatError text.
-struct plan_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-struct label_exists : std::runtime_error {
-  explicit label_exists(const std::string& label);
-};
-// Parses Pebble layer YAML into the layer's dict form; rejects unknown fields like Pebble.
-json parse_layer_yaml(const std::string& label, const std::string& yaml_text);
-// The combined plan {"services", "checks", "log-targets"} of base_plan plus the layers.
-// `lenient`: ops-scenario 3.1's rules, for compatible (non-strict) runs: a layer item without
-// "override" replaces the earlier one, and the plan is not validated.
-json combined_plan(const state::container& c, bool lenient = false);
-// Adds a layer as Pebble's AppendLayer/CombineLayer do; validates the resulting plan.
-void add_layer(state::container& c, const std::string& label, const json& layer, bool combine,
-               bool lenient = false);
-std::string plan_to_yaml(const json& plan);
-// Services to start (dependencies first) / stop (dependents first) for the names given.
-std::vector<std::string> start_order(const json& plan, const std::vector<std::string>& names);
-std::vector<std::string> stop_order(const json& plan, const std::vector<std::string>& names);
 
 // ---- handlers: one per route ----
 response get_system_info(session& s, const request& r);

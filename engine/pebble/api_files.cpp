@@ -30,19 +30,21 @@ namespace {
 
 // A per-path failure, with Pebble's error kind (not-found, permission-denied, generic-file-error).
 struct file_error {
-  std::string kind;
+  error_kind kind;
   std::string message;
 };
 
 using maybe_error = std::optional<file_error>;
 
-file_error generic(std::string message) { return {"generic-file-error", std::move(message)}; }
+file_error generic(std::string message) { return {error_kind::generic_file_error, std::move(message)}; }
 
 // Go's wording of an errno ("no such file or directory"), with Pebble's kind for it.
 file_error os_error(const std::string& op, const std::string& path, int err) {
   std::string text = std::strerror(err);
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  std::string kind = err == ENOENT ? "not-found" : (err == EACCES || err == EPERM) ? "permission-denied" : "generic-file-error";
+  const error_kind kind = err == ENOENT                   ? error_kind::not_found
+                          : (err == EACCES || err == EPERM) ? error_kind::permission_denied
+                                                            : error_kind::generic_file_error;
   return {kind, fmt::format("{} {}: {}", op, path, text)};
 }
 
@@ -79,7 +81,7 @@ std::optional<int> int_member(const json& j, const char* key) {
   return j[key].get<int>();
 }
 
-json error_json(const file_error& e) { return {{"kind", e.kind}, {"message", e.message}}; }
+json error_json(const file_error& e) { return {{"kind", error_kind_name(e.kind)}, {"message", e.message}}; }
 
 // Cleans like Go's path.Clean: no "//", ".", ".." or trailing "/".
 std::string clean(const std::string& path) {
@@ -404,11 +406,7 @@ class filesystem {
         out["type"] = S_ISDIR(st.st_mode) ? "directory" : S_ISLNK(st.st_mode) ? "symlink" : S_ISREG(st.st_mode) ? "file" : "unknown";
         if (S_ISREG(st.st_mode)) out["size"] = static_cast<long long>(st.st_size);
         out["permissions"] = fmt::format("{:03o}", st.st_mode & 0777);
-        std::tm tm{};
-        gmtime_r(&st.st_mtime, &tm);
-        char buf[32];
-        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        out["last-modified"] = buf;
+        out["last-modified"] = state::format_rfc3339_utc(st.st_mtime);
         out["user-id"] = st.st_uid;
         out["group-id"] = st.st_gid;
         out["user"] = user_name(st.st_uid);
@@ -665,21 +663,21 @@ maybe_error check_owner(session& s, const known_owners& known, const json& item,
 
 response write_files(session& s, const request& r, const std::string& boundary) {
   auto parts = parse_multipart(r.body, boundary);
-  if (!parts || parts->empty()) return error_response(400, "cannot read request metadata: multipart: NextPart: EOF");
+  if (!parts || parts->empty()) return bad_request("cannot read request metadata: multipart: NextPart: EOF");
   auto disposition = [](const part& p) { return header_params(p.headers.count("content-disposition") ? p.headers.at("content-disposition") : ""); };
   auto meta_disp = disposition(parts->front());
   if (meta_disp["name"] != "request")
-    return error_response(400, fmt::format("metadata field name must be \"request\", got \"{}\"", meta_disp["name"]));
+    return bad_request(fmt::format("metadata field name must be \"request\", got \"{}\"", meta_disp["name"]));
   json meta;
   try {
     meta = json::parse(parts->front().body);
   } catch (const json::parse_error& e) {
-    return error_response(400, fmt::format("cannot decode request metadata: {}", e.what()));
+    return bad_request(fmt::format("cannot decode request metadata: {}", e.what()));
   }
   std::string action = meta.value("action", "");
-  if (action != "write") return error_response(400, fmt::format("multipart action must be \"write\", got \"{}\"", action));
+  if (action != "write") return bad_request(fmt::format("multipart action must be \"write\", got \"{}\"", action));
   if (!meta.contains("files") || !meta["files"].is_array() || meta["files"].empty())
-    return error_response(400, "must specify one or more files");
+    return bad_request("must specify one or more files");
   std::map<std::string, json> infos;
   for (const auto& f : meta["files"]) infos[f.value("path", "")] = f;
 
@@ -688,10 +686,10 @@ response write_files(session& s, const request& r, const std::string& boundary) 
   std::map<std::string, maybe_error> written;
   for (size_t i = 1; i < parts->size(); ++i) {
     auto disp = disposition((*parts)[i]);
-    if (disp["name"] != "files") return error_response(400, fmt::format("field name must be \"files\", got \"{}\"", disp["name"]));
+    if (disp["name"] != "files") return bad_request(fmt::format("field name must be \"files\", got \"{}\"", disp["name"]));
     std::string path = disp["filename"];
     auto info = infos.find(path);
-    if (info == infos.end()) return error_response(400, fmt::format("no metadata for path \"{}\"", path));
+    if (info == infos.end()) return bad_request(fmt::format("no metadata for path \"{}\"", path));
     if (auto err = check_owner(s, known, info->second, "push")) {
       written[path] = err;
       continue;
@@ -715,25 +713,26 @@ response get_files(session& s, const request& r) {
   if (action == "read") {
     // ops asks for one path per request; a repeated "path" would arrive comma-joined.
     std::string path = query_value(r, "path");
-    if (path.empty()) return error_response(400, "must specify one or more paths");
+    if (path.empty()) return bad_request("must specify one or more paths");
     return read_response(s, path);
   }
   if (action == "list") {
     std::string path = query_value(r, "path");
-    if (path.empty()) return error_response(400, "must specify path");
+    if (path.empty()) return bad_request("must specify path");
     std::string itself = query_value(r, "itself");
     if (itself != "true" && itself != "false" && !itself.empty())
-      return error_response(400, "itself parameter must be \"true\" or \"false\"");
-    if (path[0] != '/') return error_response(400, fmt::format("path must be absolute, got \"{}\"", path));
+      return bad_request("itself parameter must be \"true\" or \"false\"");
+    if (path[0] != '/') return bad_request(fmt::format("path must be absolute, got \"{}\"", path));
     filesystem fsys(s.container(), file_mtime(s));
     auto got = fsys.list(path, query_value(r, "pattern"), itself == "true");
     if (auto* err = std::get_if<file_error>(&got)) {
-      int status = err->kind == "not-found" ? 404 : err->kind == "permission-denied" ? 403 : 400;
-      return error_response(status, err->message, err->kind);
+      if (err->kind == error_kind::not_found) return not_found(err->message, err->kind);
+      if (err->kind == error_kind::permission_denied) return forbidden(err->message, err->kind);
+      return bad_request(err->message, err->kind);
     }
     return sync_response(std::get<json>(got));
   }
-  return error_response(400, fmt::format("invalid action \"{}\"", action));
+  return bad_request(fmt::format("invalid action \"{}\"", action));
 }
 
 response post_files(session& s, const request& r) {
@@ -743,12 +742,12 @@ response post_files(session& s, const request& r) {
   std::transform(media.begin(), media.end(), media.begin(), [](unsigned char ch) { return std::tolower(ch); });
   if (media == "multipart/form-data") {
     std::string boundary = params["boundary"];
-    if (boundary.size() < 32) return error_response(400, fmt::format("invalid boundary \"{}\"", boundary));
+    if (boundary.size() < 32) return bad_request(fmt::format("invalid boundary \"{}\"", boundary));
     return write_files(s, r, boundary);
   }
   if (media != "application/json") {
-    if (media.empty()) return error_response(400, fmt::format("invalid Content-Type \"{}\"", r.content_type));
-    return error_response(400, fmt::format("invalid media type \"{}\"", media));
+    if (media.empty()) return bad_request(fmt::format("invalid Content-Type \"{}\"", r.content_type));
+    return bad_request(fmt::format("invalid media type \"{}\"", media));
   }
   json body;
   if (auto bad = decode_body(r, body, "cannot decode request body")) return *bad;
@@ -769,8 +768,8 @@ response post_files(session& s, const request& r) {
         results.emplace_back(p.value("path", ""), fsys.remove(p.value("path", ""), p.value("recursive", false)));
     return sync_response(results_json(results));
   }
-  if (action == "write") return error_response(400, "must use multipart with \"write\" action");
-  return error_response(400, fmt::format("invalid action \"{}\"", action));
+  if (action == "write") return bad_request("must use multipart with \"write\" action");
+  return bad_request(fmt::format("invalid action \"{}\"", action));
 }
 
 }  // namespace scenario::pebble::detail

@@ -25,8 +25,8 @@ json notice_to_json(const session& s, const state::notice& n) {
               {"last-repeated", or_default(n.last_repeated, s)},
               {"occurrences", n.occurrences}};
   if (!n.last_data.empty()) out["last-data"] = n.last_data;
-  if (n.repeat_after) out["repeat-after"] = go_duration(*n.repeat_after);
-  if (n.expire_after) out["expire-after"] = go_duration(*n.expire_after);
+  if (n.repeat_after) out["repeat-after"] = format_go_duration(*n.repeat_after);
+  if (n.expire_after) out["expire-after"] = format_go_duration(*n.expire_after);
   return out;
 }
 
@@ -53,10 +53,10 @@ response get_notices(session& s, const request& r) {
   auto keys = query_list(r, "keys");
   std::string after = query_value(r, "after");
   if (!after.empty() && !valid_rfc3339(after))
-    return error_response(400, fmt::format("invalid \"after\" timestamp: parsing time \"{}\" as RFC 3339 failed", after));
+    return bad_request(fmt::format("invalid \"after\" timestamp: parsing time \"{}\" as RFC 3339 failed", after));
   std::string timeout = query_value(r, "timeout");
   if (!timeout.empty() && !parse_go_duration(timeout))
-    return error_response(400, fmt::format("invalid timeout: time: invalid duration \"{}\"", timeout));
+    return bad_request(fmt::format("invalid timeout: time: invalid duration \"{}\"", timeout));
 
   std::vector<const state::notice*> matched;
   for (const auto& n : s.container().notices) {
@@ -76,7 +76,7 @@ response get_notices(session& s, const request& r) {
 response get_notice(session& s, const request&, const std::string& id) {
   for (const auto& n : s.container().notices)
     if (n.id == id) return sync_response(notice_to_json(s, n));
-  return error_response(404, fmt::format("cannot find notice with ID \"{}\"", id));
+  return not_found(fmt::format("cannot find notice with ID \"{}\"", id));
 }
 
 response post_notices(session& s, const request& r) {
@@ -85,28 +85,28 @@ response post_notices(session& s, const request& r) {
   std::string action = body.value("action", "");
   std::string type = body.value("type", "");
   std::string key = body.value("key", "");
-  if (action != "add") return error_response(400, fmt::format("invalid action \"{}\"", action));
+  if (action != "add") return bad_request(fmt::format("invalid action \"{}\"", action));
   if (type != "custom")
-    return error_response(400, fmt::format("invalid type \"{}\" (can only add \"custom\" notices)", type));
+    return bad_request(fmt::format("invalid type \"{}\" (can only add \"custom\" notices)", type));
   // Pebble 1.19.0, the version /v1/system-info reports (internals/daemon/api_notices.go,
   // v1PostNotices): the form first, then the length. The form is matched in linear time.
   if (!state::is_custom_notice_key(key))
-    return error_response(400, fmt::format("invalid key \"{}\" (must be in \"example.com/path\" format)", key));
-  if (key.size() > 256) return error_response(400, "key must be 256 bytes or less");
+    return bad_request(fmt::format("invalid key \"{}\" (must be in \"example.com/path\" format)", key));
+  if (key.size() > 256) return bad_request("key must be 256 bytes or less");
   std::optional<double> repeat_after;
   std::string repeat_text = body.value("repeat-after", "");
   if (!repeat_text.empty()) {
     repeat_after = parse_go_duration(repeat_text);
     if (!repeat_after)
-      return error_response(400, fmt::format("invalid repeat-after: time: invalid duration \"{}\"", repeat_text));
+      return bad_request(fmt::format("invalid repeat-after: time: invalid duration \"{}\"", repeat_text));
   }
   std::map<std::string, std::string> data;
   if (body.contains("data") && !body["data"].is_null()) {
-    if (body["data"].dump().size() > 4096) return error_response(400, "total size of data must be 4096 bytes or less");
-    if (!body["data"].is_object()) return error_response(400, "cannot decode notice data: data must be an object");
+    if (body["data"].dump().size() > 4096) return bad_request("total size of data must be 4096 bytes or less");
+    if (!body["data"].is_object()) return bad_request("cannot decode notice data: data must be an object");
     for (const auto& [k, v] : body["data"].items()) {
       if (!v.is_string())
-        return error_response(400, fmt::format("cannot decode notice data: value of \"{}\" must be a string", k));
+        return bad_request(fmt::format("cannot decode notice data: value of \"{}\" must be a string", k));
       data[k] = v.get<std::string>();
     }
   }
@@ -124,9 +124,8 @@ response post_notices(session& s, const request& r) {
     if (repeat_after && !it->last_repeated.empty()) {
       // Timestamps only order as strings, so compare whole seconds since the last repeat.
       auto secs = [](const std::string& t) {
-        std::tm tm{};
-        strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-        return static_cast<double>(timegm(&tm));
+        const auto time = state::parse_rfc3339(t, false);
+        return time ? static_cast<double>(time->unix_seconds) : 0.0;
       };
       repeat = secs(now) - secs(it->last_repeated) >= *repeat_after;
     }

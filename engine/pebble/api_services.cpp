@@ -94,7 +94,7 @@ response get_services(session& s, const request& r) {
   try {
     plan = s.plan();
   } catch (const plan_error& e) {
-    return error_response(400, e.what());
+    return bad_request(e.what());
   }
   json out = json::array();
   for (const auto& [name, svc] : plan["services"].items()) {
@@ -121,17 +121,17 @@ response post_services(session& s, const request& r) {
   try {
     plan = s.plan();
   } catch (const plan_error& e) {
-    return error_response(400, e.what());
+    return bad_request(e.what());
   }
   if (action == "replan" || action == "autostart") {
-    if (!names.empty()) return error_response(400, fmt::format("{} accepts no service names", action));
+    if (!names.empty()) return bad_request(fmt::format("{} accepts no service names", action));
     if (action == "autostart") {
       for (const auto& [name, svc] : plan["services"].items())
         if (svc.value("startup", "") == "enabled") names.push_back(name);
-      if (names.empty()) return error_response(400, "no default services", "no-default-services");
+      if (names.empty()) return bad_request("no default services", error_kind::no_default_services);
     }
   } else if (names.empty()) {
-    return error_response(400, fmt::format("must specify services for {} action", action));
+    return bad_request(fmt::format("must specify services for {} action", action));
   }
 
   json tasks = json::array();
@@ -162,10 +162,10 @@ response post_services(session& s, const request& r) {
       summary_names.assign(all.begin(), all.end());
       affected = summary_names;
     } else {
-      return error_response(400, fmt::format("invalid action \"{}\"", action));
+      return bad_request(fmt::format("invalid action \"{}\"", action));
     }
   } catch (const plan_error& e) {
-    return error_response(400, fmt::format("cannot {} services: {}", action, e.what()));
+    return bad_request(fmt::format("cannot {} services: {}", action, e.what()));
   }
 
   change_record change;
@@ -194,11 +194,11 @@ response post_signals(session& s, const request& r) {
     for (const auto& n : body["services"]) names.push_back(n.get<std::string>());
   static const std::set<std::string> known = {"SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGTERM", "SIGUSR1",
                                               "SIGUSR2", "SIGSTOP", "SIGCONT", "SIGALRM", "SIGWINCH"};
-  if (!known.count(signal)) return error_response(400, fmt::format("invalid signal name \"{}\"", signal));
-  if (names.empty()) return error_response(400, "must specify one or more services");
+  if (!known.count(signal)) return bad_request(fmt::format("invalid signal name \"{}\"", signal));
+  if (names.empty()) return bad_request("must specify one or more services");
   for (const auto& n : names) {
     if (!is_running(s.container(), n))
-      return error_response(500, fmt::format("cannot send signal to \"{}\": service is not running", n));
+      return internal_server_error(fmt::format("cannot send signal to \"{}\": service is not running", n));
   }
   return sync_response(true);
 }
@@ -207,7 +207,7 @@ response get_changes(session& s, const request& r) {
   std::string select = query_value(r, "select");
   if (select.empty()) select = "in-progress";
   if (select != "all" && select != "in-progress" && select != "ready")
-    return error_response(400, "select should be one of: all,in-progress,ready");
+    return bad_request("select should be one of: all,in-progress,ready");
   std::string for_service = query_value(r, "for");
   json out = json::array();
   for (const auto* c : s.changes()) {
@@ -224,18 +224,18 @@ response get_changes(session& s, const request& r) {
 
 response get_change(session& s, const request&, const std::string& id) {
   const auto* c = s.find_change(id);
-  if (!c) return error_response(404, fmt::format("cannot find change with id \"{}\"", id));
+  if (!c) return not_found(fmt::format("cannot find change with id \"{}\"", id));
   return sync_response(change_to_json(s, *c));
 }
 
 response post_change(session& s, const request& r, const std::string& id) {
   auto* c = s.find_change(id);
-  if (!c) return error_response(404, fmt::format("cannot find change with id \"{}\"", id));
+  if (!c) return not_found(fmt::format("cannot find change with id \"{}\"", id));
   json body;
   if (auto bad = decode_body(r, body)) return *bad;
   std::string action = body.value("action", "");
-  if (action != "abort") return error_response(400, fmt::format("invalid action \"{}\"", action));
-  if (c->ready) return error_response(400, fmt::format("cannot abort change {} with nothing pending", id));
+  if (action != "abort") return bad_request(fmt::format("invalid action \"{}\"", action));
+  if (c->ready) return bad_request(fmt::format("cannot abort change {} with nothing pending", id));
   c->status = "Undone";  // nothing is actually running in the simulation: abort settles at once
   c->ready = true;
   return sync_response(change_to_json(s, *c));
@@ -243,14 +243,14 @@ response post_change(session& s, const request& r, const std::string& id) {
 
 response get_change_wait(session& s, const request& r, const std::string& id) {
   const auto* c = s.find_change(id);
-  if (!c) return error_response(404, fmt::format("cannot find change with id \"{}\"", id));
+  if (!c) return not_found(fmt::format("cannot find change with id \"{}\"", id));
   std::string timeout = query_value(r, "timeout");
   if (!timeout.empty() && !parse_go_duration(timeout))
-    return error_response(400, fmt::format("invalid timeout: time: invalid duration \"{}\"", timeout));
+    return bad_request(fmt::format("invalid timeout: time: invalid duration \"{}\"", timeout));
   // Nothing progresses while the charm waits, so a change that is not ready now never will be.
   if (!c->ready)
-    return error_response(504, fmt::format("timed out waiting for change after {}",
-                                           go_duration(timeout.empty() ? 0 : *parse_go_duration(timeout))));
+    return gateway_timeout(fmt::format("timed out waiting for change after {}",
+                                           format_go_duration(timeout.empty() ? 0 : *parse_go_duration(timeout))));
   return sync_response(change_to_json(s, *c));
 }
 

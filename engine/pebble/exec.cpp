@@ -1,6 +1,6 @@
 #include "engine/pebble/exec.hpp"
 
-#include "engine/pebble/api_detail.hpp"
+#include "engine/pebble/api.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -205,11 +205,11 @@ json exec_task_json(const std::string& task_id, const std::vector<std::string>& 
               {"status", "Doing"},
               {"log", json::array()},
               {"progress", {{"label", ""}, {"done", 0}, {"total", 1}}},
-              {"spawn-time", detail::now_rfc3339()}};
+              {"spawn-time", state::now_rfc3339()}};
 }
 
 void finish_exec_task(json& task, std::optional<int> exit_code, const std::string& error_message) {
-  std::string now = detail::now_rfc3339();
+  std::string now = state::now_rfc3339();
   task["ready-time"] = now;
   task["progress"]["done"] = 1;
   if (exit_code) task["data"] = json{{"exit-code", *exit_code}};

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/state/go_duration.hpp"
+#include "engine/state/go_time.hpp"
 #include "engine/state/state.hpp"
 
 namespace scenario::pebble {
@@ -43,7 +43,7 @@ exec_request parse_exec_request(const std::string& body);
 // request's own values on top. Throws bad_exec_request if the plan has no such service.
 void merge_service_context(exec_request& r, const nlohmann::json& plan);
 
-// Go time.Duration text, shared with the hook tools (engine/state/go_duration.hpp).
+// Go time.Duration text, shared with the hook tools (engine/state/go_time.hpp).
 using state::format_go_duration;
 using state::parse_go_duration;
 

@@ -1,5 +1,5 @@
 // The socket side of the Pebble double: one io_context thread serves every attached container's
-// unix socket. HTTP requests become pebble::request and go to handle() under the container's
+// unix socket. HTTP requests (their targets decoded by http_target.cpp) become pebble::request and go to handle() under the container's
 // mutex; exec (POST /v1/exec and the task websockets) is served here, with its change registered
 // in the container's session so handle()'s /v1/changes endpoints report it.
 //
@@ -25,10 +25,6 @@
 #include <vector>
 
 #include <unistd.h>
-#if defined(__linux__)
-#include <sched.h>
-#include <sys/syscall.h>
-#endif
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -39,110 +35,12 @@
 
 #include "engine/pebble/api.hpp"
 #include "engine/pebble/api_detail.hpp"
+#include "engine/pebble/cpu_sharing.hpp"
 #include "engine/pebble/exec.hpp"
-#include "engine/pebble/server_http.hpp"
+#include "engine/pebble/http_target.hpp"
 #include "engine/state/errors.hpp"
 
 namespace scenario::pebble {
-
-namespace {
-
-// CPU placement (server::cpu_share) uses Linux's per-thread affinity calls. Elsewhere each call
-// reports failure, so a share does nothing, as server.hpp promises where affinity is unavailable.
-#if defined(__linux__)
-using os_thread_id = pid_t;
-using cpu_mask = cpu_set_t;
-// The syscall rather than gettid(), which glibc has only since 2.30.
-os_thread_id current_thread_id() { return static_cast<os_thread_id>(syscall(SYS_gettid)); }
-int current_cpu() { return sched_getcpu(); }
-bool read_cpus(os_thread_id thread, cpu_mask& cpus) {
-  return sched_getaffinity(thread, sizeof cpus, &cpus) == 0;
-}
-bool write_cpus(os_thread_id thread, const cpu_mask& cpus) {
-  return sched_setaffinity(thread, sizeof cpus, &cpus) == 0;
-}
-cpu_mask only_cpu(int cpu) {
-  cpu_mask one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  return one;
-}
-bool has_cpu(const cpu_mask& cpus, int cpu) { return CPU_ISSET(cpu, &cpus); }
-#else
-using os_thread_id = long;
-struct cpu_mask {};
-os_thread_id current_thread_id() { return 0; }
-int current_cpu() { return -1; }
-bool read_cpus(os_thread_id, cpu_mask&) { return false; }
-bool write_cpus(os_thread_id, const cpu_mask&) { return false; }
-cpu_mask only_cpu(int) { return {}; }
-bool has_cpu(const cpu_mask&, int) { return false; }
-#endif
-
-}  // namespace
-
-
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
-std::string url_decode(std::string_view in, bool plus_is_space) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%' && i + 2 < in.size()) {
-      int hi = hex_value(in[i + 1]);
-      int lo = hex_value(in[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(plus_is_space && c == '+' ? ' ' : c);
-  }
-  return out;
-}
-
-void split_target(std::string_view target, std::string& path,
-                  std::map<std::string, std::string>& query) {
-  auto qpos = target.find('?');
-  path = url_decode(target.substr(0, qpos), false);
-  if (qpos == std::string_view::npos) return;
-  std::string_view rest = target.substr(qpos + 1);
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    if (!pair.empty()) {
-      auto eq = pair.find('=');
-      std::string key = url_decode(pair.substr(0, eq), true);
-      std::string value = eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1), true);
-      auto [it, inserted] = query.emplace(key, value);
-      if (!inserted) it->second += "," + value;  // repeated keys joined, as api.hpp documents
-    }
-    if (amp == std::string_view::npos) break;
-    rest.remove_prefix(amp + 1);
-  }
-}
-
-std::vector<std::string_view> path_parts(std::string_view path) {
-  std::vector<std::string_view> parts;
-  while (!path.empty()) {
-    auto slash = path.find('/');
-    if (slash != 0) parts.push_back(path.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
-  }
-  return parts;
-}
 
 namespace {
 
@@ -168,23 +66,13 @@ constexpr auto websocket_connect_timeout = std::chrono::seconds(5);
 // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
 constexpr std::size_t max_socket_path = 107;
 
-// ---- Pebble envelopes for the responses the server itself produces ----
-
-std::string status_text(int status) {
-  if (status == 413) return "Request Entity Too Large";  // Go's http.StatusText; Beast's is RFC 7231's
-  return std::string(http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status))));
-}
-
-response json_response(int status, json body) {
-  return response{status, "application/json", body.dump()};
-}
-
-response error_response(int status, const std::string& message) {
-  return json_response(status, {{"type", "error"},
-                                {"status-code", status},
-                                {"status", status_text(status)},
-                                {"result", {{"message", message}}}});
-}
+// Pebble's envelopes, built in api.cpp.
+using detail::async_response;
+using detail::bad_request;
+using detail::gateway_timeout;
+using detail::internal_server_error;
+using detail::not_found;
+using detail::request_entity_too_large;
 
 // ---- connection bookkeeping ----
 
@@ -480,7 +368,7 @@ class http_conn : public closable, public std::enable_shared_from_this<http_conn
 
   // The rest of the body is never read, so the connection cannot carry another request.
   void refuse_too_large() {
-    write(error_response(413, fmt::format("request body too large: {} {} accepts at most {} bytes",
+    write(request_entity_too_large(fmt::format("request body too large: {} {} accepts at most {} bytes",
                                           method(), target_path(), body_cap())),
           false);
   }
@@ -501,7 +389,7 @@ void complete_exec(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<ex
                    std::optional<int> exit_code, const std::string& error);
 
 response detached_response() {
-  return error_response(500, "the run this container belonged to is over");
+  return internal_server_error("the run this container belonged to is over");
 }
 
 response answer(endpoint& ep, const request& req) {
@@ -510,7 +398,7 @@ response answer(endpoint& ep, const request& req) {
   try {
     return handle(ep.session, req);
   } catch (const std::exception& e) {
-    return error_response(500, e.what());
+    return internal_server_error(e.what());
   }
 }
 
@@ -519,7 +407,7 @@ response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
   try {
     er = parse_exec_request(req.body);
   } catch (const bad_exec_request& e) {
-    return error_response(400, e.what());
+    return bad_request(e.what());
   }
   auto t = std::make_shared<exec_task>(ep->ioc);
   t->split_stderr = er.split_stderr;
@@ -533,12 +421,12 @@ response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
       try {
         merge_service_context(er, ep->session.plan());
       } catch (const std::exception& e) {
-        return error_response(400, e.what());
+        return bad_request(e.what());
       }
     }
     t->outcome = resolve_exec(c, er.command);
     // Pebble refuses a command it cannot run before any change exists: nothing ran.
-    if (!t->outcome.matched) return error_response(400, t->outcome.refusal);
+    if (!t->outcome.matched) return bad_request(t->outcome.refusal);
     c.exec_history.push_back(make_exec_record(er, t->outcome.exit_code));
     t->history_index = c.exec_history.size() - 1;
     change_record change;
@@ -567,11 +455,7 @@ response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
   json result = {{"task-id", t->task_id},
                  {"environment", env},
                  {"working-dir", er.working_dir ? json(*er.working_dir) : json("")}};
-  return json_response(202, {{"type", "async"},
-                             {"status-code", 202},
-                             {"status", "Accepted"},
-                             {"change", t->change_id},
-                             {"result", result}});
+  return async_response(t->change_id, result);
 }
 
 void answer_waiters(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t) {
@@ -676,7 +560,7 @@ bool defer_wait(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<http_
   if (auto q = req.query.find("timeout"); q != req.query.end()) {
     auto seconds = parse_go_duration(q->second);
     if (!seconds || *seconds < 0) {
-      conn->write(error_response(400, fmt::format("invalid timeout: time: invalid duration \"{}\"",
+      conn->write(bad_request(fmt::format("invalid timeout: time: invalid duration \"{}\"",
                                                   q->second)),
                   keep_alive);
       return true;
@@ -688,7 +572,7 @@ bool defer_wait(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<http_
       auto w = ww.lock();
       if (ec || !w || w->answered || ep->detached) return;
       w->answered = true;
-      w->conn->write(error_response(504, fmt::format("timed out waiting for change after {}",
+      w->conn->write(gateway_timeout(fmt::format("timed out waiting for change after {}",
                                                      format_go_duration(seconds))),
                      w->keep_alive);
     });
@@ -722,13 +606,13 @@ void http_conn::on_read(beast::error_code ec) {
 void http_conn::upgrade(http::request<http::string_body> req, const std::string& path) {
   auto parts = path_parts(path);
   if (parts.size() != 5 || parts[0] != "v1" || parts[1] != "tasks" || parts[3] != "websocket") {
-    return write(error_response(404, "invalid API endpoint requested"), false);
+    return write(not_found("invalid API endpoint requested"), false);
   }
   std::string task_id(parts[2]);
   std::string ws_id(parts[4]);
   auto it = ep_->execs.find(task_id);
   if (it == ep_->execs.end()) {
-    return write(error_response(404, fmt::format("cannot find task {}", json(task_id).dump())),
+    return write(not_found(fmt::format("cannot find task {}", json(task_id).dump())),
                  false);
   }
   auto t = it->second;
@@ -738,13 +622,13 @@ void http_conn::upgrade(http::request<http::string_body> req, const std::string&
   if (ws_id == "stderr" && t->split_stderr) slot = &t->stderr_ws;
   if (!slot || t->done) {
     // Pebble forgets an execution's websockets once the process has finished.
-    return write(error_response(404, fmt::format("cannot find {} websocket for task {}", ws_id,
+    return write(not_found(fmt::format("cannot find {} websocket for task {}", ws_id,
                                                  json(task_id).dump())),
                  false);
   }
   if (*slot) {
     return write(
-        error_response(500, fmt::format("websocket {} already connected", json(ws_id).dump())),
+        internal_server_error(fmt::format("websocket {} already connected", json(ws_id).dump())),
         false);
   }
   auto ws = std::make_shared<ws_conn>(std::move(sock_), ep_, t, ws_id);
@@ -770,11 +654,7 @@ struct server::impl {
   net::io_context ioc;
   net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
   std::thread thread;
-  std::atomic<os_thread_id> thread_tid = 0;  // the kernel's id of `thread`, once it runs
-
-  std::mutex cpu_mu;  // guards the two below
-  int cpu_shares = 0;
-  cpu_mask cpus_before_shares;  // the server thread's CPU set while no cpu_share lives
+  cpu_sharing cpus;  // `thread`'s CPU placement while cpu_shares live
 
   std::mutex mu;  // guards the members below
   std::vector<std::shared_ptr<listener>> listeners;
@@ -904,7 +784,7 @@ struct server::impl {
 server::server(std::filesystem::path socket_dir)
     : impl_(std::make_unique<impl>(std::move(socket_dir))) {
   impl_->thread = std::thread([this] {
-    impl_->thread_tid = current_thread_id();
+    impl_->cpus.serve_current_thread();
     impl_->ioc.run();
   });
 }
@@ -1003,11 +883,8 @@ void server::detach_all() {
   impl_->detach([](const endpoint&) { return true; });
 }
 
-// Thread ids rather than pthread handles: ending a share from another thread after the caller
-// has exited then fails with ESRCH instead of touching a freed handle.
 struct server::cpu_share::saved {
-  os_thread_id caller = 0;
-  cpu_mask caller_cpus;
+  cpu_sharing::caller_cpus caller;
 };
 
 server::cpu_share::cpu_share() noexcept = default;
@@ -1031,40 +908,14 @@ server::cpu_share::~cpu_share() { end(); }
 
 void server::cpu_share::end() {
   if (!saved_) return;
-  write_cpus(saved_->caller, saved_->caller_cpus);
+  owner_->impl_->cpus.end(saved_->caller);
   saved_.reset();
-  impl& i = *owner_->impl_;
-  std::lock_guard lock(i.cpu_mu);
-  if (--i.cpu_shares == 0) {
-    write_cpus(i.thread_tid, i.cpus_before_shares);
-  }
 }
 
 server::cpu_share server::share_cpu_with_caller() {
-  os_thread_id server_thread = impl_->thread_tid;
-  int cpu = current_cpu();
-  auto s = std::make_unique<cpu_share::saved>();
-  s->caller = current_thread_id();
-  if (server_thread == 0 || cpu < 0 || !read_cpus(s->caller, s->caller_cpus)) {
-    return {};
-  }
-  const cpu_mask one = only_cpu(cpu);
-  std::lock_guard lock(impl_->cpu_mu);
-  const bool first = impl_->cpu_shares == 0;
-  if (first && !read_cpus(server_thread, impl_->cpus_before_shares)) {
-    return {};
-  }
-  if (!has_cpu(impl_->cpus_before_shares, cpu) || !write_cpus(server_thread, one)) {
-    return {};
-  }
-  if (!write_cpus(s->caller, one)) {
-    if (first) {
-      write_cpus(server_thread, impl_->cpus_before_shares);
-    }
-    return {};
-  }
-  ++impl_->cpu_shares;
-  return cpu_share(this, std::move(s));
+  auto caller = impl_->cpus.begin();
+  if (!caller) return {};
+  return cpu_share(this, std::make_unique<cpu_share::saved>(cpu_share::saved{*caller}));
 }
 
 }  // namespace scenario::pebble

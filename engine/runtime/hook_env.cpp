@@ -12,10 +12,6 @@ namespace {
 using state::dashed;
 using state::underscored;
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // The spec's spelling of an entity whose ops-style (underscored) name is `prefix`.
 template <typename Range, typename Name>
 std::string spec_name(const Range& items, std::string_view prefix, Name name_of) {
@@ -107,7 +103,7 @@ std::optional<int> remote_unit_for(const state::relation& relation, const state:
                                    const std::string& hook_name) {
   // The run keeps an explicit unit on created/broken only outside strict mode (3.1's rule).
   if (event.relation_remote_unit_id) return event.relation_remote_unit_id;
-  if (ends_with(hook_name, "-relation-created") || ends_with(hook_name, "-relation-broken")) {
+  if (hook_name.ends_with("-relation-created") || hook_name.ends_with("-relation-broken")) {
     return std::nullopt;
   }
   if (relation.remote_units_data.empty()) return std::nullopt;
@@ -142,7 +138,7 @@ std::map<std::string, std::string> hook_environment(const state::state& state,
       if (auto unit = remote_unit_for(*it, event, classified.hook_name)) {
         env["JUJU_REMOTE_UNIT"] = remote_app + "/" + std::to_string(*unit);
       }
-      if (ends_with(classified.hook_name, "-relation-departed")) {
+      if (classified.hook_name.ends_with("-relation-departed")) {
         auto departing = event.relation_departed_unit_id;
         if (!departing) departing = remote_unit_for(*it, event, classified.hook_name);
         if (departing) env["JUJU_DEPARTING_UNIT"] = remote_app + "/" + std::to_string(*departing);

@@ -33,10 +33,6 @@ state::event storage_event(const state::storage& s, const char* suffix) {
   return e;
 }
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 }  // namespace
 
 lifecycle lifecycle_from_name(std::string_view name) {
@@ -79,16 +75,16 @@ std::vector<state::event> lifecycle_events(const state::state& state, lifecycle 
 }
 
 state::state settle_after(state::state state, const state::event& event) {
-  if (event.relation_id && ends_with(event.name, "_relation_departed")) {
+  if (event.relation_id && event.name.ends_with("_relation_departed")) {
     const auto departed = event.relation_departed_unit_id ? event.relation_departed_unit_id
                                                           : event.relation_remote_unit_id;
     for (auto& r : state.relations) {
       if (r.relation_id == *event.relation_id && departed) r.remote_units_data.erase(*departed);
     }
-  } else if (event.relation_id && ends_with(event.name, "_relation_broken")) {
+  } else if (event.relation_id && event.name.ends_with("_relation_broken")) {
     std::erase_if(state.relations,
                   [&](const auto& r) { return r.relation_id == *event.relation_id; });
-  } else if (event.storage_name && ends_with(event.name, "_storage_detaching")) {
+  } else if (event.storage_name && event.name.ends_with("_storage_detaching")) {
     std::erase_if(state.storages, [&](const auto& s) {
       return s.name == *event.storage_name && s.index == event.storage_index.value_or(0);
     });

@@ -7,6 +7,7 @@
 
 #include "engine/consistency/checker.hpp"
 #include "engine/pebble/api.hpp"
+#include "engine/pebble/plan.hpp"
 #include "engine/runtime/hook_env.hpp"
 #include "engine/state/errors.hpp"
 #include "engine/state/event_names.hpp"

@@ -20,7 +20,7 @@
 
 #include "engine/pebble/exec.hpp"
 #include "engine/pebble/server.hpp"
-#include "engine/pebble/server_http.hpp"
+#include "engine/pebble/http_target.hpp"
 
 namespace scenario::pebble {
 namespace {

@@ -1,4 +1,4 @@
-// HTTP request-target decoding used by the Pebble server (exposed for tests).
+// HTTP request-target decoding (http_target.cpp), used by the Pebble server and its tests.
 #pragma once
 
 #include <map>

@@ -5,7 +5,7 @@
 
 #include <limits>
 
-#include "engine/state/go_duration.hpp"
+#include "engine/state/go_time.hpp"
 
 namespace scenario::state {
 namespace {
@@ -50,6 +50,24 @@ TEST(GoDuration, FormatsAsDurationString) {
   EXPECT_EQ(format_go_duration(90.0), "1m30s");
   EXPECT_EQ(format_go_duration(4.0), "4s");
   EXPECT_EQ(format_go_duration(0.25), "250ms");
+}
+
+TEST(Rfc3339, ParsesIntoUtcSecondsAndFraction) {
+  auto t = parse_rfc3339("2024-01-02T03:04:05.500+01:30", true);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(format_rfc3339_utc(t->unix_seconds, t->fraction), "2024-01-02T01:34:05.5Z");
+  t = parse_rfc3339("1970-01-01T00:01:00", false);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->unix_seconds, 60);
+  EXPECT_EQ(t->fraction, "");
+  EXPECT_FALSE(parse_rfc3339("1970-01-01T00:01:00", true));
+  EXPECT_FALSE(parse_rfc3339("2024-13-01T00:00:00Z", true));
+}
+
+TEST(Rfc3339, NowHasNanoseconds) {
+  const std::string now = now_rfc3339();
+  ASSERT_EQ(now.size(), std::string("2024-01-02T03:04:05.123456789Z").size());
+  EXPECT_TRUE(parse_rfc3339(now, true));
 }
 
 }  // namespace

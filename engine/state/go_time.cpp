@@ -1,10 +1,15 @@
-// Go's duration text forms. Written from the rules of Go's time.ParseDuration and
+// Go's duration and RFC 3339 text forms. Written from the rules of Go's time.ParseDuration and
 // Duration.String (src/time/format.go, src/time/time.go), not from their code.
-#include "engine/state/go_duration.hpp"
+#include "engine/state/go_time.hpp"
 
+#include <array>
+#include <chrono>
 #include <cmath>
+#include <ctime>
 #include <limits>
 #include <utility>
+
+#include "engine/state/text_forms.hpp"
 
 namespace scenario::state {
 
@@ -149,6 +154,52 @@ std::string format_go_duration(double seconds) {
   if (ns >= 9.2e18) return format_go_duration_ns(std::numeric_limits<std::int64_t>::max());
   if (ns <= -9.2e18) return format_go_duration_ns(std::numeric_limits<std::int64_t>::min());
   return format_go_duration_ns(static_cast<std::int64_t>(ns));
+}
+
+std::string format_rfc3339_utc(std::int64_t unix_seconds, std::string_view fraction) {
+  const auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::array<char, 32> buf{};
+  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S", &tm);
+  return std::string(buf.data()) + std::string(fraction) + "Z";
+}
+
+std::string now_rfc3339() {
+  const auto now = std::chrono::system_clock::now();
+  const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now - secs).count();
+  std::string fraction = std::to_string(nanos);
+  fraction.insert(0, 9 - fraction.size(), '0');
+  return format_rfc3339_utc(secs.time_since_epoch().count(), "." + fraction);
+}
+
+std::optional<rfc3339_time> parse_rfc3339(std::string_view text, bool zone_required) {
+  const auto parts = split_rfc3339(text, zone_required);
+  if (!parts) return std::nullopt;
+  // Every field is a short run of digits, so std::stoi cannot fail on it.
+  const auto number = [](std::string_view digits) { return std::stoi(std::string(digits)); };
+  std::tm tm{};
+  tm.tm_year = number(parts->year) - 1900;
+  tm.tm_mon = number(parts->month) - 1;
+  tm.tm_mday = number(parts->day);
+  tm.tm_hour = number(parts->hour);
+  tm.tm_min = number(parts->minute);
+  tm.tm_sec = number(parts->second);
+  const bool in_range = tm.tm_mon >= 0 && tm.tm_mon < 12 && tm.tm_mday >= 1 && tm.tm_mday <= 31 &&
+                        tm.tm_hour < 24 && tm.tm_min < 60 && tm.tm_sec < 60;
+  if (!in_range) return std::nullopt;
+  rfc3339_time out;
+  out.unix_seconds = timegm(&tm);
+  const std::string_view zone = parts->zone;
+  if (!zone.empty() && zone != "Z") {
+    const int offset = (number(zone.substr(1, 2)) * 60 + number(zone.substr(4, 2))) * 60;
+    out.unix_seconds -= zone[0] == '+' ? offset : -offset;
+  }
+  out.fraction = std::string(parts->fraction);
+  while (!out.fraction.empty() && out.fraction.back() == '0') out.fraction.pop_back();
+  if (out.fraction == ".") out.fraction.clear();
+  return out;
 }
 
 }  // namespace scenario::state
