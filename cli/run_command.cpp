@@ -95,7 +95,9 @@ bool strict_from_environment() {
 }
 
 // The shim: SCENARIO_HOOK_TOOL, else beside this program (a build tree), else in the Python
-// package this program was installed with (<prefix>/lib/python3.X/site-packages/scenario/_bin).
+// package this program was installed with: site-packages/scenario/_bin, seen from
+// site-packages/scenario_engine.scripts/ (where `auditwheel repair` moves a wheel's programs,
+// leaving a wrapper in bin/) or from <prefix>/bin (a wheel installed without repair).
 fs::path find_hook_tool() {
   if (const char* given = std::getenv(hook_tool_variable); given != nullptr && *given != '\0') return given;
   std::error_code ec;
@@ -103,6 +105,10 @@ fs::path find_hook_tool() {
   if (ec) return {};
   const fs::path dir = self.parent_path();
   if (fs::exists(dir / hook_tool_program)) return dir / hook_tool_program;
+  if (const fs::path beside_package = dir.parent_path() / "scenario" / "_bin" / hook_tool_program;
+      fs::exists(beside_package, ec)) {
+    return beside_package;
+  }
   for (const auto& python : fs::directory_iterator(dir.parent_path() / "lib", ec)) {
     for (const char* packages : {"site-packages", "dist-packages"}) {
       const fs::path candidate = python.path() / packages / "scenario" / "_bin" / hook_tool_program;

@@ -4,8 +4,10 @@ import copy
 import json
 import subprocess
 import sys
+from pathlib import Path
 
-from cli_standin import REPO, WEBAPP, deployed_unit, find_cli_binaries
+import scenario
+from cli_standin import WEBAPP, deployed_unit, find_cli_binaries
 
 
 def file_entry(path: str, content: str) -> dict:
@@ -190,7 +192,8 @@ def test_snapshot_as_pytest_is_a_passing_test(standin, tmp_path):
     test_file = tmp_path / "test_from_snapshot.py"
     test_file.write_text(done.stdout)
     env = dict(standin.env)
-    env["PYTHONPATH"] = f"{REPO / 'python'}:{WEBAPP / 'src'}"
+    # The scenario this run imports (the source tree's in development, site-packages' in CI).
+    env["PYTHONPATH"] = f"{Path(scenario.__file__).parent.parent}:{WEBAPP / 'src'}"
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(test_file)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
