@@ -346,7 +346,8 @@ std::string python_state(const state::state& s, int indent) {
   if (!items.empty()) c.add("stored_state", list_of(items, inner));
   items.clear();
   for (const auto& p : s.opened_ports) {
-    items.push_back(fmt::format("Port({}, {})", py_str(p.protocol), p.port ? std::to_string(*p.port) : "None"));
+    items.push_back(fmt::format("Port({}, {}{})", py_str(p.protocol), p.port ? std::to_string(*p.port) : "None",
+                                p.to_port ? ", to_port=" + std::to_string(*p.to_port) : ""));
   }
   if (!items.empty()) c.add("opened_ports", list_of(items, inner));
   if (s.planned_units != 1) c.add("planned_units", std::to_string(s.planned_units));

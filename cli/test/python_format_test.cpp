@@ -34,6 +34,14 @@ TEST(PythonFormat, StateNamesOnlyWhatDiffersFromDefaults) {
   EXPECT_EQ(text.find("config="), std::string::npos);
 }
 
+TEST(PythonFormat, PortRangeKeepsItsEnd) {
+  state::state s;
+  s.opened_ports = {{"tcp", 8000, 8002}, {"tcp", 80, std::nullopt}};
+  const std::string text = python_state(s);
+  EXPECT_NE(text.find("Port(\"tcp\", 8000, to_port=8002)"), std::string::npos) << text;
+  EXPECT_NE(text.find("Port(\"tcp\", 80)"), std::string::npos) << text;
+}
+
 TEST(PythonFormat, RelationKindsUseTheirClasses) {
   state::state s;
   state::relation peer;

@@ -50,9 +50,6 @@ struct hook_context {
   // storage-add requests, storage name -> total count requested. Juju provisions them after the
   // hook (storage-attached fires later), so they are not added to state.storages.
   std::map<std::string, int> storage_requests{};
-  // Port ranges (`from-to/protocol`, from < to) opened by open-port in this run. State keeps
-  // single ports, so this is how opened-ports prints a range as Juju does (`8000-8002/tcp`).
-  std::vector<std::string> opened_port_ranges{};
   // Changes Juju queues during the hook and its controller refuses when the hook's changes are
   // committed (HookContext.Flush -> CommitHookChanges): each is "<tool> <secret id>: <error>".
   // The tool exits 0 and the change is not applied; any entry fails the hook at commit.

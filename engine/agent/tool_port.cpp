@@ -4,6 +4,7 @@
 
 #include "engine/agent/tool_table.hpp"
 #include "engine/agent/tool_util.hpp"
+#include "engine/state/port_rules.hpp"
 
 namespace scenario::agent {
 
@@ -11,11 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-struct port_range {
-  int from = 0;
-  int to = 0;
-  std::string protocol = "tcp";
-};
+using state::port_range;
 
 int parse_port(const std::string& text, const std::string& quoted) {
   auto v = util::to_int(text);
@@ -71,10 +68,6 @@ port_range parse_port_range(std::string text) {
   return pr;
 }
 
-std::string range_text(const port_range& pr) {
-  return std::to_string(pr.from) + "-" + std::to_string(pr.to) + "/" + pr.protocol;
-}
-
 // Juju refuses port ranges on Kubernetes models, for open-port and close-port alike
 // (internal/worker/uniter/runner/context/ports.go, validatePortRangeForCAAS); a run-time error.
 void refuse_range_on_kubernetes(const hook_context& ctx, const port_range& pr) {
@@ -83,9 +76,24 @@ void refuse_range_on_kubernetes(const hook_context& ctx, const port_range& pr) {
   }
 }
 
+// The conflict rule of Juju's portRangeChangeRecorder (internal/worker/uniter/runner/context/
+// ports.go, checkForConflict): a range overlapping one the unit holds, other than that very
+// range, is refused for open-port and close-port alike, e.g. closing 8001 of 8000-8002/tcp.
+// Juju adds " requested earlier" when the other range was opened in the same hook; the State
+// does not tell this hook's changes apart, so that suffix is never given.
+void refuse_conflict(const hook_context& ctx, const port_range& pr, bool open) {
+  for (const auto& held : ctx.state.opened_ports) {
+    const port_range other = state::range_of(held);
+    if (other == pr || !state::conflicts(pr, other)) continue;
+    throw tool_error(std::string(open ? "cannot open " : "cannot close ") + state::to_string(pr) + " (unit \"" +
+                     ctx.unit_name() + "\"): port range conflicts with " + state::to_string(other) +
+                     " (unit \"" + ctx.unit_name() + "\")");
+  }
+}
+
 // open-port/close-port <port>[/<protocol>] | <from>-<to>[/<protocol>] | icmp [--endpoints a,b].
-// State keeps single ports, so a range is stored as each of its ports. Endpoints are checked
-// against the charm's bindings and otherwise not modelled (ports apply to every endpoint).
+// A range is one State entry (port..to_port), as Juju keeps it. Endpoints are checked against
+// the charm's bindings and otherwise not modelled (ports apply to every endpoint).
 std::string change_port(hook_context& ctx, const std::vector<std::string>& argv, bool open) {
   auto args = parse_args(argv, {{"endpoints", 0, true}});
   if (args.positional.empty()) throw usage_error("no port or range specified");
@@ -107,74 +115,29 @@ std::string change_port(hook_context& ctx, const std::vector<std::string>& argv,
     }
   }
   refuse_range_on_kubernetes(ctx, pr);
-  std::vector<state::opened_port> affected;
-  if (pr.protocol == "icmp") {
-    affected.push_back({"icmp", std::nullopt});
-  } else {
-    for (int p = pr.from; p <= pr.to; ++p) affected.push_back({pr.protocol, p});
-  }
+  refuse_conflict(ctx, pr, open);
   auto& ports = ctx.state.opened_ports;
-  for (const auto& port : affected) {
-    auto it = std::find(ports.begin(), ports.end(), port);
-    if (open && it == ports.end()) ports.push_back(port);
-    if (!open && it != ports.end()) ports.erase(it);
-  }
-  auto& ranges = ctx.opened_port_ranges;
-  if (open && pr.from != pr.to &&
-      std::find(ranges.begin(), ranges.end(), range_text(pr)) == ranges.end()) {
-    ranges.push_back(range_text(pr));
-  }
+  auto held = std::find_if(ports.begin(), ports.end(),
+                           [&](const state::opened_port& p) { return state::range_of(p) == pr; });
+  if (open && held == ports.end()) ports.push_back(state::opened_port_of(pr));
+  if (!open && held != ports.end()) ports.erase(held);
   return "";
 }
 
-// opened-ports [--endpoints]: "80/tcp", "icmp", sorted by protocol then port. Juju would not
-// list ports opened earlier in the same hook; here they are listed (State has no hook start).
+// opened-ports [--endpoints]: each range as network.PortRange.String prints it ("icmp",
+// "80/tcp", "8000-8002/tcp"), sorted by PortRange.LessThan (internal/worker/uniter/runner/jujuc/
+// opened-ports.go). Juju's help says ports opened earlier in the same hook are not listed;
+// here they are (the State has no hook start).
 std::string opened_ports(hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
   auto args = parse_args(argv, {{"endpoints", 0, false}});
   expect_positionals(args, 0, 0, "");
-  auto ports = ctx.state.opened_ports;
-  std::sort(ports.begin(), ports.end(), [](const auto& a, const auto& b) {
-    if (a.protocol != b.protocol) return a.protocol < b.protocol;
-    return a.port.value_or(-1) < b.port.value_or(-1);
-  });
-  // A range opened in this run is printed as Juju prints it (network.PortRange.String:
-  // `8000-8002/tcp`) while all its ports are open; its ports are then not listed one by one.
-  struct listed {
-    std::string protocol;
-    int from;
-    int to;
-  };
-  std::vector<listed> entries;
-  std::vector<bool> covered(ports.size(), false);
-  for (const auto& text : ctx.opened_port_ranges) {
-    const port_range pr = parse_port_range(text);
-    std::vector<std::size_t> members;
-    for (std::size_t i = 0; i < ports.size(); ++i) {
-      const auto& p = ports[i];
-      if (p.protocol == pr.protocol && p.port && *p.port >= pr.from && *p.port <= pr.to) members.push_back(i);
-    }
-    if (members.size() != static_cast<std::size_t>(pr.to - pr.from + 1)) continue;  // partly closed
-    for (auto i : members) covered[i] = true;
-    entries.push_back({pr.protocol, pr.from, pr.to});
-  }
-  for (std::size_t i = 0; i < ports.size(); ++i) {
-    if (covered[i]) continue;
-    const int port = ports[i].port.value_or(-1);
-    entries.push_back({ports[i].protocol, port, port});
-  }
-  std::stable_sort(entries.begin(), entries.end(), [](const listed& a, const listed& b) {
-    if (a.protocol != b.protocol) return a.protocol < b.protocol;
-    return a.from < b.from;
-  });
+  std::vector<port_range> ranges;
+  for (const auto& p : ctx.state.opened_ports) ranges.push_back(state::range_of(p));
+  std::sort(ranges.begin(), ranges.end(), state::sorts_before);
+  ranges.erase(std::unique(ranges.begin(), ranges.end()), ranges.end());
   const bool endpoints = flag_bool(args, "endpoints");
   json out = json::array();
-  for (const auto& e : entries) {
-    std::string text = e.protocol == "icmp" ? "icmp"
-                       : e.from == e.to ? std::to_string(e.from) + "/" + e.protocol
-                                        : std::to_string(e.from) + "-" + std::to_string(e.to) + "/" + e.protocol;
-    if (endpoints) text += " (*)";
-    out.push_back(text);
-  }
+  for (const auto& r : ranges) out.push_back(state::to_string(r) + (endpoints ? " (*)" : ""));
   return format_output(out, args);
 }
 

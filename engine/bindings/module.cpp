@@ -333,10 +333,10 @@ NB_MODULE(_engine, m) {
       "returns (warnings, divergences).");
   m.def(
       "opened_port_problem",
-      [](const std::string& protocol, std::optional<long long> port) {
-        return scenario::state::opened_port_problem(protocol, port);
+      [](const std::string& protocol, std::optional<long long> port, std::optional<long long> to_port) {
+        return scenario::state::opened_port_problem(protocol, port, to_port);
       },
-      "protocol"_a, "port"_a.none(),
+      "protocol"_a, "port"_a.none(), "to_port"_a.none() = nb::none(),
       "What Juju refuses in an opened port (e.g. \"port 0 is out of range; use 1-65535\"), or None.");
   m.def(
       "state_schema", [] { return python_of(scenario::state::state_schema()); },

@@ -460,7 +460,24 @@ class checker {
     for (std::size_t i = 0; i < state_.opened_ports.size(); ++i) {
       const auto& p = state_.opened_ports[i];
       const std::string field = "state.opened_ports[" + std::to_string(i) + "]";
-      if (auto problem = scenario::state::opened_port_problem(p.protocol, p.port)) error(field + ": " + *problem);
+      if (auto problem = scenario::state::opened_port_problem(p.protocol, p.port, p.to_port)) {
+        error(field + ": " + *problem);
+        continue;
+      }
+      const auto range = scenario::state::range_of(p);
+      // Juju's validatePortRangeForCAAS (internal/worker/uniter/runner/context/ports.go): no
+      // 3.1 behaviour to keep (3.1 had no ranges), so an error in both modes.
+      if (range.from != range.to && state_.model.type == "kubernetes")
+        error(field + ": port ranges are not supported on Kubernetes models (state.model.type is "
+                      "'kubernetes'); open single ports, or use a machine model type such as 'lxd'");
+      // Juju holds no two overlapping ranges of a unit (open-port refuses the second).
+      for (std::size_t j = 0; j < i; ++j) {
+        const auto earlier = scenario::state::range_of(state_.opened_ports[j]);
+        if (earlier != range && scenario::state::conflicts(range, earlier))
+          error(field + ": " + scenario::state::to_string(range) + " overlaps state.opened_ports[" +
+                std::to_string(j) + "] (" + scenario::state::to_string(earlier) +
+                "); Juju holds no overlapping ranges, so merge or separate them");
+      }
     }
   }
 

@@ -810,7 +810,8 @@ struct table<opened_port> {
   static constexpr label_fn label = nullptr;
   static constexpr std::array fields = {
       member<&opened_port::protocol, enum_codec<"tcp", "udp", "icmp">>("protocol"),
-      member<&opened_port::port, optional_codec<int_codec>>("port")};
+      member<&opened_port::port, optional_codec<int_codec>>("port"),
+      member<&opened_port::to_port, optional_codec<int_codec>>("to_port")};
 };
 
 template <>

@@ -209,7 +209,8 @@ struct stored_state_entry {
 
 struct opened_port {
   std::string protocol = "tcp";  // tcp|udp|icmp
-  std::optional<int> port;       // none for icmp
+  std::optional<int> port;       // none for icmp; the first port of a range
+  std::optional<int> to_port{};  // the last port of a range (Juju's `8000-8002/tcp`); none: port alone
   bool operator==(const opened_port&) const = default;
 };
 

@@ -126,7 +126,7 @@ def check_consistency(spec: CharmSpec, state: object, event: object, juju_versio
     Checks State x Event x charm spec as a run does (only `areas`, if given; see checker_areas()), without running the charm: raises InconsistentScenarioError, else returns (warnings, divergences).
     """
 
-def opened_port_problem(protocol: str, port: int | None) -> str | None:
+def opened_port_problem(protocol: str, port: int | None, to_port: int | None = None) -> str | None:
     """
     What Juju refuses in an opened port (e.g. "port 0 is out of range; use 1-65535"), or None.
     """

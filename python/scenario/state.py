@@ -1185,26 +1185,36 @@ class DeferredEvent(_DCBase):
 
 @dataclasses.dataclass(frozen=True)
 class Port(_DCBase):
-    """A port this unit has opened: protocol ``'tcp'``, ``'udp'`` or ``'icmp'`` (port None)."""
+    """A port this unit has opened: protocol ``'tcp'``, ``'udp'`` or ``'icmp'`` (port None).
+    ``to_port`` makes it the range ``port``..``to_port``, as ``open-port 8000-8002/tcp`` opens on
+    machine models."""
 
     protocol: Literal["tcp", "udp", "icmp"] = "tcp"
     port: Optional[int] = None
+    to_port: Optional[int] = dataclasses.field(default=None, kw_only=True)
 
     def __post_init__(self):
-        where = f"Port({_brief(self.protocol)}, {_brief(self.port)})"
+        where = f"Port({_brief(self.protocol)}, {_brief(self.port)}" + (
+            f", to_port={_brief(self.to_port)})" if self.to_port is not None else ")"
+        )
         if not isinstance(self.protocol, str):
             raise StateValidationError(f"{where}: protocol must be a str: 'tcp', 'udp' or 'icmp'")
-        if self.port is not None and not (isinstance(self.port, int) and -(2**63) <= self.port < 2**63):
-            raise StateValidationError(f"{where}: port must be an int (1-65535), or None for icmp")
+        for name, value in (("port", self.port), ("to_port", self.to_port)):
+            if value is not None and not (isinstance(value, int) and -(2**63) <= value < 2**63):
+                raise StateValidationError(f"{where}: {name} must be an int (1-65535), or None")
         from scenario import _engine  # the engine imports this module's package
 
-        problem = _engine.opened_port_problem(self.protocol, self.port)  # Juju's rule
+        problem = _engine.opened_port_problem(self.protocol, self.port, self.to_port)  # Juju's rule
         if problem:
             raise StateValidationError(f"{where}: {problem}")
 
     def _diff_key(self) -> str:
         """How a diff tells this item apart in a list (docs/state-diff.md)."""
-        return self.protocol if self.port is None else f"{self.protocol}:{self.port}"
+        if self.port is None:
+            return self.protocol
+        if self.to_port is None:
+            return f"{self.protocol}:{self.port}"
+        return f"{self.protocol}:{self.port}-{self.to_port}"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,9 +13,11 @@ TEST_F(port_tools, open_port_forms) {
   ok({"open-port", "icmp"});
   ok({"open-port", "8000-8002/udp"});
   ok({"open-port", "80/tcp"});  // already open: no duplicate
-  EXPECT_EQ(st.opened_ports,
-            (std::vector<state::opened_port>{{"tcp", 80}, {"tcp", 443}, {"udp", 53}, {"icmp", std::nullopt},
-                                             {"udp", 8000}, {"udp", 8001}, {"udp", 8002}}));
+  EXPECT_EQ(st.opened_ports, (std::vector<state::opened_port>{{"tcp", 80, std::nullopt},
+                                                              {"tcp", 443, std::nullopt},
+                                                              {"udp", 53, std::nullopt},
+                                                              {"icmp", std::nullopt, std::nullopt},
+                                                              {"udp", 8000, 8002}}));
 }
 
 TEST_F(port_tools, opened_ports_format_ops_parses) {
@@ -30,7 +32,7 @@ TEST_F(port_tools, opened_ports_format_ops_parses) {
 
 TEST_F(port_tools, close_port) {
   st.model.type = "lxd";
-  st.opened_ports = {{"tcp", 80}, {"icmp", std::nullopt}, {"udp", 10}, {"udp", 11}};
+  st.opened_ports = {{"tcp", 80}, {"icmp", std::nullopt}, {"udp", 10, 11}};
   ok({"close-port", "80/tcp"});
   ok({"close-port", "icmp"});
   ok({"close-port", "10-11/udp"});
@@ -50,7 +52,7 @@ TEST_F(port_tools, port_ranges_refused_on_kubernetes_models) {
   }
   EXPECT_TRUE(st.opened_ports.empty());
   ok({"open-port", "8000-8000/tcp"});  // a range of one port is a single port
-  EXPECT_EQ(st.opened_ports, (std::vector<state::opened_port>{{"tcp", 8000}}));
+  EXPECT_EQ(st.opened_ports, (std::vector<state::opened_port>{{"tcp", 8000, std::nullopt}}));
 }
 
 // Follows juju/juju internal/worker/uniter/runner/jujuc/opened-ports.go, which prints each
@@ -62,9 +64,41 @@ TEST_F(port_tools, opened_ports_prints_ranges_on_machine_models) {
   ok({"open-port", "53/udp"});
   EXPECT_EQ(ok_json({"opened-ports", "--format=json"}), json({"80/tcp", "8000-8002/tcp", "53/udp"}));
   EXPECT_EQ(ok({"opened-ports", "--endpoints"}), "80/tcp (*)\n8000-8002/tcp (*)\n53/udp (*)\n");
-  // A range with a port closed since is listed port by port.
-  ok({"close-port", "8001/tcp"});
-  EXPECT_EQ(ok_json({"opened-ports", "--format=json"}), json({"80/tcp", "8000/tcp", "8002/tcp", "53/udp"}));
+}
+
+// The State holds a range as one entry, so a range opened by an earlier run (or given in the
+// State) is listed as a range, and closing it takes the whole range.
+TEST_F(port_tools, ranges_in_the_state_are_listed_and_closed_whole) {
+  st.model.type = "lxd";
+  st.opened_ports = {{"udp", 9000, 9009}, {"tcp", 8000, 8002}, {"tcp", 22, std::nullopt}};
+  EXPECT_EQ(ok({"opened-ports"}), "22/tcp\n8000-8002/tcp\n9000-9009/udp\n");
+  ok({"close-port", "8000-8002/tcp"});
+  EXPECT_EQ(st.opened_ports,
+            (std::vector<state::opened_port>{{"udp", 9000, 9009}, {"tcp", 22, std::nullopt}}));
+}
+
+// Follows juju/juju internal/worker/uniter/runner/context/ports.go (portRangeChangeRecorder,
+// checkForConflict; PortRange.ConflictsWith in core/network/portrange.go): a range overlapping
+// one the unit holds, other than that very range, is refused by open-port and close-port; the
+// same range again is a no-op; the other protocol never conflicts.
+TEST_F(port_tools, overlapping_ranges_conflict_as_in_juju) {
+  st.model.type = "lxd";
+  st.opened_ports = {{"tcp", 8000, 8002}};
+  EXPECT_EQ(fails({"open-port", "8002-8004/tcp"}),
+            "ERROR cannot open 8002-8004/tcp (unit \"app/0\"): port range conflicts with 8000-8002/tcp "
+            "(unit \"app/0\")\n");
+  EXPECT_EQ(fails({"open-port", "8001"}),
+            "ERROR cannot open 8001/tcp (unit \"app/0\"): port range conflicts with 8000-8002/tcp "
+            "(unit \"app/0\")\n");
+  EXPECT_EQ(fails({"close-port", "8001/tcp"}),
+            "ERROR cannot close 8001/tcp (unit \"app/0\"): port range conflicts with 8000-8002/tcp "
+            "(unit \"app/0\")\n");
+  ok({"open-port", "8000-8002/tcp"});  // the same range: no-op
+  ok({"open-port", "8001/udp"});       // another protocol
+  ok({"open-port", "8003/tcp"});       // adjacent, not overlapping
+  EXPECT_EQ(st.opened_ports, (std::vector<state::opened_port>{
+                                 {"tcp", 8000, 8002}, {"udp", 8001, std::nullopt}, {"tcp", 8003, std::nullopt}}));
+  EXPECT_EQ(fails({"close-port", "8000-8003/tcp"}).rfind("ERROR cannot close 8000-8003/tcp", 0), 0u);
 }
 
 TEST_F(port_tools, endpoints_flag) {

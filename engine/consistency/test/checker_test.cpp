@@ -858,6 +858,41 @@ TEST(ports, ranges_and_icmp) {
   EXPECT_THAT(run(st, ev("start")).errors, IsEmpty());
 }
 
+TEST(ports, range_bounds) {
+  state::state st;
+  st.model.type = "lxd";
+  st.opened_ports = {{"tcp", 90, 80}, {"udp", 1, 65536}, {"icmp", std::nullopt, 8}};
+  auto errors = run(st, ev("start")).errors;
+  EXPECT_THAT(errors, has("state.opened_ports[0]: to_port 80 is below port 90"));
+  EXPECT_THAT(errors, has("state.opened_ports[1]: to_port 65536 is out of range; use 1-65535"));
+  EXPECT_THAT(errors, has("state.opened_ports[2]: icmp has no port range; remove to_port"));
+  st.opened_ports = {{"tcp", 8000, 8002}, {"tcp", 80, 80}, {"udp", 8000, 8002}};
+  EXPECT_THAT(run(st, ev("start")).errors, IsEmpty());
+}
+
+// Juju's validatePortRangeForCAAS (internal/worker/uniter/runner/context/ports.go); 3.1 had no
+// ranges, so this is an error in compatible mode too.
+TEST(ports, ranges_refused_on_kubernetes_models_in_both_modes) {
+  state::state st;
+  st.model.type = "kubernetes";
+  st.opened_ports = {{"tcp", 8000, 8002}, {"tcp", 80, 80}};
+  for (bool strict : {false, true}) {
+    auto r = check(test_spec(), st, ev("start"), check_options{.juju_version = "3.4", .strict = strict});
+    EXPECT_THAT(r.errors, has("state.opened_ports[0]: port ranges are not supported on Kubernetes models"));
+    EXPECT_EQ(r.errors.size(), 1u) << "a range of one port is a single port";
+  }
+}
+
+// Juju holds no overlapping ranges of a unit (checkForConflict in ports.go refuses them).
+TEST(ports, overlapping_ranges) {
+  state::state st;
+  st.model.type = "lxd";
+  st.opened_ports = {{"tcp", 8000, 8002}, {"tcp", 8002, std::nullopt}, {"udp", 8001, std::nullopt}};
+  auto errors = run(st, ev("start")).errors;
+  EXPECT_THAT(errors, has("state.opened_ports[1]: 8002/tcp overlaps state.opened_ports[0] (8000-8002/tcp)"));
+  EXPECT_EQ(errors.size(), 1u);
+}
+
 TEST(networks, must_be_bindings) {
   state::state st;
   st.networks.push_back({});

@@ -85,7 +85,8 @@ json full_state_json() {
       {"owner_path": null, "name": "_stored", "content": {"count": 1, "s": {"$set": [1]}}, "data_type_name": "StoredStateData"},
       {"owner_path": "MyCharm/lib", "name": "_other", "content": {}, "data_type_name": "StoredStateData"}
     ],
-    "opened_ports": [{"protocol": "tcp", "port": 80}, {"protocol": "icmp", "port": null}],
+    "opened_ports": [{"protocol": "tcp", "port": 80, "to_port": null}, {"protocol": "icmp", "port": null, "to_port": null},
+                     {"protocol": "udp", "port": 8000, "to_port": 8002}],
     "storages": [{"name": "data", "index": 1, "location": "/srv"}],
     "resources": [{"name": "model", "path": "/tmp/model.bin"}],
     "planned_units": 4,
@@ -130,6 +131,8 @@ TEST(json_codec, full_state_decodes_into_the_right_fields) {
   EXPECT_FALSE(s.stored_state[0].owner_path.has_value());
   EXPECT_EQ(s.opened_ports[1].protocol, "icmp");
   EXPECT_FALSE(s.opened_ports[1].port.has_value());
+  EXPECT_FALSE(s.opened_ports[0].to_port.has_value());
+  EXPECT_EQ(s.opened_ports[2].to_port, 8002);
   ASSERT_TRUE(s.action.has_value());
   EXPECT_EQ(*s.action->failure_message, "boom");
   EXPECT_EQ(s.planned_units, 4);
@@ -311,6 +314,24 @@ TEST(json_codec_errors, bad_relation_kind) {
 TEST(json_codec_errors, bad_port_protocol) {
   EXPECT_THAT(error_of(R"({"opened_ports": [{"protocol": "sctp", "port": 1}]})"),
               HasSubstr("opened_ports[0].protocol: 'sctp' is not valid"));
+}
+
+// A range is one entry: the writer keeps to_port, so a range opened in one run is a range in the next.
+TEST(json_codec, port_range_survives_a_round_trip) {
+  state s;
+  s.opened_ports = {{"tcp", 8000, 8002}, {"tcp", 80, std::nullopt}};
+  const json written = state_to_json(s);
+  EXPECT_EQ(written["opened_ports"][0], json::parse(R"({"protocol": "tcp", "port": 8000, "to_port": 8002})"));
+  EXPECT_EQ(state_from_json(written).opened_ports, s.opened_ports);
+  // to_port may be left out, as 3.1's State JSON has none.
+  EXPECT_FALSE(state_from_json(json::parse(R"({"opened_ports": [{"protocol": "tcp", "port": 80}]})"))
+                   .opened_ports[0]
+                   .to_port.has_value());
+}
+
+TEST(json_codec_errors, port_range_end_not_an_integer) {
+  EXPECT_THAT(error_of(R"({"opened_ports": [{"protocol": "tcp", "port": 1, "to_port": "9"}]})"),
+              HasSubstr("opened_ports[0].to_port"));
 }
 
 TEST(json_codec_errors, bad_secret_owner) {

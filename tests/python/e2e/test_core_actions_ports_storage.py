@@ -12,6 +12,7 @@ from scenario import (
     Context,
     Event,
     InconsistentScenarioError,
+    Model,
     Port,
     Resource,
     State,
@@ -174,6 +175,57 @@ def test_port_validation():
     with pytest.raises(StateValidationError, match="port must be an int"):
         Port("tcp", "80")
     assert Port("icmp").port is None and Port("udp", 53).port == 53
+
+
+def test_port_range_validation():
+    from scenario import StateValidationError
+
+    with pytest.raises(StateValidationError, match=r"Port\('tcp', 90, to_port=80\): to_port 80 is below port 90"):
+        Port("tcp", 90, to_port=80)
+    with pytest.raises(StateValidationError, match="to_port 65536 is out of range; use 1-65535"):
+        Port("udp", 1, to_port=65536)
+    with pytest.raises(StateValidationError, match="icmp has no port range; remove to_port"):
+        Port("icmp", to_port=8)
+    with pytest.raises(StateValidationError, match="to_port must be an int"):
+        Port("tcp", 80, to_port="90")
+    assert Port("tcp", 8000, to_port=8002).to_port == 8002 and Port("tcp", 80).to_port is None
+
+
+class RangeOpener(CharmBase):
+    """Opens a port range through the hook tool (ops has no API for ranges) on install, and
+    shows what `opened-ports` lists on start."""
+
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.install, self._on_install)
+        framework.observe(self.on.start, self._on_start)
+
+    def _hook_tool(self, *args):
+        # ops' own way to run a hook tool: ops 3.x's hookcmds, older ops' model backend
+        if hasattr(self.model._backend, "_run"):
+            return self.model._backend._run(*args, return_output=True)
+        from ops.hookcmds import _utils
+
+        return _utils.run(*args)
+
+    def _on_install(self, _):
+        self._hook_tool("open-port", "8000-8002/tcp")
+
+    def _on_start(self, _):
+        self.unit.status = ActiveStatus(" ".join(self._hook_tool("opened-ports").split()))
+
+
+def test_port_range_opened_in_one_run_is_listed_as_a_range_in_the_next():
+    ctx = Context(RangeOpener, meta={"name": "ranged"})
+    installed = ctx.run("install", State(model=Model(type="lxd"), opened_ports=[Port("tcp", 80)]))
+    assert installed.opened_ports == [Port("tcp", 80), Port("tcp", 8000, to_port=8002)]
+    started = ctx.run("start", installed)
+    assert started.status.unit == ActiveStatus("80/tcp 8000-8002/tcp")
+
+
+def test_port_range_in_a_kubernetes_state_is_inconsistent():
+    with pytest.raises(InconsistentScenarioError, match=r"opened_ports\[0\]: port ranges are not supported on Kubernetes"):
+        Context(RangeOpener, meta={"name": "ranged"}).run("start", State(opened_ports=[Port("tcp", 8000, to_port=8002)]))
 
 
 # --- storage ----------------------------------------------------------------------------------

@@ -276,8 +276,8 @@ def test_misc_json():
                              {"level": "DEBUG", "message": "x"}]
     assert j["model"] == {"name": "m", "uuid": "11111111-1111-4111-8111-111111111111",
                           "type": "lxd"}
-    assert j["opened_ports"] == [{"protocol": "tcp", "port": 80},
-                                 {"protocol": "icmp", "port": None}]
+    assert j["opened_ports"] == [{"protocol": "tcp", "port": 80, "to_port": None},
+                                 {"protocol": "icmp", "port": None, "to_port": None}]
     assert j["storages"] == [{"name": "data", "index": 1, "location": "/mnt/data"}]
     assert j["resources"] == [{"name": "model", "path": "/tmp/model.bin"}]
     assert j["planned_units"] == 3 and j["unit_id"] == 4 and j["leader"] is True

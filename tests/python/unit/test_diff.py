@@ -462,6 +462,17 @@ def test_ports_storages_resources():
     )
 
 
+def test_port_ranges_are_told_apart_by_their_bounds():
+    check(
+        State(opened_ports=[Port("tcp", 8000, to_port=8002)]),
+        State(opened_ports=[Port("tcp", 8000, to_port=8003)]),
+        [
+            "opened_ports[tcp:8000-8002]: missing on the right",
+            "opened_ports[tcp:8000-8003]: missing on the left",
+        ],
+    )
+
+
 def test_action_output():
     check(
         State(),
