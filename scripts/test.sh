@@ -18,7 +18,9 @@ wheel=$(scripts/wheel.sh python3)
 source_build_us=$((${EPOCHREALTIME/./} - build_start))
 
 echo "== The wheel as a charm author gets it: a fresh venv, no compiler, the example tests"
-smoke=$(scripts/wheel-smoke.sh "$wheel" | tee /dev/stderr | tail -n 1)
+# Through a process substitution, not `tee /dev/stderr`: reopening /dev/stderr truncates a log
+# file that stderr is redirected to, losing everything printed before this step.
+smoke=$(scripts/wheel-smoke.sh "$wheel" | tee >(cat >&2) | tail -n 1)
 echo "figures: ${smoke}; building it from source took $((source_build_us / 1000000)) s" \
      "(incremental when build/ is warm)"
 
