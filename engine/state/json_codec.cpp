@@ -447,7 +447,7 @@ struct list_codec {
 template <>
 struct table<address> {
   static constexpr std::string_view name = "address", what = "an address";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {
       member<&address::hostname, string_codec>("hostname"), member<&address::value, string_codec>("value"),
       member<&address::cidr, string_codec>("cidr"), member<&address::address, string_codec>("address")};
@@ -456,7 +456,7 @@ struct table<address> {
 template <>
 struct table<bind_address> {
   static constexpr std::string_view name = "bind_address", what = "a bind address";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {
       member<&bind_address::interface_name, string_codec>("interface_name"),
       member<&bind_address::addresses, list_codec<address>>("addresses"),
@@ -531,7 +531,7 @@ struct table<relation> {
 template <>
 struct table<mount> {
   static constexpr std::string_view name = "mount", what = "a mount";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {member<&mount::location, string_codec>("location"),
                                         member<&mount::src, string_codec>("src")};
   // An empty or relative src would put the mount under the host's root or the process's cwd.
@@ -547,7 +547,7 @@ struct table<mount> {
 template <>
 struct table<exec_output> {
   static constexpr std::string_view name = "exec_output", what = "an exec mock";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {member<&exec_output::command, strings_codec>("command"),
                                         member<&exec_output::return_code, int_codec>("return_code"),
                                         member<&exec_output::stdout_text, string_codec>("stdout"),
@@ -557,7 +557,7 @@ struct table<exec_output> {
 template <>
 struct table<exec_record> {
   static constexpr std::string_view name = "exec_record", what = "an exec record";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {
       member<&exec_record::command, strings_codec>("command"),
       member<&exec_record::environment, string_map_codec>("environment"),
@@ -617,7 +617,7 @@ struct table<file_entry> {
 template <>
 struct table<notice> {
   static constexpr std::string_view name = "notice", what = "a notice";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {
       member<&notice::id, string_codec>("id"),
       member<&notice::type, string_codec>("type"),
@@ -710,7 +710,7 @@ struct table<container> {
 template <>
 struct table<entity_status> {
   static constexpr std::string_view name = "entity_status", what = "a status";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {
       member<&entity_status::name, enum_codec<"unknown", "active", "blocked", "maintenance", "waiting", "error">>(
           "name"),
@@ -720,7 +720,7 @@ struct table<entity_status> {
 template <>
 struct table<status_record> {
   static constexpr std::string_view name = "status", what = "a status record";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {
       member<&status_record::app, struct_codec<entity_status>>("app"),
       member<&status_record::unit, struct_codec<entity_status>>("unit"),
@@ -733,7 +733,7 @@ struct table<status_record> {
 template <>
 struct table<model_info> {
   static constexpr std::string_view name = "model", what = "a model";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {member<&model_info::name, string_codec>("name"),
                                         member<&model_info::uuid, string_codec>("uuid"),
                                         member<&model_info::type, enum_codec<"kubernetes", "lxd">>("type")};
@@ -742,7 +742,7 @@ struct table<model_info> {
 template <>
 struct table<log_line> {
   static constexpr std::string_view name = "log_line", what = "a log line";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {member<&log_line::level, string_codec>("level"),
                                         member<&log_line::message, string_codec>("message")};
 };
@@ -796,7 +796,7 @@ struct table<deferred_event> {
 template <>
 struct table<stored_state_entry> {
   static constexpr std::string_view name = "stored_state", what = "a stored state";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {
       member<&stored_state_entry::owner_path, optional_codec<string_codec>>("owner_path"),
       member<&stored_state_entry::name, string_codec>("name"),
@@ -807,7 +807,7 @@ struct table<stored_state_entry> {
 template <>
 struct table<opened_port> {
   static constexpr std::string_view name = "opened_port", what = "an opened port";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {
       member<&opened_port::protocol, enum_codec<"tcp", "udp", "icmp">>("protocol"),
       member<&opened_port::port, optional_codec<int_codec>>("port"),
@@ -817,7 +817,7 @@ struct table<opened_port> {
 template <>
 struct table<storage> {
   static constexpr std::string_view name = "storage", what = "a storage";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {member<&storage::name, string_codec>("name"),
                                         member<&storage::index, id_codec<"a storage index">>("index"),
                                         member<&storage::location, string_codec>("location")};
@@ -834,7 +834,7 @@ struct table<resource> {
 template <>
 struct table<action_output> {
   static constexpr std::string_view name = "action_output", what = "an action output";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {member<&action_output::results, object_codec>("results"),
                                         member<&action_output::logs, strings_codec>("logs"),
                                         member<&action_output::failure_message, optional_codec<string_codec>>(
@@ -856,7 +856,7 @@ struct planned_units_codec {
 template <>
 struct table<state> {
   static constexpr std::string_view name = "state", what = "a State";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {
       member<&state::config, object_codec>("config"),
       member<&state::relations, list_codec<relation>>("relations"),
@@ -880,7 +880,7 @@ struct table<state> {
 template <>
 struct table<event> {
   static constexpr std::string_view name = "event", what = "an Event";
-  static constexpr label_fn label = nullptr;
+  [[maybe_unused]] static constexpr label_fn label = nullptr;  // read only for list elements
   static constexpr std::array fields = {
       member<&event::name, string_codec>("name"),
       member<&event::relation_id, optional_codec<id_codec<"a relation id">>>("relation_id"),
