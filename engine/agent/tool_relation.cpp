@@ -49,7 +49,7 @@ bool is_broken_now(const hook_context& ctx, const state::relation& rel) {
 // default run on 3.4+ still lists it and reports the divergence.
 bool left_out_while_broken(hook_context& ctx, const state::relation& rel) {
   if (!is_broken_now(ctx, rel) || rel.kind == state::relation_kind::peer) return false;
-  if (!util::juju_version_at_least(ctx, 3, 4)) return false;
+  if (!util::juju_version_of(ctx).at_least(3, 4)) return false;
   return util::juju_rule_binds(
       ctx, fmt::format("relation-ids {}: Juju {} (3.4 and later) leaves relation {} out during "
                        "its own relation-broken hook; listed as ops-scenario 3.1 did",

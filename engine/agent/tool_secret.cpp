@@ -5,7 +5,6 @@
 // Juju buffers secret changes until the hook exits; the simulator applies them to the output
 // State at once, which is what a later tool call in the same hook observes in Juju as well.
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -144,8 +143,8 @@ void check_label_free(const hook_context& ctx, const std::string& label,
 // Before Juju 3.3.1 (except 3.1.7) a secret's owner always read the latest revision; since
 // then owners track a revision like consumers do (LP #2037120).
 bool owners_track_revisions(const hook_context& ctx) {
-  const auto v = util::juju_version_triple(ctx);
-  return v == std::array<int, 3>{3, 1, 7} || v >= std::array<int, 3>{3, 3, 1};
+  const auto v = util::juju_version_of(ctx);
+  return v.is_release(3, 1, 7) || v.at_least(3, 3, 1);
 }
 
 // ---- metadata flags ----------------------------------------------------------------------

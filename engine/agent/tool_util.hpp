@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -22,6 +21,7 @@
 #include "engine/agent/agent.hpp"
 #include "engine/agent/argv.hpp"
 #include "engine/state/event_names.hpp"
+#include "engine/state/juju_version.hpp"
 
 namespace scenario::agent::util {
 
@@ -76,31 +76,11 @@ inline bool juju_rule_binds(hook_context& ctx, const std::string& divergence) {
   return false;
 }
 
-// The major, minor and patch numbers of the run's Juju version (missing parts are 0; a tag such
-// as `-beta1` ends the parse), for rules that changed between Juju releases.
-inline std::array<int, 3> juju_version_triple(const hook_context& ctx) {
-  std::array<int, 3> v{0, 0, 0};
-  const std::string& text = ctx.juju_version;
-  std::size_t part = 0;
-  std::size_t i = 0;
-  while (part < 3 && i < text.size()) {
-    int n = 0;
-    bool any = false;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && n < 100000) {
-      n = n * 10 + (text[i] - '0');
-      any = true;
-      ++i;
-    }
-    if (!any) break;
-    v[part++] = n;
-    if (i >= text.size() || text[i] != '.') break;
-    ++i;
-  }
-  return v;
-}
-
-inline bool juju_version_at_least(const hook_context& ctx, int major, int minor, int patch = 0) {
-  return juju_version_triple(ctx) >= std::array<int, 3>{major, minor, patch};
+// The run's Juju version as hook tools read it, for rules that changed between Juju releases:
+// whatever numbers the text starts with (the checker has reported on the text itself).
+inline state::juju_version juju_version_of(const hook_context& ctx) {
+  return state::parse_juju_version(ctx.juju_version, state::version_syntax::leading_numbers)
+      .value_or(state::juju_version{});
 }
 
 inline std::optional<int> departing_unit(const hook_context& ctx, int relation_id) {

@@ -2,17 +2,16 @@
 
 #include "engine/state/event_names.hpp"
 #include "engine/state/json_codec.hpp"
+#include "engine/state/juju_version.hpp"
 #include "engine/state/port_rules.hpp"
 #include "engine/state/text_forms.hpp"
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <optional>
 #include <set>
 #include <string_view>
-#include <tuple>
 
 #include <fmt/format.h>
 
@@ -40,71 +39,6 @@ std::string kind_name(state::relation_kind kind) {
 }
 
 std::string json_type_name(const json& v) { return state::json_kind(v, "a mapping"); }
-
-// Juju versions: major.minor[.patch[.build]] or major.minor-tagN[.build] (e.g. 3.1-beta1).
-struct juju_version {
-  int major = 0;
-  int minor = 0;
-  int patch = 0;
-  bool tagged = false;  // a pre-release: sorts before major.minor.0
-  int build = 0;
-
-  // The order Juju compares in, enough for "at least X.Y[.Z]" gates.
-  bool at_least(int maj, int min, int pat = 0) const {
-    const int own_patch = tagged ? -1 : patch;
-    return std::tie(major, minor, own_patch) >= std::tie(maj, min, pat);
-  }
-};
-
-std::optional<juju_version> parse_juju_version(const std::string& text) {
-  const auto parts = state::split_juju_version(text);
-  if (!parts) return std::nullopt;
-  // A number too large for an int is no version Juju has.
-  const auto number = [](std::string_view digits, int& out) {
-    if (digits.empty()) return true;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-    return ec == std::errc() && end == digits.data() + digits.size();
-  };
-  juju_version v;
-  v.tagged = !parts->tag.empty();
-  if (!number(parts->major, v.major) || !number(parts->minor, v.minor) ||
-      !number(parts->patch, v.patch) || !number(parts->build, v.build)) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-// ops-scenario 3.1 took any dot-separated numbers ("3", "2.9.42.1.7").
-bool is_dotted_numbers(const std::string& text) {
-  if (text.empty() || text.size() > 64) return false;
-  bool digit_before = false;
-  for (char c : text) {
-    if (c == '.') {
-      if (!digit_before) return false;
-      digit_before = false;
-    } else if (c >= '0' && c <= '9') {
-      digit_before = true;
-    } else {
-      return false;
-    }
-  }
-  return digit_before;
-}
-
-// The version gates' reading of such a version: its first three numbers, missing ones 0.
-juju_version juju_version_of_numbers(const std::string& text) {
-  juju_version v;
-  int* parts[] = {&v.major, &v.minor, &v.patch};
-  std::size_t start = 0;
-  for (int* part : parts) {
-    if (start >= text.size()) break;
-    std::size_t dot = text.find('.', start);
-    const std::string number = text.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    *part = number.size() > 9 ? 999999999 : std::stoi(number);
-    start = dot == std::string::npos ? text.size() : dot + 1;
-  }
-  return v;
-}
 
 // Juju secret ids: "secret:<20 base32hex chars>", optionally with the model: secret://<uuid>/<id>.
 bool is_secret_id(const std::string& s) {
@@ -207,10 +141,10 @@ class checker {
   // The version as the gates read it, without reporting on it; returns whether it is only in
   // ops-scenario 3.1's dotted-numbers form.
   bool read_version_quietly() {
-    version_ = parse_juju_version(options_.juju_version);
-    if (version_ || !is_dotted_numbers(options_.juju_version)) return false;
-    version_ = juju_version_of_numbers(options_.juju_version);
-    return true;
+    version_ = state::parse_juju_version(options_.juju_version, state::version_syntax::juju);
+    if (version_) return false;
+    version_ = state::parse_juju_version(options_.juju_version, state::version_syntax::ops_scenario_3_1);
+    return version_.has_value();
   }
 
   void check_version() {
@@ -812,7 +746,7 @@ class checker {
   const state::event& event_;
   const check_options& options_;
   classified kind_;
-  std::optional<juju_version> version_;
+  std::optional<state::juju_version> version_;
   check_result result_;
 };
 
