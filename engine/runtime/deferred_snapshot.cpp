@@ -1,12 +1,15 @@
 #include "engine/runtime/deferred_snapshot.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
 #include "engine/state/errors.hpp"
 #include "engine/state/event_names.hpp"
+#include "engine/state/handle_path.hpp"
 
 namespace scenario::runtime {
 
@@ -21,6 +24,22 @@ const typename Items::value_type* find_in(const Items& items, Match&& match) {
 [[noreturn]] void needs(const state::event& e, const char* kind, const char* argument) {
   throw state_validation_error("invalid-event",
                                fmt::format("{} is a {} event; pass {}= (one in the State)", e.name, kind, argument));
+}
+
+std::optional<std::string> unit_name(const std::string& app, std::optional<int> unit) {
+  if (!unit) return std::nullopt;
+  return fmt::format("{}/{}", app, *unit);
+}
+
+// What ops' RelationEvent.snapshot() holds beside the relation: the remote app and, but in
+// relation-created and -broken, the remote unit and (relation-departed) the departing unit.
+// Keys `data` already has stay as they are.
+void add_remote_side(state::json& data, std::string_view suffix, const std::string& app,
+                     const std::optional<state::json>& unit, const std::optional<state::json>& departing) {
+  data.emplace("app_name", app);
+  if (suffix == "_relation_created" || suffix == "_relation_broken") return;
+  if (unit) data.emplace("unit_name", *unit);
+  if (suffix == "_relation_departed" && departing) data.emplace("departing_unit", *departing);
 }
 
 }  // namespace
@@ -51,14 +70,9 @@ state::json deferred_snapshot(const state::state& s, const state::event& e) {
       data["relation_id"] = r->relation_id;
       if (r->kind == state::relation_kind::peer) return data;
       const std::string& app = r->remote_app_name;
-      data["app_name"] = app;
-      if (parts.suffix == "_relation_created" || parts.suffix == "_relation_broken") return data;
       const auto unit = e.relation_remote_unit_id;
-      if (unit) data["unit_name"] = fmt::format("{}/{}", app, *unit);
-      if (parts.suffix == "_relation_departed") {
-        const auto departing = e.relation_departed_unit_id ? e.relation_departed_unit_id : unit;
-        if (departing) data["departing_unit"] = fmt::format("{}/{}", app, *departing);
-      }
+      const auto departing = e.relation_departed_unit_id ? e.relation_departed_unit_id : unit;
+      add_remote_side(data, parts.suffix, app, unit_name(app, unit), unit_name(app, departing));
       return data;
     }
     case state::event_kind::secret: {
@@ -90,6 +104,27 @@ state::json deferred_snapshot(const state::state& s, const state::event& e) {
       return data;
     }
     default: return data;
+  }
+}
+
+void complete_peer_snapshots(state::state& s, const std::string& app_name) {
+  for (auto& d : s.deferred) {
+    auto& snapshot = d.snapshot_data;
+    if (!snapshot.is_object() || snapshot.contains("app_name")) continue;
+    const auto id = snapshot.find("relation_id");
+    if (id == snapshot.end() || !id->is_number_integer()) continue;
+    const auto* relation = find_in(s.relations, [&](const auto& r) {
+      return r.kind == state::relation_kind::peer && r.relation_id == id->get<int>();
+    });
+    if (!relation) continue;
+    const auto handle = state::parse_handle_path(d.handle_path);
+    const auto suffix = state::parse_event_name(handle ? handle->kind : "").suffix;
+    const std::optional<state::json> first_peer =
+        relation->remote_units_data.empty()
+            ? std::nullopt
+            : unit_name(app_name, relation->remote_units_data.begin()->first);
+    const auto unit = snapshot.contains("unit_name") ? std::optional(snapshot["unit_name"]) : first_peer;
+    add_remote_side(snapshot, suffix, app_name, first_peer, unit);
   }
 }
 

@@ -8,10 +8,10 @@
 #include "engine/consistency/checker.hpp"
 #include "engine/pebble/api.hpp"
 #include "engine/pebble/plan.hpp"
+#include "engine/runtime/deferred_snapshot.hpp"
 #include "engine/runtime/hook_env.hpp"
 #include "engine/state/errors.hpp"
 #include "engine/state/event_names.hpp"
-#include "engine/state/handle_path.hpp"
 #include "engine/store/unit_store.hpp"
 
 namespace scenario::runtime {
@@ -19,34 +19,6 @@ namespace scenario::runtime {
 namespace {
 
 constexpr const char* unit_state_file = ".unit-state.db";
-
-// A deferred peer-relation event whose snapshot lacks the remote app and unit (a State's
-// PeerRelation does not know the app's name) gets them as ops would have saved them when it
-// deferred the event: the app is this one, the unit (and departing unit) its first peer.
-void complete_peer_snapshots(state::state& s, const std::string& app_name) {
-  for (auto& d : s.deferred) {
-    auto& snapshot = d.snapshot_data;
-    if (!snapshot.is_object() || snapshot.contains("app_name")) continue;
-    const auto id = snapshot.find("relation_id");
-    if (id == snapshot.end() || !id->is_number_integer()) continue;
-    const auto relation = std::find_if(s.relations.begin(), s.relations.end(), [&](const auto& r) {
-      return r.kind == state::relation_kind::peer && r.relation_id == id->get<int>();
-    });
-    if (relation == s.relations.end()) continue;
-    snapshot["app_name"] = app_name;
-    const auto handle = state::parse_handle_path(d.handle_path);
-    const auto suffix = state::parse_event_name(handle ? handle->kind : "").suffix;
-    if (suffix == "_relation_created" || suffix == "_relation_broken") continue;
-    if (!snapshot.contains("unit_name") && !relation->remote_units_data.empty()) {
-      snapshot["unit_name"] =
-          app_name + "/" + std::to_string(relation->remote_units_data.begin()->first);
-    }
-    if (suffix == "_relation_departed" && !snapshot.contains("departing_unit") &&
-        snapshot.contains("unit_name")) {
-      snapshot["departing_unit"] = snapshot["unit_name"];
-    }
-  }
-}
 
 // The container's files under a mount are the host's files under src, so src must be there
 // (the codec has checked that it is absolute).

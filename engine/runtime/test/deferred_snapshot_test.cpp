@@ -53,6 +53,46 @@ TEST(deferred_snapshot, workload_secret_and_storage_events) {
   EXPECT_EQ(snapshot({{"name", "start"}}), json::object());
 }
 
+state::deferred_event deferred_peer_event(const std::string& name, int number) {
+  return {"MyCharm/on/" + name + "[" + std::to_string(number) + "]", "MyCharm", "_on_cluster",
+          {{"relation_name", "cluster"}, {"relation_id", 2}}};
+}
+
+TEST(complete_peer_snapshots, peer_events_get_this_app_and_its_first_peer) {
+  auto st = sample_state();
+  st.relations[1].remote_units_data = {{2, {}}, {1, {}}};
+  st.deferred = {deferred_peer_event("cluster_relation_changed", 1),
+                 deferred_peer_event("cluster_relation_broken", 2),
+                 deferred_peer_event("cluster_relation_departed", 3),
+                 deferred_peer_event("cluster_relation_departed", 4),
+                 deferred_peer_event("cluster_relation_joined", 5),
+                 deferred_peer_event("db_relation_changed", 6)};
+  st.deferred[3].snapshot_data["unit_name"] = "app/2";  // the departing unit is the one named
+  st.deferred[4].snapshot_data["app_name"] = "other";   // a snapshot that names its app stays
+  st.deferred[5].snapshot_data["relation_id"] = 1;      // not a peer relation: stays
+  const auto given = st.deferred;
+  complete_peer_snapshots(st, "app");
+
+  EXPECT_EQ(st.deferred[0].snapshot_data, json::parse(R"({"relation_name": "cluster", "relation_id": 2,
+                                                          "app_name": "app", "unit_name": "app/1"})"));
+  EXPECT_EQ(st.deferred[1].snapshot_data,
+            json::parse(R"({"relation_name": "cluster", "relation_id": 2, "app_name": "app"})"));
+  EXPECT_EQ(st.deferred[2].snapshot_data["departing_unit"], "app/1");
+  EXPECT_EQ(st.deferred[3].snapshot_data["departing_unit"], "app/2");
+  EXPECT_EQ(st.deferred[3].snapshot_data["unit_name"], "app/2");
+  EXPECT_EQ(st.deferred[4].snapshot_data, given[4].snapshot_data);
+  EXPECT_EQ(st.deferred[5].snapshot_data, given[5].snapshot_data);
+}
+
+TEST(complete_peer_snapshots, a_peer_relation_without_peers_names_only_the_app) {
+  auto st = sample_state();
+  st.relations[1].remote_units_data.clear();
+  st.deferred = {deferred_peer_event("cluster_relation_departed", 1)};
+  complete_peer_snapshots(st, "app");
+  EXPECT_EQ(st.deferred[0].snapshot_data,
+            json::parse(R"({"relation_name": "cluster", "relation_id": 2, "app_name": "app"})"));
+}
+
 TEST(deferred_snapshot, an_object_missing_from_the_state_is_named) {
   try {
     snapshot({{"name", "db_relation_changed"}, {"relation_id", 9}});
