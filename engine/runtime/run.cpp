@@ -20,6 +20,11 @@ namespace {
 
 constexpr const char* unit_state_file = ".unit-state.db";
 
+// ops' own bookkeeping (the Framework's StoredState), not the charm's.
+bool is_framework_state(const state::stored_state_entry& entry) {
+  return entry.owner_path && entry.owner_path->empty();
+}
+
 // The container's files under a mount are the host's files under src, so src must be there
 // (the codec has checked that it is absolute).
 void check_mount_sources(const state::state& s) {
@@ -46,6 +51,7 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
       options_(std::move(options)),
       pebble_(pebble) {
   if (options_.app_name.empty()) options_.app_name = spec_.name;
+  input_shows_framework_state_ = std::any_of(state_.stored_state.begin(), state_.stored_state.end(), is_framework_state);
   check_mount_sources(state_);
   if (!options_.strict) {
     if (auto note = consistency::match_relation_by_endpoint(spec_, state_, event_))
@@ -216,6 +222,7 @@ state::state run::finish(std::optional<std::string_view> final_image) {
   } else if (!options_.charm_dir.empty()) {
     store::read_unit_state(unit_state_path(), state_);
   }
+  if (!input_shows_framework_state_) std::erase_if(state_.stored_state, is_framework_state);
   if (!options_.strict) list_deferred_as_3_1_did();
   return std::move(state_);
 }

@@ -88,7 +88,9 @@ class run {
 
   // Reads the store back and returns the output State. Call once, after the charm is done.
   // With unit_state_in_memory, `final_image` is the database as ops left it (none: ops never
-  // opened it, so it is as the run began).
+  // opened it, so it is as the run began). The Framework's own stored state (owner_path "":
+  // ops' event counter) is in it only when the input State had some: without it, the next run
+  // rebuilds the counter from the deferred events (store::unit_state_image).
   state::state finish(std::optional<std::string_view> final_image = std::nullopt);
 
  private:
@@ -107,6 +109,7 @@ class run {
   std::string unit_state_image_;
   std::unique_ptr<agent::hook_context> hook_;
   bool finished_ = false;
+  bool input_shows_framework_state_ = false;
   pebble::server::cpu_share cpu_share_;  // last: ends before the run's other members go
 };
 

@@ -1126,12 +1126,7 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
     if "unit_id" in d:
         changes["unit_id"] = int(d["unit_id"])
     reuse("deferred", _BY_HANDLE, _deferred, _build_deferred)
-    if "stored_state" in d:
-        # ops' own bookkeeping (the Framework's event counter, owner_path "") is shown only to a
-        # test that put it in: the engine rebuilds it from the deferred events when it is absent.
-        shows_framework = any(s.owner_path == "" for s in template.stored_state)
-        shown = [i for i in d["stored_state"] if shows_framework or i.get("owner_path") != ""]
-        reuse("stored_state", _BY_OWNER_AND_NAME, _stored_state, _build_stored_state, shown)
+    reuse("stored_state", _BY_OWNER_AND_NAME, _stored_state, _build_stored_state)
     if "opened_ports" in d:
         changes["opened_ports"] = [fields_from_engine(Port, p) for p in d["opened_ports"]]
     if "storages" in d:

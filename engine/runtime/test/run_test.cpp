@@ -179,6 +179,39 @@ TEST(run, deferred_peer_events_get_this_app_and_its_first_peer) {
   EXPECT_EQ(out.deferred[0].snapshot_data, changed);
 }
 
+// ops' event counter (the Framework's stored state, owner_path "") is the store's business: the
+// output State shows it only when the input did, and the store rebuilds it from the deferred
+// events when it is absent, so an output fed back in numbers events as before.
+TEST(run, the_frameworks_stored_state_is_shown_only_when_the_input_had_it) {
+  const auto spec = make_spec();
+  state::state st;
+  st.deferred = {{"WebappCharm/on/start[4]", "WebappCharm", "_on_start", state::json::object()}};
+  st.stored_state = {{.owner_path = "WebappCharm", .content = {{"seen", 1}}}};
+  run_options options;
+  options.charm_class_name = "WebappCharm";
+  options.unit_state_in_memory = true;
+  const auto framework_state = [](const state::state& s) {
+    std::vector<state::json> counters;
+    for (const auto& e : s.stored_state)
+      if (e.owner_path == "") counters.push_back(e.content);
+    return counters;
+  };
+
+  run hidden(spec, st, named("update_status"), options, nullptr);
+  EXPECT_NE(hidden.unit_state_image().find("StoredStateData[_stored]"), std::string::npos);  // in the store
+  const auto out = hidden.finish();
+  EXPECT_TRUE(framework_state(out).empty());
+  EXPECT_EQ(out.stored_state, st.stored_state);  // the charm's own stays
+
+  run fed_back(spec, out, named("update_status"), options, nullptr);
+  EXPECT_NE(fed_back.unit_state_image().find("StoredStateData[_stored]"), std::string::npos);
+
+  st.stored_state.push_back({.owner_path = "", .content = {{"event_count", 9}}});
+  run shown(spec, st, named("update_status"), options, nullptr);
+  const std::vector<state::json> given_counter{{{"event_count", 9}}};
+  EXPECT_EQ(framework_state(shown.finish()), given_counter);
+}
+
 TEST(run, a_state_layer_pebble_would_refuse_is_inconsistent_before_the_charm_runs) {
   const auto spec = make_spec();
   state::state st;
