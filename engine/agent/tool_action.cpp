@@ -132,10 +132,10 @@ std::string action_fail(hook_context& ctx, const std::vector<std::string>& argv,
 }  // namespace
 
 void register_action_tools(tool_table& table) {
-  table["action-get"] = action_get;
-  table["action-set"] = action_set;
-  table["action-log"] = action_log;
-  table["action-fail"] = action_fail;
+  add_tools(table, {
+      {"action-get", action_get}, {"action-set", action_set}, {"action-log", action_log},
+      {"action-fail", action_fail}
+  });
 }
 
 }  // namespace scenario::agent

@@ -42,6 +42,6 @@ std::string config_get(hook_context& ctx, const std::vector<std::string>& argv, 
 
 }  // namespace
 
-void register_config_tools(tool_table& table) { table["config-get"] = config_get; }
+void register_config_tools(tool_table& table) { add_tools(table, {{"config-get", config_get}}); }
 
 }  // namespace scenario::agent

@@ -38,6 +38,6 @@ std::string juju_log(hook_context& ctx, const std::vector<std::string>& argv, st
 
 }  // namespace
 
-void register_log_tools(tool_table& table) { table["juju-log"] = juju_log; }
+void register_log_tools(tool_table& table) { add_tools(table, {{"juju-log", juju_log}}); }
 
 }  // namespace scenario::agent

@@ -230,18 +230,13 @@ void register_unsimulated_tools(tool_table& table) {
 
 void register_misc_tools(tool_table& table) {
   register_unsimulated_tools(table);
-  table["is-leader"] = is_leader;
-  table["unit-get"] = unit_get;
-  table["goal-state"] = goal_state;
-  table["leader-get"] = leader_get;
-  table["leader-set"] = leader_set;
-  table["credential-get"] = credential_get;
-  table["state-get"] = state_get;
-  table["state-set"] = state_set;
-  table["state-delete"] = state_delete;
-  table["application-version-set"] = application_version_set;
-  table["juju-reboot"] = juju_reboot;
-  table["resource-get"] = resource_get;
+  add_tools(table, {
+      {"is-leader", is_leader}, {"unit-get", unit_get}, {"goal-state", goal_state},
+      {"leader-get", leader_get}, {"leader-set", leader_set}, {"credential-get", credential_get},
+      {"state-get", state_get}, {"state-set", state_set}, {"state-delete", state_delete},
+      {"application-version-set", application_version_set}, {"juju-reboot", juju_reboot},
+      {"resource-get", resource_get}
+  });
 }
 
 }  // namespace scenario::agent

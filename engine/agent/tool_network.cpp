@@ -121,6 +121,6 @@ std::string network_get(hook_context& ctx, const std::vector<std::string>& argv,
 
 }  // namespace
 
-void register_network_tools(tool_table& table) { table["network-get"] = network_get; }
+void register_network_tools(tool_table& table) { add_tools(table, {{"network-get", network_get}}); }
 
 }  // namespace scenario::agent

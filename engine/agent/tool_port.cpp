@@ -144,13 +144,12 @@ std::string opened_ports(hook_context& ctx, const std::vector<std::string>& argv
 }  // namespace
 
 void register_port_tools(tool_table& table) {
-  table["open-port"] = [](hook_context& ctx, const std::vector<std::string>& a, std::string_view) {
-    return change_port(ctx, a, true);
+  const auto changing = [](bool open) {
+    return [open](hook_context& ctx, const std::vector<std::string>& argv, std::string_view) {
+      return change_port(ctx, argv, open);
+    };
   };
-  table["close-port"] = [](hook_context& ctx, const std::vector<std::string>& a, std::string_view) {
-    return change_port(ctx, a, false);
-  };
-  table["opened-ports"] = opened_ports;
+  add_tools(table, {{"open-port", changing(true)}, {"close-port", changing(false)}, {"opened-ports", opened_ports}});
 }
 
 }  // namespace scenario::agent

@@ -256,11 +256,11 @@ std::string relation_model_get(hook_context& ctx, const std::vector<std::string>
 }  // namespace
 
 void register_relation_tools(tool_table& table) {
-  table["relation-ids"] = relation_ids;
-  table["relation-list"] = relation_list;
-  table["relation-get"] = relation_get;
-  table["relation-set"] = relation_set;
-  table["relation-model-get"] = relation_model_get;
+  add_tools(table, {
+      {"relation-ids", relation_ids}, {"relation-list", relation_list},
+      {"relation-get", relation_get}, {"relation-set", relation_set},
+      {"relation-model-get", relation_model_get}
+  });
 }
 
 }  // namespace scenario::agent

@@ -70,8 +70,7 @@ std::string status_set(hook_context& ctx, const std::vector<std::string>& argv, 
 }  // namespace
 
 void register_status_tools(tool_table& table) {
-  table["status-get"] = status_get;
-  table["status-set"] = status_set;
+  add_tools(table, {{"status-get", status_get}, {"status-set", status_set}});
 }
 
 }  // namespace scenario::agent

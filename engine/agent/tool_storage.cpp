@@ -134,9 +134,9 @@ std::string storage_add(hook_context& ctx, const std::vector<std::string>& argv,
 }  // namespace
 
 void register_storage_tools(tool_table& table) {
-  table["storage-get"] = storage_get;
-  table["storage-list"] = storage_list;
-  table["storage-add"] = storage_add;
+  add_tools(table, {
+      {"storage-get", storage_get}, {"storage-list", storage_list}, {"storage-add", storage_add}
+  });
 }
 
 }  // namespace scenario::agent

@@ -27,6 +27,10 @@ const tool_table& tools() {
 
 }  // namespace
 
+void add_tools(tool_table& table, std::initializer_list<std::pair<std::string_view, tool_fn>> rows) {
+  for (const auto& [name, implementation] : rows) table.insert_or_assign(std::string(name), implementation);
+}
+
 bool is_hook_tool(std::string_view name) { return tools().find(name) != tools().end(); }
 
 std::vector<std::string> hook_tool_names() {

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/agent/agent.hpp"
@@ -18,6 +20,9 @@ namespace scenario::agent {
 using tool_fn = std::function<std::string(hook_context&, const std::vector<std::string>& args,
                                           std::string_view stdin_data)>;
 using tool_table = std::map<std::string, tool_fn, std::less<>>;
+
+// A family's tools, one {name, implementation} row each, into the table.
+void add_tools(tool_table& table, std::initializer_list<std::pair<std::string_view, tool_fn>> rows);
 
 void register_relation_tools(tool_table& table);
 void register_config_tools(tool_table& table);
