@@ -30,6 +30,15 @@ state::secret make_secret(const std::string& id, std::map<int, content> contents
   return s;
 }
 
+// id_a with revisions 1 ("old") and 2 ("new") under "key", owned by `owner` (nullopt: another
+// app's secret, granted to `granted`), the unit tracking `revision`.
+state::secret old_and_new(std::optional<std::string> owner, int revision,
+                          std::optional<std::string> granted = std::nullopt) {
+  auto s = make_secret(id_a, {{1, {{"key", "old"}}}, {2, {{"key", "new"}}}}, std::move(owner), revision);
+  s.granted = std::move(granted);
+  return s;
+}
+
 // hook_context grows fields other tool families own; only the first four matter here.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -323,9 +332,7 @@ TEST_F(secret_tools, get_consumer_without_grant_is_denied) {
 }
 
 TEST_F(secret_tools, get_consumer_tracks_peeks_and_refreshes) {
-  auto s = make_secret(id_a, {{1, {{"key", "old"}}}, {2, {{"key", "new"}}}}, std::nullopt, 1);
-  s.granted = "app";
-  st.secrets.push_back(s);
+  st.secrets.push_back(old_and_new(std::nullopt, 1, "app"));
   EXPECT_EQ(ok({"secret-get", id_a, "key"}), "old\n");
   EXPECT_EQ(ok({"secret-get", id_a, "key", "--peek"}), "new\n");
   EXPECT_EQ(st.secrets[0].revision, 1);  // --peek does not move tracking
@@ -336,9 +343,7 @@ TEST_F(secret_tools, get_consumer_tracks_peeks_and_refreshes) {
 }
 
 TEST_F(secret_tools, get_first_read_pins_the_latest_revision) {
-  auto s = make_secret(id_a, {{1, {{"key", "old"}}}, {2, {{"key", "new"}}}}, std::nullopt, 0);
-  s.granted = "unit";
-  st.secrets.push_back(s);
+  st.secrets.push_back(old_and_new(std::nullopt, 0, "unit"));
   EXPECT_EQ(ok({"secret-get", id_a, "key"}), "new\n");
   EXPECT_EQ(st.secrets[0].revision, 2);
 }
@@ -350,9 +355,7 @@ TEST_F(secret_tools, get_default_format_is_yaml) {
 
 TEST_F(secret_tools, get_peek_on_first_read_still_pins) {
   // With no revision tracked yet, Juju creates the consumer record at the latest revision.
-  auto s = make_secret(id_a, {{1, {{"key", "old"}}}, {2, {{"key", "new"}}}}, std::nullopt, 7);
-  s.granted = "unit";
-  st.secrets.push_back(s);
+  st.secrets.push_back(old_and_new(std::nullopt, 7, "unit"));
   EXPECT_EQ(ok({"secret-get", id_a, "key", "--peek"}), "new\n");
   EXPECT_EQ(st.secrets[0].revision, 2);
 }
@@ -364,16 +367,14 @@ TEST_F(secret_tools, add_accepts_python_isoformat_expiry_from_ops_2) {
 }
 
 TEST_F(secret_tools, get_owner_sees_latest_before_juju_3_3_1) {
-  st.secrets.push_back(
-      make_secret(id_a, {{1, {{"key", "old"}}}, {2, {{"key", "new"}}}}, "unit", 1));
+  st.secrets.push_back(old_and_new("unit", 1));
   ctx.juju_version = "3.1.6";
   EXPECT_EQ(ok({"secret-get", id_a, "key"}), "new\n");
   EXPECT_EQ(st.secrets[0].revision, 1);
 }
 
 TEST_F(secret_tools, get_owner_tracks_from_juju_3_3_1_and_in_3_1_7) {
-  st.secrets.push_back(
-      make_secret(id_a, {{1, {{"key", "old"}}}, {2, {{"key", "new"}}}}, "unit", 1));
+  st.secrets.push_back(old_and_new("unit", 1));
   for (const std::string v : {"3.1.7", "3.3.1", "3.6.0"}) {
     st.secrets[0].revision = 1;
     ctx.juju_version = v;
