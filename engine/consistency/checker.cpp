@@ -12,6 +12,8 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -43,6 +45,14 @@ std::string json_type_name(const json& v) { return state::json_kind(v, "a mappin
 // Juju secret ids: "secret:<20 base32hex chars>", optionally with the model: secret://<uuid>/<id>.
 bool is_secret_id(const std::string& s) {
   return state::is_secret_id_form(s);
+}
+
+// How many of `items` have each key.
+template <class Items, class KeyOf>
+auto count_by(const Items& items, KeyOf key_of) {
+  std::map<std::decay_t<decltype(key_of(*items.begin()))>, int> counts;
+  for (const auto& item : items) ++counts[key_of(item)];
+  return counts;
 }
 
 using state::event_kind;
@@ -106,6 +116,15 @@ class checker {
   void juju_rule(const std::string& msg) {
     if (options_.strict) error(msg);
     else result_.divergences.push_back(msg + " (accepted as ops-scenario 3.1 did; strict mode makes it an error)");
+  }
+
+  // "<field>: <key> appears N times; <fix>" for each key more than one of `items` has, where
+  // describe(key) names the key.
+  template <class Items, class KeyOf, class Describe>
+  void error_per_repeat(const std::string& field, const Items& items, KeyOf key_of, Describe describe,
+                        const std::string& fix) {
+    for (const auto& [key, count] : count_by(items, key_of))
+      if (count > 1) error(field + ": " + describe(key) + " appears " + std::to_string(count) + " times; " + fix);
   }
 
   std::string event_label() const { return "event " + quote(event_.name); }
@@ -194,18 +213,14 @@ class checker {
   }
 
   void check_containers() {
-    std::map<std::string, int> seen;
     for (const auto& c : state_.containers) {
-      ++seen[c.name];
       if (!spec_.find_container(c.name))
         error("state.containers[" + quote(c.name) +
               "]: not declared in metadata containers; declare it under `containers:` in "
               "metadata.yaml or remove it from the state");
     }
-    for (const auto& [name, count] : seen)
-      if (count > 1)
-        error("state.containers: " + quote(name) + " appears " + std::to_string(count) +
-              " times; give each container once");
+    error_per_repeat("state.containers", state_.containers, [](const auto& c) { return c.name; }, quote,
+                     "give each container once");
     if (!state_.containers.empty() && state_.model.type != "kubernetes")
       warning("state.containers: workload containers exist on Kubernetes models only, and "
               "state.model.type is " + quote(state_.model.type));
@@ -329,9 +344,7 @@ class checker {
     if (!state_.secrets.empty() && juju_below(3, 0))
       error("state.secrets: secrets need Juju >= 3.0 (juju_version is " +
             quote(options_.juju_version) + "); raise juju_version or remove the secrets");
-    std::map<std::string, int> ids;
     for (const auto& s : state_.secrets) {
-      ++ids[s.id];
       if (s.owner && *s.owner != "unit" && *s.owner != "app")
         error("state.secrets[" + quote(s.id) + "].owner: " + quote(*s.owner) +
               " is not an owner; use 'unit', 'app' or None (this unit only consumes it)");
@@ -339,29 +352,23 @@ class checker {
         error("state.secrets[" + quote(s.id) + "].granted: " + quote(*s.granted) +
               " is not a grant; use 'unit', 'app' or None");
     }
-    for (const auto& [id, count] : ids)
-      if (count > 1)
-        error("state.secrets: secret id " + quote(id) + " appears " + std::to_string(count) +
-              " times; give each secret once");
+    error_per_repeat("state.secrets", state_.secrets, [](const auto& secret) { return secret.id; },
+                     [](const std::string& id) { return "secret id " + quote(id); }, "give each secret once");
   }
 
   // --- storages ----------------------------------------------------------------------------
 
   void check_storages() {
-    std::map<std::pair<std::string, int>, int> seen;
-    std::map<std::string, int> per_name;
     for (const auto& s : state_.storages) {
-      ++seen[{s.name, s.index}];
-      ++per_name[s.name];
       if (!spec_storage(s.name))
         error("state.storages[" + quote(s.name) + "/" + std::to_string(s.index) +
               "]: not declared in metadata storage; declare it under `storage:` or remove it");
     }
-    for (const auto& [key, count] : seen)
-      if (count > 1)
-        error("state.storages: " + quote(key.first) + " index " + std::to_string(key.second) +
-              " appears " + std::to_string(count) + " times; give each (name, index) once");
-    for (const auto& [name, count] : per_name) {
+    error_per_repeat(
+        "state.storages", state_.storages, [](const auto& st) { return std::pair(st.name, st.index); },
+        [](const auto& key) { return quote(key.first) + " index " + std::to_string(key.second); },
+        "give each (name, index) once");
+    for (const auto& [name, count] : count_by(state_.storages, [](const auto& st) { return st.name; })) {
       const spec::storage_spec* ss = spec_storage(name);
       if (ss && !ss->multiple && count > 1)
         error("state.storages: " + quote(name) + " has " + std::to_string(count) +
@@ -373,19 +380,15 @@ class checker {
   // --- resources ---------------------------------------------------------------------------
 
   void check_resources() {
-    std::map<std::string, int> seen;
     for (const auto& r : state_.resources) {
-      ++seen[r.name];
       bool declared = std::any_of(spec_.resources.begin(), spec_.resources.end(),
                                   [&](const spec::resource_spec& rs) { return rs.name == r.name; });
       if (!declared)
         error("state.resources[" + quote(r.name) +
               "]: not declared in metadata resources; declare it under `resources:` or remove it");
     }
-    for (const auto& [name, count] : seen)
-      if (count > 1)
-        error("state.resources: " + quote(name) + " appears " + std::to_string(count) +
-              " times; give each resource once");
+    error_per_repeat("state.resources", state_.resources, [](const auto& r) { return r.name; }, quote,
+                     "give each resource once");
   }
 
   // --- ports -------------------------------------------------------------------------------
@@ -418,9 +421,7 @@ class checker {
   // --- networks ----------------------------------------------------------------------------
 
   void check_networks() {
-    std::map<std::string, int> seen;
     for (const auto& n : state_.networks) {
-      ++seen[n.name];
       const bool known =
           n.name == "juju-info" || spec_.find_relation(n.name) != nullptr ||
           std::find(spec_.extra_bindings.begin(), spec_.extra_bindings.end(), n.name) !=
@@ -430,23 +431,20 @@ class checker {
               "]: not a binding of this charm; use a relation endpoint, an extra-binding or "
               "'juju-info'");
     }
-    for (const auto& [name, count] : seen)
-      if (count > 1)
-        error("state.networks: " + quote(name) + " appears " + std::to_string(count) +
-              " times; give each binding once");
+    error_per_repeat("state.networks", state_.networks, [](const auto& n) { return n.name; }, quote,
+                     "give each binding once");
   }
 
   // --- stored state ------------------------------------------------------------------------
 
   void check_stored_state() {
-    std::map<std::pair<std::string, std::string>, int> seen;
-    for (const auto& s : state_.stored_state)
-      ++seen[{s.owner_path.value_or(""), s.name}];
-    for (const auto& [key, count] : seen)
-      if (count > 1)
-        error("state.stored_state: " + quote(key.second) + " of owner " +
-              (key.first.empty() ? std::string("the charm") : quote(key.first)) + " appears " +
-              std::to_string(count) + " times; merge them into one entry");
+    error_per_repeat(
+        "state.stored_state", state_.stored_state,
+        [](const auto& entry) { return std::pair(entry.owner_path.value_or(""), entry.name); },
+        [](const auto& key) {
+          return quote(key.second) + " of owner " + (key.first.empty() ? std::string("the charm") : quote(key.first));
+        },
+        "merge them into one entry");
   }
 
   // --- the event ---------------------------------------------------------------------------
