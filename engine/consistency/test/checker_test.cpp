@@ -97,6 +97,12 @@ state::relation rel(std::string endpoint, int id,
   return r;
 }
 
+state::state with_relations(std::vector<state::relation> relations) {
+  state::state st;
+  st.relations = std::move(relations);
+  return st;
+}
+
 state::container ctr(std::string name) {
   state::container c;
   c.name = std::move(name);
@@ -354,8 +360,7 @@ TEST(config, must_be_mapping) {
 // --- relation events -----------------------------------------------------------------------
 
 TEST(relation_events, need_relation_id) {
-  state::state st;
-  st.relations = {rel("db", 1)};
+  auto st = with_relations({rel("db", 1)});
   EXPECT_THAT(run(st, ev("db_relation_changed")).errors,
               has("relation events need event.relation_id"));
   state::event e = ev("db_relation_changed");
@@ -364,16 +369,14 @@ TEST(relation_events, need_relation_id) {
 }
 
 TEST(relation_events, relation_id_must_be_in_state) {
-  state::state st;
-  st.relations = {rel("db", 1)};
+  auto st = with_relations({rel("db", 1)});
   state::event e = ev("db_relation_changed");
   e.relation_id = 9;
   EXPECT_THAT(run(st, e).errors, has("event.relation_id 9 is not in state.relations"));
 }
 
 TEST(relation_events, endpoint_must_match) {
-  state::state st;
-  st.relations = {rel("db", 1), rel("website", 2)};
+  auto st = with_relations({rel("db", 1), rel("website", 2)});
   state::event e = ev("db_relation_changed");
   e.relation_id = 2;
   EXPECT_THAT(run(st, e).errors,
@@ -381,8 +384,7 @@ TEST(relation_events, endpoint_must_match) {
 }
 
 TEST(relation_events, undeclared_endpoint_in_event_name) {
-  state::state st;
-  st.relations = {rel("db", 1)};
+  auto st = with_relations({rel("db", 1)});
   state::event e = ev("cache_relation_joined");
   e.relation_id = 1;
   EXPECT_THAT(run(st, e).errors,
@@ -390,8 +392,7 @@ TEST(relation_events, undeclared_endpoint_in_event_name) {
 }
 
 TEST(relation_events, no_remote_units) {
-  state::state st;
-  st.relations = {rel("db", 1)};
+  auto st = with_relations({rel("db", 1)});
   st.relations[0].remote_units_data.clear();
   for (const char* name : {"db_relation_joined", "db_relation_changed", "db_relation_departed"}) {
     state::event e = ev(name);
@@ -407,8 +408,7 @@ TEST(relation_events, no_remote_units) {
 
 // The run picks the unit and logs 3.1's warning (also when checks are skipped): see run_test.
 TEST(relation_events, several_remote_units_and_none_chosen_is_consistent) {
-  state::state st;
-  st.relations = {rel("db", 1)};
+  auto st = with_relations({rel("db", 1)});
   st.relations[0].remote_units_data[3] = {};
   state::event e = ev("db_relation_changed");
   e.relation_id = 1;
@@ -422,8 +422,7 @@ TEST(relation_events, several_remote_units_and_none_chosen_is_consistent) {
 }
 
 TEST(relation_events, remote_unit_must_be_in_relation) {
-  state::state st;
-  st.relations = {rel("db", 1)};
+  auto st = with_relations({rel("db", 1)});
   state::event e = ev("db_relation_departed");
   e.relation_id = 1;
   e.relation_remote_unit_id = 5;
@@ -434,8 +433,7 @@ TEST(relation_events, remote_unit_must_be_in_relation) {
 }
 
 TEST(relation_events, remote_unit_on_created_is_ignored_with_warning) {
-  state::state st;
-  st.relations = {rel("db", 1)};
+  auto st = with_relations({rel("db", 1)});
   state::event e = ev("db_relation_created");
   e.relation_id = 1;
   e.relation_remote_unit_id = 0;
@@ -443,8 +441,7 @@ TEST(relation_events, remote_unit_on_created_is_ignored_with_warning) {
 }
 
 TEST(relation_events, departed_unit_only_on_departed) {
-  state::state st;
-  st.relations = {rel("db", 1)};
+  auto st = with_relations({rel("db", 1)});
   state::event e = ev("db_relation_changed");
   e.relation_id = 1;
   e.relation_departed_unit_id = 0;
@@ -456,8 +453,7 @@ TEST(relation_events, departed_unit_only_on_departed) {
 
 TEST(relation_events, dashed_endpoint_names) {
   auto spec = spec::spec_from_yaml("name: a\nrequires:\n  db-admin: {interface: pg}\n", "", "");
-  state::state st;
-  st.relations = {rel("db-admin", 4)};
+  auto st = with_relations({rel("db-admin", 4)});
   state::event e = ev("db_admin_relation_changed");
   e.relation_id = 4;
   EXPECT_THAT(check(spec, st, e, {}).errors, IsEmpty());
@@ -611,8 +607,7 @@ TEST(secrets, duplicate_ids) {
 // --- relations in the state ----------------------------------------------------------------
 
 TEST(relations, peer_endpoint_needs_peer_relation) {
-  state::state st;
-  st.relations = {rel("cluster", 1)};
+  auto st = with_relations({rel("cluster", 1)});
   EXPECT_THAT(run(st, ev("start")).errors,
               has("endpoint is declared under peers but the relation is regular"));
   st.unit_id = 1;  // the peer in rel() is unit 0
@@ -621,15 +616,13 @@ TEST(relations, peer_endpoint_needs_peer_relation) {
 }
 
 TEST(relations, peer_relation_on_non_peer_endpoint) {
-  state::state st;
-  st.relations = {rel("db", 1, state::relation_kind::peer)};
+  auto st = with_relations({rel("db", 1, state::relation_kind::peer)});
   EXPECT_THAT(run(st, ev("start")).errors,
               has("a PeerRelation on an endpoint that is not declared under peers"));
 }
 
 TEST(relations, subordinate_needs_container_scope_and_vice_versa) {
-  state::state st;
-  st.relations = {rel("db", 1, state::relation_kind::subordinate)};
+  auto st = with_relations({rel("db", 1, state::relation_kind::subordinate)});
   EXPECT_THAT(run(st, ev("start")).errors,
               has("a SubordinateRelation on an endpoint whose scope is 'global'"));
   st.relations = {rel("info", 1)};
@@ -640,15 +633,13 @@ TEST(relations, subordinate_needs_container_scope_and_vice_versa) {
 }
 
 TEST(relations, subordinate_has_one_remote_unit) {
-  state::state st;
-  st.relations = {rel("info", 1, state::relation_kind::subordinate)};
+  auto st = with_relations({rel("info", 1, state::relation_kind::subordinate)});
   st.relations[0].remote_units_data[1] = {};
   EXPECT_THAT(run(st, ev("start")).errors, has("exactly one remote unit (the principal), not 2"));
 }
 
 TEST(relations, undeclared_endpoint) {
-  state::state st;
-  st.relations = {rel("cache", 1)};
+  auto st = with_relations({rel("cache", 1)});
   EXPECT_THAT(run(st, ev("start")).errors,
               has("state.relations[id=1, endpoint='cache']: endpoint not declared in metadata"));
 }
@@ -671,8 +662,7 @@ TEST(relations, extra_binding_colliding_with_endpoint) {
 }
 
 TEST(relations, duplicate_ids) {
-  state::state st;
-  st.relations = {rel("db", 1), rel("website", 1)};
+  auto st = with_relations({rel("db", 1), rel("website", 1)});
   EXPECT_THAT(run(st, ev("start")).errors, has("relation id 1 is used 2 times"));
   st.relations[1].relation_id = 2;
   EXPECT_THAT(run(st, ev("start")).errors, IsEmpty());
@@ -689,8 +679,7 @@ TEST(relations, peer_data_must_not_hold_this_unit) {
 }
 
 TEST(relations, limit_exceeded_warns) {
-  state::state st;
-  st.relations = {rel("website", 1), rel("website", 2)};
+  auto st = with_relations({rel("website", 1), rel("website", 2)});
   auto r = run(st, ev("start"));
   EXPECT_THAT(r.errors, IsEmpty());
   EXPECT_THAT(r.warnings, has("endpoint 'website' has 2 relations but metadata limits it to 1"));
@@ -699,8 +688,7 @@ TEST(relations, limit_exceeded_warns) {
 }
 
 TEST(relations, interface_mismatch_warns) {
-  state::state st;
-  st.relations = {rel("db", 1)};
+  auto st = with_relations({rel("db", 1)});
   st.relations[0].interface = "mysql";
   EXPECT_THAT(run(st, ev("start")).warnings, has("interface 'mysql' differs from metadata's 'pg'"));
   st.relations[0].interface = "pg";
