@@ -41,40 +41,50 @@ state::event named(std::string name) {
   return e;
 }
 
+// A relation on `endpoint` whose remote units (empty databags) are `units`.
+state::relation relation_on(std::string endpoint, int id, const std::vector<int>& units,
+                            std::string remote_app = "remote") {
+  state::relation r;
+  r.endpoint = std::move(endpoint);
+  r.relation_id = id;
+  r.remote_app_name = std::move(remote_app);
+  for (int unit : units) r.remote_units_data[unit] = {};
+  return r;
+}
+
+state::relation peer_relation_on(std::string endpoint, int id, const std::vector<int>& peers) {
+  auto r = relation_on(std::move(endpoint), id, peers);
+  r.kind = state::relation_kind::peer;
+  return r;
+}
+
 TEST(hook_env, classifies_with_the_spec_spelling) {
-  auto spec = make_spec();
-  auto rel = classify_event(spec, named("my_db_relation_changed"));
-  EXPECT_EQ(rel.kind, event_kind::relation);
-  EXPECT_EQ(rel.entity, "my-db");
-  EXPECT_EQ(rel.dispatch_path, "hooks/my-db-relation-changed");
-
-  auto ready = classify_event(spec, named("web_server_pebble_ready"));
-  EXPECT_EQ(ready.kind, event_kind::workload);
-  EXPECT_EQ(ready.hook_name, "web-server-pebble-ready");
-
-  auto action = classify_event(spec, named("show_config_action"));
-  EXPECT_EQ(action.kind, event_kind::action);
-  EXPECT_EQ(action.dispatch_path, "actions/show-config");
-
-  auto storage = classify_event(spec, named("data_storage_attached"));
-  EXPECT_EQ(storage.kind, event_kind::storage);
-  EXPECT_EQ(storage.dispatch_path, "hooks/data-storage-attached");
-
-  auto secret = classify_event(spec, named("secret_changed"));
-  EXPECT_EQ(secret.kind, event_kind::secret);
-  EXPECT_EQ(classify_event(spec, named("config_changed")).dispatch_path, "hooks/config-changed");
+  const auto spec = make_spec();
+  const std::vector<std::pair<std::string, classified_event>> cases{
+      {"my_db_relation_changed",
+       {event_kind::relation, "my-db-relation-changed", "hooks/my-db-relation-changed", "my-db"}},
+      {"web_server_pebble_ready",
+       {event_kind::workload, "web-server-pebble-ready", "hooks/web-server-pebble-ready", "web-server"}},
+      {"show_config_action", {event_kind::action, "show-config", "actions/show-config", "show-config"}},
+      {"data_storage_attached",
+       {event_kind::storage, "data-storage-attached", "hooks/data-storage-attached", "data"}},
+      {"secret_changed", {event_kind::secret, "secret-changed", "hooks/secret-changed", ""}},
+      {"config_changed", {event_kind::lifecycle, "config-changed", "hooks/config-changed", ""}},
+  };
+  for (const auto& [event, want] : cases) {
+    const auto got = classify_event(spec, named(event));
+    EXPECT_EQ(got.kind, want.kind) << event;
+    EXPECT_EQ(got.hook_name, want.hook_name) << event;
+    EXPECT_EQ(got.dispatch_path, want.dispatch_path) << event;
+    EXPECT_EQ(got.entity, want.entity) << event;
+  }
 }
 
 TEST(hook_env, relation_event_names_remote_unit_and_app) {
   auto spec = make_spec();
   state::state st;
   st.unit_id = 1;
-  state::relation r;
-  r.endpoint = "my-db";
-  r.relation_id = 7;
-  r.remote_app_name = "postgresql";
-  r.remote_units_data = {{3, {}}, {5, {}}};
-  st.relations.push_back(r);
+  st.relations.push_back(relation_on("my-db", 7, {3, 5}, "postgresql"));
   auto ev = named("my_db_relation_departed");
   ev.relation_id = 7;
   ev.relation_remote_unit_id = 5;
@@ -91,12 +101,7 @@ TEST(hook_env, relation_event_names_remote_unit_and_app) {
 TEST(hook_env, created_and_broken_have_no_remote_unit) {
   auto spec = make_spec();
   state::state st;
-  state::relation r;
-  r.endpoint = "replicas";
-  r.kind = state::relation_kind::peer;
-  r.relation_id = 2;
-  r.remote_units_data = {{1, {}}};
-  st.relations.push_back(r);
+  st.relations.push_back(peer_relation_on("replicas", 2, {1}));
   auto ev = named("replicas_relation_created");
   ev.relation_id = 2;
   auto env = hook_environment(st, ev, classify_event(spec, ev), {"webapp", "3.0", "/charm"});
@@ -159,12 +164,7 @@ TEST(hook_env, a_nul_in_a_variable_is_refused_naming_its_source) {
 TEST(run, deferred_peer_events_get_this_app_and_its_first_peer) {
   const auto spec = make_spec();
   state::state st;
-  state::relation peers;
-  peers.kind = state::relation_kind::peer;
-  peers.endpoint = "replicas";
-  peers.relation_id = 3;
-  peers.remote_units_data = {{2, {}}, {1, {}}};
-  st.relations.push_back(peers);
+  st.relations.push_back(peer_relation_on("replicas", 3, {2, 1}));
   st.deferred = {{"WebappCharm/on/replicas_relation_changed[1]", "WebappCharm", "_on_peers",
                   {{"relation_name", "replicas"}, {"relation_id", 3}}}};
   run_options options;
@@ -268,12 +268,7 @@ TEST(run, a_mount_whose_host_path_is_missing_is_refused_even_when_checks_are_ski
 TEST(run, remote_unit_of_3_1_on_created_and_broken_unless_strict) {
   const auto spec = make_spec();
   state::state st;
-  state::relation db;
-  db.endpoint = "my-db";
-  db.relation_id = 1;
-  db.remote_app_name = "pg";
-  db.remote_units_data = {{4, {}}, {2, {}}};
-  st.relations.push_back(db);
+  st.relations.push_back(relation_on("my-db", 1, {4, 2}, "pg"));
   run_options options;
   options.charm_class_name = "WebappCharm";
   state::event created = named("my_db_relation_created");
@@ -296,11 +291,7 @@ TEST(run, remote_unit_of_3_1_on_created_and_broken_unless_strict) {
 TEST(run, three_one_log_line_is_kept_when_checks_are_skipped) {
   const auto spec = make_spec();
   state::state st;
-  state::relation db;
-  db.endpoint = "my-db";
-  db.relation_id = 1;
-  db.remote_units_data = {{0, {}}, {1, {}}};
-  st.relations.push_back(db);
+  st.relations.push_back(relation_on("my-db", 1, {0, 1}));
   run_options options;
   options.charm_class_name = "WebappCharm";
   options.skip_consistency_checks = true;
