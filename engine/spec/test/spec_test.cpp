@@ -3,7 +3,10 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <random>
+#include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -615,65 +618,70 @@ class charm_dir : public ::testing::Test {
   void write(const std::string& name, const std::string& text) {
     std::ofstream(root_ / name) << text;
   }
+  std::string load_error() const {
+    return spec_error_of([&] { spec_from_directory(root_); });
+  }
   std::filesystem::path root_;
 };
 
-TEST_F(charm_dir, legacy_files) {
-  write("metadata.yaml", "name: legacy\nrequires:\n  db: {interface: pg}\n");
-  write("config.yaml", "options:\n  a: {type: string, default: x}\n");
-  write("actions.yaml", "go:\n  description: run\n");
-  charm_spec s = spec_from_directory(root_);
-  EXPECT_EQ(s.name, "legacy");
-  EXPECT_EQ(s.config.at("a").default_value, "x");
-  EXPECT_EQ(s.actions.at("go").description, "run");
-}
-
-TEST_F(charm_dir, metadata_only) {
-  write("metadata.yaml", "name: bare\n");
-  charm_spec s = spec_from_directory(root_);
-  EXPECT_EQ(s.name, "bare");
-  EXPECT_TRUE(s.raw_config.is_null());
-}
-
-TEST_F(charm_dir, charmcraft_yaml) {
-  write("charmcraft.yaml",
-        "type: charm\nname: cc\nconfig:\n  options:\n    a: {type: int}\nactions:\n  go:\n");
-  charm_spec s = spec_from_directory(root_);
-  EXPECT_EQ(s.name, "cc");
-  EXPECT_EQ(s.config.at("a").type, "int");
-  EXPECT_EQ(s.actions.count("go"), 1u);
-}
-
-TEST_F(charm_dir, charmcraft_without_name_falls_back_to_metadata) {
-  write("charmcraft.yaml", "type: charm\nbases: []\n");
-  write("metadata.yaml", "name: meta\n");
-  write("config.yaml", "options:\n  a: {type: boolean}\n");
-  charm_spec s = spec_from_directory(root_);
-  EXPECT_EQ(s.name, "meta");
-  EXPECT_EQ(s.config.at("a").type, "boolean");
-}
-
-TEST_F(charm_dir, charmcraft_with_separate_config_yaml) {
-  write("charmcraft.yaml", "type: charm\nname: cc\n");
-  write("config.yaml", "options:\n  a: {type: float}\n");
-  EXPECT_EQ(spec_from_directory(root_).config.at("a").type, "float");
+// Which files spec_from_directory reads, and what it takes from each.
+TEST_F(charm_dir, reads_legacy_files_and_charmcraft_yaml) {
+  struct dir_case {
+    const char* what;
+    std::map<std::string, std::string> files;
+    std::string name;
+    std::string option_a_type;  // empty: no config
+    json option_a_default;
+    std::vector<std::string> actions;
+  };
+  const std::vector<dir_case> cases{
+      {"legacy files",
+       {{"metadata.yaml", "name: legacy\nrequires:\n  db: {interface: pg}\n"},
+        {"config.yaml", "options:\n  a: {type: string, default: x}\n"},
+        {"actions.yaml", "go:\n  description: run\n"}},
+       "legacy", "string", "x", {"go"}},
+      {"metadata only", {{"metadata.yaml", "name: bare\n"}}, "bare", "", nullptr, {}},
+      {"charmcraft.yaml",
+       {{"charmcraft.yaml", "type: charm\nname: cc\nconfig:\n  options:\n    a: {type: int}\nactions:\n  go:\n"}},
+       "cc", "int", nullptr, {"go"}},
+      {"charmcraft.yaml without a name: metadata.yaml's",
+       {{"charmcraft.yaml", "type: charm\nbases: []\n"},
+        {"metadata.yaml", "name: meta\n"},
+        {"config.yaml", "options:\n  a: {type: boolean}\n"}},
+       "meta", "boolean", nullptr, {}},
+      {"charmcraft.yaml with a separate config.yaml",
+       {{"charmcraft.yaml", "type: charm\nname: cc\n"}, {"config.yaml", "options:\n  a: {type: float}\n"}},
+       "cc", "float", nullptr, {}},
+  };
+  for (const auto& c : cases) {
+    std::filesystem::remove_all(root_);
+    std::filesystem::create_directories(root_);
+    for (const auto& [file, text] : c.files) write(file, text);
+    const charm_spec s = spec_from_directory(root_);
+    EXPECT_EQ(s.name, c.name) << c.what;
+    if (c.option_a_type.empty()) {
+      EXPECT_TRUE(s.raw_config.is_null()) << c.what;
+    } else {
+      EXPECT_EQ(s.config.at("a").type, c.option_a_type) << c.what;
+      EXPECT_EQ(s.config.at("a").default_value, c.option_a_default) << c.what;
+    }
+    std::vector<std::string> actions;
+    for (const auto& [name, action] : s.actions) actions.push_back(name);
+    EXPECT_EQ(actions, c.actions) << c.what;
+  }
 }
 
 TEST_F(charm_dir, errors) {
-  EXPECT_THAT(spec_error_of([&] { spec_from_directory(root_); }),
-              HasSubstr("no charmcraft.yaml with a name and no metadata.yaml"));
+  EXPECT_THAT(load_error(), HasSubstr("no charmcraft.yaml with a name and no metadata.yaml"));
   write("charmcraft.yaml", "name: a\n");
   write("metadata.yaml", "name: b\n");
-  EXPECT_THAT(spec_error_of([&] { spec_from_directory(root_); }),
-              HasSubstr("defined both here and in metadata.yaml"));
+  EXPECT_THAT(load_error(), HasSubstr("defined both here and in metadata.yaml"));
   std::filesystem::remove(root_ / "charmcraft.yaml");
   write("config.yaml", "options:\n  a: {type: colour}\n");
-  EXPECT_THAT(spec_error_of([&] { spec_from_directory(root_); }),
-              HasSubstr("config.yaml: options.a.type: 'colour' is not a Juju config type"));
+  EXPECT_THAT(load_error(), HasSubstr("config.yaml: options.a.type: 'colour' is not a Juju config type"));
   write("config.yaml", "options: {}\n");
   write("actions.yaml", "a: [\n");
-  EXPECT_THAT(spec_error_of([&] { spec_from_directory(root_); }),
-              HasSubstr("actions.yaml: YAML syntax error"));
+  EXPECT_THAT(load_error(), HasSubstr("actions.yaml: YAML syntax error"));
 }
 
 }  // namespace
