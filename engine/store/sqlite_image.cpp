@@ -12,6 +12,19 @@ namespace {
 // Thrown inside the parser for anything unexpected; never escapes parse_unit_db.
 struct unhandled {};
 
+// SQLite's variable-length integer at `pos` (advanced past it): up to eight 7-bit groups, high bit
+// set while more follow, then a full ninth byte. byte_at(i) reads one byte or throws unhandled.
+template <class ByteAt>
+uint64_t read_varint(std::size_t& pos, ByteAt&& byte_at) {
+  uint64_t v = 0;
+  for (int k = 0; k < 8; ++k) {
+    const uint8_t b = byte_at(pos++);
+    v = (v << 7) | (b & 0x7f);
+    if (!(b & 0x80)) return v;
+  }
+  return (v << 8) | byte_at(pos++);
+}
+
 struct value {
   enum class kind { null, integer, text, blob, other } k = kind::null;
   int64_t i = 0;
@@ -77,13 +90,7 @@ class image_reader {
     return static_cast<std::size_t>(page - 1) * page_size_;
   }
   uint64_t varint(std::size_t& pos) const {
-    uint64_t v = 0;
-    for (int k = 0; k < 8; ++k) {
-      uint8_t b = byte(pos++);
-      v = (v << 7) | (b & 0x7f);
-      if (!(b & 0x80)) return v;
-    }
-    return (v << 8) | byte(pos++);
+    return read_varint(pos, [this](std::size_t at) { return byte(at); });
   }
 
   std::string read_payload(std::size_t pos, uint64_t size) const {
@@ -117,15 +124,7 @@ class image_reader {
       if (at >= p.size()) throw unhandled{};
       return static_cast<uint8_t>(p[at]);
     };
-    auto var = [&](std::size_t& at) {
-      uint64_t v = 0;
-      for (int k = 0; k < 8; ++k) {
-        uint8_t b = get(at++);
-        v = (v << 7) | (b & 0x7f);
-        if (!(b & 0x80)) return v;
-      }
-      return (v << 8) | get(at++);
-    };
+    auto var = [&](std::size_t& at) { return read_varint(at, get); };
     uint64_t header_size = var(pos);
     if (header_size > p.size()) throw unhandled{};
     std::size_t body = static_cast<std::size_t>(header_size);

@@ -61,6 +61,18 @@ class unit_store_test : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
+  // The message of the Error `action` throws; a test failure when it throws none.
+  template <class Error, class Action>
+  static std::string error_of(Action&& action) {
+    try {
+      action();
+    } catch (const Error& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << "no error";
+    return "";
+  }
+
   // Rows as ops reads them: snapshot handle -> raw pickle, notices in sequence order.
   std::map<std::string, std::string> raw_snapshots() {
     std::map<std::string, std::string> out;
@@ -215,12 +227,7 @@ TEST_F(unit_store_test, an_image_the_direct_reader_declines_is_read_through_sqli
 
 TEST_F(unit_store_test, a_damaged_image_is_an_error_naming_the_file) {
   state::state s;
-  try {
-    read_unit_state_image("not a database", db_, s);
-    FAIL() << "expected an error";
-  } catch (const error& e) {
-    EXPECT_THAT(e.what(), HasSubstr(db_.string()));
-  }
+  EXPECT_THAT(error_of<error>([&] { read_unit_state_image("not a database", db_, s); }), HasSubstr(db_.string()));
 }
 
 TEST_F(unit_store_test, reads_a_database_written_like_ops) {
@@ -295,56 +302,40 @@ TEST_F(unit_store_test, replaces_an_existing_file) {
   EXPECT_TRUE(raw_notices().empty());
 }
 
-TEST_F(unit_store_test, duplicate_stored_state_is_an_error) {
-  state::state s;
-  s.stored_state.push_back({std::nullopt, "_stored", json::object(), "StoredStateData"});
-  s.stored_state.push_back({"MyCharm", "_stored", json::object(), "StoredStateData"});
-  try {
-    write_unit_state(db_, s, "MyCharm");
-    FAIL() << "no error";
-  } catch (const state_validation_error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("stored_state[1]: a second stored state with handle 'MyCharm/StoredStateData[_stored]'"));
-  }
-  EXPECT_FALSE(fs::exists(db_));  // nothing half-written
-}
-
-TEST_F(unit_store_test, charm_owned_state_needs_the_class_name) {
-  state::state s;
-  s.stored_state.push_back({std::nullopt, "_stored", json::object(), "StoredStateData"});
-  try {
-    write_unit_state(db_, s, "");
-    FAIL() << "no error";
-  } catch (const state_validation_error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("stored_state[0].owner_path: null means the charm"));
-  }
-}
-
-TEST_F(unit_store_test, conflicting_deferred_snapshots_are_an_error) {
-  state::state s;
-  s.deferred.push_back({"MyCharm/on/start[1]", "MyCharm", "_a", json::object()});
-  s.deferred.push_back({"MyCharm/on/start[1]", "MyCharm", "_b", json{{"x", 1}}});
-  EXPECT_THROW(write_unit_state(db_, s, "MyCharm"), state_validation_error);
-}
-
-TEST_F(unit_store_test, deferred_without_observer_is_an_error) {
-  state::state s;
-  s.deferred.push_back({"MyCharm/on/start[1]", "MyCharm", "", json::object()});
-  try {
-    write_unit_state(db_, s, "MyCharm");
-    FAIL() << "no error";
-  } catch (const state_validation_error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("deferred[0]: owner and observer must be set"));
-  }
-}
-
-TEST_F(unit_store_test, bad_content_names_the_entry) {
-  state::state s;
-  s.stored_state.push_back({std::nullopt, "_stored", json::parse(R"({"a": {"$list": []}})"), "StoredStateData"});
-  try {
-    write_unit_state(db_, s, "MyCharm");
-    FAIL() << "no error";
-  } catch (const state_validation_error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("stored_state[0].content: value['a']: unknown tag '$list'"));
+// A State the store refuses leaves no file behind, and the message names the entry.
+TEST_F(unit_store_test, refused_states_name_the_entry_and_write_nothing) {
+  const state::stored_state_entry charm_stored{std::nullopt, "_stored", json::object(), "StoredStateData"};
+  struct refused_case {
+    std::vector<state::stored_state_entry> stored_state;
+    std::vector<state::deferred_event> deferred;
+    std::string charm_class;
+    std::string message;
+  };
+  const std::vector<refused_case> cases{
+      {{charm_stored, {"MyCharm", "_stored", json::object(), "StoredStateData"}},
+       {},
+       "MyCharm",
+       "stored_state[1]: a second stored state with handle 'MyCharm/StoredStateData[_stored]'"},
+      {{charm_stored}, {}, "", "stored_state[0].owner_path: null means the charm"},
+      {{},
+       {{"MyCharm/on/start[1]", "MyCharm", "_a", json::object()},
+        {"MyCharm/on/start[1]", "MyCharm", "_b", json{{"x", 1}}}},
+       "MyCharm",
+       "deferred[1]: 'MyCharm/on/start[1]' is deferred twice with different snapshot_data"},
+      {{}, {{"MyCharm/on/start[1]", "MyCharm", "", json::object()}}, "MyCharm",
+       "deferred[0]: owner and observer must be set"},
+      {{{std::nullopt, "_stored", json::parse(R"({"a": {"$list": []}})"), "StoredStateData"}},
+       {},
+       "MyCharm",
+       "stored_state[0].content: value['a']: unknown tag '$list'"},
+  };
+  for (const auto& c : cases) {
+    state::state s;
+    s.stored_state = c.stored_state;
+    s.deferred = c.deferred;
+    EXPECT_THAT(error_of<state_validation_error>([&] { write_unit_state(db_, s, c.charm_class); }),
+                HasSubstr(c.message));
+    EXPECT_FALSE(fs::exists(db_)) << c.message;  // nothing half-written
   }
 }
 
@@ -352,13 +343,9 @@ TEST_F(unit_store_test, unreadable_snapshot_names_the_handle) {
   constexpr char ordered_dict[] = "\200\002ccollections\nOrderedDict\nq\000)Rq\001.";
   write_like_ops({{"MyCharm/StoredStateData[_stored]", bytes_of(ordered_dict)}}, {});
   state::state s;
-  try {
-    read_unit_state(db_, s);
-    FAIL() << "no error";
-  } catch (const state_validation_error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("unit state snapshot 'MyCharm/StoredStateData[_stored]'"));
-    EXPECT_THAT(e.what(), HasSubstr("GLOBAL"));
-  }
+  const auto message = error_of<state_validation_error>([&] { read_unit_state(db_, s); });
+  EXPECT_THAT(message, HasSubstr("unit state snapshot 'MyCharm/StoredStateData[_stored]'"));
+  EXPECT_THAT(message, HasSubstr("GLOBAL"));
 }
 
 TEST_F(unit_store_test, missing_or_foreign_database_is_an_error) {
@@ -368,12 +355,7 @@ TEST_F(unit_store_test, missing_or_foreign_database_is_an_error) {
   sqlite3_open(db_.c_str(), &db);
   sqlite3_exec(db, "CREATE TABLE other (x)", nullptr, nullptr, nullptr);
   sqlite3_close(db);
-  try {
-    read_unit_state(db_, s);
-    FAIL() << "no error";
-  } catch (const scenario::error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("snapshot"));
-  }
+  EXPECT_THAT(error_of<scenario::error>([&] { read_unit_state(db_, s); }), HasSubstr("snapshot"));
 }
 
 // Many rows and big values make SQLite use interior b-tree pages and overflow pages; the direct
