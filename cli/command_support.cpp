@@ -7,10 +7,15 @@
 
 namespace scenario::cli {
 
-void add_unit_options(CLI::App& cmd, std::string& unit, std::string& model, std::string& juju) {
-  cmd.add_option("UNIT", unit, "The unit, e.g. webapp/0")->required();
-  cmd.add_option("-m,--model", model, "The model (default: the current one)");
-  cmd.add_option("--juju", juju, "The juju command to run (default: $SCENARIO_JUJU, else juju)");
+CLI::App& add_unit_command(CLI::App& app, const std::string& name, const std::string& summary,
+                           const std::string& footer, unit_target& target, std::function<int()> body) {
+  CLI::App& cmd = *app.add_subcommand(name, summary);
+  cmd.footer(footer);
+  cmd.add_option("UNIT", target.unit, "The unit, e.g. webapp/0")->required();
+  cmd.add_option("-m,--model", target.model, "The model (default: the current one)");
+  cmd.add_option("--juju", target.juju, "The juju command to run (default: $SCENARIO_JUJU, else juju)");
+  cmd.callback([name, body = std::move(body)] { run_reporting_errors(name, body); });
+  return cmd;
 }
 
 void run_reporting_errors(const std::string& command, const std::function<int()>& body) {

@@ -19,8 +19,7 @@ namespace scenario::cli {
 namespace {
 
 struct snapshot_args {
-  std::string unit;
-  std::string model;
+  unit_target target;
   std::string format = "state";
   std::string include = "rckndt";
   bool include_dead_relation_networks = false;
@@ -28,7 +27,6 @@ struct snapshot_args {
   std::string fetch;
   std::string charm_type;
   std::string event = "update_status";
-  std::string juju;
   std::string output_dir;  // 3.1's; refused with the reason
 };
 
@@ -63,7 +61,7 @@ int run_snapshot(const snapshot_args& a) {
     throw std::invalid_argument("--output-dir: not needed: the files --fetch reads go into the container's "
                                 "files in the State, not into a directory of mounts as in ops-scenario 3.1");
   }
-  const unit_name unit = parse_unit_name(a.unit);
+  const unit_name unit = parse_unit_name(a.target.unit);
   snapshot_options options;
   check_include_letters(a.include, "rckndtS", "--include");
   options.include = a.include;
@@ -79,7 +77,7 @@ int run_snapshot(const snapshot_args& a) {
     }
     charm_class = *guessed;
   }
-  const juju_client juju(a.juju, a.model);
+  const juju_client juju(a.target.juju, a.target.model);
   const snapshot_result snap = take_snapshot(juju, unit, options);
 
   if (a.format == "json") {
@@ -108,13 +106,13 @@ int run_snapshot(const snapshot_args& a) {
 
 void add_snapshot_command(CLI::App& app) {
   auto args = std::make_shared<snapshot_args>();
-  CLI::App* cmd = app.add_subcommand("snapshot", "Read a unit's State through the juju command");
-  cmd->footer(
+  CLI::App* cmd = &add_unit_command(
+      app, "snapshot", "Read a unit's State through the juju command",
       "Example:\n"
       "  scenario snapshot webapp/0 -m dev --format pytest > tests/test_snapshot.py\n"
       "  scenario snapshot webapp/0 --format json --include rkt --fetch files.json > state.json\n"
-      "juju: the --juju option, else $SCENARIO_JUJU, else `juju` on PATH. See docs/cli.md.");
-  add_unit_options(*cmd, args->unit, args->model, args->juju);
+      "juju: the --juju option, else $SCENARIO_JUJU, else `juju` on PATH. See docs/cli.md.",
+      args->target, [args] { return run_snapshot(*args); });
   cmd->add_option("-f,--format", args->format,
                   "state: a State(...) expression; json: State JSON (docs/state-format.md); "
                   "pytest: a runnable test module")
@@ -135,7 +133,6 @@ void add_snapshot_command(CLI::App& app) {
                   "pytest format: the charm class (default: the CharmBase subclass in ./src/charm.py)");
   cmd->add_option("--output-dir", args->output_dir, "ops-scenario 3.1's; refused (see --fetch)");
   cmd->add_option("--event", args->event, "pytest format: the event the test fires")->capture_default_str();
-  cmd->callback([args] { run_reporting_errors("snapshot", [&] { return run_snapshot(*args); }); });
 }
 
 }  // namespace scenario::cli

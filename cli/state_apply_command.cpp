@@ -23,12 +23,10 @@ namespace scenario::cli {
 namespace {
 
 struct state_apply_args {
-  std::string unit;
+  unit_target target;
   std::string state_file;
-  std::string model;
   std::string include = "scrkSdt";
   std::string charm_type;
-  std::string juju;
   bool dry_run = false;
 };
 
@@ -330,14 +328,14 @@ void refuse_unsettable(const state::state& want, const state::state& have, const
 }
 
 int run_state_apply(const state_apply_args& a) {
-  const unit_name unit = parse_unit_name(a.unit);
+  const unit_name unit = parse_unit_name(a.target.unit);
   check_include_letters(a.include, "scrkSdt", "--include");
   const state::state want = read_state_file(a.state_file);
   std::string charm_class = a.charm_type;
   if (charm_class.empty()) {
     charm_class = charm_class_in(std::filesystem::current_path() / "src" / "charm.py").value_or("");
   }
-  const juju_client juju(a.juju, a.model);
+  const juju_client juju(a.target.juju, a.target.model);
   snapshot_options read;
   read.include = "rckndtS";
   const snapshot_result have = take_snapshot(juju, unit, read);
@@ -372,14 +370,14 @@ int run_state_apply(const state_apply_args& a) {
 
 void add_state_apply_command(CLI::App& app) {
   auto args = std::make_shared<state_apply_args>();
-  CLI::App* cmd = app.add_subcommand("state-apply", "Push a State (JSON) onto a unit through the juju command");
-  cmd->footer(
+  CLI::App* cmd = &add_unit_command(
+      app, "state-apply", "Push a State (JSON) onto a unit through the juju command",
       "Example:\n"
       "  scenario snapshot webapp/0 --format json > state.json   # edit state.json, then:\n"
       "  scenario state-apply webapp/0 state.json --include sr\n"
       "Config is left out (the operator sets it with `juju config`); fields a unit cannot set are refused,\n"
-      "by name, before anything is applied. See docs/cli.md.");
-  add_unit_options(*cmd, args->unit, args->model, args->juju);
+      "by name, before anything is applied. See docs/cli.md.",
+      args->target, [args] { return run_state_apply(*args); });
   cmd->add_option("STATE", args->state_file, "State JSON file (docs/state-format.md)")->required();
   cmd->add_option("-i,--include", args->include,
                   "What to apply: s status, c config (never applied: noted), r relation data, "
@@ -388,7 +386,6 @@ void add_state_apply_command(CLI::App& app) {
   cmd->add_option("--charm-type", args->charm_type,
                   "The charm class owning stored state with a null owner_path (default: from ./src/charm.py)");
   cmd->add_flag("--dry-run", args->dry_run, "Print what would change; change nothing");
-  cmd->callback([args] { run_reporting_errors("state-apply", [&] { return run_state_apply(*args); }); });
 }
 
 }  // namespace scenario::cli
