@@ -149,7 +149,8 @@ void register_port_tools(tool_table& table) {
       return change_port(ctx, argv, open);
     };
   };
-  add_tools(table, {{"open-port", changing(true)}, {"close-port", changing(false)}, {"opened-ports", opened_ports}});
+  add_tools(table,
+            {{"open-port", changing(true)}, {"close-port", changing(false)}, {"opened-ports", opened_ports}});
 }
 
 }  // namespace scenario::agent

@@ -51,7 +51,7 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
       options_(std::move(options)),
       pebble_(pebble) {
   if (options_.app_name.empty()) options_.app_name = spec_.name;
-  input_shows_framework_state_ = std::any_of(state_.stored_state.begin(), state_.stored_state.end(), is_framework_state);
+  input_shows_framework_state_ = std::ranges::any_of(state_.stored_state, is_framework_state);
   check_mount_sources(state_);
   if (!options_.strict) {
     if (auto note = consistency::match_relation_by_endpoint(spec_, state_, event_))
