@@ -349,6 +349,7 @@ NB_MODULE(_engine, m) {
       [](const std::string& db_path) {
         scenario::state::state st;
         scenario::store::read_unit_state(db_path, st);
+        scenario::store::leave_out_framework_stored_state(st);  // as a run's output State does
         return python_of(scenario::state::state_to_json(st));
       },
       "db_path"_a,

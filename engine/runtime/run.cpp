@@ -20,11 +20,6 @@ namespace {
 
 constexpr const char* unit_state_file = ".unit-state.db";
 
-// ops' own bookkeeping (the Framework's StoredState), not the charm's.
-bool is_framework_state(const state::stored_state_entry& entry) {
-  return entry.owner_path && entry.owner_path->empty();
-}
-
 // The container's files under a mount are the host's files under src, so src must be there
 // (the codec has checked that it is absolute).
 void check_mount_sources(const state::state& s) {
@@ -51,7 +46,7 @@ run::run(const spec::charm_spec& spec, state::state input, state::event event, r
       options_(std::move(options)),
       pebble_(pebble) {
   if (options_.app_name.empty()) options_.app_name = spec_.name;
-  input_shows_framework_state_ = std::ranges::any_of(state_.stored_state, is_framework_state);
+  input_shows_framework_state_ = std::ranges::any_of(state_.stored_state, store::is_framework_stored_state);
   check_mount_sources(state_);
   if (!options_.strict) {
     if (auto note = consistency::match_relation_by_endpoint(spec_, state_, event_))
@@ -222,7 +217,7 @@ state::state run::finish(std::optional<std::string_view> final_image) {
   } else if (!options_.charm_dir.empty()) {
     store::read_unit_state(unit_state_path(), state_);
   }
-  if (!input_shows_framework_state_) std::erase_if(state_.stored_state, is_framework_state);
+  if (!input_shows_framework_state_) store::leave_out_framework_stored_state(state_);
   if (!options_.strict) list_deferred_as_3_1_did();
   return std::move(state_);
 }

@@ -185,6 +185,12 @@ std::string detail::build_unit_db_image(const std::filesystem::path& db_path, co
   return image;
 }
 
+bool is_framework_stored_state(const state::stored_state_entry& entry) {
+  return entry.owner_path && entry.owner_path->empty();
+}
+
+void leave_out_framework_stored_state(state::state& s) { std::erase_if(s.stored_state, is_framework_stored_state); }
+
 std::string unit_state_image(const state::state& s, const std::string& charm_class_name,
                              const std::filesystem::path& named_as) {
   // Validate and encode everything before touching the file, so a bad State leaves no half-written DB.

@@ -37,4 +37,12 @@ void read_unit_state(const std::filesystem::path& db_path, state::state& s);
 void read_unit_state_image(std::string_view image, const std::filesystem::path& named_as,
                            state::state& s);
 
+// Whether `entry` is ops' own bookkeeping, the Framework's stored state (owner_path "", holding
+// its event counter), rather than the charm's or a charm object's.
+bool is_framework_stored_state(const state::stored_state_entry& entry);
+
+// Removes the Framework's stored state from a State shown to the user who did not give it: the
+// store rebuilds the counter from the deferred events when it is absent (unit_state_image).
+void leave_out_framework_stored_state(state::state& s);
+
 }  // namespace scenario::store

@@ -281,6 +281,17 @@ TEST_F(unit_store_test, event_count_is_written_when_missing) {
   s.deferred.push_back({"MyCharm/on/config_changed[4]", "MyCharm", "_on_config", json::object()});
   write_unit_state(db_, s, "MyCharm");
   EXPECT_EQ(pickle_to_json(raw_snapshots().at("StoredStateData[_stored]")), json::parse(R"({"event_count": 12})"));
+
+  // It reads back as the Framework's entry, which a State shown to the user leaves out.
+  state::state back;
+  s.stored_state.push_back({"MyCharm", "_stored", json::object(), "StoredStateData"});
+  write_unit_state(db_, s, "MyCharm");
+  read_unit_state(db_, back);
+  ASSERT_EQ(back.stored_state.size(), 2u);
+  EXPECT_FALSE(is_framework_stored_state(back.stored_state[0]));
+  EXPECT_TRUE(is_framework_stored_state(back.stored_state[1]));
+  leave_out_framework_stored_state(back);
+  EXPECT_EQ(back.stored_state, s.stored_state);
 }
 
 TEST_F(unit_store_test, empty_state_gives_empty_tables) {
