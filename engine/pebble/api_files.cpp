@@ -544,8 +544,7 @@ std::string random_boundary() {
 std::string file_mtime(const session& s) { return s.started_at().substr(0, 19) + "Z"; }
 
 response read_response(session& s, const std::string& path) {
-  filesystem fsys(s.container(), file_mtime(s));
-  auto got = fsys.read(path);
+  auto got = read_file(s, path);
   std::string boundary = random_boundary();
   std::string body;
   json result_item = {{"path", path}};
@@ -555,7 +554,7 @@ response read_response(session& s, const std::string& path) {
     body += "Content-Type: application/octet-stream\r\n\r\n";
     body += *content + "\r\n";
   } else {
-    result_item["error"] = error_json(std::get<file_error>(got));
+    result_item["error"] = std::get<json>(got);
   }
   json meta = {{"type", "sync"}, {"status-code", 200}, {"status", "OK"}, {"result", json::array({result_item})}};
   body += "--" + boundary + "\r\n";
@@ -773,3 +772,14 @@ response post_files(session& s, const request& r) {
 }
 
 }  // namespace scenario::pebble::detail
+
+namespace scenario::pebble {
+
+std::variant<std::string, nlohmann::json> read_file(session& s, const std::string& path) {
+  detail::filesystem fsys(s.container(), detail::file_mtime(s));
+  auto got = fsys.read(path);
+  if (auto* content = std::get_if<std::string>(&got)) return std::move(*content);
+  return detail::error_json(std::get<detail::file_error>(got));
+}
+
+}  // namespace scenario::pebble
