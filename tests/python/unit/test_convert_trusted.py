@@ -10,7 +10,8 @@ from ops import pebble
 from ops.model import ActiveStatus, BlockedStatus, SecretRotate
 
 from scenario import _convert
-from scenario._convert import _as_layer, _trusted, state_from_engine, state_to_engine
+from scenario._convert import _as_layer, _trusted, state_from_engine
+from scenario._engine_form import state_to_engine
 from scenario.errors import StateValidationError
 from scenario.state import (
     Container,
