@@ -35,35 +35,8 @@ from scenario._engine_form import (
     stored_state_to_engine,
 )
 from scenario.errors import StateValidationError
-from scenario.state import (
-    ActionOutput,
-    Address,
-    BindAddress,
-    CheckInfo,
-    Container,
-    DeferredEvent,
-    Event,
-    ExecOutput,
-    ExecRecord,
-    File,
-    JujuLogLine,
-    Model,
-    Mount,
-    Network,
-    Notice,
-    PeerRelation,
-    Port,
-    Relation,
-    RelationBase,
-    Resource,
-    Secret,
-    State,
-    Status,
-    Storage,
-    StoredState,
-    SubordinateRelation,
-    _status_to_entitystatus,
-)
+from scenario import state
+from scenario.state import _status_to_entitystatus
 
 __all__ = ["ENGINE_STRUCTS", "state_from_engine", "event_from_engine", "fields_from_engine"]
 
@@ -74,9 +47,9 @@ T = TypeVar("T")
 # Every other field is held by the dataclass field of the same name, or of the name in its
 # metadata (state._stored_as). tests/python/unit/test_schema.py checks this table both ways.
 ENGINE_STRUCTS: Dict[type, Tuple[str, Dict[str, str]]] = {
-    State: ("state", {}),
-    Relation: ("relation", {"kind": "the class"}),
-    PeerRelation: (
+    state.State: ("state", {}),
+    state.Relation: ("relation", {"kind": "the class"}),
+    state.PeerRelation: (
         "relation",
         {
             "kind": "the class",
@@ -86,7 +59,7 @@ ENGINE_STRUCTS: Dict[type, Tuple[str, Dict[str, str]]] = {
             "remote_model_uuid": "none: peers are in this model",
         },
     ),
-    SubordinateRelation: (
+    state.SubordinateRelation: (
         "relation",
         {
             "kind": "the class",
@@ -94,26 +67,26 @@ ENGINE_STRUCTS: Dict[type, Tuple[str, Dict[str, str]]] = {
             "remote_model_uuid": "none: a principal is in this model",
         },
     ),
-    Network: ("network", {}),
-    BindAddress: ("bind_address", {}),
-    Address: ("address", {}),
-    Container: ("container", {}),
-    Mount: ("mount", {}),
-    ExecOutput: ("exec_output", {"command": "its key in Container.exec_mock"}),
-    File: ("file", {"path": "its key in Container.files", "encoding": "the content's type"}),
-    Notice: ("notice", {}),
-    CheckInfo: ("check_info", {}),
-    ExecRecord: ("exec_record", {}),
-    Status: ("status", {}),
-    Model: ("model", {}),
-    Secret: ("secret", {}),
-    DeferredEvent: ("deferred_event", {}),
-    StoredState: ("stored_state", {}),
-    Port: ("opened_port", {}),
-    Storage: ("storage", {}),
-    Resource: ("resource", {}),
-    ActionOutput: ("action_output", {}),
-    Event: ("event", {"storage_index": "Event.storage"}),
+    state.Network: ("network", {}),
+    state.BindAddress: ("bind_address", {}),
+    state.Address: ("address", {}),
+    state.Container: ("container", {}),
+    state.Mount: ("mount", {}),
+    state.ExecOutput: ("exec_output", {"command": "its key in Container.exec_mock"}),
+    state.File: ("file", {"path": "its key in Container.files", "encoding": "the content's type"}),
+    state.Notice: ("notice", {}),
+    state.CheckInfo: ("check_info", {}),
+    state.ExecRecord: ("exec_record", {}),
+    state.Status: ("status", {}),
+    state.Model: ("model", {}),
+    state.Secret: ("secret", {}),
+    state.DeferredEvent: ("deferred_event", {}),
+    state.StoredState: ("stored_state", {}),
+    state.Port: ("opened_port", {}),
+    state.Storage: ("storage", {}),
+    state.Resource: ("resource", {}),
+    state.ActionOutput: ("action_output", {}),
+    state.Event: ("event", {"storage_index": "Event.storage"}),
 }
 
 
@@ -202,7 +175,7 @@ def _ordered_ids(keys: Iterable[str], template_order: Sequence[int]) -> List[int
     return known + sorted(i for i in ids if i not in known)
 
 
-def _build_relation(d: Dict[str, Any], template: Optional[RelationBase]) -> RelationBase:
+def _build_relation(d: Dict[str, Any], template: Optional[state.RelationBase]) -> state.RelationBase:
     units = d.get("remote_units_data", {})
     kind = d.get("kind", "regular")
     values: Dict[str, Any] = {
@@ -213,24 +186,24 @@ def _build_relation(d: Dict[str, Any], template: Optional[RelationBase]) -> Rela
         "local_unit_data": dict(d.get("local_unit_data", {})),
     }
     if kind == "peer":
-        order = template.peers_ids if isinstance(template, PeerRelation) else []
+        order = template.peers_ids if isinstance(template, state.PeerRelation) else []
         ids = _ordered_ids(units, order)
         values["peers_data"] = {i: dict(units[str(i)]) for i in ids}
         values["peers_ids"] = ids
-        return _trusted(PeerRelation, values)
+        return _trusted(state.PeerRelation, values)
     if kind == "subordinate":
         if units:
             (unit_key, unit_data), = list(units.items())[:1]
             unit_id = int(unit_key)
         else:
             unit_data = {}
-            unit_id = template.remote_unit_id if isinstance(template, SubordinateRelation) else 0
+            unit_id = template.remote_unit_id if isinstance(template, state.SubordinateRelation) else 0
         values["remote_app_data"] = dict(d.get("remote_app_data", {}))
         values["remote_unit_data"] = dict(unit_data)
         values["remote_app_name"] = d.get("remote_app_name", "remote")
         values["remote_unit_id"] = unit_id
-        return _trusted(SubordinateRelation, values)
-    order = template.remote_unit_ids if isinstance(template, Relation) else []
+        return _trusted(state.SubordinateRelation, values)
+    order = template.remote_unit_ids if isinstance(template, state.Relation) else []
     ids = _ordered_ids(units, order)
     values["remote_app_name"] = d.get("remote_app_name", "remote")
     values["remote_unit_ids"] = ids
@@ -239,18 +212,18 @@ def _build_relation(d: Dict[str, Any], template: Optional[RelationBase]) -> Rela
     values["remote_units_data"] = {i: dict(units[str(i)]) for i in ids}
     values["remote_model_uuid"] = d.get("remote_model_uuid")
     # 3.1's default remote unit 0 is for input only: no unit here means the engine reported none.
-    return _trusted(Relation, values)
+    return _trusted(state.Relation, values)
 
 
-def _build_network(d: Dict[str, Any], template: Optional[Network]) -> Network:
+def _build_network(d: Dict[str, Any], template: Optional[state.Network]) -> state.Network:
     del template
-    return Network(
+    return state.Network(
         name=d["name"],
         bind_addresses=[
-            BindAddress(
+            state.BindAddress(
                 interface_name=b.get("interface_name", ""),
                 mac_address=b.get("mac_address") or None,
-                addresses=[fields_from_engine(Address, a) for a in b.get("addresses", [])],
+                addresses=[fields_from_engine(state.Address, a) for a in b.get("addresses", [])],
             )
             for b in d.get("bind_addresses", [])
         ],
@@ -266,7 +239,7 @@ def _service_status(value: str) -> Any:
         return value  # e.g. "backoff", which some ops versions have no member for
 
 
-_DEFAULT_FILE = File()
+_DEFAULT_FILE = state.File()
 # a File's fields but content, as File() has them: such a file comes back as its bare content
 _DEFAULT_FILE_META = (
     _DEFAULT_FILE.permissions,
@@ -283,7 +256,7 @@ def _build_file(d: Dict[str, Any], template_value: Any) -> Any:
     if d.get("encoding", "utf-8") == "base64":
         raw = base64.b64decode(raw)
     template_content = (
-        template_value.content if isinstance(template_value, File) else template_value
+        template_value.content if isinstance(template_value, state.File) else template_value
     )
     if isinstance(template_content, bytes) and isinstance(raw, str):
         content: Any = raw.encode("utf-8")
@@ -302,9 +275,9 @@ def _build_file(d: Dict[str, Any], template_value: Any) -> Any:
         d.get("group_id"),
         d.get("is_dir", False),
     )
-    if isinstance(template_value, File) or meta != _DEFAULT_FILE_META:
+    if isinstance(template_value, state.File) or meta != _DEFAULT_FILE_META:
         permissions, user, user_id, group, group_id, is_dir = meta
-        return File(
+        return state.File(
             content=content,
             permissions=permissions,
             user=user,
@@ -316,7 +289,7 @@ def _build_file(d: Dict[str, Any], template_value: Any) -> Any:
     return content
 
 
-def _build_container(d: Dict[str, Any], template: Optional[Container]) -> Container:
+def _build_container(d: Dict[str, Any], template: Optional[state.Container]) -> state.Container:
     t_layers = template.layers if template else {}
     layers: Dict[str, Any] = {}
     for label, raw in d.get("layers", []):
@@ -334,7 +307,7 @@ def _build_container(d: Dict[str, Any], template: Optional[Container]) -> Contai
         if old is not None and (str(old.location), str(old.src)) == (m["location"], m["src"]):
             mounts[name] = old
         else:
-            mounts[name] = Mount(location=m["location"], src=m["src"])
+            mounts[name] = state.Mount(location=m["location"], src=m["src"])
     t_files = template.files if template else {}
     files = {}
     for f in d.get("files", []):
@@ -351,7 +324,7 @@ def _build_container(d: Dict[str, Any], template: Optional[Container]) -> Contai
         },
         "mounts": mounts,
         "exec_mock": {
-            tuple(e["command"]): ExecOutput(
+            tuple(e["command"]): state.ExecOutput(
                 return_code=e.get("return_code", 0),
                 stdout=e.get("stdout", ""),
                 stderr=e.get("stderr", ""),
@@ -359,12 +332,12 @@ def _build_container(d: Dict[str, Any], template: Optional[Container]) -> Contai
             for e in d.get("exec_mock", [])
         },
         "files": files,
-        "notices": [fields_from_engine(Notice, n) for n in d.get("notices", [])],
-        "check_infos": [fields_from_engine(CheckInfo, c) for c in d.get("check_infos", [])],
-        "exec_history": [fields_from_engine(ExecRecord, e) for e in d.get("exec_history", [])],
+        "notices": [fields_from_engine(state.Notice, n) for n in d.get("notices", [])],
+        "check_infos": [fields_from_engine(state.CheckInfo, c) for c in d.get("check_infos", [])],
+        "exec_history": [fields_from_engine(state.ExecRecord, e) for e in d.get("exec_history", [])],
     }
     # The engine does not check files against mounts: Container's own check does.
-    return Container(**values) if mounts else _trusted(Container, values)
+    return state.Container(**values) if mounts else _trusted(state.Container, values)
 
 
 def _parse_expire(value: Optional[str]) -> Optional[datetime.datetime]:
@@ -377,14 +350,14 @@ def _parse_expire(value: Optional[str]) -> Optional[datetime.datetime]:
         raise StateValidationError(f"secret expire {value!r} is not an RFC 3339 time") from e
 
 
-def _build_secret(d: Dict[str, Any], template: Optional[Secret]) -> Secret:
+def _build_secret(d: Dict[str, Any], template: Optional[state.Secret]) -> state.Secret:
     expire: Any = _parse_expire(d.get("expire"))
     if template is not None and expire_to_engine(template.expire) == d.get("expire"):
         expire = template.expire
     rotate = d.get("rotate")
     owner = d.get("owner")
     return _trusted(
-        Secret,
+        state.Secret,
         {
             "id": d["id"],
             "contents": {int(rev): dict(c) for rev, c in d.get("contents", {}).items()},
@@ -402,9 +375,9 @@ def _build_secret(d: Dict[str, Any], template: Optional[Secret]) -> Secret:
     )
 
 
-def _build_deferred(d: Dict[str, Any], template: Optional[DeferredEvent]) -> DeferredEvent:
+def _build_deferred(d: Dict[str, Any], template: Optional[state.DeferredEvent]) -> state.DeferredEvent:
     del template
-    return DeferredEvent(
+    return state.DeferredEvent(
         handle_path=d["handle_path"],
         owner=d["owner"],
         observer=d["observer"],
@@ -414,13 +387,13 @@ def _build_deferred(d: Dict[str, Any], template: Optional[DeferredEvent]) -> Def
     )
 
 
-def _build_stored_state(d: Dict[str, Any], template: Optional[StoredState]) -> StoredState:
+def _build_stored_state(d: Dict[str, Any], template: Optional[state.StoredState]) -> state.StoredState:
     del template
     owner_path = d.get("owner_path")
     name = d.get("name", "_stored")
     data_type_name = d.get("data_type_name", "StoredStateData")
     where = f"stored_state[{owner_path or ''}/{data_type_name}[{name}]].content"  # its handle_path
-    return StoredState(
+    return state.StoredState(
         owner_path=owner_path,
         name=name,
         content=decode_value(d.get("content", {}), where),
@@ -442,9 +415,9 @@ def _status_history(items: List[Dict[str, str]], old: List[StatusBase]) -> List[
     return [_from_status(s, old[i] if i < n else None) for i, s in enumerate(items)]
 
 
-def _build_status(d: Dict[str, Any], template: Status) -> Status:
+def _build_status(d: Dict[str, Any], template: state.Status) -> state.Status:
     return _trusted(
-        Status,
+        state.Status,
         {
             "app": _from_status(d["app"], template.app) if "app" in d else template.app,
             "unit": _from_status(d["unit"], template.unit) if "unit" in d else template.unit,
@@ -473,7 +446,7 @@ _BY_OWNER_AND_NAME = (
 )
 
 
-def state_from_engine(d: Dict[str, Any], template: State) -> State:
+def state_from_engine(d: Dict[str, Any], template: state.State) -> state.State:
     """The Python State for the engine's output ``d``, typed like the input ``template``.
 
     Fields missing from ``d`` keep the template's value.
@@ -501,10 +474,10 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
             t_model
             if (t_model.name, t_model.uuid, t_model.type)
             == (m.get("name"), m.get("uuid"), m.get("type"))
-            else fields_from_engine(Model, m)
+            else fields_from_engine(state.Model, m)
         )
     if "juju_log" in d:
-        changes["juju_log"] = [JujuLogLine(l["level"], l["message"]) for l in d["juju_log"]]
+        changes["juju_log"] = [state.JujuLogLine(l["level"], l["message"]) for l in d["juju_log"]]
     reuse("secrets", _BY_ID, secret_to_engine, _build_secret)
     if "unit_id" in d:
         changes["unit_id"] = int(d["unit_id"])
@@ -516,7 +489,7 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
         shown = [i for i in d["stored_state"] if shows_framework or i.get("owner_path") != ""]
         reuse("stored_state", _BY_OWNER_AND_NAME, stored_state_to_engine, _build_stored_state, shown)
     if "opened_ports" in d:
-        changes["opened_ports"] = [fields_from_engine(Port, p) for p in d["opened_ports"]]
+        changes["opened_ports"] = [fields_from_engine(state.Port, p) for p in d["opened_ports"]]
     if "storages" in d:
         t_storages = {(s.name, s.index): s for s in template.storages}
         storages = []
@@ -525,12 +498,12 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
             if storage_to_engine(old) == s:
                 storages.append(old)
             else:
-                storages.append(Storage(s["name"], s.get("index", 0), s.get("location", "")))
+                storages.append(state.Storage(s["name"], s.get("index", 0), s.get("location", "")))
         changes["storages"] = storages
     if "resources" in d:
         t_resources = {r.name: r for r in template.resources}
         changes["resources"] = [
-            Resource(
+            state.Resource(
                 r["name"],
                 _path_like(r["path"], getattr(t_resources.get(r["name"]), "path", None)),
             )
@@ -540,16 +513,16 @@ def state_from_engine(d: Dict[str, Any], template: State) -> State:
         changes["planned_units"] = int(d["planned_units"])
     if "action" in d:
         a = d["action"]
-        changes["action_output"] = None if a is None else fields_from_engine(ActionOutput, a)
-    if type(template) is State and changes.keys() == _init_fields(State):
+        changes["action_output"] = None if a is None else fields_from_engine(state.ActionOutput, a)
+    if type(template) is state.State and changes.keys() == _init_fields(state.State):
         # Every field came from the engine (the usual case): nothing of the template's is kept.
-        return _new(State, changes)
+        return _new(state.State, changes)
     return dataclasses.replace(template, **changes)
 
 
 
-def event_from_engine(d: Dict[str, Any], state: State) -> Event:
-    """The Event for the engine's JSON form of one, referring to the objects of ``state``."""
+def event_from_engine(d: Dict[str, Any], fired_on: state.State) -> state.Event:
+    """The Event for the engine's JSON form of one, referring to the objects of ``fired_on``."""
 
     def find(items: Iterable[Any], match: Callable[[Any], bool], what: str) -> Any:
         for item in items:
@@ -559,20 +532,20 @@ def event_from_engine(d: Dict[str, Any], state: State) -> Event:
 
     relation = secret = container = storage = None
     if d.get("relation_id") is not None:
-        relation = find(state.relations, lambda r: r.relation_id == d["relation_id"],
+        relation = find(fired_on.relations, lambda r: r.relation_id == d["relation_id"],
                         f"relation {d['relation_id']}")
     if d.get("secret_id") is not None:
-        secret = find(state.secrets, lambda s: s.id == d["secret_id"], f"secret {d['secret_id']}")
+        secret = find(fired_on.secrets, lambda s: s.id == d["secret_id"], f"secret {d['secret_id']}")
     if d.get("container") is not None:
-        container = find(state.containers, lambda c: c.name == d["container"],
+        container = find(fired_on.containers, lambda c: c.name == d["container"],
                          f"container {d['container']}")
     if d.get("storage_name") is not None:
         storage = find(
-            state.storages,
+            fired_on.storages,
             lambda s: s.name == d["storage_name"] and s.index == (d.get("storage_index") or 0),
             f"storage {d['storage_name']}/{d.get('storage_index') or 0}",
         )
-    return Event(
+    return state.Event(
         d["name"],
         relation=relation,
         relation_remote_unit_id=d.get("relation_remote_unit_id"),
