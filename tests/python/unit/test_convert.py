@@ -45,15 +45,7 @@ from scenario.state import (
     StoredState,
     SubordinateRelation,
 )
-
-
-def through_json(state: State) -> dict:
-    # what crosses the boundary is JSON (as text, or as the values json.loads would make)
-    return json.loads(json.dumps(state_to_engine(state)))
-
-
-def round_trip(state: State, template: State = None) -> State:
-    return state_from_engine(through_json(state), state if template is None else template)
+from engine_json import round_trip, through_json
 
 
 def rich_state() -> State:
