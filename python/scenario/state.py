@@ -1386,13 +1386,16 @@ class State(_DCBase):
         raise ValueError(f"no stored state {name!r} (owner {owner_path!r}) in this State")
 
     def jsonpatch_delta(self, other: "State") -> List[Dict[str, Any]]:
-        """The JSON patch (sorted by path) that turns ``other`` into this State."""
+        """The JSON patch (sorted by path) that turns ``other`` into this State, over the
+        States' JSON form (the engine's, docs/state-format.md)."""
         try:
             import jsonpatch
         except ModuleNotFoundError:
             logger.error("State.jsonpatch_delta needs jsonpatch: pip install jsonpatch")
             return NotImplemented
-        patch = jsonpatch.make_patch(_plain(other), _plain(self)).patch
+        patch = jsonpatch.make_patch(
+            _engine_form.state_to_engine(other), _engine_form.state_to_engine(self)
+        ).patch
         return sort_patch(patch)
 
     def diff(self, other: "State") -> List[str]:
@@ -1402,34 +1405,6 @@ class State(_DCBase):
         left out, so an empty list means the States are equal (see docs/state-diff.md).
         """
         return _diff.diff(self, other)
-
-
-def _plain(obj: Any) -> Any:
-    """A JSON-friendly view of a value tree (dataclass fields by name), for diffs."""
-    if isinstance(obj, StatusBase):
-        return {"name": obj.name, "message": obj.message}
-    if isinstance(obj, pebble.Layer):
-        return obj.to_dict()
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, tuple) and hasattr(obj, "_asdict"):
-        return list(obj)
-    if isinstance(obj, dict):
-        return {str(k) if not isinstance(k, tuple) else " ".join(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (set, frozenset)):
-        try:
-            return [_plain(v) for v in sorted(obj)]
-        except TypeError:
-            return [_plain(v) for v in obj]
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if hasattr(obj, "value") and isinstance(getattr(obj, "value"), (str, int)):  # enums
-        return obj.value
-    if isinstance(obj, (datetime.datetime, Path, PurePosixPath)):
-        return str(obj)
-    if isinstance(obj, bytes):
-        return obj.decode("utf-8", "backslashreplace")
-    return obj
 
 
 def sort_patch(patch: List[Dict[str, Any]], key=lambda obj: obj["path"] + obj["op"]):
