@@ -217,16 +217,15 @@ class py_run {
 
 }  // namespace
 
-// The one container of a container document (docs/state-format.md), as the engine reads it.
-scenario::state::container container_of(nb::handle container) {
+// `ask`'s answer about a container document (docs/state-format.md), put to a Pebble session over
+// it as a run in compatible mode serves it (ops-scenario 3.1's plan), divergences dropped: this
+// is the test's view of a container, not a run.
+template <class Ask>
+nb::object ask_pebble(nb::handle container, Ask ask) {
   json holder = {{"containers", json::array({json_of(container, "container")})}};
-  return scenario::state::state_from_json(holder).containers[0];
-}
-
-// A Pebble session over a container, as a run in compatible mode serves it (ops-scenario 3.1's
-// plan), divergences dropped: this is the test's view of a container, not a run.
-scenario::pebble::session test_view_session(scenario::state::container& c) {
-  return scenario::pebble::session(c, nullptr, {.strict = false});
+  auto c = scenario::state::state_from_json(holder).containers[0];
+  scenario::pebble::session session(c, nullptr, {.strict = false});
+  return ask(session);
 }
 
 NB_MODULE(_engine, m) {
@@ -416,38 +415,40 @@ NB_MODULE(_engine, m) {
   m.def(
       "container_services",
       [](nb::handle container) {
-        auto c = container_of(container);
-        auto session = test_view_session(c);
-        auto answer = scenario::pebble::handle(session, {.method = "GET", .path = "/v1/services"});
-        json body = json::parse(answer.body);
-        if (answer.status != 200)
-          throw scenario::state_validation_error(
-              "invalid-state", "container '" + c.name + "': " + body["result"].value("message", answer.body));
-        return python_of(body["result"]);
+        return ask_pebble(container, [](scenario::pebble::session& session) {
+          auto answer = scenario::pebble::handle(session, {.method = "GET", .path = "/v1/services"});
+          json body = json::parse(answer.body);
+          if (answer.status != 200)
+            throw scenario::state_validation_error(
+                "invalid-state",
+                "container '" + session.container().name + "': " + body["result"].value("message", answer.body));
+          return python_of(body["result"]);
+        });
       },
       "container"_a,
       "The container's services as Pebble lists them (GET /v1/services): name, startup, current.");
   m.def(
       "container_file_info",
-      [](nb::handle container, const std::string& path) -> nb::object {
-        auto c = container_of(container);
-        auto session = test_view_session(c);
-        auto answer = scenario::pebble::handle(
-            session, {.method = "GET", .path = "/v1/files", .query = {{"action", "list"}, {"path", path}, {"itself", "true"}}});
-        json result = json::parse(answer.body)["result"];
-        return python_of(answer.status == 200 ? result[0] : result);
+      [](nb::handle container, const std::string& path) {
+        return ask_pebble(container, [&](scenario::pebble::session& session) {
+          auto answer = scenario::pebble::handle(
+              session,
+              {.method = "GET", .path = "/v1/files", .query = {{"action", "list"}, {"path", path}, {"itself", "true"}}});
+          json result = json::parse(answer.body)["result"];
+          return python_of(answer.status == 200 ? result[0] : result);
+        });
       },
       "container"_a, "path"_a,
       "What Pebble lists for `path` itself in the container (GET /v1/files?action=list&itself=true): "
       "its file info ({'path', 'name', 'type', ...}), or Pebble's error ({'message', 'kind'}).");
   m.def(
       "container_file",
-      [](nb::handle container, const std::string& path) -> nb::object {
-        auto c = container_of(container);
-        auto session = test_view_session(c);
-        auto got = scenario::pebble::read_file(session, path);
-        if (auto* content = std::get_if<std::string>(&got)) return nb::bytes(content->data(), content->size());
-        return python_of(std::get<json>(got));
+      [](nb::handle container, const std::string& path) {
+        return ask_pebble(container, [&](scenario::pebble::session& session) -> nb::object {
+          auto got = scenario::pebble::read_file(session, path);
+          if (auto* content = std::get_if<std::string>(&got)) return nb::bytes(content->data(), content->size());
+          return python_of(std::get<json>(got));
+        });
       },
       "container"_a, "path"_a,
       "The content of the file at `path` as Pebble serves it to a pull (the container's files, then "
