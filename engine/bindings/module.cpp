@@ -454,6 +454,20 @@ NB_MODULE(_engine, m) {
       "The content of the file at `path` as Pebble serves it to a pull (the container's files, then "
       "its mounts' host directories), or Pebble's error ({'message', 'kind'}).");
   m.def(
+      "container_mount_at",
+      [](nb::handle mounts, const std::string& path) {
+        // Only the mounts matter here, as given: the codec's checks of a whole container (an
+        // absolute host directory...) are a run's to make.
+        scenario::state::container c;
+        const json given = json_of(mounts, "mounts");
+        for (const auto& [name, m] : given.items())
+          c.mounts[name] = scenario::state::mount{m.value("location", ""), m.value("src", "")};
+        return scenario::pebble::mount_at(c, path);
+      },
+      "mounts"_a, "path"_a,
+      "The name of the mount (of a container's mounts, name -> {'location', 'src'}) whose host "
+      "directory Pebble serves at the container path `path`, or None.");
+  m.def(
       "network_get_output",
       [](nb::handle network, bool strict) {
         json holder = {{"networks", json::array({json_of(network, "network")})}};

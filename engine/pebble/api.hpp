@@ -111,4 +111,8 @@ response handle(session& s, const request& r);
 // then the mounts' host directories), or Pebble's error result for it: {"message", "kind"}.
 std::variant<std::string, nlohmann::json> read_file(session& s, const std::string& path);
 
+// The mount whose host directory Pebble serves at the container path `path` (the mount with the
+// longest location holding it), if any: a file of container.files there is never seen.
+std::optional<std::string> mount_at(const state::container& c, const std::string& path);
+
 }  // namespace scenario::pebble

@@ -115,29 +115,32 @@ bool is_under(const std::string& path, const std::string& dir) {
   return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
 }
 
+// The mount a (clean) container path lies in (longest location wins), and the path below it.
+struct mounted {
+  std::string name;
+  const state::mount* mount;
+  std::string rel;  // "" for the mount point itself
+};
+
+std::optional<mounted> find_mount(const state::container& c, const std::string& p) {
+  std::optional<mounted> best;
+  std::string best_loc;
+  for (const auto& [name, m] : c.mounts) {
+    std::string loc = clean(m.location);
+    if ((p == loc || is_under(p, loc)) && (!best || loc.size() >= best_loc.size())) {
+      best = mounted{name, &m, p.substr(loc == "/" ? 1 : std::min(p.size(), loc.size() + 1))};
+      best_loc = loc;
+    }
+  }
+  return best;
+}
+
 // The container's files, as one filesystem over container.files and the mounts.
 class filesystem {
  public:
   filesystem(state::container& c, std::string mtime) : c_(c), mtime_(std::move(mtime)) {}
 
-  // The mount a container path lies in (longest location wins), and the path below it.
-  struct mounted {
-    std::string name;
-    const state::mount* mount;
-    std::string rel;  // "" for the mount point itself
-  };
-  std::optional<mounted> mount_of(const std::string& p) const {
-    std::optional<mounted> best;
-    std::string best_loc;
-    for (const auto& [name, m] : c_.mounts) {
-      std::string loc = clean(m.location);
-      if ((p == loc || is_under(p, loc)) && (!best || loc.size() >= best_loc.size())) {
-        best = mounted{name, &m, p.substr(loc == "/" ? 1 : std::min(p.size(), loc.size() + 1))};
-        best_loc = loc;
-      }
-    }
-    return best;
-  }
+  std::optional<mounted> mount_of(const std::string& p) const { return find_mount(c_, p); }
 
   // The host file of a mounted path, resolved without leaving the mount's host directory.
   static std::variant<mount_target, file_error> resolve(const mounted& m, const std::string& op,
@@ -780,6 +783,11 @@ std::variant<std::string, nlohmann::json> read_file(session& s, const std::strin
   auto got = fsys.read(path);
   if (auto* content = std::get_if<std::string>(&got)) return std::move(*content);
   return detail::error_json(std::get<detail::file_error>(got));
+}
+
+std::optional<std::string> mount_at(const state::container& c, const std::string& path) {
+  auto m = detail::find_mount(c, detail::clean(path));
+  return m ? std::optional<std::string>(m->name) : std::nullopt;
 }
 
 }  // namespace scenario::pebble

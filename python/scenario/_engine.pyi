@@ -182,6 +182,11 @@ def container_file(container: object, path: str) -> object:
     The content of the file at `path` as Pebble serves it to a pull (the container's files, then its mounts' host directories), or Pebble's error ({'message', 'kind'}).
     """
 
+def container_mount_at(mounts: object, path: str) -> str | None:
+    """
+    The name of the mount (of a container's mounts, name -> {'location', 'src'}) whose host directory Pebble serves at the container path `path`, or None.
+    """
+
 def network_get_output(network: object, strict: bool = False) -> object:
     """
     What `network-get <name> --format=json` prints for the network (strict), or ops-scenario 3.1's Network.hook_tool_output_fmt() form of it (compatible).

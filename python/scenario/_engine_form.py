@@ -343,6 +343,10 @@ def layer_to_engine(layer: Union[pebble.Layer, Dict[str, Any], str]) -> Dict[str
     return layer.to_dict() if isinstance(layer, pebble.Layer) else dict(layer)
 
 
+def mounts_to_engine(mounts: Dict[str, Any]) -> Dict[str, Dict[str, str]]:
+    return {name: {"location": str(m.location), "src": str(m.src)} for name, m in mounts.items()}
+
+
 def container_to_engine(c: Container) -> Dict[str, Any]:
     layers = []
     for label, layer in c.layers.items():
@@ -353,9 +357,7 @@ def container_to_engine(c: Container) -> Dict[str, Any]:
         "base_plan": dict(c._base_plan),
         "layers": layers,
         "service_status": {k: _enum_value(v) for k, v in c.service_status.items()},
-        "mounts": {
-            k: {"location": str(m.location), "src": str(m.src)} for k, m in c.mounts.items()
-        },
+        "mounts": mounts_to_engine(c.mounts),
         "exec_mock": [
             {
                 "command": list(cmd),

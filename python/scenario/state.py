@@ -837,6 +837,7 @@ class Container(_DCBase):
     exec_history: List[ExecRecord] = dataclasses.field(default_factory=list)
 
     def __post_init__(self):
+        mounts = _engine_form.mounts_to_engine(self.mounts) if self.mounts else None
         for path, value in self.files.items():
             if not isinstance(path, str) or not path.startswith("/"):
                 raise StateValidationError(
@@ -847,15 +848,17 @@ class Container(_DCBase):
                     f"container {_brief(self.name)}: files[{path!r}] must be str, bytes or File, "
                     f"not {type(value).__name__}"
                 )
-            # A mounted path shows the host directory, so a file seeded there would never be seen.
-            for mount_name, mount in self.mounts.items():
-                location = str(mount.location).rstrip("/")
-                if path == location or path.startswith(location + "/"):
-                    raise StateValidationError(
-                        f"container {_brief(self.name)}: files[{path!r}] is inside mount "
-                        f"{mount_name!r} ({mount.location} -> {mount.src}); write it into the "
-                        f"host directory instead, or seed it outside the mount"
-                    )
+            # Pebble serves a mount's host directory there, so a file seeded there would never be seen.
+            mount_name = mounts and _engine_form.with_documents(
+                lambda: _engine.container_mount_at(mounts, path), mounts=mounts
+            )
+            if mount_name:
+                mount = self.mounts[mount_name]
+                raise StateValidationError(
+                    f"container {_brief(self.name)}: files[{path!r}] is inside mount "
+                    f"{mount_name!r} ({mount.location} -> {mount.src}); write it into the "
+                    f"host directory instead, or seed it outside the mount"
+                )
         for command in self.exec_mock:
             if not isinstance(command, tuple) or not all(isinstance(a, str) for a in command):
                 raise StateValidationError(

@@ -344,6 +344,19 @@ TEST(ApiFiles, ReadFileAnswersWhatAPullGets) {
   fs::remove_all(host);
 }
 
+TEST(ApiFiles, MountAtIsTheLongestMountLocationHoldingThePath) {
+  state::container c;
+  c.mounts["data"] = state::mount{"/data/", "/host/data"};
+  c.mounts["deep"] = state::mount{"/data/deep", "/host/deep"};
+  EXPECT_EQ(mount_at(c, "/data"), "data");
+  EXPECT_EQ(mount_at(c, "/data/x"), "data");
+  EXPECT_EQ(mount_at(c, "/data//deep/./er"), "deep");
+  EXPECT_EQ(mount_at(c, "/database"), std::nullopt);
+  EXPECT_EQ(mount_at(c, "/"), std::nullopt);
+  c.mounts["root"] = state::mount{"/", "/host/root"};
+  EXPECT_EQ(mount_at(c, "/etc/x"), "root");
+}
+
 TEST(ApiFiles, MountsUseTheHostDirectory) {
   fs::path host = fs::temp_directory_path() / ("pebble-api-mount-" + std::to_string(::getpid()));
   fs::remove_all(host);
