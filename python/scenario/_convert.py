@@ -312,8 +312,9 @@ def _build_container(d: Dict[str, Any], template: Optional[state.Container]) -> 
     files = {}
     for f in d.get("files", []):
         path = f["path"]
-        old = t_files.get(path)
-        files[path] = old if old is not None and file_to_engine(path, old) == f else _build_file(f, old)
+        old_file = t_files.get(path)
+        unchanged = old_file is not None and file_to_engine(path, old_file) == f
+        files[path] = old_file if unchanged else _build_file(f, old_file)
     values = {
         "name": d["name"],
         "can_connect": d.get("can_connect", False),

@@ -264,30 +264,24 @@ def status_to_engine(s: StatusBase) -> Dict[str, str]:
 
 
 def relation_to_engine(r: RelationBase) -> Dict[str, Any]:
+    kind = getattr(r, "_engine_kind", None)  # each relation class names its kind
+    if kind is None:
+        raise StateValidationError(f"unknown relation type {type(r).__name__}")
     out: Dict[str, Any] = {
         "endpoint": r.endpoint,
         "interface": r.interface,
         "relation_id": r.relation_id,
+        "kind": kind,
         "local_app_data": dict(r.local_app_data),
         "local_unit_data": dict(r.local_unit_data),
-        "kind": getattr(r, "_engine_kind", None),
+        "remote_app_data": dict(getattr(r, "remote_app_data", {})),  # a peer has none
+        "remote_units_data": {str(u): dict(r._get_databag_for_remote(u)) for u in r._remote_unit_ids},
     }
-    kind = out["kind"]  # each relation class names its kind
-    if kind == "peer":
-        out["remote_app_data"] = {}
-        out["remote_units_data"] = {str(u): dict(d) for u, d in r.peers_data.items()}
-    elif kind == "subordinate":
-        out["remote_app_name"] = r.remote_app_name
-        out["remote_app_data"] = dict(r.remote_app_data)
-        out["remote_units_data"] = {str(r.remote_unit_id): dict(r.remote_unit_data)}
-    elif kind == "regular":
-        out["remote_app_name"] = r.remote_app_name
-        out["limit"] = r.limit
-        out["remote_app_data"] = dict(r.remote_app_data)
-        out["remote_units_data"] = {str(u): dict(d) for u, d in r.remote_units_data.items()}
-        out["remote_model_uuid"] = r.remote_model_uuid
-    else:
-        raise StateValidationError(f"unknown relation type {type(r).__name__}")
+    # What only some kinds have: a peer's remote application is this one, and a subordinate's
+    # principal has no limit and is in this model.
+    for name in ("remote_app_name", "limit", "remote_model_uuid"):
+        if hasattr(r, name):
+            out[name] = getattr(r, name)
     return out
 
 
@@ -308,23 +302,23 @@ def network_to_engine(n: Network) -> Dict[str, Any]:
 
 
 def file_to_engine(path: str, value: Union[str, bytes, File]) -> Dict[str, Any]:
-    bare = isinstance(value, (str, bytes))  # bare content: File's default metadata
-    content = value if bare else value.content
-    if isinstance(content, bytes):
-        content, encoding = base64.b64encode(content).decode("ascii"), "base64"
-    else:
-        encoding = "utf-8"
-    return {
-        "path": path,
-        "content": content,
-        "encoding": encoding,
-        "is_dir": False if bare else value.is_dir,
-        "permissions": DEFAULT_FILE_PERMISSIONS if bare else value.permissions,
-        "user": None if bare else value.user,
-        "user_id": None if bare else value.user_id,
-        "group": None if bare else value.group,
-        "group_id": None if bare else value.group_id,
+    # bare content has File's default metadata
+    meta: Dict[str, Any] = {
+        "is_dir": False,
+        "permissions": DEFAULT_FILE_PERMISSIONS,
+        "user": None,
+        "user_id": None,
+        "group": None,
+        "group_id": None,
     }
+    if isinstance(value, (str, bytes)):
+        content = value
+    else:
+        content = value.content
+        meta = {name: getattr(value, name) for name in meta}
+    if isinstance(content, bytes):
+        return {"path": path, "content": base64.b64encode(content).decode("ascii"), "encoding": "base64", **meta}
+    return {"path": path, "content": content, "encoding": "utf-8", **meta}
 
 
 def _enum_value(v: Any) -> Any:

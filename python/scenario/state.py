@@ -37,6 +37,7 @@ from typing import (
     Type,
     TypeVar,
     Union,
+    cast,
 )
 
 from ops import pebble
@@ -667,7 +668,8 @@ class BindAddress(_DCBase):
     def hook_tool_output_fmt(self) -> Dict[str, Any]:
         """This interface as ``network-get`` prints it (see Network.hook_tool_output_fmt)."""
         network = Network(name="", bind_addresses=[self], ingress_addresses=[], egress_subnets=[])
-        return network.hook_tool_output_fmt()["bind-addresses"][0]
+        interface: Dict[str, Any] = network.hook_tool_output_fmt()["bind-addresses"][0]
+        return interface
 
 
 @dataclasses.dataclass(frozen=True)
@@ -683,9 +685,10 @@ class Network(_DCBase):
         """This network as the engine prints it: ``network-get --format=json``'s output in strict
         mode (SCENARIO_STRICT=1), ops-scenario 3.1's form of it by default (3.1 kept empty lists
         and each address's ``address`` as given, and printed ``mac-address`` only when set)."""
-        return _engine.network_get_output(
+        output = _engine.network_get_output(
             _engine_form.network_to_engine(self), strict=strict_from_environment()
         )
+        return cast(Dict[str, Any], output)
 
     @classmethod
     def default(
@@ -874,7 +877,8 @@ class Container(_DCBase):
 
     def _plan_yaml(self) -> str:
         # Pebble computes plans (override merge/replace, validation): ask the engine.
-        return self._ask_engine(_engine.container_plan)
+        plan: str = self._ask_engine(_engine.container_plan)
+        return plan
 
     @property
     def plan(self) -> pebble.Plan:
@@ -954,7 +958,8 @@ class _FilesystemView:
         self._container = container
 
     def _info(self, path: str) -> Dict[str, Any]:
-        return self._container._ask_engine(lambda c: _engine.container_file_info(c, path))
+        info: Dict[str, Any] = self._container._ask_engine(lambda c: _engine.container_file_info(c, path))
+        return info
 
     def exists(self, path: Union[str, PurePosixPath]) -> bool:
         return "type" in self._info(str(path))  # a file info, not Pebble's error
