@@ -840,7 +840,6 @@ class Container(_DCBase):
     exec_history: List[ExecRecord] = dataclasses.field(default_factory=list)
 
     def __post_init__(self):
-        mounts = _engine_form.mounts_to_engine(self.mounts) if self.mounts else None
         for path, value in self.files.items():
             if not isinstance(path, str) or not path.startswith("/"):
                 raise StateValidationError(
@@ -852,10 +851,8 @@ class Container(_DCBase):
                     f"not {type(value).__name__}"
                 )
             # Pebble serves a mount's host directory there, so a file seeded there would never be seen.
-            mount_name = mounts and _engine_form.with_documents(
-                lambda: _engine.container_mount_at(mounts, path), mounts=mounts
-            )
-            if mount_name:
+            mount_name = self._mount_serving(path) if self.mounts else None
+            if mount_name is not None:
                 mount = self.mounts[mount_name]
                 raise StateValidationError(
                     f"container {_brief(self.name)}: files[{path!r}] is inside mount "
@@ -868,6 +865,12 @@ class Container(_DCBase):
                     f"container {_brief(self.name)}: exec_mock key {command!r} must be a tuple of "
                     f"str, e.g. ('ls', '-l')"
                 )
+
+    def _mount_serving(self, path: str) -> Optional[str]:
+        """The name of the mount whose host directory Pebble serves at ``path`` (the engine
+        answers), or None."""
+        mounts = _engine_form.mounts_to_engine(self.mounts)
+        return _engine_form.with_documents(lambda: _engine.container_mount_at(mounts, path), mounts=mounts)
 
     def _ask_engine(self, question: Callable[[Dict[str, Any]], Any]) -> Any:
         """``question``'s answer about this container in the engine's form (Pebble's view)."""
