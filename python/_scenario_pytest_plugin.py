@@ -35,7 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Contexts read the mode per run from the environment; pytest-xdist workers get the option
     # too and set it in their own process.
     if config.getoption("--scenario-strict", default=False):
-        from scenario.context import STRICT_VARIABLE
+        from scenario._modes import STRICT_VARIABLE
 
         os.environ[STRICT_VARIABLE] = "1"
 

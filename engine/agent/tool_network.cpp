@@ -1,4 +1,5 @@
 // network-get, and the default network every declared binding has.
+#include "engine/agent/tool_network.hpp"
 #include "engine/agent/tool_table.hpp"
 #include "engine/agent/tool_util.hpp"
 
@@ -23,34 +24,38 @@ state::network default_network(const std::string& binding) {
   return n;
 }
 
-// Juju's network-get display form. YAML output also carries the legacy duplicate keys
-// (address, macaddress, interfacename) that Juju still writes for old agents.
-json network_json(const state::network& n, bool yaml) {
+}  // namespace
+
+// Juju's YAML form also carries the legacy duplicate keys (address, macaddress, interfacename)
+// that Juju still writes for old agents.
+json network_get_output(const state::network& n, network_display display) {
+  const bool yaml = display == network_display::juju_yaml;
+  const bool scenario_3_1 = display == network_display::scenario_3_1;
   json out = json::object();
   json binds = json::array();
   for (const auto& b : n.bind_addresses) {
     json addrs = json::array();
     for (const auto& a : b.addresses) {
-      const std::string value = a.value.empty() ? a.address : a.value;
+      const std::string value = a.value.empty() && !scenario_3_1 ? a.address : a.value;
       json addr{{"hostname", a.hostname}, {"value", value}, {"cidr", a.cidr}};
       if (yaml) addr["address"] = value;
+      if (scenario_3_1) addr["address"] = a.address;
       addrs.push_back(addr);
     }
-    json bj{{"mac-address", b.mac_address}, {"interface-name", b.interface_name}, {"addresses", addrs}};
+    json bj{{"interface-name", b.interface_name}, {"addresses", addrs}};
+    if (!scenario_3_1 || !b.mac_address.empty()) bj["mac-address"] = b.mac_address;
     if (yaml) {
       bj["macaddress"] = b.mac_address;
       bj["interfacename"] = b.interface_name;
     }
     binds.push_back(bj);
   }
-  // omitempty, as in Juju
-  if (!binds.empty()) out["bind-addresses"] = binds;
-  if (!n.egress_subnets.empty()) out["egress-subnets"] = n.egress_subnets;
-  if (!n.ingress_addresses.empty()) out["ingress-addresses"] = n.ingress_addresses;
+  // omitempty, as in Juju (3.1 printed empty lists)
+  if (scenario_3_1 || !binds.empty()) out["bind-addresses"] = binds;
+  if (scenario_3_1 || !n.egress_subnets.empty()) out["egress-subnets"] = n.egress_subnets;
+  if (scenario_3_1 || !n.ingress_addresses.empty()) out["ingress-addresses"] = n.ingress_addresses;
   return out;
 }
-
-}  // namespace
 
 std::string first_address(const state::network& n) {
   for (const auto& b : n.bind_addresses) {
@@ -102,7 +107,7 @@ std::string network_get(hook_context& ctx, const std::vector<std::string>& argv,
     if (addr.empty()) throw tool_error("no addresses attached to space for binding \"" + binding + "\"");
     return format_output(addr, args);
   }
-  if (!bind && !ingress && !egress) return format_output(network_json(*net, yaml), args);
+  if (!bind && !ingress && !egress) return format_output(network_get_output(*net, yaml ? network_display::juju_yaml : network_display::juju_json), args);
   json values = json::object();
   std::vector<std::string> keys;
   if (bind) keys.push_back("bind-address");

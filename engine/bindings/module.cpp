@@ -14,6 +14,7 @@
 #include <cmath>
 
 #include "engine/agent/agent.hpp"
+#include "engine/agent/tool_network.hpp"
 #include "engine/consistency/checker.hpp"
 #include "engine/pebble/api.hpp"
 #include "engine/pebble/plan.hpp"
@@ -216,6 +217,17 @@ class py_run {
 
 }  // namespace
 
+// `ask`'s answer about a container document (docs/state-format.md), put to a Pebble session over
+// it as a run in compatible mode serves it (ops-scenario 3.1's plan), divergences dropped: this
+// is the test's view of a container, not a run.
+template <class Ask>
+nb::object ask_pebble(nb::handle container, Ask ask) {
+  json holder = {{"containers", json::array({json_of(container, "container")})}};
+  auto c = scenario::state::state_from_json(holder).containers[0];
+  scenario::pebble::session session(c, nullptr, {.strict = false});
+  return ask(session);
+}
+
 NB_MODULE(_engine, m) {
   m.doc() = "Scenario's C++ engine: Juju hook tools, Pebble, unit state, consistency checks.";
   nb::register_exception_translator(translate);
@@ -404,20 +416,70 @@ NB_MODULE(_engine, m) {
   m.def(
       "container_services",
       [](nb::handle container) {
-        json holder = {{"containers", json::array({json_of(container, "container")})}};
-        auto c = scenario::state::state_from_json(holder).containers[0];
-        // As a run in compatible mode serves it (ops-scenario 3.1's plan), divergences dropped:
-        // this is the test's view of a container, not a run.
-        scenario::pebble::session session(c, nullptr, {.strict = false});
-        auto answer = scenario::pebble::handle(session, {.method = "GET", .path = "/v1/services"});
-        json body = json::parse(answer.body);
-        if (answer.status != 200)
-          throw scenario::state_validation_error(
-              "invalid-state", "container '" + c.name + "': " + body["result"].value("message", answer.body));
-        return python_of(body["result"]);
+        return ask_pebble(container, [](scenario::pebble::session& session) {
+          auto answer = scenario::pebble::handle(session, {.method = "GET", .path = "/v1/services"});
+          json body = json::parse(answer.body);
+          if (answer.status != 200)
+            throw scenario::state_validation_error(
+                "invalid-state",
+                "container '" + session.container().name + "': " + body["result"].value("message", answer.body));
+          return python_of(body["result"]);
+        });
       },
       "container"_a,
       "The container's services as Pebble lists them (GET /v1/services): name, startup, current.");
+  m.def(
+      "container_file_info",
+      [](nb::handle container, const std::string& path) {
+        return ask_pebble(container, [&](scenario::pebble::session& session) {
+          auto answer = scenario::pebble::handle(
+              session,
+              {.method = "GET", .path = "/v1/files", .query = {{"action", "list"}, {"path", path}, {"itself", "true"}}});
+          json result = json::parse(answer.body)["result"];
+          return python_of(answer.status == 200 ? result[0] : result);
+        });
+      },
+      "container"_a, "path"_a,
+      "What Pebble lists for `path` itself in the container (GET /v1/files?action=list&itself=true): "
+      "its file info ({'path', 'name', 'type', ...}), or Pebble's error ({'message', 'kind'}).");
+  m.def(
+      "container_file",
+      [](nb::handle container, const std::string& path) {
+        return ask_pebble(container, [&](scenario::pebble::session& session) -> nb::object {
+          auto got = scenario::pebble::read_file(session, path);
+          if (auto* content = std::get_if<std::string>(&got)) return nb::bytes(content->data(), content->size());
+          return python_of(std::get<json>(got));
+        });
+      },
+      "container"_a, "path"_a,
+      "The content of the file at `path` as Pebble serves it to a pull (the container's files, then "
+      "its mounts' host directories), or Pebble's error ({'message', 'kind'}).");
+  m.def(
+      "container_mount_at",
+      [](nb::handle mounts, const std::string& path) {
+        // Only the mounts matter here, as given: the codec's checks of a whole container (an
+        // absolute host directory...) are a run's to make.
+        scenario::state::container c;
+        const json given = json_of(mounts, "mounts");
+        for (const auto& [name, m] : given.items())
+          c.mounts[name] = scenario::state::mount{m.value("location", ""), m.value("src", "")};
+        return scenario::pebble::mount_at(c, path);
+      },
+      "mounts"_a, "path"_a,
+      "The name of the mount (of a container's mounts, name -> {'location', 'src'}) whose host "
+      "directory Pebble serves at the container path `path`, or None.");
+  m.def(
+      "network_get_output",
+      [](nb::handle network, bool strict) {
+        json holder = {{"networks", json::array({json_of(network, "network")})}};
+        const auto n = scenario::state::state_from_json(holder).networks[0];
+        using scenario::agent::network_display;
+        return python_of(scenario::agent::network_get_output(
+            n, strict ? network_display::juju_json : network_display::scenario_3_1));
+      },
+      "network"_a, "strict"_a = false,
+      "What `network-get <name> --format=json` prints for the network (strict), or ops-scenario "
+      "3.1's Network.hook_tool_output_fmt() form of it (compatible).");
   m.def("is_hook_tool", [](const std::string& name) { return scenario::agent::is_hook_tool(name); },
         "name"_a);
   m.def(

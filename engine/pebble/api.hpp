@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -105,5 +106,13 @@ class session {
 // Answers one request. Exec (/v1/exec and its websockets) is handled by the server, which
 // registers its changes in the same session so /v1/changes/{id}/wait works for both.
 response handle(session& s, const request& r);
+
+// The content of the file at `path` as GET /v1/files?action=read serves it (container.files,
+// then the mounts' host directories), or Pebble's error result for it: {"message", "kind"}.
+std::variant<std::string, nlohmann::json> read_file(session& s, const std::string& path);
+
+// The mount whose host directory Pebble serves at the container path `path` (the mount with the
+// longest location holding it), if any: a file of container.files there is never seen.
+std::optional<std::string> mount_at(const state::container& c, const std::string& path);
 
 }  // namespace scenario::pebble

@@ -115,29 +115,32 @@ bool is_under(const std::string& path, const std::string& dir) {
   return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
 }
 
+// The mount a (clean) container path lies in (longest location wins), and the path below it.
+struct mounted {
+  std::string name;
+  const state::mount* mount;
+  std::string rel;  // "" for the mount point itself
+};
+
+std::optional<mounted> find_mount(const state::container& c, const std::string& p) {
+  std::optional<mounted> best;
+  std::string best_loc;
+  for (const auto& [name, m] : c.mounts) {
+    std::string loc = clean(m.location);
+    if ((p == loc || is_under(p, loc)) && (!best || loc.size() >= best_loc.size())) {
+      best = mounted{name, &m, p.substr(loc == "/" ? 1 : std::min(p.size(), loc.size() + 1))};
+      best_loc = loc;
+    }
+  }
+  return best;
+}
+
 // The container's files, as one filesystem over container.files and the mounts.
 class filesystem {
  public:
   filesystem(state::container& c, std::string mtime) : c_(c), mtime_(std::move(mtime)) {}
 
-  // The mount a container path lies in (longest location wins), and the path below it.
-  struct mounted {
-    std::string name;
-    const state::mount* mount;
-    std::string rel;  // "" for the mount point itself
-  };
-  std::optional<mounted> mount_of(const std::string& p) const {
-    std::optional<mounted> best;
-    std::string best_loc;
-    for (const auto& [name, m] : c_.mounts) {
-      std::string loc = clean(m.location);
-      if ((p == loc || is_under(p, loc)) && (!best || loc.size() >= best_loc.size())) {
-        best = mounted{name, &m, p.substr(loc == "/" ? 1 : std::min(p.size(), loc.size() + 1))};
-        best_loc = loc;
-      }
-    }
-    return best;
-  }
+  std::optional<mounted> mount_of(const std::string& p) const { return find_mount(c_, p); }
 
   // The host file of a mounted path, resolved without leaving the mount's host directory.
   static std::variant<mount_target, file_error> resolve(const mounted& m, const std::string& op,
@@ -544,8 +547,7 @@ std::string random_boundary() {
 std::string file_mtime(const session& s) { return s.started_at().substr(0, 19) + "Z"; }
 
 response read_response(session& s, const std::string& path) {
-  filesystem fsys(s.container(), file_mtime(s));
-  auto got = fsys.read(path);
+  auto got = read_file(s, path);
   std::string boundary = random_boundary();
   std::string body;
   json result_item = {{"path", path}};
@@ -555,7 +557,7 @@ response read_response(session& s, const std::string& path) {
     body += "Content-Type: application/octet-stream\r\n\r\n";
     body += *content + "\r\n";
   } else {
-    result_item["error"] = error_json(std::get<file_error>(got));
+    result_item["error"] = std::get<json>(got);
   }
   json meta = {{"type", "sync"}, {"status-code", 200}, {"status", "OK"}, {"result", json::array({result_item})}};
   body += "--" + boundary + "\r\n";
@@ -773,3 +775,19 @@ response post_files(session& s, const request& r) {
 }
 
 }  // namespace scenario::pebble::detail
+
+namespace scenario::pebble {
+
+std::variant<std::string, nlohmann::json> read_file(session& s, const std::string& path) {
+  detail::filesystem fsys(s.container(), detail::file_mtime(s));
+  auto got = fsys.read(path);
+  if (auto* content = std::get_if<std::string>(&got)) return std::move(*content);
+  return detail::error_json(std::get<detail::file_error>(got));
+}
+
+std::optional<std::string> mount_at(const state::container& c, const std::string& path) {
+  auto m = detail::find_mount(c, detail::clean(path));
+  return m ? std::optional<std::string>(m->name) : std::nullopt;
+}
+
+}  // namespace scenario::pebble

@@ -197,30 +197,29 @@ def _walk_different(path: str, left: Any, right: Any) -> List[str]:
     return [_values_line(path, left, right)]
 
 
-def _walk_mapping(path: str, left: Dict[Any, Any], right: Dict[Any, Any]) -> List[str]:
+def _walk_entries(
+    path: str, left: Dict[Any, Any], right: Dict[Any, Any], label: Callable[[Any], str], show_value: bool
+) -> List[str]:
+    """The entries of both sides by key, in order: ``path[label(key)]`` is missing on one side,
+    or the walk of both (``show_value``: a missing entry's line shows the other side's value)."""
     lines: List[str] = []
     for key in _union_in_order(left, right):
-        item_path = f"{path}[{stable_repr(key)}]"
+        item_path = f"{path}[{label(key)}]"
         if key not in left:
-            lines.append(_missing_line(item_path, "left", right[key], show_value=True))
+            lines.append(_missing_line(item_path, "left", right[key], show_value))
         elif key not in right:
-            lines.append(_missing_line(item_path, "right", left[key], show_value=True))
+            lines.append(_missing_line(item_path, "right", left[key], show_value))
         else:
             lines += _walk(item_path, left[key], right[key])
     return lines
 
 
+def _walk_mapping(path: str, left: Dict[Any, Any], right: Dict[Any, Any]) -> List[str]:
+    return _walk_entries(path, left, right, stable_repr, show_value=True)
+
+
 def _walk_sequence(path: str, left: List[Any], right: List[Any]) -> List[str]:
-    lines: List[str] = []
-    for index in range(max(len(left), len(right))):
-        item_path = f"{path}[{index}]"
-        if index >= len(left):
-            lines.append(_missing_line(item_path, "left", right[index], show_value=True))
-        elif index >= len(right):
-            lines.append(_missing_line(item_path, "right", left[index], show_value=True))
-        else:
-            lines += _walk(item_path, left[index], right[index])
-    return lines
+    return _walk_entries(path, dict(enumerate(left)), dict(enumerate(right)), str, show_value=True)
 
 
 def _key_function(items: Iterable[Any]) -> Optional[Callable[[Any], str]]:
@@ -255,15 +254,7 @@ def _keyed(
 
 
 def _walk_keyed(path: str, left: Dict[str, Any], right: Dict[str, Any]) -> List[str]:
-    lines: List[str] = []
-    for key in _union_in_order(left, right):
-        item_path = f"{path}[{key}]"
-        if key not in left:
-            lines.append(_missing_line(item_path, "left", right[key], show_value=False))
-        elif key not in right:
-            lines.append(_missing_line(item_path, "right", left[key], show_value=False))
-        else:
-            lines += _walk(item_path, left[key], right[key])
+    lines = _walk_entries(path, left, right, str, show_value=False)
     if not lines and list(left) != list(right):
         # Same items, but lists compare in order.
         lines.append(

@@ -172,6 +172,26 @@ def container_services(container: object) -> object:
     The container's services as Pebble lists them (GET /v1/services): name, startup, current.
     """
 
+def container_file_info(container: object, path: str) -> object:
+    """
+    What Pebble lists for `path` itself in the container (GET /v1/files?action=list&itself=true): its file info ({'path', 'name', 'type', ...}), or Pebble's error ({'message', 'kind'}).
+    """
+
+def container_file(container: object, path: str) -> object:
+    """
+    The content of the file at `path` as Pebble serves it to a pull (the container's files, then its mounts' host directories), or Pebble's error ({'message', 'kind'}).
+    """
+
+def container_mount_at(mounts: object, path: str) -> str | None:
+    """
+    The name of the mount (of a container's mounts, name -> {'location', 'src'}) whose host directory Pebble serves at the container path `path`, or None.
+    """
+
+def network_get_output(network: object, strict: bool = False) -> object:
+    """
+    What `network-get <name> --format=json` prints for the network (strict), or ops-scenario 3.1's Network.hook_tool_output_fmt() form of it (compatible).
+    """
+
 def is_hook_tool(name: str) -> bool: ...
 
 def event_kind(name: str) -> tuple[str, str, str]:

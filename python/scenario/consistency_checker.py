@@ -13,8 +13,9 @@ from typing import Any, List, NamedTuple, Optional, Tuple, Union
 
 import ops
 
-from scenario import _convert, _engine
-from scenario.context import _strict_from_environment, _warn_divergences
+from scenario import _engine, _engine_form
+from scenario._modes import strict_from_environment
+from scenario.context import _warn_divergences
 from scenario.errors import InconsistentScenarioError
 from scenario.state import Event, PeerRelation, State, SubordinateRelation, _CharmSpec, normalize_name
 
@@ -55,7 +56,7 @@ def check_consistency(
         logger.info("SCENARIO_SKIP_CONSISTENCY_CHECKS is set: skipping consistency checks")
         return
     if strict is None:
-        strict = _strict_from_environment()
+        strict = strict_from_environment()
     warnings, divergences = _engine_check(state, event, charm_spec, juju_version, strict)
     for warning in warnings:
         logger.warning("%s", warning)
@@ -73,10 +74,10 @@ def _engine_check(
     """The engine's checker on these inputs: (warnings, divergences), or its exception."""
     if isinstance(event, str):
         event = Event(event)
-    state_document = _convert.state_to_engine(state)
-    event_document = _convert.event_to_engine(event, state)
-    spec = _convert.charm_spec_to_engine(charm_spec)
-    return _convert.with_documents(
+    state_document = _engine_form.state_to_engine(state)
+    event_document = _engine_form.event_to_engine(event, state)
+    spec = _engine_form.charm_spec_to_engine(charm_spec)
+    return _engine_form.with_documents(
         lambda: _engine.check_consistency(
             spec, state_document, event_document, juju_version, strict, areas or []
         ),

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional,
 
 import yaml
 
-from . import _adapter, _convert, _engine
+from . import _adapter, _convert, _engine, _engine_form
+from ._engine_form import load_spec
 from .errors import (
     DirtyVirtualCharmRootError,
     JujuDivergenceWarning,
@@ -30,6 +31,7 @@ from .errors import (
     StateValidationError,
     UncaughtCharmError,
 )
+from ._modes import environment_switch, strict_from_environment
 from .state import Event, State, _CharmSpec
 
 if TYPE_CHECKING:
@@ -99,33 +101,11 @@ def _check_context_text(name: str, value: Any) -> None:
     text = os.fspath(value) if isinstance(value, os.PathLike) else value
     if not isinstance(text, str):
         raise StateValidationError(f"Context({name}=...) must be a str, not {type(value).__name__}")
-    problem = _convert.engine_value_problem(text, f"Context({name}=...)")
+    problem = _engine_form.engine_value_problem(text, f"Context({name}=...)")
     if problem:
         raise StateValidationError(problem)
     if "\0" in text:
         raise StateValidationError(f"Context({name}=...) holds a NUL character ('\\x00'); remove it")
-
-
-def charm_source_root(charm_type: type) -> Path:
-    """The charm's root directory, as ops-scenario 3.1 found it: the one above ``src/charm.py``.
-
-    Raises MetadataNotFoundError if it holds neither metadata.yaml nor charmcraft.yaml.
-    """
-    charm_root = Path(inspect.getfile(charm_type)).resolve().parents[1]
-    if not any((charm_root / f).exists() for f in ("metadata.yaml", "charmcraft.yaml")):
-        raise MetadataNotFoundError(
-            f"no metadata.yaml or charmcraft.yaml in {charm_root} (the directory above the "
-            f"one holding {charm_type.__name__}'s source); pass meta={{...}} to Context"
-        )
-    return charm_root
-
-
-def _load_spec(charm_type: type, meta: Any, actions: Any, config: Any) -> "_engine.CharmSpec":
-    if meta is None and actions is None and config is None:
-        return _engine.CharmSpec.from_directory(str(charm_source_root(charm_type)))
-    if meta is None:
-        meta = {"name": charm_type.__name__}
-    return _convert.spec_to_engine(meta, config, actions)
 
 
 def _write_spec_files(root: Path, spec: "_engine.CharmSpec") -> List[Path]:
@@ -339,7 +319,7 @@ class Context:
         for name, value in (("app_name", app_name), ("juju_version", juju_version), ("charm_root", charm_root)):
             _check_context_text(name, value)
         self.charm_type = charm_type
-        self._engine_spec = _load_spec(charm_type, meta, actions, config)
+        self._engine_spec = load_spec(charm_type, meta, actions, config)
         self._spec_autoloaded = meta is None and actions is None and config is None
         self.charm_root = charm_root
         self.juju_version = juju_version
@@ -363,9 +343,7 @@ class Context:
     @property
     def charm_spec(self) -> _CharmSpec:
         """The charm type with its metadata, config and actions (3.1's ``_CharmSpec``)."""
-        return _convert.charm_spec_from_engine(
-            self.charm_type, self._engine_spec, self._spec_autoloaded
-        )
+        return _CharmSpec._from_engine(self.charm_type, self._engine_spec, self._spec_autoloaded)
 
     def cleanup(self) -> None:
         """Removes the Context's temporary files (also done when it is garbage-collected)."""
@@ -429,10 +407,10 @@ class Context:
                 f"Context.run(event, state): state must be a scenario.State, got "
                 f"{type(state).__name__}; build one with scenario.State(...)"
             )
-        state_document = _convert.state_to_engine(state)
-        event_document = _convert.event_to_engine(event, state)
+        state_document = _engine_form.state_to_engine(state)
+        event_document = _engine_form.event_to_engine(event, state)
         skip_checks = bool(os.environ.get("SCENARIO_SKIP_CONSISTENCY_CHECKS"))
-        strict = self.strict if self.strict is not None else _strict_from_environment()
+        strict = self.strict if self.strict is not None else strict_from_environment()
         share_cpu = _share_cpu_with_pebble()
         charm_class = _fresh_charm_class(self.charm_type, pre_event, post_event, event.name)
 
@@ -448,7 +426,7 @@ class Context:
             options.share_cpu_with_pebble = share_cpu
             options.strict = strict
             pebble_server = self._pebble_server()
-            run = _convert.with_documents(
+            run = _engine_form.with_documents(
                 lambda: _engine.Run(
                     self._engine_spec, state_document, event_document, options, pebble_server
                 ),
@@ -511,9 +489,9 @@ class Context:
                 event = Event(event)
             out = self.run(event, state, pre_event=pre_event, post_event=post_event)
             states.append(out)
-            state_document = _convert.state_to_engine(out)
-            event_document = _convert.event_to_engine(event, out)
-            settled = _convert.with_documents(
+            state_document = _engine_form.state_to_engine(out)
+            event_document = _engine_form.event_to_engine(event, out)
+            settled = _engine_form.with_documents(
                 lambda: _engine.settle_after(state_document, event_document),
                 state=state_document,
                 event=event_document,
@@ -530,30 +508,6 @@ class Context:
 
 _SCENARIO_DIR = str(Path(__file__).resolve().parent)
 
-STRICT_VARIABLE = "SCENARIO_STRICT"
-
-
-def _switch(variable: str, default: str, meaning_of_1: str, meaning_of_0: str) -> bool:
-    """A 0/1 environment switch, read at each run; any other value is an error naming both."""
-    value = os.environ.get(variable, default)
-    if value not in ("0", "1"):
-        default_1, default_0 = ("the default: ", "") if default == "1" else ("", "the default: ")
-        raise ValueError(
-            f"{variable}={value!r}: use 1 ({default_1}{meaning_of_1}) or 0 ({default_0}{meaning_of_0})"
-        )
-    return value == "1"
-
-
-def _strict_from_environment() -> bool:
-    """Strict mode as SCENARIO_STRICT says (unset: compatible with ops-scenario 3.1)."""
-    return _switch(
-        STRICT_VARIABLE,
-        "0",
-        "Juju's and Pebble's rules bind",
-        "ops-scenario 3.1's behaviour, with a JujuDivergenceWarning where Juju differs",
-    )
-
-
 def _warn_divergences(divergences: Sequence[str]) -> None:
     """Raises the engine's divergences as warnings, attributed to the test's ``run`` call."""
     for message in divergences:
@@ -565,7 +519,7 @@ _SHARE_CPU_VARIABLE = "SCENARIO_PEBBLE_SHARE_CPU"
 
 def _share_cpu_with_pebble() -> bool:
     """Whether a run keeps the charm's thread and the Pebble server's on one CPU (README)."""
-    return _switch(
+    return environment_switch(
         _SHARE_CPU_VARIABLE,
         "0",  # opt-in: a charm sees one CPU while it is on (README, "Pebble and CPUs")
         "the charm's thread and the Pebble server share a CPU while the charm runs",

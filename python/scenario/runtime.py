@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, ContextManager, List, Optional, Unio
 
 from ops.storage import SQLiteStorage  # noqa: F401 - 3.1 imported it here
 
-from . import _convert, _engine
+from . import _convert, _engine, _engine_form
 from .context import Context, trigger
 from .errors import (
     DirtyVirtualCharmRootError,
@@ -70,7 +70,7 @@ class UnitStateDB:
         State's handle paths, which name their owner.
         """
         _engine.write_unit_state(
-            str(self._db_path), _convert.state_to_engine(state), charm_class_name or "CharmBase"
+            str(self._db_path), _engine_form.state_to_engine(state), charm_class_name or "CharmBase"
         )
 
 __all__ = [

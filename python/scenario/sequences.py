@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Type
 
-from scenario import _convert, _engine
+from scenario import _convert, _engine, _engine_form
 from scenario.errors import ScenarioError
 from scenario.state import (
     ATTACH_ALL_STORAGES,
@@ -65,8 +65,8 @@ Hook = Optional[Callable[["ops.CharmBase"], None]]
 
 def lifecycle_events(state: State, kind: str) -> List[Any]:
     """The events Juju fires for ``kind`` ('deploy', 'upgrade' or 'teardown') on ``state``."""
-    document = _convert.state_to_engine(state)
-    events = _convert.with_documents(lambda: _engine.lifecycle_events(document, kind), state=document)
+    document = _engine_form.state_to_engine(state)
+    events = _engine_form.with_documents(lambda: _engine.lifecycle_events(document, kind), state=document)
     return [_convert.event_from_engine(e, state) for e in events]
 
 

@@ -3,8 +3,8 @@
 Everything here is a frozen dataclass with ops-scenario 3.1's names, constructor signatures and
 defaults, plus what 3.1 lacked (ports, storages, resources, planned units, seeded container
 files, notices, check infos, action output). These classes only hold and validate data: what
-a hook tool or Pebble returns for them is decided by the engine (see `scenario._convert` for the
-engine's JSON form).
+a hook tool or Pebble returns for them is decided by the engine (see `scenario._engine_form` for
+the engine's JSON form).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import dataclasses
 import datetime
 import io
 import itertools
+import json
 import logging
 import reprlib
 import warnings
@@ -22,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import (
     Any,
     Callable,
+    ClassVar,
     Dict,
     Iterator,
     List,
@@ -35,12 +37,15 @@ from typing import (
     Type,
     TypeVar,
     Union,
+    cast,
 )
 
 from ops import pebble
 from ops.charm import CharmEvents  # noqa: F401 - 3.1 re-exported it here
 from ops.model import SecretRotate, StatusBase, UnknownStatus
 
+from scenario import _diff, _engine, _engine_form
+from scenario._modes import strict_from_environment
 from scenario.errors import StateValidationError
 
 if TYPE_CHECKING:
@@ -309,8 +314,6 @@ class Secret(_DCBase):
 
     def _event_for_this_unit(self, name: str) -> "Event":
         # Juju's rule is the engine's; the words are 3.1's
-        from scenario import _engine  # the engine imports this module's package
-
         if _engine.secret_event_goes_to_owner(name) != bool(self.owner):
             ownership = "owns" if self.owner else "does not own"
             raise ValueError(
@@ -521,6 +524,8 @@ class Relation(RelationBase):
     remote_units_data: Dict[int, Dict[str, str]] = dataclasses.field(default_factory=dict)
     remote_model_uuid: Optional[str] = None
 
+    _engine_kind: ClassVar[str] = "regular"  # the engine's relation kind
+
     def __post_init__(self):
         ids, data = unify_ids_and_remote_units_data(
             self.remote_unit_ids,
@@ -562,6 +567,8 @@ class SubordinateRelation(RelationBase):
     remote_app_name: str = "remote"
     remote_unit_id: int = _stored_as("remote_units_data", default=0)  # its one key
 
+    _engine_kind: ClassVar[str] = "subordinate"  # the engine's relation kind
+
     def _named_databags(self):
         yield from super()._named_databags()
         yield "remote_app_data", self.remote_app_data
@@ -596,6 +603,8 @@ class PeerRelation(RelationBase):
 
     peers_data: Dict[int, Dict[str, str]] = _stored_as("remote_units_data", default_factory=dict)
     peers_ids: List[int] = _stored_as("remote_units_data", default_factory=list)  # its keys
+
+    _engine_kind: ClassVar[str] = "peer"  # the engine's relation kind
 
     def __post_init__(self):
         ids, data = unify_ids_and_remote_units_data(
@@ -657,14 +666,10 @@ class BindAddress(_DCBase):
     mac_address: Optional[str] = None
 
     def hook_tool_output_fmt(self) -> Dict[str, Any]:
-        """This interface as ``network-get --format=json`` prints it."""
-        out: Dict[str, Any] = {
-            "interface-name": self.interface_name,
-            "addresses": [dataclasses.asdict(a) for a in self.addresses],
-        }
-        if self.mac_address:
-            out["mac-address"] = self.mac_address
-        return out
+        """This interface as ``network-get`` prints it (see Network.hook_tool_output_fmt)."""
+        network = Network(name="", bind_addresses=[self], ingress_addresses=[], egress_subnets=[])
+        interface: Dict[str, Any] = network.hook_tool_output_fmt()["bind-addresses"][0]
+        return interface
 
 
 @dataclasses.dataclass(frozen=True)
@@ -677,12 +682,13 @@ class Network(_DCBase):
     egress_subnets: List[str]
 
     def hook_tool_output_fmt(self) -> Dict[str, Any]:
-        """This network as ``network-get --format=json`` prints it."""
-        return {
-            "bind-addresses": [b.hook_tool_output_fmt() for b in self.bind_addresses],
-            "egress-subnets": list(self.egress_subnets),
-            "ingress-addresses": list(self.ingress_addresses),
-        }
+        """This network as the engine prints it: ``network-get --format=json``'s output in strict
+        mode (SCENARIO_STRICT=1), ops-scenario 3.1's form of it by default (3.1 kept empty lists
+        and each address's ``address`` as given, and printed ``mac-address`` only when set)."""
+        output = _engine.network_get_output(
+            _engine_form.network_to_engine(self), strict=strict_from_environment()
+        )
+        return cast(Dict[str, Any], output)
 
     @classmethod
     def default(
@@ -761,7 +767,7 @@ class File(_DCBase):
     """
 
     content: Union[str, bytes] = ""
-    permissions: int = 0o644
+    permissions: int = _engine_form.DEFAULT_FILE_PERMISSIONS
     user: Optional[str] = None
     user_id: Optional[int] = None
     group: Optional[str] = None
@@ -844,15 +850,15 @@ class Container(_DCBase):
                     f"container {_brief(self.name)}: files[{path!r}] must be str, bytes or File, "
                     f"not {type(value).__name__}"
                 )
-            # A mounted path shows the host directory, so a file seeded there would never be seen.
-            for mount_name, mount in self.mounts.items():
-                location = str(mount.location).rstrip("/")
-                if path == location or path.startswith(location + "/"):
-                    raise StateValidationError(
-                        f"container {_brief(self.name)}: files[{path!r}] is inside mount "
-                        f"{mount_name!r} ({mount.location} -> {mount.src}); write it into the "
-                        f"host directory instead, or seed it outside the mount"
-                    )
+            # Pebble serves a mount's host directory there, so a file seeded there would never be seen.
+            mount_name = self._mount_serving(path) if self.mounts else None
+            if mount_name is not None:
+                mount = self.mounts[mount_name]
+                raise StateValidationError(
+                    f"container {_brief(self.name)}: files[{path!r}] is inside mount "
+                    f"{mount_name!r} ({mount.location} -> {mount.src}); write it into the "
+                    f"host directory instead, or seed it outside the mount"
+                )
         for command in self.exec_mock:
             if not isinstance(command, tuple) or not all(isinstance(a, str) for a in command):
                 raise StateValidationError(
@@ -860,13 +866,22 @@ class Container(_DCBase):
                     f"str, e.g. ('ls', '-l')"
                 )
 
+    def _mount_serving(self, path: str) -> Optional[str]:
+        """The name of the mount whose host directory Pebble serves at ``path`` (the engine
+        answers), or None."""
+        mounts = _engine_form.mounts_to_engine(self.mounts)
+        return _engine_form.with_documents(lambda: _engine.container_mount_at(mounts, path), mounts=mounts)
+
+    def _ask_engine(self, question: Callable[[Dict[str, Any]], Any]) -> Any:
+        """``question``'s answer about this container in the engine's form (Pebble's view)."""
+        document = _engine_form.container_to_engine(self)
+        where = f"container {self.name!r}"
+        return _engine_form.with_documents(lambda: question(document), **{where: document})
+
     def _plan_yaml(self) -> str:
         # Pebble computes plans (override merge/replace, validation): ask the engine.
-        from scenario import _convert, _engine
-
-        document = _convert.container_to_engine(self)
-        where = f"container {self.name!r}"
-        return _convert.with_documents(lambda: _engine.container_plan(document), **{where: document})
+        plan: str = self._ask_engine(_engine.container_plan)
+        return plan
 
     @property
     def plan(self) -> pebble.Plan:
@@ -877,11 +892,7 @@ class Container(_DCBase):
     def services(self) -> Dict[str, pebble.ServiceInfo]:
         """Services of the plan as Pebble lists them (the engine answers), with their status
         from service_status."""
-        from scenario import _convert, _engine
-
-        document = _convert.container_to_engine(self)
-        where = f"container {self.name!r}"
-        listed = _convert.with_documents(lambda: _engine.container_services(document), **{where: document})
+        listed = self._ask_engine(_engine.container_services)
         return {info["name"]: pebble.ServiceInfo.from_dict(info) for info in sorted(listed, key=lambda i: i["name"])}
 
     @property
@@ -943,42 +954,29 @@ class Container(_DCBase):
 
 
 class _FilesystemView:
-    """Read access to what a Container holds at a path: ``files`` entries, then ``mounts``."""
+    """Read access to a Container's files as Pebble serves them to the charm (the engine
+    answers): its ``files`` entries and, under a mount's location, the mount's host directory."""
 
     def __init__(self, container: "Container"):
         self._container = container
 
-    def _host_path(self, path: str) -> Optional[Path]:
-        best: Optional[Tuple[str, Mount]] = None
-        for mount in self._container.mounts.values():
-            location = str(mount.location).rstrip("/") or "/"
-            if path == location or path.startswith(location.rstrip("/") + "/"):
-                if best is None or len(location) > len(best[0]):
-                    best = (location, mount)
-        if best is None:
-            return None
-        rel = path[len(best[0]):].lstrip("/")
-        return Path(best[1].src) / rel
+    def _info(self, path: str) -> Dict[str, Any]:
+        info: Dict[str, Any] = self._container._ask_engine(lambda c: _engine.container_file_info(c, path))
+        return info
 
     def exists(self, path: Union[str, PurePosixPath]) -> bool:
-        path = str(path)
-        if path in self._container.files:
-            return True
-        host = self._host_path(path)
-        return host is not None and host.exists()
+        return "type" in self._info(str(path))  # a file info, not Pebble's error
 
     def read_bytes(self, path: Union[str, PurePosixPath]) -> bytes:
         path = str(path)
-        value = self._container.files.get(path)
-        if value is not None:
-            content = value.content if isinstance(value, File) else value
-            if isinstance(value, File) and value.is_dir:
-                raise IsADirectoryError(path)
-            return content.encode("utf-8") if isinstance(content, str) else content
-        host = self._host_path(path)
-        if host is None or not host.is_file():
-            raise FileNotFoundError(f"container {self._container.name!r} has no file {path}")
-        return host.read_bytes()
+        got = self._container._ask_engine(lambda c: _engine.container_file(c, path))
+        if isinstance(got, bytes):
+            return got
+        if got.get("kind") == "not-found":
+            raise FileNotFoundError(f"container {self._container.name!r} has no file {path}: {got['message']}")
+        if self._info(path).get("type") == "directory":
+            raise IsADirectoryError(path)
+        raise OSError(f"container {self._container.name!r}: {got['message']}")
 
     def open(
         self, path: Union[str, PurePosixPath], encoding: Optional[str] = "utf-8"
@@ -1202,8 +1200,6 @@ class Port(_DCBase):
         for name, value in (("port", self.port), ("to_port", self.to_port)):
             if value is not None and not (isinstance(value, int) and -(2**63) <= value < 2**63):
                 raise StateValidationError(f"{where}: {name} must be an int (1-65535), or None")
-        from scenario import _engine  # the engine imports this module's package
-
         problem = _engine.opened_port_problem(self.protocol, self.port, self.to_port)  # Juju's rule
         if problem:
             raise StateValidationError(f"{where}: {problem}")
@@ -1401,13 +1397,16 @@ class State(_DCBase):
         raise ValueError(f"no stored state {name!r} (owner {owner_path!r}) in this State")
 
     def jsonpatch_delta(self, other: "State") -> List[Dict[str, Any]]:
-        """The JSON patch (sorted by path) that turns ``other`` into this State."""
+        """The JSON patch (sorted by path) that turns ``other`` into this State, over the
+        States' JSON form (the engine's, docs/state-format.md)."""
         try:
             import jsonpatch
         except ModuleNotFoundError:
             logger.error("State.jsonpatch_delta needs jsonpatch: pip install jsonpatch")
             return NotImplemented
-        patch = jsonpatch.make_patch(_plain(other), _plain(self)).patch
+        patch = jsonpatch.make_patch(
+            _engine_form.state_to_engine(other), _engine_form.state_to_engine(self)
+        ).patch
         return sort_patch(patch)
 
     def diff(self, other: "State") -> List[str]:
@@ -1416,37 +1415,7 @@ class State(_DCBase):
         Lines read ``relations[db:1].local_unit_data['port']: '80' != '8080'``; equal fields are
         left out, so an empty list means the States are equal (see docs/state-diff.md).
         """
-        from scenario._diff import diff
-
-        return diff(self, other)
-
-
-def _plain(obj: Any) -> Any:
-    """A JSON-friendly view of a value tree (dataclass fields by name), for diffs."""
-    if isinstance(obj, StatusBase):
-        return {"name": obj.name, "message": obj.message}
-    if isinstance(obj, pebble.Layer):
-        return obj.to_dict()
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, tuple) and hasattr(obj, "_asdict"):
-        return list(obj)
-    if isinstance(obj, dict):
-        return {str(k) if not isinstance(k, tuple) else " ".join(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (set, frozenset)):
-        try:
-            return [_plain(v) for v in sorted(obj)]
-        except TypeError:
-            return [_plain(v) for v in obj]
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if hasattr(obj, "value") and isinstance(getattr(obj, "value"), (str, int)):  # enums
-        return obj.value
-    if isinstance(obj, (datetime.datetime, Path, PurePosixPath)):
-        return str(obj)
-    if isinstance(obj, bytes):
-        return obj.decode("utf-8", "backslashreplace")
-    return obj
+        return _diff.diff(self, other)
 
 
 def sort_patch(patch: List[Dict[str, Any]], key=lambda obj: obj["path"] + obj["op"]):
@@ -1476,11 +1445,20 @@ class _CharmSpec(_DCBase):
     def autoload(charm_type: Type["ops.CharmBase"]) -> "_CharmSpec":
         """The spec read from the charm's root: the directory above the one holding its source
         (charmcraft.yaml, else metadata.yaml with config.yaml and actions.yaml)."""
-        from scenario import _convert
-        from scenario.context import _load_spec  # context imports this module
+        spec = _engine_form.load_spec(charm_type, None, None, None)
+        return _CharmSpec._from_engine(charm_type, spec, is_autoloaded=True)
 
-        return _convert.charm_spec_from_engine(
-            charm_type, _load_spec(charm_type, None, None, None), is_autoloaded=True
+    @staticmethod
+    def _from_engine(
+        charm_type: Type["ops.CharmBase"], spec: _engine.CharmSpec, is_autoloaded: bool
+    ) -> "_CharmSpec":
+        """The spec of an engine charm spec (its documents as given)."""
+        return _CharmSpec(
+            charm_type=charm_type,
+            meta=json.loads(spec.meta_json),
+            actions=json.loads(spec.actions_json),
+            config=json.loads(spec.config_json),
+            is_autoloaded=is_autoloaded,
         )
 
 
@@ -1558,8 +1536,6 @@ class Event(_DCBase):
     def _kind(self) -> str:
         """lifecycle, relation, workload, storage, action, secret or custom (the engine's
         reading of the name)."""
-        from scenario import _engine  # the engine imports this module's package
-
         return _engine.event_kind(self.name)[0]
 
     @property
@@ -1588,9 +1564,7 @@ class Event(_DCBase):
         Lifecycle and secret events always; relation, workload, storage and action events when
         the spec declares their relation, container, storage or action.
         """
-        from scenario import _convert, _engine
-
-        return _engine.is_charm_event(_convert.charm_spec_to_engine(charm_spec), self.name)
+        return _engine.is_charm_event(_engine_form.charm_spec_to_engine(charm_spec), self.name)
 
     def deferred(self, handler: Callable, event_id: int = 1) -> DeferredEvent:
         """The DeferredEvent this event becomes when ``handler`` defers it.
@@ -1619,10 +1593,8 @@ class Event(_DCBase):
         for kind, argument in missing:
             if kind:
                 raise ValueError(f"{self.name} is a {kind} event; pass {argument}=")
-        from scenario import _convert, _engine
-
-        state_document, event_document = _convert.snapshot_documents(self)
-        return _convert.with_documents(
+        state_document, event_document = _engine_form.snapshot_documents(self)
+        return _engine_form.with_documents(
             lambda: _engine.deferred_snapshot(state_document, event_document),
             state=state_document,
             event=event_document,

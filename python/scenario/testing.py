@@ -21,8 +21,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, Optional, Union
 
-from scenario import _convert
-from scenario.context import Context, _strict_from_environment, _warn_divergences, charm_source_root
+from scenario import _convert, _engine_form
+from scenario._engine_form import charm_source_root
+from scenario._modes import strict_from_environment
+from scenario.context import Context, _warn_divergences
 from scenario.errors import (
     InconsistentScenarioError,
     MetadataError,
@@ -98,7 +100,7 @@ def run_out_of_process(
     if not isinstance(state, State):
         raise TypeError(f"state must be a scenario.State, got {type(state).__name__}")
     arguments = ["--timeout", str(timeout)]
-    strict = _strict_from_environment()
+    strict = strict_from_environment()
     if isinstance(ctx_or_charm_root, Context):
         ctx = ctx_or_charm_root
         charm_root = charm_source_root(ctx.charm_type)
@@ -125,8 +127,8 @@ def run_out_of_process(
     with tempfile.TemporaryDirectory(prefix="scenario-oop-") as work:
         state_file = Path(work) / "state.json"
         event_file = Path(work) / "event.json"
-        state_file.write_text(json.dumps(_convert.state_to_engine(state)))
-        event_file.write_text(json.dumps(_convert.event_to_engine(event, state)))
+        state_file.write_text(json.dumps(_engine_form.state_to_engine(state)))
+        event_file.write_text(json.dumps(_engine_form.event_to_engine(event, state)))
         command = [find_scenario_cli(), "run", "--charm-root", str(charm_root), "--event", f"@{event_file}",
                    "--state", str(state_file), *arguments]
         done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)

@@ -12,6 +12,15 @@ import ops
 
 from scenario import Context, JujuDivergenceWarning
 
+# A charm with an endpoint of each kind the core e2e tests fire events on: a "db" requirer, a
+# "cluster" peer relation and a "work" container.
+LOCAL_META = {
+    "name": "local",
+    "requires": {"db": {"interface": "sql"}},
+    "peers": {"cluster": {"interface": "c"}},
+    "containers": {"work": {}},
+}
+
 
 def run_in_charm(state, handler, event="start", meta=None, **context_args):
     """Fires ``event`` on ``state`` at a charm whose handler calls ``handler(charm, ops_event)``.

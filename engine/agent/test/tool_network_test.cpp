@@ -1,4 +1,5 @@
 #include "engine/agent/test/agent_fixture.hpp"
+#include "engine/agent/tool_network.hpp"
 
 namespace scenario::agent::testing {
 namespace {
@@ -26,6 +27,28 @@ TEST_F(network_tools, explicit_network_json_shape_ops_parses) {
       {"ingress-addresses", {"10.9.9.9"}}};
   EXPECT_EQ(ok_json({"network-get", "--format=json", "db"}), expected);            // ops 3.8
   EXPECT_EQ(ok_json({"network-get", "db", "-r", "1", "--format=json"}), expected);  // ops 2.4
+}
+
+TEST_F(network_tools, scenario_3_1_display_keeps_its_own_shape) {
+  // ops-scenario 3.1's Network.hook_tool_output_fmt(): `address` as given, mac-address only when
+  // set, empty lists kept; the hook tool prints Juju's form of the same network.
+  state::network n = st.networks[0];
+  n.bind_addresses[0].mac_address = "";
+  n.bind_addresses[0].addresses[0].address = "legacy";
+  n.egress_subnets.clear();
+  const json expected = {
+      {"bind-addresses",
+       {{{"interface-name", "ens3"},
+         {"addresses",
+          {{{"hostname", "db.local"}, {"value", "10.1.2.3"}, {"cidr", "10.1.2.0/24"}, {"address", "legacy"}}}}}}},
+      {"egress-subnets", json::array()},
+      {"ingress-addresses", {"10.9.9.9"}}};
+  EXPECT_EQ(network_get_output(n, network_display::scenario_3_1), expected);
+  st.networks[0] = n;
+  const json juju = ok_json({"network-get", "--format=json", "db"});
+  EXPECT_EQ(network_get_output(n, network_display::juju_json), juju);
+  EXPECT_FALSE(juju.contains("egress-subnets"));
+  EXPECT_EQ(juju["bind-addresses"][0]["mac-address"], "");
 }
 
 TEST_F(network_tools, declared_bindings_get_the_default_network) {

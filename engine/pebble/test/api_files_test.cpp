@@ -318,6 +318,45 @@ TEST(ApiFiles, RemoveFilesAndDirectories) {
   EXPECT_EQ(r.body["result"]["message"], "must use multipart with \"write\" action");
 }
 
+TEST(ApiFiles, ReadFileAnswersWhatAPullGets) {
+  fs::path host = fs::temp_directory_path() / ("pebble-api-read-file-" + std::to_string(::getpid()));
+  fs::remove_all(host);
+  fs::create_directories(host / "sub");
+  std::ofstream(host / "sub" / "f.txt") << "from host";
+  state::container c;
+  c.files.push_back(file("/etc/a", "text"));
+  c.files.push_back(file("/d", "", true));
+  c.mounts["data"] = state::mount{"/data", host.string()};
+  session s(c);
+  EXPECT_EQ(std::get<std::string>(read_file(s, "/etc/a")), "text");
+  EXPECT_EQ(std::get<std::string>(read_file(s, "/data/sub/f.txt")), "from host");
+  for (const std::string path : {"/etc/a", "/data/sub/f.txt", "/nope", "/d", "/data/sub"}) {
+    auto [content, meta] = parse_pull(get(s, {{"action", "read"}, {"path", path}}), path);
+    auto got = read_file(s, path);
+    if (content) {
+      EXPECT_EQ(std::get<std::string>(got), *content) << path;
+    } else {
+      EXPECT_EQ(std::get<json>(got), meta["result"][0]["error"]) << path;
+    }
+  }
+  EXPECT_EQ(std::get<json>(read_file(s, "/nope"))["kind"], "not-found");
+  EXPECT_EQ(std::get<json>(read_file(s, "/d"))["message"], "can only read a regular file: \"/d\"");
+  fs::remove_all(host);
+}
+
+TEST(ApiFiles, MountAtIsTheLongestMountLocationHoldingThePath) {
+  state::container c;
+  c.mounts["data"] = state::mount{"/data/", "/host/data"};
+  c.mounts["deep"] = state::mount{"/data/deep", "/host/deep"};
+  EXPECT_EQ(mount_at(c, "/data"), "data");
+  EXPECT_EQ(mount_at(c, "/data/x"), "data");
+  EXPECT_EQ(mount_at(c, "/data//deep/./er"), "deep");
+  EXPECT_EQ(mount_at(c, "/database"), std::nullopt);
+  EXPECT_EQ(mount_at(c, "/"), std::nullopt);
+  c.mounts["root"] = state::mount{"/", "/host/root"};
+  EXPECT_EQ(mount_at(c, "/etc/x"), "root");
+}
+
 TEST(ApiFiles, MountsUseTheHostDirectory) {
   fs::path host = fs::temp_directory_path() / ("pebble-api-mount-" + std::to_string(::getpid()));
   fs::remove_all(host);

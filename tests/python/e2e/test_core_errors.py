@@ -37,14 +37,9 @@ from scenario import (
     deferred,
 )
 from scenario import errors as scenario_errors
+from charm_runs import LOCAL_META
 
-META = {
-    "name": "local",
-    "requires": {"db": {"interface": "sql"}},
-    "peers": {"cluster": {"interface": "c"}},
-    "containers": {"work": {}},
-    "storage": {"data": {"type": "filesystem"}},
-}
+META = {**LOCAL_META, "storage": {"data": {"type": "filesystem"}}}
 
 
 class Idle(CharmBase):

@@ -29,14 +29,7 @@ from scenario import (
     capture_events,
     deferred,
 )
-from charm_runs import pulled
-
-META = {
-    "name": "local",
-    "requires": {"db": {"interface": "sql"}},
-    "peers": {"cluster": {"interface": "c"}},
-    "containers": {"work": {}},
-}
+from charm_runs import LOCAL_META as META, pulled
 
 # --- StoredState ----------------------------------------------------------------------------
 

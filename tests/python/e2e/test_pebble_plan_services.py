@@ -92,7 +92,7 @@ def test_add_layer_builds_the_plan_the_charm_reads():
 _KEEPS_LOG_TARGETS = pytest.mark.xfail(
     not hasattr(scenario._convert, "_as_layer") and not hasattr(pebble.Layer({}), "log_targets"),
     strict=True,
-    reason="fixed in python/scenario (_convert._layer_dict/_as_layer); the installed package "
+    reason="fixed in python/scenario (_engine_form.layer_to_engine, _convert._as_layer); the installed package "
     "predates the fix and needs a reinstall",
 )
 

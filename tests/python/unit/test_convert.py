@@ -18,13 +18,8 @@ from ops.model import (
     WaitingStatus,
 )
 
-from scenario._convert import (
-    decode_value,
-    encode_value,
-    event_to_engine,
-    state_from_engine,
-    state_to_engine,
-)
+from scenario._convert import state_from_engine
+from scenario._engine_form import decode_value, encode_value, event_to_engine, state_to_engine
 from scenario.errors import StateValidationError
 from scenario.state import (
     ActionOutput,
@@ -50,15 +45,7 @@ from scenario.state import (
     StoredState,
     SubordinateRelation,
 )
-
-
-def through_json(state: State) -> dict:
-    # what crosses the boundary is JSON (as text, or as the values json.loads would make)
-    return json.loads(json.dumps(state_to_engine(state)))
-
-
-def round_trip(state: State, template: State = None) -> State:
-    return state_from_engine(through_json(state), state if template is None else template)
+from engine_json import round_trip, through_json
 
 
 def rich_state() -> State:
@@ -626,7 +613,7 @@ def _nested_list(levels, leaf=1):
 
 
 def test_engine_value_problem_stops_at_the_nesting_limit_without_recursing_further():
-    from scenario._convert import MAX_NESTING_DEPTH, engine_value_problem
+    from scenario._engine_form import MAX_NESTING_DEPTH, engine_value_problem
 
     assert MAX_NESTING_DEPTH == 100
     document = {"config": {"x": _nested_list(MAX_NESTING_DEPTH - 2)}}
@@ -638,7 +625,7 @@ def test_engine_value_problem_stops_at_the_nesting_limit_without_recursing_furth
 
 
 def test_engine_value_problem_does_not_count_tag_wrappers():
-    from scenario._convert import engine_value_problem
+    from scenario._engine_form import engine_value_problem
 
     tuples = 1
     for _ in range(95):
@@ -647,14 +634,14 @@ def test_engine_value_problem_does_not_count_tag_wrappers():
 
 
 def test_encode_value_refuses_values_deeper_than_the_limit():
-    from scenario._convert import encode_value
+    from scenario._engine_form import encode_value
 
     with pytest.raises(StateValidationError, match=r"^stored\[0\]\[0\].*nested deeper than 100 levels"):
         encode_value([_nested_list(50_000)], "stored")
 
 
 def test_engine_value_problem_names_keys_and_surrogates():
-    from scenario._convert import engine_value_problem
+    from scenario._engine_form import engine_value_problem
 
     assert "the key (1, 2) is a tuple" in engine_value_problem({"config": {(1, 2): "x"}}, "state")
     assert "state.config key" in engine_value_problem({"config": {"\udc80": "x"}}, "state")

@@ -3,14 +3,13 @@ they must still be exactly what the constructors would have made."""
 
 import dataclasses
 import datetime
-import json
 
 import pytest
 from ops import pebble
 from ops.model import ActiveStatus, BlockedStatus, SecretRotate
 
 from scenario import _convert
-from scenario._convert import _as_layer, _trusted, state_from_engine, state_to_engine
+from scenario._convert import _as_layer, _trusted, state_from_engine
 from scenario.errors import StateValidationError
 from scenario.state import (
     Container,
@@ -24,10 +23,7 @@ from scenario.state import (
     Status,
     SubordinateRelation,
 )
-
-
-def through_json(state: State) -> dict:
-    return json.loads(json.dumps(state_to_engine(state)))
+from engine_json import through_json
 
 
 def sample_state() -> State:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from ops.model import ActiveStatus
 
-from scenario import _convert, _engine, state as state_module
+from scenario import _convert, _engine, _engine_form, state as state_module
 from scenario.state import JujuLogLine
 
 SCHEMA = _engine.state_schema()
@@ -23,7 +23,7 @@ def schema_names(struct):
 @pytest.mark.parametrize("cls", list(_convert.ENGINE_STRUCTS), ids=lambda c: c.__name__)
 def test_each_dataclass_field_is_an_engine_field_and_back(cls):
     struct, derived = _convert.ENGINE_STRUCTS[cls]
-    held = {engine for _, engine in _convert.engine_fields(cls)}
+    held = {engine for _, engine in _engine_form.engine_fields(cls)}
     unknown = held - set(schema_names(struct))
     assert not unknown, f"{cls.__name__} fields the engine's {struct} lacks: {sorted(unknown)}"
     assert not held & set(derived), f"{cls.__name__} holds fields listed as derived"
@@ -39,7 +39,7 @@ def test_every_engine_struct_has_a_python_form():
 
 
 def test_statuses_and_log_lines_carry_the_engine_fields():
-    assert list(_convert._status(ActiveStatus("ok"))) == schema_names("entity_status")
+    assert list(_engine_form.status_to_engine(ActiveStatus("ok"))) == schema_names("entity_status")
     assert list(JujuLogLine._fields) == schema_names("log_line")
 
 

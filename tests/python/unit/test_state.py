@@ -415,6 +415,37 @@ def test_network_default():
     assert out["ingress-addresses"] == ["1.1.1.2"]
 
 
+def test_network_hook_tool_output_fmt_is_3_1s_form_by_default(monkeypatch):
+    monkeypatch.delenv("SCENARIO_STRICT", raising=False)
+    n = Network("db", [BindAddress("eth0", [Address("h", "10.0.0.1", "10.0.0.0/24")])], [], [])
+    assert n.hook_tool_output_fmt() == {
+        "bind-addresses": [
+            {
+                "interface-name": "eth0",
+                "addresses": [{"hostname": "h", "value": "10.0.0.1", "cidr": "10.0.0.0/24", "address": ""}],
+            }
+        ],
+        "egress-subnets": [],
+        "ingress-addresses": [],
+    }
+    assert n.bind_addresses[0].hook_tool_output_fmt() == n.hook_tool_output_fmt()["bind-addresses"][0]
+
+
+def test_network_hook_tool_output_fmt_is_network_gets_in_strict_mode(monkeypatch):
+    monkeypatch.setenv("SCENARIO_STRICT", "1")
+    n = Network("db", [BindAddress("eth0", [Address("h", "", "10.0.0.0/24", address="10.0.0.1")])], [], [])
+    # Juju prints the address under `value`, always prints mac-address and omits empty lists
+    assert n.hook_tool_output_fmt() == {
+        "bind-addresses": [
+            {
+                "interface-name": "eth0",
+                "mac-address": "",
+                "addresses": [{"hostname": "h", "value": "10.0.0.1", "cidr": "10.0.0.0/24"}],
+            }
+        ],
+    }
+
+
 def test_model_defaults():
     m = Model()
     assert m.type == "kubernetes"
@@ -649,6 +680,22 @@ def test_container_filesystem_view(tmp_path):
         fs.open("/nope")
     with pytest.raises(IsADirectoryError):
         fs.read_bytes("/d")
+    # Pebble's view: a directory exists when something lies beneath it, and mounts hide nothing
+    assert fs.exists("/etc") and fs.exists("/data") and fs.exists("/data/sub") and fs.exists("/d")
+    with pytest.raises(IsADirectoryError):
+        fs.read_bytes("/data/sub")
+    with pytest.raises(FileNotFoundError, match="/data/nope"):
+        fs.read_bytes("/data/nope")
+
+
+def test_container_filesystem_view_stays_inside_a_mount(tmp_path):
+    host, outside = tmp_path / "host", tmp_path / "outside.txt"
+    host.mkdir()
+    outside.write_text("secret")
+    (host / "escape").symlink_to(outside)
+    fs = Container("w", mounts={"m": Mount("/data", host)}).filesystem
+    with pytest.raises(OSError, match="leads out of mount"):
+        fs.read_bytes("/data/escape")
 
 
 def test_relation_ids_start_at_the_scoped_base_in_each_test():
