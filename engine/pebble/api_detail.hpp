@@ -42,6 +42,8 @@ inline response method_not_allowed(const std::string& message) { return error_re
 inline response request_entity_too_large(const std::string& message) { return error_response(413, message); }
 inline response internal_server_error(const std::string& message) { return error_response(500, message); }
 inline response gateway_timeout(const std::string& message) { return error_response(504, message); }
+// A request reaching a container whose run has let go of it.
+inline response run_over() { return internal_server_error("the run this container belonged to is over"); }
 std::string status_text(int status);
 
 // Request helpers.
@@ -65,13 +67,15 @@ using state::parse_go_duration;
 
 json change_to_json(const session& s, const change_record& c);
 
-// ---- handlers: one per route ----
+// ---- handlers: one per route, by the file that defines them ----
+// api.cpp
 response get_system_info(session& s, const request& r);
-response get_health(session& s, const request& r);
 response get_warnings(session& s, const request& r);
 response post_warnings(session& s, const request& r);
+// api_plan.cpp
 response get_plan(session& s, const request& r);
 response post_layers(session& s, const request& r);
+// api_services.cpp: services and changes
 response get_services(session& s, const request& r);
 response post_services(session& s, const request& r);
 response post_signals(session& s, const request& r);
@@ -79,10 +83,14 @@ response get_changes(session& s, const request& r);
 response get_change(session& s, const request& r, const std::string& id);
 response post_change(session& s, const request& r, const std::string& id);
 response get_change_wait(session& s, const request& r, const std::string& id);
+// api_files.cpp
 response get_files(session& s, const request& r);
 response post_files(session& s, const request& r);
+// api_checks.cpp
 response get_checks(session& s, const request& r);
 response post_checks(session& s, const request& r);
+response get_health(session& s, const request& r);
+// api_notices.cpp
 response get_notices(session& s, const request& r);
 response get_notice(session& s, const request& r, const std::string& id);
 response post_notices(session& s, const request& r);
