@@ -173,6 +173,13 @@ std::string query_value(const request& r, const std::string& key) {
   return it == r.query.end() ? std::string() : it->second;
 }
 
+std::vector<std::string> name_list(const json& body, const char* key) {
+  std::vector<std::string> names;
+  if (body.contains(key) && body[key].is_array())
+    for (const auto& n : body[key]) names.push_back(n.get<std::string>());
+  return names;
+}
+
 json change_to_json(const session& s, const change_record& c) {
   json out = {{"id", c.id},          {"kind", c.kind},   {"summary", c.summary},
               {"status", c.status},  {"ready", c.ready}, {"spawn-time", s.started_at()}};

@@ -2,6 +2,7 @@
 // table in api.cpp points at, and the HTTP-free semantics each area exposes to the others.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -41,6 +42,9 @@ inline response not_found(const std::string& message, error_kind kind = error_ki
 inline response method_not_allowed(const std::string& message) { return error_response(405, message); }
 inline response request_entity_too_large(const std::string& message) { return error_response(413, message); }
 inline response internal_server_error(const std::string& message) { return error_response(500, message); }
+inline response invalid_action(const std::string& action) {
+  return bad_request("invalid action \"" + action + "\"");
+}
 inline response gateway_timeout(const std::string& message) { return error_response(504, message); }
 // A request reaching a container whose run has let go of it.
 inline response run_over() { return internal_server_error("the run this container belonged to is over"); }
@@ -55,6 +59,16 @@ std::optional<response> decode_body(const request& r, json& body,
 // A query value split on commas (Pebble's MultiCommaSeparatedList); empty items dropped.
 std::vector<std::string> query_list(const request& r, const std::string& key);
 std::string query_value(const request& r, const std::string& key);
+// The strings listed under `key` in a JSON body ("services", "checks"); none when absent.
+std::vector<std::string> name_list(const json& body, const char* key);
+// The string values of `keys` in a JSON body, in order, empty where absent; a value that is
+// not a string throws json::type_error (the dispatcher's 400), as Pebble's decoding refuses it.
+template <std::size_t N>
+std::array<std::string, N> string_fields(const json& body, const std::array<const char*, N>& keys) {
+  std::array<std::string, N> values;
+  for (std::size_t i = 0; i < N; ++i) values[i] = body.value(keys[i], "");
+  return values;
+}
 
 struct body_error : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -3,28 +3,15 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/pebble/api.hpp"
+#include "engine/pebble/test/api_calls.hpp"
 
 namespace scenario::pebble {
 namespace {
 
 using json = nlohmann::json;
 
-struct reply {
-  int status;
-  json body;
-};
-
-reply call(session& s, std::string method, std::string path, json body = nullptr,
-           std::map<std::string, std::string> query = {}) {
-  request r;
-  r.method = std::move(method);
-  r.path = std::move(path);
-  r.query = std::move(query);
-  r.content_type = "application/json";
-  if (!body.is_null()) r.body = body.dump();
-  auto resp = handle(s, r);
-  return {resp.status, json::parse(resp.body)};
-}
+using api_test::call;
+using api_test::reply;
 
 state::container with_checks() {
   state::container c;

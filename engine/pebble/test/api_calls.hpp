@@ -1,0 +1,42 @@
+// Requests the api tests send straight to handle(), as ops' client would send them: one place
+// for the set-up every api_*_test.cpp shares.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/pebble/api.hpp"
+
+namespace scenario::pebble::api_test {
+
+using json = nlohmann::json;
+
+// `method` `path` with a JSON body (none when null) and a decoded query, answered by handle().
+inline response send(session& s, std::string method, std::string path, json body = nullptr,
+                     std::map<std::string, std::string> query = {}) {
+  request r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.query = std::move(query);
+  r.content_type = "application/json";
+  if (!body.is_null()) r.body = body.dump();
+  return handle(s, r);
+}
+
+// A JSON reply: its status and its envelope.
+struct reply {
+  int status;
+  json body;
+};
+
+// send(), with the envelope parsed.
+inline reply call(session& s, std::string method, std::string path, json body = nullptr,
+                  std::map<std::string, std::string> query = {}) {
+  auto resp = send(s, std::move(method), std::move(path), std::move(body), std::move(query));
+  return {resp.status, json::parse(resp.body)};
+}
+
+}  // namespace scenario::pebble::api_test
