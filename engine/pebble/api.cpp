@@ -180,6 +180,13 @@ std::vector<std::string> name_list(const json& body, const char* key) {
   return names;
 }
 
+named_action read_named_action(const json& body, const char* names_key) {
+  named_action a;
+  a.action = body.value("action", "");
+  a.names = name_list(body, names_key);
+  return a;
+}
+
 json change_to_json(const session& s, const change_record& c) {
   json out = {{"id", c.id},          {"kind", c.kind},   {"summary", c.summary},
               {"status", c.status},  {"ready", c.ready}, {"spawn-time", s.started_at()}};

@@ -87,8 +87,7 @@ response get_checks(session& s, const request& r) {
 response post_checks(session& s, const request& r) {
   json body;
   if (auto bad = decode_body(r, body)) return *bad;
-  std::string action = body.value("action", "");
-  auto names = name_list(body, "checks");
+  auto [action, names] = read_named_action(body, "checks");
   if (names.empty()) return bad_request(fmt::format("must specify checks for {} action", action));
   if (action != "start" && action != "stop") return invalid_action(action);
   json plan = s.plan();

@@ -107,8 +107,7 @@ response get_services(session& s, const request& r) {
 response post_services(session& s, const request& r) {
   json body;
   if (auto bad = decode_body(r, body)) return *bad;
-  std::string action = body.value("action", "");
-  auto names = name_list(body, "services");
+  auto [action, names] = read_named_action(body, "services");
 
   json plan = s.plan();
   if (action == "replan" || action == "autostart") {

@@ -19,14 +19,11 @@
 
 #include <unistd.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 #include <fmt/format.h>
 
 #include "engine/pebble/api.hpp"
 #include "engine/pebble/api_detail.hpp"
+#include "engine/pebble/asio_names.hpp"
 #include "engine/pebble/cpu_sharing.hpp"
 #include "engine/pebble/exec_session.hpp"
 #include "engine/pebble/http_target.hpp"
@@ -36,12 +33,7 @@ namespace scenario::pebble {
 
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using unix_socket = net::local::stream_protocol::socket;
-using unix_acceptor = net::local::stream_protocol::acceptor;
+using namespace asio_names;
 
 // detach_all waits at most this long for stdin already sent by the charm to be read.
 constexpr auto detach_drain_limit = std::chrono::milliseconds(200);

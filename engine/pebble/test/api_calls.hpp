@@ -26,6 +26,13 @@ inline response send(session& s, std::string method, std::string path, json body
   return handle(s, r);
 }
 
+// A container whose plan is `layer`, added as the layer "base".
+inline state::container with_base_layer(json layer) {
+  state::container c;
+  c.layers.emplace_back("base", std::move(layer));
+  return c;
+}
+
 // A JSON reply: its status and its envelope.
 struct reply {
   int status;

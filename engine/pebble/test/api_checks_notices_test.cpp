@@ -5,22 +5,15 @@
 #include "engine/pebble/api.hpp"
 #include "engine/pebble/test/api_calls.hpp"
 
-namespace scenario::pebble {
+namespace scenario::pebble::api_test {
 namespace {
 
-using json = nlohmann::json;
-
-using api_test::call;
-using api_test::reply;
-
 state::container with_checks() {
-  state::container c;
-  c.layers.emplace_back(
-      "base", json{{"checks",
-                    {{"alive", {{"override", "replace"}, {"level", "alive"}, {"tcp", {{"port", 8080}}}}},
-                     {"ready", {{"override", "replace"}, {"level", "ready"}, {"threshold", 5}, {"http", {{"url", "http://x/"}}}}},
-                     {"other", {{"override", "replace"}, {"exec", {{"command", "true"}}}}}}}});
-  return c;
+  return with_base_layer(
+      {{"checks",
+        {{"alive", {{"override", "replace"}, {"level", "alive"}, {"tcp", {{"port", 8080}}}}},
+         {"ready", {{"override", "replace"}, {"level", "ready"}, {"threshold", 5}, {"http", {{"url", "http://x/"}}}}},
+         {"other", {{"override", "replace"}, {"exec", {{"command", "true"}}}}}}}});
 }
 
 state::check_info info(std::string name, std::string status, int failures) {
@@ -223,4 +216,4 @@ TEST(ApiNotices, AddRefusesALongKeyByItsSize) {
 }
 
 }  // namespace
-}  // namespace scenario::pebble
+}  // namespace scenario::pebble::api_test

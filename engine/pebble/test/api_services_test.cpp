@@ -5,20 +5,14 @@
 #include "engine/pebble/api.hpp"
 #include "engine/pebble/test/api_calls.hpp"
 
-namespace scenario::pebble {
+namespace scenario::pebble::api_test {
 namespace {
 
-using json = nlohmann::json;
-
-using api_test::call;
-using api_test::reply;
-
 state::container two_services() {
-  state::container c;
-  c.layers.emplace_back("base", json{{"services",
-                                      {{"web", {{"override", "replace"}, {"command", "/web"}, {"startup", "enabled"}}},
-                                       {"worker", {{"override", "replace"}, {"command", "/worker"}}}}}});
-  return c;
+  return with_base_layer(
+      {{"services",
+        {{"web", {{"override", "replace"}, {"command", "/web"}, {"startup", "enabled"}}},
+         {"worker", {{"override", "replace"}, {"command", "/worker"}}}}}});
 }
 
 reply services_action(session& s, const std::string& action, std::vector<std::string> names = {}) {
@@ -263,4 +257,4 @@ TEST(ApiServices, SignalsNeedRunningServices) {
 }
 
 }  // namespace
-}  // namespace scenario::pebble
+}  // namespace scenario::pebble::api_test

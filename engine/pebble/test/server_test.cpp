@@ -9,15 +9,10 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <utility>  // before Boost: 1.74's awaitable.hpp uses std::exchange unincluded
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/pebble/asio_names.hpp"
 #include "engine/pebble/exec.hpp"
 #include "engine/pebble/server.hpp"
 #include "engine/pebble/http_target.hpp"
@@ -25,11 +20,7 @@
 namespace scenario::pebble {
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using unix_socket = net::local::stream_protocol::socket;
+using namespace asio_names;
 using json = nlohmann::json;
 
 // A private socket directory per test.
