@@ -283,30 +283,40 @@ outcome get_change_wait(route_call& c) {
   return detail::get_change_wait(c.s, c.r, c.params[0]);
 }
 
+// Adapters for the handlers that answer at once; `with_id` passes the path's one {id}.
+template <detail::handler* answer>
+outcome plain(route_call& c) {
+  return answer(c.s, c.r);
+}
+template <detail::id_handler* answer>
+outcome with_id(route_call& c) {
+  return answer(c.s, c.r, c.params[0]);
+}
+
 // Route handlers stay thin: they decode the request and call the area's semantics.
 const std::array<route, 25> routes = {{
-    {"GET", "/v1/system-info", [](route_call& c) -> outcome { return detail::get_system_info(c.s, c.r); }},
-    {"GET", "/v1/health", [](route_call& c) -> outcome { return detail::get_health(c.s, c.r); }},
-    {"GET", "/v1/warnings", [](route_call& c) -> outcome { return detail::get_warnings(c.s, c.r); }},
-    {"POST", "/v1/warnings", [](route_call& c) -> outcome { return detail::post_warnings(c.s, c.r); }},
-    {"GET", "/v1/plan", [](route_call& c) -> outcome { return detail::get_plan(c.s, c.r); }},
-    {"POST", "/v1/layers", [](route_call& c) -> outcome { return detail::post_layers(c.s, c.r); }},
-    {"GET", "/v1/services", [](route_call& c) -> outcome { return detail::get_services(c.s, c.r); }},
-    {"POST", "/v1/services", [](route_call& c) -> outcome { return detail::post_services(c.s, c.r); }},
-    {"POST", "/v1/signals", [](route_call& c) -> outcome { return detail::post_signals(c.s, c.r); }},
-    {"GET", "/v1/changes", [](route_call& c) -> outcome { return detail::get_changes(c.s, c.r); }},
-    {"GET", "/v1/changes/{id}", [](route_call& c) -> outcome { return detail::get_change(c.s, c.r, c.params[0]); }},
-    {"POST", "/v1/changes/{id}", [](route_call& c) -> outcome { return detail::post_change(c.s, c.r, c.params[0]); }},
+    {"GET", "/v1/system-info", plain<detail::get_system_info>},
+    {"GET", "/v1/health", plain<detail::get_health>},
+    {"GET", "/v1/warnings", plain<detail::get_warnings>},
+    {"POST", "/v1/warnings", plain<detail::post_warnings>},
+    {"GET", "/v1/plan", plain<detail::get_plan>},
+    {"POST", "/v1/layers", plain<detail::post_layers>},
+    {"GET", "/v1/services", plain<detail::get_services>},
+    {"POST", "/v1/services", plain<detail::post_services>},
+    {"POST", "/v1/signals", plain<detail::post_signals>},
+    {"GET", "/v1/changes", plain<detail::get_changes>},
+    {"GET", "/v1/changes/{id}", with_id<detail::get_change>},
+    {"POST", "/v1/changes/{id}", with_id<detail::post_change>},
     {"GET", "/v1/changes/{id}/wait", get_change_wait},
     {"POST", "/v1/exec", post_exec},
     {"GET", "/v1/tasks/{task-id}/websocket/{websocket-id}", get_task_websocket},
-    {"GET", "/v1/files", [](route_call& c) -> outcome { return detail::get_files(c.s, c.r); }},
-    {"POST", "/v1/files", [](route_call& c) -> outcome { return detail::post_files(c.s, c.r); }},
-    {"GET", "/v1/checks", [](route_call& c) -> outcome { return detail::get_checks(c.s, c.r); }},
-    {"POST", "/v1/checks", [](route_call& c) -> outcome { return detail::post_checks(c.s, c.r); }},
-    {"GET", "/v1/notices", [](route_call& c) -> outcome { return detail::get_notices(c.s, c.r); }},
-    {"POST", "/v1/notices", [](route_call& c) -> outcome { return detail::post_notices(c.s, c.r); }},
-    {"GET", "/v1/notices/{id}", [](route_call& c) -> outcome { return detail::get_notice(c.s, c.r, c.params[0]); }},
+    {"GET", "/v1/files", plain<detail::get_files>},
+    {"POST", "/v1/files", plain<detail::post_files>},
+    {"GET", "/v1/checks", plain<detail::get_checks>},
+    {"POST", "/v1/checks", plain<detail::post_checks>},
+    {"GET", "/v1/notices", plain<detail::get_notices>},
+    {"POST", "/v1/notices", plain<detail::post_notices>},
+    {"GET", "/v1/notices/{id}", with_id<detail::get_notice>},
     {"GET", "/v1/identities", [](route_call&) -> outcome { return detail::sync_response(json::object()); }},
     {"POST", "/v1/identities", [](route_call&) -> outcome { return detail::sync_response(nullptr); }},
     {"GET", "/v1/logs", [](route_call&) -> outcome { return response{200, "application/x-ndjson", ""}; }},

@@ -1,10 +1,11 @@
-// Requests the api tests send straight to handle(), as ops' client would send them: one place
-// for the set-up every api_*_test.cpp shares.
+// Requests the api tests send straight to handle(), as ops' client would send them, and the
+// containers they send them to: one place for the set-up the pebble tests share.
 #pragma once
 
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,18 @@ inline state::container with_base_layer(json layer) {
   state::container c;
   c.layers.emplace_back("base", std::move(layer));
   return c;
+}
+
+// An exec mock: `command` (or a longer argv it prefixes) exits with `rc` after writing `out`
+// and `err`.
+inline state::exec_output mock(std::vector<std::string> command, int rc, std::string out,
+                               std::string err = "") {
+  state::exec_output m;
+  m.command = std::move(command);
+  m.return_code = rc;
+  m.stdout_text = std::move(out);
+  m.stderr_text = std::move(err);
+  return m;
 }
 
 // A JSON reply: its status and its envelope.

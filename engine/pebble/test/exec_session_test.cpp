@@ -79,15 +79,6 @@ class fake_run : public run_access {
   session& s_;
 };
 
-state::exec_output mock(std::vector<std::string> command, int rc, std::string out, std::string err = "") {
-  state::exec_output m;
-  m.command = std::move(command);
-  m.return_code = rc;
-  m.stdout_text = std::move(out);
-  m.stderr_text = std::move(err);
-  return m;
-}
-
 const fake_stream::message end_of_output{false, R"({"command":"end"})"};
 
 class ExecSession : public ::testing::Test {

@@ -16,6 +16,7 @@
 #include "engine/pebble/exec.hpp"
 #include "engine/pebble/server.hpp"
 #include "engine/pebble/http_target.hpp"
+#include "engine/pebble/test/api_calls.hpp"
 
 namespace scenario::pebble {
 namespace {
@@ -170,15 +171,7 @@ state::container workload(bool can_connect = true) {
   return c;
 }
 
-state::exec_output mock(std::vector<std::string> cmd, int rc, std::string out,
-                        std::string err = "") {
-  state::exec_output m;
-  m.command = std::move(cmd);
-  m.return_code = rc;
-  m.stdout_text = std::move(out);
-  m.stderr_text = std::move(err);
-  return m;
-}
+using api_test::mock;
 
 json exec_body(std::vector<std::string> cmd, bool split_stderr = true) {
   return json{{"command", cmd},   {"service-context", nullptr}, {"environment", json::object()},
