@@ -2,6 +2,7 @@
 // the mock matching and the change JSON it builds on.
 #include "engine/pebble/exec_session.hpp"
 
+#include <algorithm>
 #include <list>
 #include <utility>
 #include <vector>
