@@ -1,4 +1,5 @@
-// The session, the one route table, and the envelope helpers every area shares.
+// The session, the one route table (exec and its websockets included, as in Pebble's api.go),
+// and the envelope helpers every area shares.
 #include "engine/pebble/api.hpp"
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "engine/pebble/api_detail.hpp"
+#include "engine/pebble/exec_session.hpp"
 
 namespace scenario::pebble {
 
@@ -171,6 +173,20 @@ std::string query_value(const request& r, const std::string& key) {
   return it == r.query.end() ? std::string() : it->second;
 }
 
+std::vector<std::string> name_list(const json& body, const char* key) {
+  std::vector<std::string> names;
+  if (body.contains(key) && body[key].is_array())
+    for (const auto& n : body[key]) names.push_back(n.get<std::string>());
+  return names;
+}
+
+named_action read_named_action(const json& body, const char* names_key) {
+  named_action a;
+  a.action = body.value("action", "");
+  a.names = name_list(body, names_key);
+  return a;
+}
+
 json change_to_json(const session& s, const change_record& c) {
   json out = {{"id", c.id},          {"kind", c.kind},   {"summary", c.summary},
               {"status", c.status},  {"ready", c.ready}, {"spawn-time", s.started_at()}};
@@ -216,7 +232,16 @@ response post_warnings(session&, const request& r) {
 namespace {
 
 using route_params = std::vector<std::string>;  // the {id} captures of the path, in order
-using handler_fn = response (*)(session&, const request&, const route_params&);
+
+// One request as a route handler sees it.
+struct route_call {
+  session& s;
+  const request& r;
+  const route_params& params;
+  exec_session* execs;  // null without a transport (handle())
+  reply_fn& reply;
+};
+using handler_fn = outcome (*)(route_call&);
 
 struct route {
   std::string_view method;
@@ -224,31 +249,77 @@ struct route {
   handler_fn handler;
 };
 
+// Exec runs over websockets, which only a transport has.
+response exec_needs_transport() {
+  return detail::internal_server_error("exec needs the Pebble server's websockets");
+}
+
+outcome post_exec(route_call& c) {
+  if (!c.execs) return exec_needs_transport();
+  return c.execs->start(c.s, c.r);
+}
+
+// Pebble's /v1/tasks/{task-id}/websocket/{websocket-id}: the transport upgrades, the exec
+// session takes the stream.
+outcome get_task_websocket(route_call& c) {
+  if (!c.execs) return exec_needs_transport();
+  const auto& task_id = c.params[0];
+  const auto& websocket_id = c.params[1];
+  if (auto refusal = c.execs->websocket_refusal(task_id, websocket_id)) return *refusal;
+  if (!c.r.websocket) {
+    // gorilla/websocket's Upgrader, which Pebble uses, refuses a plain request so.
+    return detail::bad_request(
+        "websocket: the client is not using the websocket protocol: 'upgrade' token not found in "
+        "'Connection' header");
+  }
+  return websocket_upgrade{task_id, websocket_id};
+}
+
+// A wait on a running exec is answered when the exec finishes; any other change at once.
+outcome get_change_wait(route_call& c) {
+  if (c.execs) {
+    if (auto held = c.execs->wait(c.params[0], c.r, std::move(c.reply))) return *held;
+  }
+  return detail::get_change_wait(c.s, c.r, c.params[0]);
+}
+
+// Adapters for the handlers that answer at once; `with_id` passes the path's one {id}.
+template <detail::handler* answer>
+outcome plain(route_call& c) {
+  return answer(c.s, c.r);
+}
+template <detail::id_handler* answer>
+outcome with_id(route_call& c) {
+  return answer(c.s, c.r, c.params[0]);
+}
+
 // Route handlers stay thin: they decode the request and call the area's semantics.
-const std::array<route, 23> routes = {{
-    {"GET", "/v1/system-info", [](session& s, const request& r, const route_params&) { return detail::get_system_info(s, r); }},
-    {"GET", "/v1/health", [](session& s, const request& r, const route_params&) { return detail::get_health(s, r); }},
-    {"GET", "/v1/warnings", [](session& s, const request& r, const route_params&) { return detail::get_warnings(s, r); }},
-    {"POST", "/v1/warnings", [](session& s, const request& r, const route_params&) { return detail::post_warnings(s, r); }},
-    {"GET", "/v1/plan", [](session& s, const request& r, const route_params&) { return detail::get_plan(s, r); }},
-    {"POST", "/v1/layers", [](session& s, const request& r, const route_params&) { return detail::post_layers(s, r); }},
-    {"GET", "/v1/services", [](session& s, const request& r, const route_params&) { return detail::get_services(s, r); }},
-    {"POST", "/v1/services", [](session& s, const request& r, const route_params&) { return detail::post_services(s, r); }},
-    {"POST", "/v1/signals", [](session& s, const request& r, const route_params&) { return detail::post_signals(s, r); }},
-    {"GET", "/v1/changes", [](session& s, const request& r, const route_params&) { return detail::get_changes(s, r); }},
-    {"GET", "/v1/changes/{id}", [](session& s, const request& r, const route_params& p) { return detail::get_change(s, r, p[0]); }},
-    {"POST", "/v1/changes/{id}", [](session& s, const request& r, const route_params& p) { return detail::post_change(s, r, p[0]); }},
-    {"GET", "/v1/changes/{id}/wait", [](session& s, const request& r, const route_params& p) { return detail::get_change_wait(s, r, p[0]); }},
-    {"GET", "/v1/files", [](session& s, const request& r, const route_params&) { return detail::get_files(s, r); }},
-    {"POST", "/v1/files", [](session& s, const request& r, const route_params&) { return detail::post_files(s, r); }},
-    {"GET", "/v1/checks", [](session& s, const request& r, const route_params&) { return detail::get_checks(s, r); }},
-    {"POST", "/v1/checks", [](session& s, const request& r, const route_params&) { return detail::post_checks(s, r); }},
-    {"GET", "/v1/notices", [](session& s, const request& r, const route_params&) { return detail::get_notices(s, r); }},
-    {"POST", "/v1/notices", [](session& s, const request& r, const route_params&) { return detail::post_notices(s, r); }},
-    {"GET", "/v1/notices/{id}", [](session& s, const request& r, const route_params& p) { return detail::get_notice(s, r, p[0]); }},
-    {"GET", "/v1/identities", [](session&, const request&, const route_params&) { return detail::sync_response(json::object()); }},
-    {"POST", "/v1/identities", [](session&, const request&, const route_params&) { return detail::sync_response(nullptr); }},
-    {"GET", "/v1/logs", [](session&, const request&, const route_params&) { return response{200, "application/x-ndjson", ""}; }},
+const std::array<route, 25> routes = {{
+    {"GET", "/v1/system-info", plain<detail::get_system_info>},
+    {"GET", "/v1/health", plain<detail::get_health>},
+    {"GET", "/v1/warnings", plain<detail::get_warnings>},
+    {"POST", "/v1/warnings", plain<detail::post_warnings>},
+    {"GET", "/v1/plan", plain<detail::get_plan>},
+    {"POST", "/v1/layers", plain<detail::post_layers>},
+    {"GET", "/v1/services", plain<detail::get_services>},
+    {"POST", "/v1/services", plain<detail::post_services>},
+    {"POST", "/v1/signals", plain<detail::post_signals>},
+    {"GET", "/v1/changes", plain<detail::get_changes>},
+    {"GET", "/v1/changes/{id}", with_id<detail::get_change>},
+    {"POST", "/v1/changes/{id}", with_id<detail::post_change>},
+    {"GET", "/v1/changes/{id}/wait", get_change_wait},
+    {"POST", "/v1/exec", post_exec},
+    {"GET", "/v1/tasks/{task-id}/websocket/{websocket-id}", get_task_websocket},
+    {"GET", "/v1/files", plain<detail::get_files>},
+    {"POST", "/v1/files", plain<detail::post_files>},
+    {"GET", "/v1/checks", plain<detail::get_checks>},
+    {"POST", "/v1/checks", plain<detail::post_checks>},
+    {"GET", "/v1/notices", plain<detail::get_notices>},
+    {"POST", "/v1/notices", plain<detail::post_notices>},
+    {"GET", "/v1/notices/{id}", with_id<detail::get_notice>},
+    {"GET", "/v1/identities", [](route_call&) -> outcome { return detail::sync_response(json::object()); }},
+    {"POST", "/v1/identities", [](route_call&) -> outcome { return detail::sync_response(nullptr); }},
+    {"GET", "/v1/logs", [](route_call&) -> outcome { return response{200, "application/x-ndjson", ""}; }},
 }};
 
 std::vector<std::string_view> split_path(std::string_view path) {
@@ -282,9 +353,8 @@ bool match(std::string_view pattern, std::string_view path, route_params& params
   return true;
 }
 
-}  // namespace
-
-response handle(session& s, const request& r) {
+// The one dispatcher behind dispatch() and handle().
+outcome route_request(session& s, exec_session* execs, const request& r, reply_fn& reply) {
   bool path_known = false;
   for (const auto& rt : routes) {
     route_params params;
@@ -292,7 +362,8 @@ response handle(session& s, const request& r) {
     path_known = true;
     if (rt.method != r.method) continue;
     try {
-      return rt.handler(s, r, params);
+      route_call call{s, r, params, execs, reply};
+      return rt.handler(call);
     } catch (const detail::body_error& e) {
       return detail::bad_request(std::string("cannot decode request body: ") + e.what());
     } catch (const json::exception& e) {
@@ -305,6 +376,18 @@ response handle(session& s, const request& r) {
   }
   if (path_known) return detail::method_not_allowed(fmt::format("method \"{}\" not allowed", r.method));
   return detail::not_found("invalid API endpoint requested");
+}
+
+}  // namespace
+
+outcome dispatch(session& s, exec_session& execs, const request& r, reply_fn reply) {
+  return route_request(s, &execs, r, reply);
+}
+
+response handle(session& s, const request& r) {
+  reply_fn no_reply;
+  // Without an exec session every route answers at once.
+  return std::get<response>(route_request(s, nullptr, r, no_reply));
 }
 
 }  // namespace scenario::pebble

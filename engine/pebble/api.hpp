@@ -1,9 +1,10 @@
 // Pebble's REST semantics for one container, without HTTP framing or sockets: the server
-// (server.cpp) parses HTTP and calls handle(); tests call handle() directly.
+// (server.cpp) parses HTTP and calls dispatch(); tests call handle() directly.
 // Responses use Pebble's envelope: {"type": "sync"|"async"|"error", "status-code", "status",
 // "result", "change"?}; error results are {"message", "kind"?, "value"?} with Pebble's texts.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@ struct request {
   std::map<std::string, std::string> query;  // decoded; repeated keys joined with ','
   std::string content_type;
   std::string body;
+  bool websocket = false;  // the client asks to upgrade the connection to a websocket
 };
 
 struct response {
@@ -103,8 +105,26 @@ class session {
   std::string started_at_;
 };
 
-// Answers one request. Exec (/v1/exec and its websockets) is handled by the server, which
-// registers its changes in the same session so /v1/changes/{id}/wait works for both.
+class exec_session;
+
+// Answers a request after its handler has returned; the transport keeps the connection for it.
+using reply_fn = std::function<void(response)>;
+// The route asks the transport to upgrade the connection to a websocket and attach it to the
+// exec session's stream `websocket_id` of task `task_id`.
+struct websocket_upgrade {
+  std::string task_id;
+  std::string websocket_id;
+};
+// The handler kept the reply_fn and answers through it later.
+struct reply_later {};
+// What the transport does with a request.
+using outcome = std::variant<response, websocket_upgrade, reply_later>;
+
+// Answers one request with the container's execs (`s` and `execs` under the run's lock); exec
+// changes are registered in `s`, so /v1/changes/{id}/wait serves them and every other change.
+outcome dispatch(session& s, exec_session& execs, const request& r, reply_fn reply);
+
+// Answers one request without a transport: the exec routes, which need websockets, answer 500.
 response handle(session& s, const request& r);
 
 // The content of the file at `path` as GET /v1/files?action=read serves it (container.files,

@@ -58,19 +58,19 @@ std::vector<check_view> current_checks(session& s, const json& plan) {
   return out;
 }
 
+// The ?level= filter of /v1/checks and /v1/health: empty (any level), "alive" or "ready".
+std::optional<response> refuse_level(const std::string& level) {
+  if (level.empty() || level == "alive" || level == "ready") return std::nullopt;
+  return bad_request("level must be \"alive\" or \"ready\"");
+}
+
 }  // namespace
 
 response get_checks(session& s, const request& r) {
   std::string level = query_value(r, "level");
-  if (!level.empty() && level != "alive" && level != "ready")
-    return bad_request("level must be \"alive\" or \"ready\"");
+  if (auto bad = refuse_level(level)) return *bad;
   auto names = query_list(r, "names");
-  json plan;
-  try {
-    plan = s.plan();
-  } catch (const plan_error& e) {
-    return bad_request(e.what());
-  }
+  json plan = s.plan();
   json out = json::array();
   for (const auto& v : current_checks(s, plan)) {
     if (!level.empty() && v.level != level) continue;
@@ -87,18 +87,10 @@ response get_checks(session& s, const request& r) {
 response post_checks(session& s, const request& r) {
   json body;
   if (auto bad = decode_body(r, body)) return *bad;
-  std::string action = body.value("action", "");
-  std::vector<std::string> names;
-  if (body.contains("checks") && body["checks"].is_array())
-    for (const auto& n : body["checks"]) names.push_back(n.get<std::string>());
+  auto [action, names] = read_named_action(body, "checks");
   if (names.empty()) return bad_request(fmt::format("must specify checks for {} action", action));
-  if (action != "start" && action != "stop") return bad_request(fmt::format("invalid action \"{}\"", action));
-  json plan;
-  try {
-    plan = s.plan();
-  } catch (const plan_error& e) {
-    return bad_request(e.what());
-  }
+  if (action != "start" && action != "stop") return invalid_action(action);
+  json plan = s.plan();
   std::vector<std::string> missing;
   for (const auto& n : names)
     if (!plan["checks"].contains(n)) missing.push_back(n);
@@ -134,15 +126,9 @@ response post_checks(session& s, const request& r) {
 
 response get_health(session& s, const request& r) {
   std::string level = query_value(r, "level");
-  if (!level.empty() && level != "alive" && level != "ready")
-    return bad_request("level must be \"alive\" or \"ready\"");
+  if (auto bad = refuse_level(level)) return *bad;
   auto names = query_list(r, "names");
-  json plan;
-  try {
-    plan = s.plan();
-  } catch (const plan_error& e) {
-    return bad_request(e.what());
-  }
+  json plan = s.plan();
   bool healthy = true;
   for (const auto& v : current_checks(s, plan)) {
     // A ready check failing does not make "alive" unhealthy; an alive one makes both unhealthy.

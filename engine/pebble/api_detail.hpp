@@ -2,6 +2,7 @@
 // table in api.cpp points at, and the HTTP-free semantics each area exposes to the others.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -41,7 +42,12 @@ inline response not_found(const std::string& message, error_kind kind = error_ki
 inline response method_not_allowed(const std::string& message) { return error_response(405, message); }
 inline response request_entity_too_large(const std::string& message) { return error_response(413, message); }
 inline response internal_server_error(const std::string& message) { return error_response(500, message); }
+inline response invalid_action(const std::string& action) {
+  return bad_request("invalid action \"" + action + "\"");
+}
 inline response gateway_timeout(const std::string& message) { return error_response(504, message); }
+// A request reaching a container whose run has let go of it.
+inline response run_over() { return internal_server_error("the run this container belonged to is over"); }
 std::string status_text(int status);
 
 // Request helpers.
@@ -53,6 +59,22 @@ std::optional<response> decode_body(const request& r, json& body,
 // A query value split on commas (Pebble's MultiCommaSeparatedList); empty items dropped.
 std::vector<std::string> query_list(const request& r, const std::string& key);
 std::string query_value(const request& r, const std::string& key);
+// The strings listed under `key` in a JSON body ("services", "checks"); none when absent.
+std::vector<std::string> name_list(const json& body, const char* key);
+// The body of POST /v1/services and /v1/checks: an action on the items listed under `names_key`.
+struct named_action {
+  std::string action;
+  std::vector<std::string> names;
+};
+named_action read_named_action(const json& body, const char* names_key);
+// The string values of `keys` in a JSON body, in order, empty where absent; a value that is
+// not a string throws json::type_error (the dispatcher's 400), as Pebble's decoding refuses it.
+template <std::size_t N>
+std::array<std::string, N> string_fields(const json& body, const std::array<const char*, N>& keys) {
+  std::array<std::string, N> values;
+  for (std::size_t i = 0; i < N; ++i) values[i] = body.value(keys[i], "");
+  return values;
+}
 
 struct body_error : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -65,26 +87,16 @@ using state::parse_go_duration;
 
 json change_to_json(const session& s, const change_record& c);
 
-// ---- handlers: one per route ----
-response get_system_info(session& s, const request& r);
-response get_health(session& s, const request& r);
-response get_warnings(session& s, const request& r);
-response post_warnings(session& s, const request& r);
-response get_plan(session& s, const request& r);
-response post_layers(session& s, const request& r);
-response get_services(session& s, const request& r);
-response post_services(session& s, const request& r);
-response post_signals(session& s, const request& r);
-response get_changes(session& s, const request& r);
-response get_change(session& s, const request& r, const std::string& id);
-response post_change(session& s, const request& r, const std::string& id);
-response get_change_wait(session& s, const request& r, const std::string& id);
-response get_files(session& s, const request& r);
-response post_files(session& s, const request& r);
-response get_checks(session& s, const request& r);
-response post_checks(session& s, const request& r);
-response get_notices(session& s, const request& r);
-response get_notice(session& s, const request& r, const std::string& id);
-response post_notices(session& s, const request& r);
+// ---- handlers: one per route, by the file that defines them ----
+using handler = response(session& s, const request& r);
+using id_handler = response(session& s, const request& r, const std::string& id);  // {id} routes
+handler get_system_info, get_warnings, post_warnings;                  // api.cpp
+handler get_plan, post_layers;                                         // api_plan.cpp
+handler get_services, post_services, post_signals, get_changes;        // api_services.cpp
+id_handler get_change, post_change, get_change_wait;                   // api_services.cpp
+handler get_files, post_files;                                         // api_files.cpp
+handler get_checks, post_checks, get_health;                           // api_checks.cpp
+handler get_notices, post_notices;                                     // api_notices.cpp
+id_handler get_notice;                                                 // api_notices.cpp
 
 }  // namespace scenario::pebble::detail

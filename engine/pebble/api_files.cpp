@@ -734,7 +734,7 @@ response get_files(session& s, const request& r) {
     }
     return sync_response(std::get<json>(got));
   }
-  return bad_request(fmt::format("invalid action \"{}\"", action));
+  return invalid_action(action);
 }
 
 response post_files(session& s, const request& r) {
@@ -771,7 +771,7 @@ response post_files(session& s, const request& r) {
     return sync_response(results_json(results));
   }
   if (action == "write") return bad_request("must use multipart with \"write\" action");
-  return bad_request(fmt::format("invalid action \"{}\"", action));
+  return invalid_action(action);
 }
 
 }  // namespace scenario::pebble::detail

@@ -82,10 +82,8 @@ response get_notice(session& s, const request&, const std::string& id) {
 response post_notices(session& s, const request& r) {
   json body;
   if (auto bad = decode_body(r, body, "cannot decode request body")) return *bad;
-  std::string action = body.value("action", "");
-  std::string type = body.value("type", "");
-  std::string key = body.value("key", "");
-  if (action != "add") return bad_request(fmt::format("invalid action \"{}\"", action));
+  const auto [action, type, key] = string_fields<3>(body, {"action", "type", "key"});
+  if (action != "add") return invalid_action(action);
   if (type != "custom")
     return bad_request(fmt::format("invalid type \"{}\" (can only add \"custom\" notices)", type));
   // Pebble 1.19.0, the version /v1/system-info reports (internals/daemon/api_notices.go,
@@ -113,7 +111,9 @@ response post_notices(session& s, const request& r) {
 
   auto& notices = s.container().notices;
   std::string now = now_rfc3339();
-  auto it = std::find_if(notices.begin(), notices.end(), [&](const auto& n) { return n.type == type && n.key == key; });
+  // Named captures: a lambda may not capture structured bindings before C++20 (clang 14).
+  auto it = std::find_if(notices.begin(), notices.end(),
+                         [&type = type, &key = key](const auto& n) { return n.type == type && n.key == key; });
   if (it != notices.end()) {
     // A repeat occurrence: counts up; "repeated" moves only once repeat-after has elapsed.
     it->occurrences += 1;

@@ -10,20 +10,14 @@ namespace scenario::pebble::detail {
 response get_plan(session& s, const request& r) {
   std::string format = query_value(r, "format");
   if (format != "yaml") return bad_request(fmt::format("invalid format \"{}\"", format));
-  try {
-    return sync_response(plan_to_yaml(s.plan()));
-  } catch (const plan_error& e) {
-    return bad_request(e.what());
-  }
+  return sync_response(plan_to_yaml(s.plan()));
 }
 
 response post_layers(session& s, const request& r) {
   json body;
   if (auto bad = decode_body(r, body, "cannot decode request body")) return *bad;
-  std::string action = body.value("action", "");
-  std::string label = body.value("label", "");
-  std::string format = body.value("format", "");
-  if (action != "add") return bad_request(fmt::format("invalid action \"{}\"", action));
+  const auto [action, label, format] = string_fields<3>(body, {"action", "label", "format"});
+  if (action != "add") return invalid_action(action);
   if (label.empty()) return bad_request("label must be set");
   if (format != "yaml") return bad_request(fmt::format("invalid format \"{}\"", format));
   try {

@@ -90,12 +90,7 @@ void replan(session& s, const json& plan, std::vector<std::string>& stopped, std
 
 response get_services(session& s, const request& r) {
   auto names = query_list(r, "names");
-  json plan;
-  try {
-    plan = s.plan();
-  } catch (const plan_error& e) {
-    return bad_request(e.what());
-  }
+  json plan = s.plan();
   json out = json::array();
   for (const auto& [name, svc] : plan["services"].items()) {
     if (!names.empty() && std::find(names.begin(), names.end(), name) == names.end()) continue;
@@ -112,17 +107,9 @@ response get_services(session& s, const request& r) {
 response post_services(session& s, const request& r) {
   json body;
   if (auto bad = decode_body(r, body)) return *bad;
-  std::string action = body.value("action", "");
-  std::vector<std::string> names;
-  if (body.contains("services") && body["services"].is_array())
-    for (const auto& n : body["services"]) names.push_back(n.get<std::string>());
+  auto [action, names] = read_named_action(body, "services");
 
-  json plan;
-  try {
-    plan = s.plan();
-  } catch (const plan_error& e) {
-    return bad_request(e.what());
-  }
+  json plan = s.plan();
   if (action == "replan" || action == "autostart") {
     if (!names.empty()) return bad_request(fmt::format("{} accepts no service names", action));
     if (action == "autostart") {
@@ -162,7 +149,7 @@ response post_services(session& s, const request& r) {
       summary_names.assign(all.begin(), all.end());
       affected = summary_names;
     } else {
-      return bad_request(fmt::format("invalid action \"{}\"", action));
+      return invalid_action(action);
     }
   } catch (const plan_error& e) {
     return bad_request(fmt::format("cannot {} services: {}", action, e.what()));
@@ -189,9 +176,7 @@ response post_services(session& s, const request& r) {
 response post_signals(session& s, const request& r) {
   json body = parse_body(r);
   std::string signal = body.value("signal", "");
-  std::vector<std::string> names;
-  if (body.contains("services") && body["services"].is_array())
-    for (const auto& n : body["services"]) names.push_back(n.get<std::string>());
+  auto names = name_list(body, "services");
   static const std::set<std::string> known = {"SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGTERM", "SIGUSR1",
                                               "SIGUSR2", "SIGSTOP", "SIGCONT", "SIGALRM", "SIGWINCH"};
   if (!known.count(signal)) return bad_request(fmt::format("invalid signal name \"{}\"", signal));
@@ -234,7 +219,7 @@ response post_change(session& s, const request& r, const std::string& id) {
   json body;
   if (auto bad = decode_body(r, body)) return *bad;
   std::string action = body.value("action", "");
-  if (action != "abort") return bad_request(fmt::format("invalid action \"{}\"", action));
+  if (action != "abort") return invalid_action(action);
   if (c->ready) return bad_request(fmt::format("cannot abort change {} with nothing pending", id));
   c->status = "Undone";  // nothing is actually running in the simulation: abort settles at once
   c->ready = true;

@@ -1,5 +1,5 @@
 // Pebble exec without the sockets: decoding POST /v1/exec, choosing the container's exec mock,
-// and the change/task JSON an exec produces. server.cpp drives the websockets around these.
+// and the change/task JSON an exec produces. exec_session.cpp runs the lifecycle around these.
 #pragma once
 
 #include <map>

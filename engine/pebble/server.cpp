@@ -1,16 +1,10 @@
-// The socket side of the Pebble double: one io_context thread serves every attached container's
-// unix socket. HTTP requests (their targets decoded by http_target.cpp) become pebble::request and go to handle() under the container's
-// mutex; exec (POST /v1/exec and the task websockets) is served here, with its change registered
-// in the container's session so handle()'s /v1/changes endpoints report it.
-//
-// Exec lifecycle (mirrors Pebble's cmdstate): POST /v1/exec records the call, registers a "Doing"
-// change and answers 202 with the task id. Once the client has connected the I/O websockets
-// ("stdio", and "stderr" when split-stderr), the mock's output is sent followed by
-// {"command":"end"} on each stream. The "process" exits when the charm ends stdin
-// ({"command":"end"} or closing the stdio websocket) or, if the charm never ends stdin, shortly
-// after it starts waiting on the change (a mock cannot tell whether the command reads stdin;
-// ops' wait_output() without stdin never closes it). The change is then Done with the exit code
-// in the task data, and pending /v1/changes/{id}/wait requests are answered by handle().
+// The transport of the Pebble double: one io_context thread serves every attached container's
+// unix socket. It reads HTTP requests (targets decoded by http_target.cpp), hands them to
+// dispatch() (api.cpp's route table) under the container's run lock, and carries out what the
+// route asks: write the response, upgrade to a websocket and attach it to an exec stream
+// (exec_session.cpp runs the exec), or keep the connection for a later reply. It also keeps the
+// connections and timers of each run and shuts them down on detach; cpu_sharing.cpp places the
+// thread.
 #include "engine/pebble/server.hpp"
 
 #include <algorithm>
@@ -18,25 +12,20 @@
 #include <chrono>
 #include <deque>
 #include <future>
-#include <list>
-#include <map>
 #include <optional>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <unistd.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "engine/pebble/api.hpp"
 #include "engine/pebble/api_detail.hpp"
+#include "engine/pebble/asio_names.hpp"
 #include "engine/pebble/cpu_sharing.hpp"
-#include "engine/pebble/exec.hpp"
+#include "engine/pebble/exec_session.hpp"
 #include "engine/pebble/http_target.hpp"
 #include "engine/state/errors.hpp"
 
@@ -44,35 +33,42 @@ namespace scenario::pebble {
 
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using unix_socket = net::local::stream_protocol::socket;
-using unix_acceptor = net::local::stream_protocol::acceptor;
-using json = nlohmann::json;
+using namespace asio_names;
 
-// How long after the charm starts waiting on an exec whose stdin it has not ended the mock
-// "process" keeps running while stdin still trickles in. ops sends stdin given to exec() from a
-// thread started before wait(), so it is usually in flight already. Stdin arriving later is
-// still recorded (and detach_all drains what is in flight), so this only orders completion.
-constexpr auto stdin_grace = std::chrono::milliseconds(5);
 // detach_all waits at most this long for stdin already sent by the charm to be read.
 constexpr auto detach_drain_limit = std::chrono::milliseconds(200);
 // How long a listener waits after a failed accept (e.g. no descriptors left) before the next.
 constexpr auto accept_retry_delay = std::chrono::milliseconds(10);
-// Pebble's cmdstate connectTimeout: the I/O websockets must connect within this.
-constexpr auto websocket_connect_timeout = std::chrono::seconds(5);
 // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
 constexpr std::size_t max_socket_path = 107;
 
-// Pebble's envelopes, built in api.cpp.
-using detail::async_response;
-using detail::bad_request;
-using detail::gateway_timeout;
-using detail::internal_server_error;
-using detail::not_found;
-using detail::request_entity_too_large;
+// ---- timers ----
+
+// exec_clock on the io_context. A timer's call runs only while the timer lives: destroying it
+// also stops a call already queued by an expiry.
+class asio_clock : public exec_clock {
+ public:
+  explicit asio_clock(net::io_context& ioc) : ioc_(ioc) {}
+
+  std::unique_ptr<timer> after(std::chrono::steady_clock::duration delay,
+                               std::function<void()> fire) override {
+    auto t = std::make_unique<asio_timer>(ioc_);
+    t->wait.expires_after(delay);
+    t->wait.async_wait([live = t->live, fire = std::move(fire)](beast::error_code ec) {
+      if (!ec && *live) fire();
+    });
+    return t;
+  }
+
+ private:
+  struct asio_timer : timer {
+    explicit asio_timer(net::io_context& ioc) : wait(ioc) {}
+    ~asio_timer() override { *live = false; }
+    net::steady_timer wait;
+    std::shared_ptr<bool> live = std::make_shared<bool>(true);
+  };
+  net::io_context& ioc_;
+};
 
 // ---- connection bookkeeping ----
 
@@ -82,43 +78,12 @@ class closable {
   virtual void close() = 0;
 };
 
-class http_conn;
-class ws_conn;
-struct endpoint;
-
-// A GET /v1/changes/{id}/wait held until its exec finishes (or its timeout passes).
-struct waiter {
-  std::shared_ptr<http_conn> conn;
-  request req;
-  bool keep_alive = true;
-  std::unique_ptr<net::steady_timer> timer;
-  bool answered = false;
-};
-
-struct exec_task {
-  explicit exec_task(net::io_context& ioc) : grace(ioc), connect_deadline(ioc) {}
-  std::string task_id;
-  std::string change_id;
-  std::string summary;
-  std::size_t history_index = 0;
-  exec_outcome outcome;
-  bool split_stderr = false;
-  std::shared_ptr<ws_conn> control, stdio, stderr_ws;  // reserved at upgrade time
-  int io_connected = 0;
-  bool started = false;
-  bool stdin_ended = false;
-  bool done = false;
-  std::list<std::shared_ptr<waiter>> waiters;
-  net::steady_timer grace;
-  net::steady_timer connect_deadline;
-};
-
-// One attached container for one run: its session and live connections. Served through a
-// listener, which outlives it.
-struct endpoint {
-  endpoint(net::io_context& ioc, state::container& c, std::mutex& m, layer_cache& layers,
+// One attached container for one run: its session, its execs and live connections. Served
+// through a listener, which outlives it.
+struct endpoint : run_access {
+  endpoint(exec_clock& clock, state::container& c, std::mutex& m, layer_cache& layers,
            session_options options)
-      : ioc(ioc), session(c, &layers, options), mu(m) {}
+      : session(c, &layers, options), execs(*this, clock), mu(m) {}
 
   // The run's mutex, locked, unless the run has let go of this endpoint (then an empty lock):
   // once it has, the run, its mutex and its container may be gone. Holds `released_mu` too, so
@@ -139,19 +104,28 @@ struct endpoint {
     released = true;
   }
 
-  net::io_context& ioc;
-  pebble::session session;
+  bool with_session(const std::function<void(pebble::session&)>& use) override {
+    auto lock = lock_run();
+    if (!lock) return false;
+    use(session);
+    return true;
+  }
+
+  // What the route table makes of `r`, under the run's lock.
+  outcome serve(const request& r, reply_fn reply) {
+    auto lock = lock_run();
+    if (!lock) return detail::run_over();
+    return dispatch(session, execs, r, std::move(reply));
+  }
+
+  pebble::session session;  // guarded by mu
+  exec_session execs;       // io thread only (ran(): any thread)
   std::mutex& mu;  // guards session and its container; reached only through lock_run()
   std::mutex released_mu;
-  bool released = false;           // guarded by released_mu
-  std::atomic<bool> ran_exec = false;  // an exec started: detaching must drain its stdin
-  std::uint64_t stdin_events = 0;      // io thread only: exec stdin data and ends handled
+  bool released = false;  // guarded by released_mu
   bool detached = false;  // io thread only: connections closed, exec work dropped
   std::atomic<int> open_conns = 0;  // connections alive (see open_conn_mark)
   std::vector<std::weak_ptr<closable>> conns;
-  std::map<std::string, std::shared_ptr<exec_task>> execs;  // by task id
-  std::map<std::string, std::string> exec_changes;         // change id -> task id
-  int next_task_id = 1;
 
   void track(const std::shared_ptr<closable>& c) {
     std::erase_if(conns, [](const auto& w) { return w.expired(); });
@@ -184,39 +158,25 @@ struct listener {
   std::shared_ptr<endpoint> current;  // guarded by server::impl::mu
 };
 
-void send_frame(const std::shared_ptr<ws_conn>& ws, bool binary, std::string data);
-void on_exec_websocket_ready(const std::shared_ptr<endpoint>& ep,
-                             const std::shared_ptr<exec_task>& t);
-void on_stdin(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t,
-              std::string_view data);
-void on_stdin_end(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t);
+// ---- websockets: an exec task's streams ----
 
-// ---- websockets of an exec task ----
-
-class ws_conn : public closable, public std::enable_shared_from_this<ws_conn> {
+class ws_conn : public closable, public exec_stream, public std::enable_shared_from_this<ws_conn> {
  public:
-  ws_conn(unix_socket sock, std::shared_ptr<endpoint> ep, std::weak_ptr<exec_task> task,
-          std::string id)
-      : ws_(std::move(sock)),
-        ep_(std::move(ep)),
-        open_(*ep_),
-        task_(std::move(task)),
-        id_(std::move(id)) {
+  ws_conn(unix_socket sock, std::shared_ptr<endpoint> ep, websocket_upgrade stream)
+      : ws_(std::move(sock)), ep_(std::move(ep)), open_(*ep_), stream_(std::move(stream)) {
     ws_.read_message_max(0);  // no limit: stdin may be large
     ws_.auto_fragment(false);
   }
 
-  void accept(http::request<http::string_body> req) {
+  void accept(const http::request<http::string_body>& req) {
     ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) {
       if (ec || self->ep_->detached) return self->close();
-      auto t = self->task_.lock();
-      if (!t) return self->close();
       self->read_next();
-      if (self->id_ != "control") on_exec_websocket_ready(self->ep_, t);
+      self->ep_->execs.stream_opened(self->stream_.task_id, self->stream_.websocket_id);
     });
   }
 
-  void send(bool binary, std::string data) {
+  void send(bool binary, std::string data) override {
     out_.emplace_back(binary, std::move(data));
     if (!writing_) write_next();
   }
@@ -227,8 +187,7 @@ class ws_conn : public closable, public std::enable_shared_from_this<ws_conn> {
     ws_.next_layer().close(ec);
   }
 
-  // Bytes the client sent that the server has not read yet.
-  std::size_t unread_bytes() {
+  std::size_t unread_bytes() override {
     if (closed_) return 0;
     beast::error_code ec;
     std::size_t n = ws_.next_layer().available(ec);
@@ -264,40 +223,25 @@ class ws_conn : public closable, public std::enable_shared_from_this<ws_conn> {
 
   void on_read(beast::error_code ec) {
     if (ep_->detached) return;
-    auto t = task_.lock();
+    auto& execs = ep_->execs;
     if (ec) {
-      // The client shut the websocket down: for stdio that ends stdin, like closing a pipe.
-      if (t && id_ == "stdio") on_stdin_end(ep_, t);
+      execs.stream_closed(stream_.task_id, stream_.websocket_id);
       return close();
     }
-    if (t && id_ == "stdio") {
-      std::string data = beast::buffers_to_string(buf_.data());
-      if (ws_.got_binary()) {
-        on_stdin(ep_, t, data);
-      } else {
-        // Text frames are I/O commands; "end" is EOF (Pebble's wsutil). Others are ignored.
-        json cmd = json::parse(data, nullptr, false);
-        if (cmd.is_object() && cmd.value("command", "") == "end") on_stdin_end(ep_, t);
-      }
-    }
-    // "control" carries signal/resize commands: a mock process has nothing to signal.
+    execs.stream_message(stream_.task_id, stream_.websocket_id, ws_.got_binary(),
+                         beast::buffers_to_string(buf_.data()));
     read_next();
   }
 
   websocket::stream<unix_socket> ws_;
   std::shared_ptr<endpoint> ep_;
   open_conn_mark open_;  // after ep_: unmarked before ep_ goes
-  std::weak_ptr<exec_task> task_;
-  std::string id_;
+  websocket_upgrade stream_;  // which exec stream this is
   beast::flat_buffer buf_;
   std::deque<std::pair<bool, std::string>> out_;
   bool writing_ = false;
   bool closed_ = false;
 };
-
-void send_frame(const std::shared_ptr<ws_conn>& ws, bool binary, std::string data) {
-  if (ws) ws->send(binary, std::move(data));
-}
 
 // ---- HTTP connections ----
 
@@ -368,13 +312,12 @@ class http_conn : public closable, public std::enable_shared_from_this<http_conn
 
   // The rest of the body is never read, so the connection cannot carry another request.
   void refuse_too_large() {
-    write(request_entity_too_large(fmt::format("request body too large: {} {} accepts at most {} bytes",
+    write(detail::request_entity_too_large(fmt::format("request body too large: {} {} accepts at most {} bytes",
                                           method(), target_path(), body_cap())),
           false);
   }
 
   void on_read(beast::error_code ec);
-  void upgrade(http::request<http::string_body> req, const std::string& path);
 
   unix_socket sock_;
   std::shared_ptr<endpoint> ep_;
@@ -382,205 +325,6 @@ class http_conn : public closable, public std::enable_shared_from_this<http_conn
   beast::flat_buffer buf_;
   std::optional<http::request_parser<http::string_body>> parser_;
 };
-
-// ---- exec ----
-
-void complete_exec(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t,
-                   std::optional<int> exit_code, const std::string& error);
-
-response detached_response() {
-  return internal_server_error("the run this container belonged to is over");
-}
-
-response answer(endpoint& ep, const request& req) {
-  auto lock = ep.lock_run();
-  if (!lock) return detached_response();
-  try {
-    return handle(ep.session, req);
-  } catch (const std::exception& e) {
-    return internal_server_error(e.what());
-  }
-}
-
-response start_exec(const std::shared_ptr<endpoint>& ep, const request& req) {
-  exec_request er;
-  try {
-    er = parse_exec_request(req.body);
-  } catch (const bad_exec_request& e) {
-    return bad_request(e.what());
-  }
-  auto t = std::make_shared<exec_task>(ep->ioc);
-  t->split_stderr = er.split_stderr;
-  t->summary = exec_summary(er.command);
-  ep->ran_exec = true;
-  {
-    auto lock = ep->lock_run();
-    if (!lock) return detached_response();
-    state::container& c = ep->session.container();
-    if (er.service_context) {
-      try {
-        merge_service_context(er, ep->session.plan());
-      } catch (const std::exception& e) {
-        return bad_request(e.what());
-      }
-    }
-    t->outcome = resolve_exec(c, er.command);
-    // Pebble refuses a command it cannot run before any change exists: nothing ran.
-    if (!t->outcome.matched) return bad_request(t->outcome.refusal);
-    c.exec_history.push_back(make_exec_record(er, t->outcome.exit_code));
-    t->history_index = c.exec_history.size() - 1;
-    change_record change;
-    change.kind = "exec";
-    change.summary = t->summary;
-    change.status = "Doing";
-    change.ready = false;
-    t->task_id = std::to_string(ep->next_task_id++);
-    change.tasks = json::array({exec_task_json(t->task_id, er.command)});
-    t->change_id = ep->session.add_change(std::move(change));
-  }
-  ep->execs[t->task_id] = t;
-  ep->exec_changes[t->change_id] = t->task_id;
-
-  t->connect_deadline.expires_after(websocket_connect_timeout);
-  t->connect_deadline.async_wait([ep, w = std::weak_ptr(t)](beast::error_code ec) {
-    auto t = w.lock();
-    if (ec || !t || ep->detached || t->started || t->done) return;
-    complete_exec(ep, t, std::nullopt,
-                  fmt::format("exec {}: timeout waiting for websocket connections: context "
-                              "deadline exceeded",
-                              t->task_id));
-  });
-
-  json env = er.environment;
-  json result = {{"task-id", t->task_id},
-                 {"environment", env},
-                 {"working-dir", er.working_dir ? json(*er.working_dir) : json("")}};
-  return async_response(t->change_id, result);
-}
-
-void answer_waiters(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t) {
-  auto waiters = std::move(t->waiters);
-  t->waiters.clear();
-  for (auto& w : waiters) {
-    if (w->answered) continue;
-    w->answered = true;
-    if (w->timer) w->timer->cancel();
-    w->conn->write(answer(*ep, w->req), w->keep_alive);
-  }
-}
-
-void complete_exec(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t,
-                   std::optional<int> exit_code, const std::string& error) {
-  if (t->done || ep->detached) return;
-  t->done = true;
-  t->grace.cancel();
-  t->connect_deadline.cancel();
-  if (auto lock = ep->lock_run()) {
-    if (change_record* ch = ep->session.find_change(t->change_id)) {
-      ch->ready = true;
-      ch->status = error.empty() ? "Done" : "Error";
-      if (!error.empty()) {
-        ch->err = fmt::format("cannot perform the following tasks:\n- {} ({})", t->summary, error);
-      }
-      if (ch->tasks.is_array() && !ch->tasks.empty()) {
-        finish_exec_task(ch->tasks[0], exit_code, error);
-      }
-    }
-  }
-  answer_waiters(ep, t);
-}
-
-// The mock process exits once stdin is over, or stdin_grace after the last sign of stdin
-// activity while the charm is already waiting for the exit code.
-void arm_grace(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t) {
-  if (!t->started || t->done || t->waiters.empty()) return;
-  t->grace.expires_after(stdin_grace);
-  t->grace.async_wait([ep, w = std::weak_ptr(t)](beast::error_code ec) {
-    auto t = w.lock();
-    if (ec || !t || ep->detached) return;
-    complete_exec(ep, t, t->outcome.exit_code, "");
-  });
-}
-
-void on_exec_websocket_ready(const std::shared_ptr<endpoint>& ep,
-                             const std::shared_ptr<exec_task>& t) {
-  ++t->io_connected;
-  if (t->started || t->done || t->io_connected < (t->split_stderr ? 2 : 1)) return;
-  t->started = true;
-  t->connect_deadline.cancel();
-  const std::string end = R"({"command":"end"})";
-  if (t->split_stderr) {
-    if (!t->outcome.stdout_text.empty()) send_frame(t->stdio, true, t->outcome.stdout_text);
-    send_frame(t->stdio, false, end);
-    if (!t->outcome.stderr_text.empty()) send_frame(t->stderr_ws, true, t->outcome.stderr_text);
-    send_frame(t->stderr_ws, false, end);
-  } else {
-    // One pipe for both streams, as Pebble does without split-stderr.
-    std::string both = t->outcome.stdout_text + t->outcome.stderr_text;
-    if (!both.empty()) send_frame(t->stdio, true, std::move(both));
-    send_frame(t->stdio, false, end);
-  }
-  if (t->stdin_ended) return complete_exec(ep, t, t->outcome.exit_code, "");
-  arm_grace(ep, t);
-}
-
-void on_stdin(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t,
-              std::string_view data) {
-  ++ep->stdin_events;
-  if (t->stdin_ended) return;
-  if (auto lock = ep->lock_run()) {
-    auto& history = ep->session.container().exec_history;
-    if (t->history_index < history.size()) history[t->history_index].stdin_text.append(data);
-  }
-  arm_grace(ep, t);  // more stdin may follow: restart the grace period
-}
-
-void on_stdin_end(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<exec_task>& t) {
-  ++ep->stdin_events;
-  if (t->stdin_ended) return;
-  t->stdin_ended = true;
-  if (t->started) complete_exec(ep, t, t->outcome.exit_code, "");
-}
-
-// GET /v1/changes/{id}/wait on a running exec: hold the request until the exec finishes.
-bool defer_wait(const std::shared_ptr<endpoint>& ep, const std::shared_ptr<http_conn>& conn,
-                const request& req, bool keep_alive) {
-  auto parts = path_parts(req.path);
-  if (parts.size() != 4 || parts[0] != "v1" || parts[1] != "changes" || parts[3] != "wait")
-    return false;
-  auto it = ep->exec_changes.find(std::string(parts[2]));
-  if (it == ep->exec_changes.end()) return false;
-  auto t = ep->execs.at(it->second);
-  if (t->done) return false;
-
-  auto w = std::make_shared<waiter>();
-  w->conn = conn;
-  w->req = req;
-  w->keep_alive = keep_alive;
-  if (auto q = req.query.find("timeout"); q != req.query.end()) {
-    auto seconds = parse_go_duration(q->second);
-    if (!seconds || *seconds < 0) {
-      conn->write(bad_request(fmt::format("invalid timeout: time: invalid duration \"{}\"",
-                                                  q->second)),
-                  keep_alive);
-      return true;
-    }
-    w->timer = std::make_unique<net::steady_timer>(ep->ioc);
-    w->timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(*seconds)));
-    w->timer->async_wait([ep, ww = std::weak_ptr(w), seconds = *seconds](beast::error_code ec) {
-      auto w = ww.lock();
-      if (ec || !w || w->answered || ep->detached) return;
-      w->answered = true;
-      w->conn->write(gateway_timeout(fmt::format("timed out waiting for change after {}",
-                                                     format_go_duration(seconds))),
-                     w->keep_alive);
-    });
-  }
-  t->waiters.push_back(std::move(w));
-  arm_grace(ep, t);
-  return true;
-}
 
 void http_conn::on_read(beast::error_code ec) {
   if (ec == http::error::body_limit && !ep_->detached) return refuse_too_large();
@@ -590,51 +334,21 @@ void http_conn::on_read(beast::error_code ec) {
   req.method = std::string(raw.method_string());
   split_target(std::string_view(raw.target().data(), raw.target().size()), req.path, req.query);
   req.content_type = std::string(raw[http::field::content_type]);
-  bool keep_alive = raw.keep_alive();
-
-  if (websocket::is_upgrade(raw)) return upgrade(std::move(raw), req.path);
+  req.websocket = websocket::is_upgrade(raw);
   req.body = std::move(raw.body());
+  // A refused upgrade closes the connection: the client expected to switch protocols.
+  const bool keep_alive = raw.keep_alive() && !req.websocket;
 
-  if (req.method == "POST" && req.path == "/v1/exec") {
-    return write(start_exec(ep_, req), keep_alive);
+  auto reply = [self = shared_from_this(), keep_alive](response r) { self->write(r, keep_alive); };
+  auto result = ep_->serve(req, std::move(reply));
+  if (auto* r = std::get_if<response>(&result)) return write(*r, keep_alive);
+  if (auto* upgrade = std::get_if<websocket_upgrade>(&result)) {
+    auto ws = std::make_shared<ws_conn>(std::move(sock_), ep_, *upgrade);
+    ep_->execs.attach(upgrade->task_id, upgrade->websocket_id, ws);
+    ep_->track(ws);
+    return ws->accept(raw);
   }
-  if (req.method == "GET" && defer_wait(ep_, shared_from_this(), req, keep_alive)) return;
-  write(answer(*ep_, req), keep_alive);
-}
-
-// GET /v1/tasks/{task-id}/websocket/{control|stdio|stderr} with an Upgrade header.
-void http_conn::upgrade(http::request<http::string_body> req, const std::string& path) {
-  auto parts = path_parts(path);
-  if (parts.size() != 5 || parts[0] != "v1" || parts[1] != "tasks" || parts[3] != "websocket") {
-    return write(not_found("invalid API endpoint requested"), false);
-  }
-  std::string task_id(parts[2]);
-  std::string ws_id(parts[4]);
-  auto it = ep_->execs.find(task_id);
-  if (it == ep_->execs.end()) {
-    return write(not_found(fmt::format("cannot find task {}", json(task_id).dump())),
-                 false);
-  }
-  auto t = it->second;
-  std::shared_ptr<ws_conn>* slot = nullptr;
-  if (ws_id == "control") slot = &t->control;
-  if (ws_id == "stdio") slot = &t->stdio;
-  if (ws_id == "stderr" && t->split_stderr) slot = &t->stderr_ws;
-  if (!slot || t->done) {
-    // Pebble forgets an execution's websockets once the process has finished.
-    return write(not_found(fmt::format("cannot find {} websocket for task {}", ws_id,
-                                                 json(task_id).dump())),
-                 false);
-  }
-  if (*slot) {
-    return write(
-        internal_server_error(fmt::format("websocket {} already connected", json(ws_id).dump())),
-        false);
-  }
-  auto ws = std::make_shared<ws_conn>(std::move(sock_), ep_, t, ws_id);
-  *slot = ws;
-  ep_->track(ws);
-  ws->accept(std::move(req));
+  // reply_later: the route keeps `reply`, and the connection reads nothing more until then.
 }
 
 }  // namespace
@@ -652,6 +366,7 @@ struct server::impl {
   // Before ioc: handlers destroyed with ioc own sessions that point at it.
   layer_cache layers;  // io thread only (requests are handled there)
   net::io_context ioc;
+  asio_clock clock{ioc};  // the exec sessions' timers
   net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
   std::thread thread;
   cpu_sharing cpus;  // `thread`'s CPU placement while cpu_shares live
@@ -700,19 +415,7 @@ struct server::impl {
       if (auto c = w.lock()) c->close();
     }
     ep.conns.clear();
-    for (auto& [id, t] : ep.execs) {
-      t->grace.cancel();
-      t->connect_deadline.cancel();
-      for (auto& w : t->waiters) {
-        if (w->timer) w->timer->cancel();
-      }
-      t->waiters.clear();
-      t->control.reset();
-      t->stdio.reset();
-      t->stderr_ws.reset();
-    }
-    ep.execs.clear();
-    ep.exec_changes.clear();
+    ep.execs.close();
   }
 
   // The endpoints `owns` selects (any thread).
@@ -745,10 +448,9 @@ struct server::impl {
   std::optional<std::uint64_t> stdin_progress(const Owns& owns) {
     std::uint64_t events = 0;
     for (auto& ep : owned_endpoints(owns)) {
-      for (auto& [id, t] : ep->execs) {
-        if (t->stdio && !t->stdin_ended && t->stdio->unread_bytes() > 0) return std::nullopt;
-      }
-      events += ep->stdin_events;
+      auto progress = ep->execs.stdin_progress();
+      if (!progress) return std::nullopt;
+      events += *progress;
     }
     return events;
   }
@@ -756,7 +458,7 @@ struct server::impl {
   template <class Owns>
   void detach(const Owns& owns) {
     auto owned = owned_endpoints(owns);
-    if (std::any_of(owned.begin(), owned.end(), [](const auto& ep) { return ep->ran_exec.load(); })) {
+    if (std::any_of(owned.begin(), owned.end(), [](const auto& ep) { return ep->execs.ran(); })) {
       // Stdin the charm already wrote belongs in exec_history. It may still be in a socket,
       // or already read but its handler queued on the io thread: wait until the io thread
       // goes a whole round with nothing unread and no new stdin handled.
@@ -775,7 +477,7 @@ struct server::impl {
     // left asleep, as waking it costs this thread tens of microseconds on an idle VM.
     for (auto& ep : take_endpoints(owns)) {
       ep->release();
-      if (ep->open_conns.load(std::memory_order_acquire) == 0 && !ep->ran_exec) continue;
+      if (ep->open_conns.load(std::memory_order_acquire) == 0 && !ep->execs.ran()) continue;
       net::post(ioc, [ep] { close_endpoint(*ep); });
     }
   }
@@ -842,7 +544,7 @@ std::filesystem::path server::attach(state::container& c, std::mutex& mu, sessio
   // raises pebble.ConnectionError, as it does when the workload container is down.
   if (!c.can_connect) return next_path("-down");
 
-  auto ep = std::make_shared<endpoint>(impl_->ioc, c, mu, impl_->layers, options);
+  auto ep = std::make_shared<endpoint>(impl_->clock, c, mu, impl_->layers, options);
   {
     std::lock_guard lock(impl_->mu);
     for (auto& l : impl_->listeners) {

@@ -1,5 +1,6 @@
 // A Pebble daemon per container, served over real unix sockets by one background thread
-// (Boost.Asio/Beast): HTTP/1.1 with Pebble's JSON envelope, multipart files, exec websockets.
+// (Boost.Asio/Beast): the transport only. It speaks HTTP/1.1 and websockets; what a request
+// means is api.cpp's route table and, for exec, exec_session.cpp.
 // The thread never touches Python; it reads and writes the attached containers under a mutex.
 #pragma once
 

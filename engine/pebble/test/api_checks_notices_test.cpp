@@ -3,37 +3,17 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/pebble/api.hpp"
+#include "engine/pebble/test/api_calls.hpp"
 
-namespace scenario::pebble {
+namespace scenario::pebble::api_test {
 namespace {
 
-using json = nlohmann::json;
-
-struct reply {
-  int status;
-  json body;
-};
-
-reply call(session& s, std::string method, std::string path, json body = nullptr,
-           std::map<std::string, std::string> query = {}) {
-  request r;
-  r.method = std::move(method);
-  r.path = std::move(path);
-  r.query = std::move(query);
-  r.content_type = "application/json";
-  if (!body.is_null()) r.body = body.dump();
-  auto resp = handle(s, r);
-  return {resp.status, json::parse(resp.body)};
-}
-
 state::container with_checks() {
-  state::container c;
-  c.layers.emplace_back(
-      "base", json{{"checks",
-                    {{"alive", {{"override", "replace"}, {"level", "alive"}, {"tcp", {{"port", 8080}}}}},
-                     {"ready", {{"override", "replace"}, {"level", "ready"}, {"threshold", 5}, {"http", {{"url", "http://x/"}}}}},
-                     {"other", {{"override", "replace"}, {"exec", {{"command", "true"}}}}}}}});
-  return c;
+  return with_base_layer(
+      {{"checks",
+        {{"alive", {{"override", "replace"}, {"level", "alive"}, {"tcp", {{"port", 8080}}}}},
+         {"ready", {{"override", "replace"}, {"level", "ready"}, {"threshold", 5}, {"http", {{"url", "http://x/"}}}}},
+         {"other", {{"override", "replace"}, {"exec", {{"command", "true"}}}}}}}});
 }
 
 state::check_info info(std::string name, std::string status, int failures) {
@@ -236,4 +216,4 @@ TEST(ApiNotices, AddRefusesALongKeyByItsSize) {
 }
 
 }  // namespace
-}  // namespace scenario::pebble
+}  // namespace scenario::pebble::api_test

@@ -4,25 +4,18 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/pebble/api.hpp"
+#include "engine/pebble/test/api_calls.hpp"
 
 namespace scenario::pebble {
 namespace {
 
 using json = nlohmann::json;
 
-response call(session& s, std::string method, std::string path, json body = nullptr,
-              std::map<std::string, std::string> query = {}) {
-  request r;
-  r.method = std::move(method);
-  r.path = std::move(path);
-  r.query = std::move(query);
-  r.content_type = "application/json";
-  if (!body.is_null()) r.body = body.dump();
-  return handle(s, r);
-}
+// The raw response: some tests read a reply that is not a JSON envelope.
+using api_test::send;
 
 json add_layer(session& s, const std::string& label, const std::string& yaml, bool combine = false) {
-  auto resp = call(s, "POST", "/v1/layers",
+  auto resp = send(s, "POST", "/v1/layers",
                    {{"action", "add"}, {"label", label}, {"format", "yaml"}, {"layer", yaml}, {"combine", combine}});
   auto body = json::parse(resp.body);
   body["http"] = resp.status;
@@ -30,7 +23,7 @@ json add_layer(session& s, const std::string& label, const std::string& yaml, bo
 }
 
 YAML::Node plan(session& s) {
-  auto resp = call(s, "GET", "/v1/plan", nullptr, {{"format", "yaml"}});
+  auto resp = send(s, "GET", "/v1/plan", nullptr, {{"format", "yaml"}});
   EXPECT_EQ(resp.status, 200);
   return YAML::Load(json::parse(resp.body)["result"].get<std::string>());
 }
@@ -38,7 +31,7 @@ YAML::Node plan(session& s) {
 TEST(ApiEnvelope, SystemInfoIsSyncWithVersion) {
   state::container c;
   session s(c);
-  auto resp = call(s, "GET", "/v1/system-info");
+  auto resp = send(s, "GET", "/v1/system-info");
   EXPECT_EQ(resp.status, 200);
   EXPECT_EQ(resp.content_type, "application/json");
   auto body = json::parse(resp.body);
@@ -51,13 +44,13 @@ TEST(ApiEnvelope, SystemInfoIsSyncWithVersion) {
 TEST(ApiEnvelope, UnknownEndpointIs404AndWrongMethodIs405) {
   state::container c;
   session s(c);
-  auto resp = call(s, "GET", "/v1/nope");
+  auto resp = send(s, "GET", "/v1/nope");
   EXPECT_EQ(resp.status, 404);
   auto body = json::parse(resp.body);
   EXPECT_EQ(body["type"], "error");
   EXPECT_EQ(body["status"], "Not Found");
   EXPECT_EQ(body["result"]["message"], "invalid API endpoint requested");
-  resp = call(s, "DELETE", "/v1/plan");
+  resp = send(s, "DELETE", "/v1/plan");
   EXPECT_EQ(resp.status, 405);
   EXPECT_EQ(json::parse(resp.body)["result"]["message"], "method \"DELETE\" not allowed");
 }
@@ -67,7 +60,7 @@ TEST(ApiEnvelope, UnknownEndpointIs404AndWrongMethodIs405) {
 TEST(ApiEnvelope, RequestBytesThatAreNotUtf8AreRepliedWithReplacementCharacters) {
   state::container c;
   session s(c);
-  auto resp = call(s, "G\xffT", "/v1/plan");
+  auto resp = send(s, "G\xffT", "/v1/plan");
   EXPECT_EQ(resp.status, 405);
   EXPECT_EQ(json::parse(resp.body)["result"]["message"], "method \"G\xEF\xBF\xBDT\" not allowed");
 }
@@ -75,9 +68,9 @@ TEST(ApiEnvelope, RequestBytesThatAreNotUtf8AreRepliedWithReplacementCharacters)
 TEST(ApiPlan, EmptyPlanAndBadFormat) {
   state::container c;
   session s(c);
-  auto resp = call(s, "GET", "/v1/plan", nullptr, {{"format", "yaml"}});
+  auto resp = send(s, "GET", "/v1/plan", nullptr, {{"format", "yaml"}});
   EXPECT_EQ(json::parse(resp.body)["result"], "{}\n");
-  resp = call(s, "GET", "/v1/plan", nullptr, {{"format", "json"}});
+  resp = send(s, "GET", "/v1/plan", nullptr, {{"format", "json"}});
   EXPECT_EQ(resp.status, 400);
   EXPECT_EQ(json::parse(resp.body)["result"]["message"], "invalid format \"json\"");
 }
@@ -213,9 +206,9 @@ TEST(ApiPlan, UnknownFieldAndBadYamlAreParseErrors) {
 TEST(ApiPlan, RequestErrors) {
   state::container c;
   session s(c);
-  auto resp = call(s, "POST", "/v1/layers", {{"action", "remove"}, {"label", "x"}, {"format", "yaml"}, {"layer", ""}});
+  auto resp = send(s, "POST", "/v1/layers", {{"action", "remove"}, {"label", "x"}, {"format", "yaml"}, {"layer", ""}});
   EXPECT_EQ(json::parse(resp.body)["result"]["message"], "invalid action \"remove\"");
-  resp = call(s, "POST", "/v1/layers", {{"action", "add"}, {"label", ""}, {"format", "yaml"}, {"layer", ""}});
+  resp = send(s, "POST", "/v1/layers", {{"action", "add"}, {"label", ""}, {"format", "yaml"}, {"layer", ""}});
   EXPECT_EQ(json::parse(resp.body)["result"]["message"], "label must be set");
   request r{"POST", "/v1/layers", {}, "application/json", "{not json"};
   resp = handle(s, r);
@@ -259,7 +252,7 @@ TEST(ApiPlan, MalformedStateLayerIsReportedNotCrashed) {
   c.name = "workload";
   c.layers.emplace_back("bad", json{{"checks", {{"chk", {{"override", "replace"}, {"period", 10}, {"tcp", {{"port", 1}}}}}}}});
   session s(c);
-  auto resp = call(s, "GET", "/v1/services");
+  auto resp = send(s, "GET", "/v1/services");
   EXPECT_EQ(resp.status, 400);  // refused, never a server error
   std::string msg = json::parse(resp.body)["result"]["message"];
   EXPECT_EQ(msg.rfind("container \"workload\" has a malformed layer or base_plan:", 0), 0u) << msg;
@@ -348,7 +341,7 @@ TEST(ApiPlanCompatible, LayersWithoutOverrideReplaceAndThePlanIsNotValidated) {
   EXPECT_NE(divergences[0].find("Strict mode answers Pebble's 400"), std::string::npos);
 
   session strict(c);  // Pebble's rules are the default
-  auto refused = call(strict, "GET", "/v1/plan", nullptr, {{"format", "yaml"}});
+  auto refused = send(strict, "GET", "/v1/plan", nullptr, {{"format", "yaml"}});
   EXPECT_EQ(refused.status, 400);
 }
 

@@ -3,35 +3,16 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/pebble/api.hpp"
+#include "engine/pebble/test/api_calls.hpp"
 
-namespace scenario::pebble {
+namespace scenario::pebble::api_test {
 namespace {
 
-using json = nlohmann::json;
-
-struct reply {
-  int status;
-  json body;
-};
-
-reply call(session& s, std::string method, std::string path, json body = nullptr,
-           std::map<std::string, std::string> query = {}) {
-  request r;
-  r.method = std::move(method);
-  r.path = std::move(path);
-  r.query = std::move(query);
-  r.content_type = "application/json";
-  if (!body.is_null()) r.body = body.dump();
-  auto resp = handle(s, r);
-  return {resp.status, json::parse(resp.body)};
-}
-
 state::container two_services() {
-  state::container c;
-  c.layers.emplace_back("base", json{{"services",
-                                      {{"web", {{"override", "replace"}, {"command", "/web"}, {"startup", "enabled"}}},
-                                       {"worker", {{"override", "replace"}, {"command", "/worker"}}}}}});
-  return c;
+  return with_base_layer(
+      {{"services",
+        {{"web", {{"override", "replace"}, {"command", "/web"}, {"startup", "enabled"}}},
+         {"worker", {{"override", "replace"}, {"command", "/worker"}}}}}});
 }
 
 reply services_action(session& s, const std::string& action, std::vector<std::string> names = {}) {
@@ -276,4 +257,4 @@ TEST(ApiServices, SignalsNeedRunningServices) {
 }
 
 }  // namespace
-}  // namespace scenario::pebble
+}  // namespace scenario::pebble::api_test

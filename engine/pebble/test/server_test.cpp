@@ -9,27 +9,19 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <utility>  // before Boost: 1.74's awaitable.hpp uses std::exchange unincluded
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/pebble/asio_names.hpp"
 #include "engine/pebble/exec.hpp"
 #include "engine/pebble/server.hpp"
 #include "engine/pebble/http_target.hpp"
+#include "engine/pebble/test/api_calls.hpp"
 
 namespace scenario::pebble {
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using unix_socket = net::local::stream_protocol::socket;
+using namespace asio_names;
 using json = nlohmann::json;
 
 // A private socket directory per test.
@@ -179,15 +171,7 @@ state::container workload(bool can_connect = true) {
   return c;
 }
 
-state::exec_output mock(std::vector<std::string> cmd, int rc, std::string out,
-                        std::string err = "") {
-  state::exec_output m;
-  m.command = std::move(cmd);
-  m.return_code = rc;
-  m.stdout_text = std::move(out);
-  m.stderr_text = std::move(err);
-  return m;
-}
+using api_test::mock;
 
 json exec_body(std::vector<std::string> cmd, bool split_stderr = true) {
   return json{{"command", cmd},   {"service-context", nullptr}, {"environment", json::object()},
