@@ -128,19 +128,22 @@ def _load_spec(charm_type: type, meta: Any, actions: Any, config: Any) -> "_engi
     return _convert.spec_to_engine(meta, config, actions)
 
 
-def _write_spec_files(root: Path, spec: "_engine.CharmSpec") -> List[Path]:
-    """Writes what ops reads at start-up into ``root``; returns the paths written."""
-    written = []
+def _spec_file_texts(spec: "_engine.CharmSpec") -> Dict[str, str]:
+    """The metadata files ops reads at start-up, as Scenario writes them: file name -> text."""
     documents = {
         "metadata.yaml": json.loads(spec.meta_json),
         "config.yaml": json.loads(spec.config_json),
         "actions.yaml": json.loads(spec.actions_json),
     }
-    for name, document in documents.items():
-        if document is None:
-            continue
+    return {name: yaml.safe_dump(document) for name, document in documents.items() if document is not None}
+
+
+def _write_spec_files(root: Path, spec_texts: Dict[str, str]) -> List[Path]:
+    """Writes what ops reads at start-up into ``root``; returns the paths written."""
+    written = []
+    for name, text in spec_texts.items():
         path = root / name
-        path.write_text(yaml.safe_dump(document))
+        path.write_text(text)
         written.append(path)
     # ops runs in dispatch mode only when the charm has an executable `dispatch`.
     dispatch = root / "dispatch"
@@ -355,10 +358,12 @@ class Context:
         self._finalizer = weakref.finalize(self, shutil.rmtree, self._workdir, True)
         self._pebble: Optional[_engine.PebbleServer] = None
         self._pebble_openers: Dict[str, Any] = {}  # by socket path; see _adapter.ActiveRun
+        self._spec_texts = _spec_file_texts(self._engine_spec)
+        self._spec_file_parses: Optional[Dict[str, bytes]] = None  # on the first run
         if charm_root is None:
             self._vroot = self._workdir / "charm"
             self._vroot.mkdir()
-            _write_spec_files(self._vroot, self._engine_spec)
+            _write_spec_files(self._vroot, self._spec_texts)
 
     @property
     def charm_spec(self) -> _CharmSpec:
@@ -399,7 +404,7 @@ class Context:
                 f"from the Context's meta/config/actions for each run; remove them from the "
                 f"directory (the Context's arguments are the single source of truth)"
             )
-        written = _write_spec_files(root, self._engine_spec)
+        written = _write_spec_files(root, self._spec_texts)
         try:
             yield root
         finally:
@@ -455,7 +460,11 @@ class Context:
                 state=state_document,
                 event=event_document,
             )
-            active = _adapter.ActiveRun(run, _adapter.UNIT_STATE_IN_MEMORY, self._pebble_openers)
+            if self._spec_file_parses is None:
+                self._spec_file_parses = _adapter.spec_file_parses(self._spec_texts.values())
+            active = _adapter.ActiveRun(
+                run, _adapter.UNIT_STATE_IN_MEMORY, self._pebble_openers, self._spec_file_parses
+            )
             for warning in run.warnings:
                 logger.warning("%s", warning)
             try:

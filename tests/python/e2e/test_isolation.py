@@ -64,6 +64,20 @@ def test_runs_leave_no_frameworks_classes_or_handlers_behind():
     assert dict(os.environ) == environ
 
 
+def test_what_a_charm_does_to_its_parsed_metadata_does_not_reach_the_next_run():
+    # ops parses the same metadata text on every run of a Context; each run gets its own copy.
+    seen = []
+
+    def tag_and_look(charm):
+        seen.append(list(charm.meta.tags))
+        charm.meta.tags.append("changed by the charm")
+
+    ctx = Context(ops.CharmBase, meta={"name": "tagged", "tags": ["database"]})
+    for _ in range(2):
+        ctx.run("start", State(), post_event=tag_and_look)
+    assert seen == [["database"], ["database"]]
+
+
 def test_two_contexts_in_threads_do_not_mix():
     results = {}
 
