@@ -183,28 +183,51 @@ def _environ_snapshot() -> Dict[Any, Any]:
 def _environ_restore(saved: Dict[Any, Any]) -> None:
     """Puts the environment back to ``saved`` (from _environ_snapshot), touching only changes."""
     data = _encoded_environ()
-    if data is not None:
-        if data == saved:
-            return
-        decode = os.fsdecode
-        current = dict(data)
-    else:
-        decode = str
-        current = dict(os.environ)
-    # Each os.environ write is a putenv/unsetenv call.
-    for key in [k for k in current if k not in saved]:
-        del os.environ[decode(key)]
+    if data is None:
+        for key in [k for k in os.environ if k not in saved]:
+            del os.environ[key]
+        for key, value in saved.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
+        return
+    if data == saved:
+        return
+    for key in [k for k in data if k not in saved]:
+        _unset_encoded(data, key)
     for key, value in saved.items():
-        if current.get(key) != value:
-            os.environ[decode(key)] = decode(value)
+        if data.get(key) != value:
+            _set_encoded(data, key, value)
 
 
-def _juju_variables() -> List[str]:
-    """The names of the JUJU_* variables in the process environment."""
+# What os.environ does per item (putenv or unsetenv, then its _data), minus its layers of
+# per-item encoding calls, which cost more than the libc calls for the dozen variables of a hook.
+def _set_encoded(data: Dict[bytes, bytes], key: bytes, value: bytes) -> None:
+    os.putenv(key, value)
+    data[key] = value
+
+
+def _unset_encoded(data: Dict[bytes, bytes], key: bytes) -> None:
+    os.unsetenv(key)
+    del data[key]
+
+
+_FS_ENCODING = sys.getfilesystemencoding()
+
+
+def _enter_hook_environment(variables: Dict[str, str]) -> None:
+    """Makes the process environment the hook's: ``variables`` set, every other JUJU_* and
+    OPERATOR_DISPATCH (ops' guard against dispatching twice) unset."""
     data = _encoded_environ()
-    if data is not None:
-        return [os.fsdecode(k) for k in data if k.startswith(b"JUJU_")]
-    return [k for k in os.environ if k.startswith("JUJU_")]
+    if data is None:
+        for key in [k for k in os.environ if k.startswith("JUJU_")]:
+            del os.environ[key]
+        os.environ.pop("OPERATOR_DISPATCH", None)
+        os.environ.update(variables)
+        return
+    for key in [k for k in data if k.startswith(b"JUJU_") or k == b"OPERATOR_DISPATCH"]:
+        _unset_encoded(data, key)
+    for key, value in variables.items():
+        _set_encoded(data, key.encode(_FS_ENCODING, "surrogateescape"), value.encode(_FS_ENCODING, "surrogateescape"))
 
 
 # Every signal a handler can be set for: a charm may set any of them.
@@ -469,10 +492,7 @@ class Context:
                 logger.warning("%s", warning)
             try:
                 with _PROCESS_STATE_LOCK, _process_state_restored():
-                    for key in _juju_variables():
-                        del os.environ[key]
-                    os.environ.pop("OPERATOR_DISPATCH", None)
-                    os.environ.update(run.environment)
+                    _enter_hook_environment(run.environment)
                     token = _adapter.activate(active)
                     try:
                         ops.main(charm_class)  # type: ignore[operator]
