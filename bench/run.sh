@@ -75,7 +75,7 @@ else
     wheel="$(ls "$wheelhouse"/*.whl | head -1)"
     for pair in "ours-ops2:ops==2.4.1" "ours-ops3:ops==3.9.0"; do
       name="${pair%%:*}"; ops_pin="${pair#*:}"
-      make_venv "$name" "$ops_pin" "PyYAML"
+      make_venv "$name" "$ops_pin" "PyYAML" "pytest"  # pytest: the start-up and whole-suite workers
       "$VENVS/$name/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel" \
         >>"$VENVS/$name.pip.log" 2>&1 || { ours_reason="installing the wheel into $name failed"; break; }
       "$VENVS/$name/bin/python" -c "import scenario._engine" 2>>"$VENVS/$name.pip.log" \
