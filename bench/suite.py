@@ -2,7 +2,8 @@
 
 The suite is ``examples/``' tests plus ``--tests`` generated small tests written against the
 ops-scenario 3.1 API, the same files for every tool: each generated test builds a ``Context``
-(a fixture, as real suites do) and checks one run of ``SuiteCharm`` (written next to them), in
+(a fixture, as real suites do) and checks one run of ``SuiteCharm`` (``charms/suite_charm.py``,
+copied next to them with the other bench charms), in
 six kinds taken in turn: config (port set -> active or blocked), relations (remote databags ->
 the local unit databag), status (leader or not, a config mode), a container (pebble-ready ->
 a layer in the output container), secrets (one read by label) and actions (the charm's
@@ -34,75 +35,15 @@ from pathlib import Path
 import _harness
 from scenarios_31 import OURS, verify
 
-REPO = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
 GENERATED = "generated"
 KINDS = ("config", "relation", "status", "container", "secret", "action")
 DEFAULT_TESTS = 120
 
-CHARM = '''"""The charm of the generated suite (works on ops 2.4.1 and 3.9)."""
-
-import ops
-
-META = {
-    "name": "suite-charm",
-    "containers": {"workload": {"resource": "workload-image"}},
-    "resources": {"workload-image": {"type": "oci-image"}},
-    "requires": {"db": {"interface": "pgsql", "limit": 1}},
-}
-CONFIG = {
-    "options": {
-        "port": {"type": "int", "default": 8080, "description": "Port the workload listens on."},
-        "mode": {"type": "string", "default": "normal", "description": "Workload mode."},
-    }
-}
-
-
-class SuiteCharm(ops.CharmBase):
-    def __init__(self, framework):
-        super().__init__(framework)
-        framework.observe(self.on.install, self._on_install)
-        framework.observe(self.on.start, self._on_start)
-        framework.observe(self.on.config_changed, self._on_config_changed)
-        framework.observe(self.on.update_status, self._on_update_status)
-        framework.observe(self.on.db_relation_changed, self._on_db_relation_changed)
-        framework.observe(self.on.workload_pebble_ready, self._on_workload_pebble_ready)
-
-    def _on_install(self, _):
-        actions = ", ".join(sorted(self.meta.actions))
-        self.unit.status = ops.MaintenanceStatus(f"installed; actions: {actions}")
-
-    def _on_start(self, _):
-        token = self.model.get_secret(label="api-token").get_content()["token"]
-        self.unit.status = ops.ActiveStatus(f"token ends {token[-3:]}")
-
-    def _on_config_changed(self, _):
-        port = int(self.config["port"])
-        if port < 1024:
-            self.unit.status = ops.BlockedStatus(f"port {port} is privileged")
-        else:
-            self.unit.status = ops.ActiveStatus(f"serving on :{port}")
-
-    def _on_update_status(self, _):
-        role = "leader" if self.unit.is_leader() else "follower"
-        self.unit.status = ops.ActiveStatus(f"{role} in {self.config['mode']}")
-
-    def _on_db_relation_changed(self, event):
-        endpoint = event.relation.data[event.app].get("endpoint", "")
-        host = event.relation.data[event.unit].get("host", "") if event.unit else ""
-        event.relation.data[self.unit]["client"] = f"{host}->{endpoint}"
-
-    def _on_workload_pebble_ready(self, event):
-        port = int(self.config["port"])
-        layer = {"summary": "app", "services": {"app": {
-            "override": "replace", "command": f"/usr/bin/app --port {port}", "startup": "enabled"}}}
-        event.workload.add_layer("app", layer, combine=True)
-        event.workload.replan()
-        self.unit.status = ops.ActiveStatus(f"serving on :{port}")
-'''
-
 HEADER = '''import ops
 import pytest
-from suite_charm import CONFIG, META, SuiteCharm
+from charms.suite_charm import CONFIG, META, SuiteCharm
 
 from scenario import Container, Context, Relation, Secret, State
 
@@ -178,7 +119,7 @@ def generate(folder, count):
             shutil.copytree(example, folder / example.name)
     generated = folder / GENERATED
     generated.mkdir()
-    (generated / "suite_charm.py").write_text(CHARM)
+    shutil.copytree(BENCH / "charms", generated / "charms", ignore=shutil.ignore_patterns("__pycache__"))
     sources = {kind: [HEADER] for kind in KINDS}
     for i in range(count):
         kind = KINDS[i % len(KINDS)]
