@@ -68,8 +68,11 @@ else
   # Our own build dir (incremental across runs) so we never collide with anyone's build/.
   # Warnings are not errors here: the Release (-O3) build meets GCC 12's false-positive
   # -Wrestrict on std::string concatenation, and the bench measures speed, not warnings.
+  # ccache, when there is one, makes a rebuild after a checkout cheap.
+  launcher=()
+  command -v ccache >/dev/null && launcher=(--config-settings=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache)
   if CMAKE_BUILD_PARALLEL_LEVEL=2 "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$wheelhouse" \
-      --config-settings=build-dir="$VENVS/ours-build" \
+      --config-settings=build-dir="$VENVS/ours-build" "${launcher[@]}" \
       --config-settings=cmake.define.SCENARIO_WERROR=OFF "$REPO" \
       >"$VENVS/ours-build.log" 2>&1; then
     wheel="$(ls "$wheelhouse"/*.whl | head -1)"
