@@ -236,7 +236,12 @@ def _enter_hook_environment(variables: Dict[str, str]) -> None:
     for key in [k for k in data if k.startswith(b"JUJU_") or k == b"OPERATOR_DISPATCH"]:
         _unset_encoded(data, key)
     for key, value in variables.items():
-        _set_encoded(data, key.encode(_FS_ENCODING, "surrogateescape"), value.encode(_FS_ENCODING, "surrogateescape"))
+        _set_encoded(data, _encoded(key), _encoded(value))
+
+
+def _encoded(text: str) -> bytes:
+    """``text`` as os.environ keeps it on POSIX."""
+    return text.encode(_FS_ENCODING, "surrogateescape")
 
 
 # Every signal a handler can be set for: a charm may set any of them.
