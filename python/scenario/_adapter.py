@@ -194,7 +194,8 @@ def spec_file_parses(texts: Iterable[str]) -> Dict[str, bytes]:
     """ops' own parse of each spec file text, pickled (a copy of it costs a fiftieth of a parse)."""
     import ops.charm
 
-    return {text: pickle.dumps(ops.charm.yaml.safe_load(text), pickle.HIGHEST_PROTOCOL) for text in texts}
+    parser = getattr(ops.charm, "yaml")  # ops' YAML helper (routed or not: outside a run it parses)
+    return {text: pickle.dumps(parser.safe_load(text), pickle.HIGHEST_PROTOCOL) for text in texts}
 
 
 class _RoutedShutil:
@@ -263,7 +264,7 @@ def install() -> None:
                 module.shutil = routed_shutil
         if UNIT_STATE_IN_MEMORY:
             ops.storage.sqlite3 = _RoutedSqlite3()
-        ops.charm.yaml = _RoutedYaml(ops.charm.yaml)
+        setattr(ops.charm, "yaml", _RoutedYaml(getattr(ops.charm, "yaml")))
 
         real_get_pebble = ops.model._ModelBackend.get_pebble
 

@@ -193,11 +193,11 @@ def _environ_restore(saved: Dict[Any, Any]) -> None:
     """Puts the environment back to ``saved`` (from _environ_snapshot), touching only changes."""
     data = _encoded_environ()
     if data is None:
-        for key in [k for k in os.environ if k not in saved]:
-            del os.environ[key]
-        for key, value in saved.items():
-            if os.environ.get(key) != value:
-                os.environ[key] = value
+        for name in [k for k in os.environ if k not in saved]:
+            del os.environ[name]
+        for name, text in saved.items():
+            if os.environ.get(name) != text:
+                os.environ[name] = text
         return
     if data == saved:
         return
@@ -228,15 +228,15 @@ def _enter_hook_environment(variables: Dict[str, str]) -> None:
     OPERATOR_DISPATCH (ops' guard against dispatching twice) unset."""
     data = _encoded_environ()
     if data is None:
-        for key in [k for k in os.environ if k.startswith("JUJU_")]:
-            del os.environ[key]
+        for name in [k for k in os.environ if k.startswith("JUJU_")]:
+            del os.environ[name]
         os.environ.pop("OPERATOR_DISPATCH", None)
         os.environ.update(variables)
         return
     for key in [k for k in data if k.startswith(b"JUJU_") or k == b"OPERATOR_DISPATCH"]:
         _unset_encoded(data, key)
-    for key, value in variables.items():
-        _set_encoded(data, _encoded(key), _encoded(value))
+    for name, text in variables.items():
+        _set_encoded(data, _encoded(name), _encoded(text))
 
 
 def _encoded(text: str) -> bytes:
