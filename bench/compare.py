@@ -54,6 +54,10 @@ OOP_WORKER, OOP_SCRIPT = "webapp-pair", "out_of_process.py"
 # (startup.py's "startup-pair"): what installing scenario adds to every pytest run in the venv.
 STARTUP_PAIR = ("pytest-without-scenario", "pytest-with-scenario")
 STARTUP_WORKER, STARTUP_SCRIPT = "startup-pair", "startup.py"
+# A whole suite (suite.py): examples/' tests plus generated small tests in the 3.1 API, one
+# `pytest` child process per sample, the same files for ops-scenario 3.1 and ours.
+SUITE_WORKER, SUITE_SCRIPT = "suite", "suite.py"
+SUITE_TOOLS = ("s31", "ours-ops2", "ours-ops3")
 
 # Every target the report judges, in one table (bench/README.md explains each).
 TARGETS = {
@@ -64,6 +68,7 @@ TARGETS = {
     "pebble_ms": 2.0,  # a container (median pebble - median pebble-free) costs less than this
     "vs_main_floor": 1.0,  # ours at most this many times the ops.main floor's time (light, paired rounds)
     "startup_ms": 50.0,  # the entry point adds less than this to pytest's start (median with - without)
+    "vs_latest": 2.0,  # ours-ops3 at least this many times faster than ops[testing] 3.9 (light rounds; realistic)
 }
 
 # The counts of every option, in one place: run.sh passes none, so these are the defaults of
@@ -79,6 +84,9 @@ COUNTS = {
     "warmup": 5,
     "oop_runs": 50,
     "startup_runs": 30,
+    "suite_tests": 120,
+    "suite_runs": 3,
+    "suite_warmup": 1,
 }
 SELFTEST_COUNTS = {
     "runs": 50,
@@ -91,6 +99,9 @@ SELFTEST_COUNTS = {
     "warmup": 5,
     "oop_runs": 5,
     "startup_runs": 3,
+    "suite_tests": 12,
+    "suite_runs": 1,
+    "suite_warmup": 1,
 }
 FLOOR_SCENARIOS = ("realistic", "soak") + PEBBLE_PAIR
 
@@ -115,6 +126,10 @@ def parse_args():
                    help="timed runs of each of `scenario run` and Context.run of the webapp charm")
     p.add_argument("--startup-runs", type=int,
                    help="timed pytest start-ups of each of with and without scenario's entry point")
+    p.add_argument("--suite-tests", type=int,
+                   help="small tests the whole-suite measurement generates (besides examples/' tests)")
+    p.add_argument("--suite-runs", type=int, help="timed pytest runs of the whole suite per tool")
+    p.add_argument("--suite-warmup", type=int, help="untimed pytest runs of the whole suite before timing")
     p.add_argument("--selftest", action="store_true",
                    help="harness self-test: tiny counts, ours replaced by ops-scenario 3.1 under "
                         "a marked label (implies --stub-ours); RESULTS.md is not written")
@@ -183,7 +198,7 @@ def run_pebble_pair(args, tool, runs, results_dir, tag=""):
     return {(tool, scenario): result["pair"][scenario] for scenario in PEBBLE_PAIR}
 
 
-def run_worker(args, tool, scenario, runs, results_dir, tag="", script=None):
+def run_worker(args, tool, scenario, runs, results_dir, tag="", script=None, warmup=None, env_extra=None):
     venv, tool_script, _, _ = TOOLS[tool]
     script = script or tool_script
     venv_name = "s31" if args.stub_ours and tool == "ours-ops2" else venv
@@ -195,8 +210,9 @@ def run_worker(args, tool, scenario, runs, results_dir, tag="", script=None):
         env["BENCH_STUB_OURS"] = "1"
     else:
         env.pop("BENCH_STUB_OURS", None)
+    env.update(env_extra or {})
     cmd = [str(python), str(BENCH / script), "--scenario", scenario, "--runs", str(runs),
-           "--warmup", str(args.warmup), "--tool", tool, "--out", str(out)]
+           "--warmup", str(args.warmup if warmup is None else warmup), "--tool", tool, "--out", str(out)]
     t0 = time.monotonic()
     print(f"  {tool:<11} {scenario + tag:<19} x{runs:<6}", end="", flush=True)
     with open(log, "w", encoding="utf-8") as f:
@@ -356,10 +372,12 @@ def build_report(args, tools, results, rounds, light_rounds, mach_before, mach_a
         w(f"{args.rounds} rounds per ops version. In each round ours, the ops.main floor "
           "(`main_floor.py`: ops.main with ops' own unit-state file on tmpfs, fresh per run) and the "
           f"floor (`floor.py`: the same with an in-memory store) run the light and the null charm "
-          f"back to back, {args.round_runs} timed runs per process. Medians in ms, wall / CPU.")
+          f"back to back, {args.round_runs} timed runs per process, with the peer on the same ops "
+          "version (ops-scenario 3.1 on ops 2.4.1, ops[testing] on 3.9) when it is measured. "
+          "Medians in ms, wall / CPU.")
         w("")
-        w("| ops | round | scenario | ours | ops.main floor | floor | ours ÷ ops.main floor | ours ÷ floor |")
-        w("|---|---|---|---:|---:|---:|---:|---:|")
+        w("| ops | round | scenario | ours | ops.main floor | floor | peer | ours ÷ ops.main floor | ours ÷ floor | peer ÷ ours |")
+        w("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
         for line, summaries in light_rounds.items():
             rows = [(str(i), s_) for i, s_ in enumerate(summaries, 1)]
             rows.append(("**median**", {k: median_of(summaries, k) for k in summaries[0]}))
@@ -369,7 +387,8 @@ def build_report(args, tools, results, rounds, light_rounds, mach_before, mach_a
                         return (f"{fmt(s_[f'{scenario}_{key}'], digits, suffix)} / "
                                 f"{fmt(s_[f'{scenario}_{key}_cpu'], digits, suffix)}")
                     w(f"| {line} | {name} | {scenario} | {pair('ours')} | {pair('main_floor')} "
-                      f"| {pair('floor')} | {pair('vs_main_floor', 2, 'x')} | {pair('vs_floor', 2, 'x')} |")
+                      f"| {pair('floor')} | {pair('peer')} | {pair('vs_main_floor', 2, 'x')} "
+                      f"| {pair('vs_floor', 2, 'x')} | {pair('peer_vs_ours', 2, 'x')} |")
         w("")
     write_pair_table(
         w, results, OOP_WORKER, OOP_PAIR, "## Out of process: `scenario run` against `Context.run`",
@@ -387,12 +406,53 @@ def build_report(args, tools, results, rounds, light_rounds, mach_before, mach_a
         "one process (`startup.py`); wall time of the child process.",
         ("without (ms, median)", "with (ms, median)", "added (ms)"),
         lambda without, with_: (fmt(med(without), 1), fmt(med(with_), 1), fmt(med(with_) - med(without), 1)))
+    write_suite_table(w, args, results)
     w("## Targets")
     w("")
-    for line in lines_targets(tools, results, skipped, rounds) + light_target_lines(light_rounds):
+    for line in (lines_targets(tools, results, skipped, rounds) + light_target_lines(light_rounds)
+                 + suite_lines(results)):
         w(f"- {line}")
     w("")
     return "\n".join(lines)
+
+
+def write_suite_table(w, args, results):
+    """The whole-suite section: pytest wall time of the same test files per tool."""
+    measured = [(tool, results[(tool, SUITE_WORKER)]) for tool in SUITE_TOOLS if (tool, SUITE_WORKER) in results]
+    if not measured:
+        return
+    w("## Whole suite: pytest wall time")
+    w("")
+    w(f"`python -m pytest -q` of one folder (`suite.py`): examples/' tests and {args.suite_tests} "
+      "generated small tests in the ops-scenario 3.1 API (config, relations, status, a container, "
+      "secrets, actions metadata; a Context per test), the same files for every tool, "
+      f"{args.suite_warmup} untimed and {args.suite_runs} timed runs per tool, each a child process "
+      "(wall time: interpreter start, imports, collection and every test). ops-scenario 3.1 fails "
+      "some of the examples' tests (they use what it lacks); the generated ones pass on every tool.")
+    w("")
+    w("| tool | pytest outcome | median (s) | min (s) | ÷ ours-ops2 (wall) |")
+    w("|---|---|---:|---:|---:|")
+    ours = results.get((OURS["ops2"], SUITE_WORKER))
+    for tool, res in measured:
+        if "failed" in res:
+            w(f"| {label(tool, res)} | FAILED: {res['failed'][:80]} | | | |")
+            continue
+        outcome = ", ".join(f"{n} {k}" for k, n in sorted(res.get("outcomes", {}).items()))
+        versus = fmt(ratio(med(res), med(ours)), 2, "x") if tool == PEERS["ops2"] else ""
+        w(f"| {label(tool, res)} | {outcome} | {fmt(med(res) / 1000)} | {fmt(res['all']['min_ms'] / 1000)} "
+          f"| {versus} |")
+    w("")
+
+
+def suite_lines(results):
+    """The whole suite's figure (no target): ops-scenario 3.1's pytest wall time ÷ ours'."""
+    ours, peer = (results.get((tool, SUITE_WORKER)) for tool in (OURS["ops2"], PEERS["ops2"]))
+    if not ours or not peer or "failed" in ours or "failed" in peer:
+        return []
+    stub = " (STUB, not ours: self-test only)" if ours.get("stub") else ""
+    return [f"{OURS['ops2']}{stub}: whole suite ({ours.get('generated_tests', '?')} generated tests and "
+            f"examples/'), pytest wall time (no target): ours {med(ours) / 1000:.2f} s, ops-scenario 3.1 "
+            f"{med(peer) / 1000:.2f} s ({fmt(ratio(med(peer), med(ours)), 1, 'x')})"]
 
 
 def write_pair_table(w, results, worker, pair, title, intro, columns, cells):
@@ -454,8 +514,9 @@ def lines_targets(tools, results, skipped, rounds=None):
         if line == "ops3" and PEERS[line] in tools:
             r = ratio(med(results.get((PEERS[line], "realistic"))), med(ours))
             rc = ratio(med(results.get((PEERS[line], "realistic")), "cpu"), med(ours, "cpu"))
-            out.append(f"{ours_tool}{stub}: speed-up over ops[testing] 3.9 on the realistic scenario "
-                       f"(no target): wall {fmt(r, 1, 'x')}, CPU {fmt(rc, 1, 'x')}")
+            out.append(f"{ours_tool}{stub}: >= {TARGETS['vs_latest']:g}x faster than ops[testing] 3.9 on the "
+                       f"realistic scenario (first {ours['all']['n']} timed runs, medians): "
+                       f"{both(r, rc, lambda x: x >= TARGETS['vs_latest'], 1)}")
         line_rounds = (rounds or {}).get(line)
         paired = f"median of {len(line_rounds)} paired rounds" if line_rounds else ""
         if line_rounds:
@@ -578,35 +639,39 @@ def round_summary(res, ours, floor):
 
 
 def light_rounds_of(args, active, results_dir, results):
-    """Per ops version, ``args.rounds`` rounds in which ours, the ops.main floor and the floor run
-    each of LIGHT_SCENARIOS back to back; each process's result also goes into ``results`` (so a
-    failure fails the bench). Returns {line: [light summary, ...]}."""
+    """Per ops version, ``args.rounds`` rounds in which ours, the ops.main floor, the floor and
+    (when measured) the peer on that ops version run each of LIGHT_SCENARIOS back to back; each
+    process's result also goes into ``results`` (so a failure fails the bench). Returns
+    {line: [light summary, ...]}."""
     rounds = {}
     for line in ("ops2", "ops3"):
         tools = (OURS[line], MAIN_FLOORS[line], FLOORS[line])
         if any(t not in active for t in tools) or args.rounds <= 0:
             continue
+        peer = PEERS[line] if PEERS[line] in active else None
         for r in range(1, args.rounds + 1):
             res = {(tool, scenario): run_worker(args, tool, scenario, args.round_runs, results_dir,
                                                 tag=f"-light{r}")
-                   for scenario in LIGHT_SCENARIOS for tool in tools}
+                   for scenario in LIGHT_SCENARIOS for tool in tools + ((peer,) if peer else ())}
             results.update({(tool, f"{scenario}-light{r}"): result for (tool, scenario), result in res.items()})
-            rounds.setdefault(line, []).append(light_summary(res, *tools))
+            rounds.setdefault(line, []).append(light_summary(res, *tools, peer))
     return rounds
 
 
-def light_summary(res, ours, main_floor, floor):
+def light_summary(res, ours, main_floor, floor, peer=None):
     """One light round's medians and ratios, per scenario, wall and CPU (None where a process
-    failed)."""
+    failed or did not run)."""
     summary = {}
     for scenario in LIGHT_SCENARIOS:
         for key, suffix in (("all", ""), ("cpu", "_cpu")):
-            o, m, f = (med(res.get((tool, scenario)), key) for tool in (ours, main_floor, floor))
+            o, m, f, p = (med(res.get((tool, scenario)), key) for tool in (ours, main_floor, floor, peer))
             summary[f"{scenario}_ours{suffix}"] = o
             summary[f"{scenario}_main_floor{suffix}"] = m
             summary[f"{scenario}_floor{suffix}"] = f
+            summary[f"{scenario}_peer{suffix}"] = p
             summary[f"{scenario}_vs_main_floor{suffix}"] = ratio(o, m)
             summary[f"{scenario}_vs_floor{suffix}"] = ratio(o, f)
+            summary[f"{scenario}_peer_vs_ours{suffix}"] = ratio(p, o)
     return summary
 
 
@@ -616,12 +681,26 @@ def light_target_lines(light_rounds):
         r, rc = (median_of(summaries, f"light_vs_main_floor{s}") for s in ("", "_cpu"))
         target = TARGETS["vs_main_floor"]
 
-        def verdict(x):
-            return "**PASS**" if x is not None and x <= target else "**FAIL**"
+        def verdict(x, ok):
+            return "**PASS**" if x is not None and ok(x) else "**FAIL**"
+
+        def at_most(x):
+            return x <= target
 
         out.append(f"{OURS[line]}: at or below the ops.main floor {MAIN_FLOORS[line]} on the light charm "
                    f"(ours ÷ ops.main floor <= {target:g}, median of {len(summaries)} paired rounds): "
-                   f"wall {fmt(r, 2, 'x')} {verdict(r)}, CPU {fmt(rc, 2, 'x')} {verdict(rc)}")
+                   f"wall {fmt(r, 2, 'x')} {verdict(r, at_most)}, CPU {fmt(rc, 2, 'x')} {verdict(rc, at_most)}")
+        if line != "ops3":
+            continue
+        for scenario in LIGHT_SCENARIOS:
+            p, pc = (median_of(summaries, f"{scenario}_peer_vs_ours{s}") for s in ("", "_cpu"))
+            if p is None and pc is None:
+                continue
+            fast = TARGETS["vs_latest"]
+            out.append(f"{OURS[line]}: >= {fast:g}x faster than ops[testing] 3.9 ({PEERS[line]}) on the "
+                       f"{scenario} charm (median of {len(summaries)} paired rounds of {PEERS[line]} ÷ ours): "
+                       f"wall {fmt(p, 2, 'x')} {verdict(p, lambda x: x >= fast)}, "
+                       f"CPU {fmt(pc, 2, 'x')} {verdict(pc, lambda x: x >= fast)}")
     return out
 
 
@@ -692,6 +771,11 @@ def main():
                                                      script=OOP_SCRIPT)
             results[(tool, STARTUP_WORKER)] = run_worker(args, tool, STARTUP_WORKER, args.startup_runs,
                                                          results_dir, script=STARTUP_SCRIPT)
+    for tool in active:
+        if tool in SUITE_TOOLS:
+            results[(tool, SUITE_WORKER)] = run_worker(
+                args, tool, SUITE_WORKER, args.suite_runs, results_dir, script=SUITE_SCRIPT,
+                warmup=args.suite_warmup, env_extra={"BENCH_SUITE_TESTS": str(args.suite_tests)})
     for tool in active:
         n = args.peer_soak if tool in PEERS.values() else args.soak
         soak = run_worker(args, tool, "soak", n, results_dir)

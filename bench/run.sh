@@ -68,14 +68,17 @@ else
   # Our own build dir (incremental across runs) so we never collide with anyone's build/.
   # Warnings are not errors here: the Release (-O3) build meets GCC 12's false-positive
   # -Wrestrict on std::string concatenation, and the bench measures speed, not warnings.
+  # ccache, when there is one, makes a rebuild after a checkout cheap.
+  launcher=()
+  command -v ccache >/dev/null && launcher=(--config-settings=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache)
   if CMAKE_BUILD_PARALLEL_LEVEL=2 "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$wheelhouse" \
-      --config-settings=build-dir="$VENVS/ours-build" \
+      --config-settings=build-dir="$VENVS/ours-build" "${launcher[@]}" \
       --config-settings=cmake.define.SCENARIO_WERROR=OFF "$REPO" \
       >"$VENVS/ours-build.log" 2>&1; then
     wheel="$(ls "$wheelhouse"/*.whl | head -1)"
     for pair in "ours-ops2:ops==2.4.1" "ours-ops3:ops==3.9.0"; do
       name="${pair%%:*}"; ops_pin="${pair#*:}"
-      make_venv "$name" "$ops_pin" "PyYAML"
+      make_venv "$name" "$ops_pin" "PyYAML" "pytest"  # pytest: the start-up and whole-suite workers
       "$VENVS/$name/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel" \
         >>"$VENVS/$name.pip.log" 2>&1 || { ours_reason="installing the wheel into $name failed"; break; }
       "$VENVS/$name/bin/python" -c "import scenario._engine" 2>>"$VENVS/$name.pip.log" \

@@ -8,7 +8,7 @@ import dataclasses
 import os
 
 import _harness
-from charms import deferring_charm, null_charm, pebble_charm, realistic_charm
+from charms import deferring_charm, light_charm, null_charm, pebble_charm, realistic_charm
 
 import ops
 from ops import pebble, testing
@@ -38,11 +38,9 @@ def null_setup():
     return run, check
 
 
-def realistic_setup():
-    ctx = testing.Context(
-        realistic_charm.RealisticCharm, meta=realistic_charm.META, config=realistic_charm.CONFIG
-    )
-    relation = testing.Relation(
+def db_relation():
+    """The relation the realistic and light charms read on db-relation-changed."""
+    return testing.Relation(
         "db",
         interface="pgsql",
         id=7,
@@ -50,6 +48,13 @@ def realistic_setup():
         remote_app_data={"endpoint": "db.example:5432"},
         remote_units_data={0: {"host": "10.0.0.5"}},
     )
+
+
+def realistic_setup():
+    ctx = testing.Context(
+        realistic_charm.RealisticCharm, meta=realistic_charm.META, config=realistic_charm.CONFIG
+    )
+    relation = db_relation()
     state = testing.State(
         leader=True,
         config={"log-level": "debug"},
@@ -66,6 +71,22 @@ def realistic_setup():
         rel = out.get_relation(7)
         assert rel.local_unit_data["url"] == "http://realistic-charm-0:8080", rel.local_unit_data
         assert rel.local_app_data["database"] == "app", rel.local_app_data
+
+    return run, check
+
+
+def light_setup():
+    ctx = testing.Context(light_charm.LightCharm, meta=light_charm.META, config=light_charm.CONFIG)
+    relation = db_relation()
+    state = testing.State(relations={relation}, containers={testing.Container("workload", can_connect=True)})
+
+    def run():
+        return ctx.run(ctx.on.relation_changed(relation, remote_unit=0), state)
+
+    def check(out):
+        assert out.unit_status == testing.ActiveStatus(light_charm.STATUS), out.unit_status
+        client = out.get_relation(7).local_unit_data["client"]
+        assert client == "10.0.0.5->db.example:5432", out.get_relation(7).local_unit_data
 
     return run, check
 
@@ -128,6 +149,7 @@ SCENARIOS = {
     "null": null_setup,
     "realistic": realistic_setup,
     "soak": realistic_setup,
+    "light": light_setup,
     "deferral": deferral_setup,
     "pebble": pebble_setup,
     "pebble-free": pebble_free_setup,

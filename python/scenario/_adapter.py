@@ -5,6 +5,9 @@ ops spawns hook tools from three places, depending on its version: ``_ModelBacke
 (controller storage, every version). Each calls ``subprocess.run`` (after ``shutil.which``) from
 its own module namespace, so the adapter swaps those two names in those modules for proxies that
 send hook tools of the active run to the engine and let every other call through untouched.
+ops parses the charm root's metadata files (``metadata.yaml``...) with the YAML helper that
+``ops.charm`` imports; the texts a Context wrote there parse the same on every run, so for the
+active run that helper hands back a fresh copy of ops' own first parse of them.
 ops' SQLiteStorage opens ``<charm dir>/.unit-state.db`` with ``sqlite3.connect`` from
 ``ops.storage``; for the active run that connection is an in-memory database loaded with the
 image the engine built, and its final image goes back to the engine (no file I/O).
@@ -20,12 +23,13 @@ import contextvars
 import functools
 import io
 import os
+import pickle
 import re
 import shutil as _real_shutil
 import sqlite3 as _real_sqlite3
 import subprocess as _real_subprocess
 import threading
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
 
 from . import _engine
 
@@ -58,8 +62,10 @@ class ActiveRun:
         engine_run: "_engine.Run",
         unit_state_in_memory: bool,
         pebble_openers: Optional[Dict[str, Any]] = None,
+        spec_file_parses: Optional[Mapping[str, bytes]] = None,
     ) -> None:
         self.engine = engine_run
+        self.spec_file_parses = {} if spec_file_parses is None else spec_file_parses
         self.unit_state_path = engine_run.unit_state_path if unit_state_in_memory else None
         self._unit_db: Optional[_UnitStateConnection] = None
         self._pebble_openers = {} if pebble_openers is None else pebble_openers
@@ -73,6 +79,11 @@ class ActiveRun:
             opener = ops.pebble.Client._get_default_opener(socket_path)
             self._pebble_openers[socket_path] = opener
         return ops.pebble.Client(socket_path=socket_path, opener=opener)
+
+    def parsed_spec_file(self, text: str) -> Any:
+        """A fresh copy of ops' parse of a spec file's text, or None if the Context wrote no such text."""
+        parse = self.spec_file_parses.get(text)
+        return None if parse is None else pickle.loads(parse)
 
     def open_unit_state(self, *args: Any, **kwargs: Any) -> _UnitStateConnection:
         kwargs["factory"] = _UnitStateConnection
@@ -161,6 +172,32 @@ class _RoutedSqlite3:
         return _real_sqlite3.connect(database, *args, **kwargs)
 
 
+class _RoutedYaml:
+    """Stands in for ops' YAML helper module inside ``ops.charm`` (it parses the spec files)."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def safe_load(self, stream: Any, *args: Any, **kwargs: Any) -> Any:
+        run = _active_run.get()
+        if run is not None and isinstance(stream, str) and not args and not kwargs:
+            parsed = run.parsed_spec_file(stream)
+            if parsed is not None:
+                return parsed
+        return self._real.safe_load(stream, *args, **kwargs)
+
+
+def spec_file_parses(texts: Iterable[str]) -> Dict[str, bytes]:
+    """ops' own parse of each spec file text, pickled (a copy of it costs a fiftieth of a parse)."""
+    import ops.charm
+
+    parser = getattr(ops.charm, "yaml")  # ops' YAML helper (routed or not: outside a run it parses)
+    return {text: pickle.dumps(parser.safe_load(text), pickle.HIGHEST_PROTOCOL) for text in texts}
+
+
 class _RoutedShutil:
     """Stands in for the ``shutil`` module inside ops' modules (``which`` finds hook tools)."""
 
@@ -208,6 +245,7 @@ def install() -> None:
     with _install_lock:
         if _installed:
             return
+        import ops.charm
         import ops.model
         import ops.storage
 
@@ -226,6 +264,7 @@ def install() -> None:
                 module.shutil = routed_shutil
         if UNIT_STATE_IN_MEMORY:
             ops.storage.sqlite3 = _RoutedSqlite3()
+        setattr(ops.charm, "yaml", _RoutedYaml(getattr(ops.charm, "yaml")))
 
         real_get_pebble = ops.model._ModelBackend.get_pebble
 

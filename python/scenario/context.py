@@ -108,19 +108,31 @@ def _check_context_text(name: str, value: Any) -> None:
         raise StateValidationError(f"Context({name}=...) holds a NUL character ('\\x00'); remove it")
 
 
-def _write_spec_files(root: Path, spec: "_engine.CharmSpec") -> List[Path]:
-    """Writes what ops reads at start-up into ``root``; returns the paths written."""
-    written = []
+def _spec_file_texts(spec: "_engine.CharmSpec") -> Dict[str, str]:
+    """The metadata files ops reads at start-up, as Scenario writes them: file name -> text."""
     documents = {
         "metadata.yaml": json.loads(spec.meta_json),
         "config.yaml": json.loads(spec.config_json),
         "actions.yaml": json.loads(spec.actions_json),
     }
-    for name, document in documents.items():
-        if document is None:
-            continue
+    return {
+        name: yaml.dump(document, Dumper=_YAML_DUMPER)
+        for name, document in documents.items()
+        if document is not None
+    }
+
+
+# libyaml's safe dumper writes the same text as PyYAML's, at a quarter of the cost; every Context
+# writes its spec files once, and suites make a Context per test.
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _write_spec_files(root: Path, spec_texts: Dict[str, str]) -> List[Path]:
+    """Writes what ops reads at start-up into ``root``; returns the paths written."""
+    written = []
+    for name, text in spec_texts.items():
         path = root / name
-        path.write_text(yaml.safe_dump(document))
+        path.write_text(text)
         written.append(path)
     # ops runs in dispatch mode only when the charm has an executable `dispatch`.
     dispatch = root / "dispatch"
@@ -160,28 +172,56 @@ def _environ_snapshot() -> Dict[Any, Any]:
 def _environ_restore(saved: Dict[Any, Any]) -> None:
     """Puts the environment back to ``saved`` (from _environ_snapshot), touching only changes."""
     data = _encoded_environ()
-    if data is not None:
-        if data == saved:
-            return
-        decode = os.fsdecode
-        current = dict(data)
-    else:
-        decode = str
-        current = dict(os.environ)
-    # Each os.environ write is a putenv/unsetenv call.
-    for key in [k for k in current if k not in saved]:
-        del os.environ[decode(key)]
+    if data is None:
+        for name in [k for k in os.environ if k not in saved]:
+            del os.environ[name]
+        for name, text in saved.items():
+            if os.environ.get(name) != text:
+                os.environ[name] = text
+        return
+    if data == saved:
+        return
+    for key in [k for k in data if k not in saved]:
+        _unset_encoded(data, key)
     for key, value in saved.items():
-        if current.get(key) != value:
-            os.environ[decode(key)] = decode(value)
+        if data.get(key) != value:
+            _set_encoded(data, key, value)
 
 
-def _juju_variables() -> List[str]:
-    """The names of the JUJU_* variables in the process environment."""
+# What os.environ does per item (putenv or unsetenv, then its _data), minus its layers of
+# per-item encoding calls, which cost more than the libc calls for the dozen variables of a hook.
+def _set_encoded(data: Dict[bytes, bytes], key: bytes, value: bytes) -> None:
+    os.putenv(key, value)
+    data[key] = value
+
+
+def _unset_encoded(data: Dict[bytes, bytes], key: bytes) -> None:
+    os.unsetenv(key)
+    del data[key]
+
+
+_FS_ENCODING = sys.getfilesystemencoding()
+
+
+def _enter_hook_environment(variables: Dict[str, str]) -> None:
+    """Makes the process environment the hook's: ``variables`` set, every other JUJU_* and
+    OPERATOR_DISPATCH (ops' guard against dispatching twice) unset."""
     data = _encoded_environ()
-    if data is not None:
-        return [os.fsdecode(k) for k in data if k.startswith(b"JUJU_")]
-    return [k for k in os.environ if k.startswith("JUJU_")]
+    if data is None:
+        for name in [k for k in os.environ if k.startswith("JUJU_")]:
+            del os.environ[name]
+        os.environ.pop("OPERATOR_DISPATCH", None)
+        os.environ.update(variables)
+        return
+    for key in [k for k in data if k.startswith(b"JUJU_") or k == b"OPERATOR_DISPATCH"]:
+        _unset_encoded(data, key)
+    for name, text in variables.items():
+        _set_encoded(data, _encoded(name), _encoded(text))
+
+
+def _encoded(text: str) -> bytes:
+    """``text`` as os.environ keeps it on POSIX."""
+    return text.encode(_FS_ENCODING, "surrogateescape")
 
 
 # Every signal a handler can be set for: a charm may set any of them.
@@ -335,10 +375,12 @@ class Context:
         self._finalizer = weakref.finalize(self, shutil.rmtree, self._workdir, True)
         self._pebble: Optional[_engine.PebbleServer] = None
         self._pebble_openers: Dict[str, Any] = {}  # by socket path; see _adapter.ActiveRun
+        self._spec_texts = _spec_file_texts(self._engine_spec)
+        self._spec_file_parses: Optional[Dict[str, bytes]] = None  # on the first run
         if charm_root is None:
             self._vroot = self._workdir / "charm"
             self._vroot.mkdir()
-            _write_spec_files(self._vroot, self._engine_spec)
+            _write_spec_files(self._vroot, self._spec_texts)
 
     @property
     def charm_spec(self) -> _CharmSpec:
@@ -377,7 +419,7 @@ class Context:
                 f"from the Context's meta/config/actions for each run; remove them from the "
                 f"directory (the Context's arguments are the single source of truth)"
             )
-        written = _write_spec_files(root, self._engine_spec)
+        written = _write_spec_files(root, self._spec_texts)
         try:
             yield root
         finally:
@@ -433,15 +475,16 @@ class Context:
                 state=state_document,
                 event=event_document,
             )
-            active = _adapter.ActiveRun(run, _adapter.UNIT_STATE_IN_MEMORY, self._pebble_openers)
+            if self._spec_file_parses is None:
+                self._spec_file_parses = _adapter.spec_file_parses(self._spec_texts.values())
+            active = _adapter.ActiveRun(
+                run, _adapter.UNIT_STATE_IN_MEMORY, self._pebble_openers, self._spec_file_parses
+            )
             for warning in run.warnings:
                 logger.warning("%s", warning)
             try:
                 with _PROCESS_STATE_LOCK, _process_state_restored():
-                    for key in _juju_variables():
-                        del os.environ[key]
-                    os.environ.pop("OPERATOR_DISPATCH", None)
-                    os.environ.update(run.environment)
+                    _enter_hook_environment(run.environment)
                     token = _adapter.activate(active)
                     try:
                         ops.main(charm_class)  # type: ignore[operator]

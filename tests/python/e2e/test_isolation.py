@@ -15,6 +15,7 @@ from pathlib import Path
 import ops
 import pytest
 
+from charm_runs import run_in_charm
 from scenario import Container, Context, Relation, State
 
 META = {"name": "busy", "requires": {"db": {"interface": "sql"}}}
@@ -62,6 +63,42 @@ def test_runs_leave_no_frameworks_classes_or_handlers_behind():
     assert logging.getLogger().handlers == handlers
     assert (sys.excepthook, sys.breakpointhook) == hooks
     assert dict(os.environ) == environ
+
+
+def test_what_a_charm_does_to_its_parsed_metadata_does_not_reach_the_next_run():
+    # ops parses the same metadata text on every run of a Context; each run gets its own copy.
+    seen = []
+
+    def tag_and_look(charm):
+        seen.append(list(charm.meta.tags))
+        charm.meta.tags.append("changed by the charm")
+
+    ctx = Context(ops.CharmBase, meta={"name": "tagged", "tags": ["database"]})
+    for _ in range(2):
+        ctx.run("start", State(), post_event=tag_and_look)
+    assert seen == [["database"], ["database"]]
+
+
+def child_environment():
+    """JUJU_* and OPERATOR_DISPATCH as a child process sees them (the real environment, not
+    os.environ's copy)."""
+    shown = subprocess.run(
+        [sys.executable, "-c", "import os; print(sorted((k, v) for k, v in os.environ.items() "
+         "if k.startswith('JUJU_') or k == 'OPERATOR_DISPATCH'))"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return dict(eval(shown))
+
+
+def test_a_child_process_sees_the_hooks_environment_during_the_run_only(monkeypatch):
+    monkeypatch.setenv("JUJU_FROM_OUTSIDE", "outer")
+    monkeypatch.setenv("OPERATOR_DISPATCH", "outer-dispatch")
+    outside = child_environment()
+    _, inside = run_in_charm(State(), lambda charm, event: child_environment(), meta={"name": "envy"})
+    assert inside["JUJU_UNIT_NAME"] == "envy/0"
+    assert "JUJU_FROM_OUTSIDE" not in inside
+    assert inside.get("OPERATOR_DISPATCH") != "outer-dispatch"  # ops sets its own guard
+    assert child_environment() == outside
 
 
 def test_two_contexts_in_threads_do_not_mix():
