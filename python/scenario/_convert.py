@@ -447,74 +447,76 @@ _BY_OWNER_AND_NAME = (
 )
 
 
+def _reused(
+    keys: Tuple[Callable[[Any], Any], Callable[[Dict[str, Any]], Any]],
+    to_json: Callable[[Any], Dict[str, Any]],
+    build: Callable[[Dict[str, Any], Any], Any],
+) -> Callable[[List[Dict[str, Any]], Sequence[Any]], List[Any]]:
+    return lambda items, templates: _reuse(items, templates, keys, to_json, build)
+
+
+def _model(m: Dict[str, Any], template: state.Model) -> state.Model:
+    unchanged = (template.name, template.uuid, template.type) == (m.get("name"), m.get("uuid"), m.get("type"))
+    return template if unchanged else fields_from_engine(state.Model, m)
+
+
+def _storages(items: List[Dict[str, Any]], templates: Sequence[state.Storage]) -> List[state.Storage]:
+    by_key = {(s.name, s.index): s for s in templates}
+    out = []
+    for s in items:
+        old = by_key.get((s["name"], s["index"]))
+        same = old is not None and storage_to_engine(old) == s
+        out.append(old if same else state.Storage(s["name"], s.get("index", 0), s.get("location", "")))
+    return out
+
+
+def _resources(items: List[Dict[str, Any]], templates: Sequence[state.Resource]) -> List[state.Resource]:
+    paths = {r.name: r.path for r in templates}
+    return [state.Resource(r["name"], _path_like(r["path"], paths.get(r["name"]))) for r in items]
+
+
+def _action_output(a: Optional[Dict[str, Any]], _template: Any) -> Optional[state.ActionOutput]:
+    return None if a is None else fields_from_engine(state.ActionOutput, a)
+
+
+# State field (Python name) -> how its engine form becomes Python, given the input State's value
+# (the template). A field not listed is held as it is, so a plain new field needs only the
+# dataclass line.
+_STATE_FIELDS_FROM_ENGINE: Dict[str, Callable[[Any, Any], Any]] = {
+    "config": lambda value, _: dict(value),
+    "relations": _reused(_BY_RELATION_ID, relation_to_engine, _build_relation),
+    "networks": _reused(_BY_NAME, network_to_engine, _build_network),
+    "containers": _reused(_BY_NAME, container_to_engine, _build_container),
+    "status": lambda value, template: _build_status(value, template),
+    "leader": lambda value, _: bool(value),
+    "model": _model,
+    "juju_log": lambda lines, _: [state.JujuLogLine(l["level"], l["message"]) for l in lines],
+    "secrets": _reused(_BY_ID, secret_to_engine, _build_secret),
+    "unit_id": lambda value, _: int(value),
+    "deferred": _reused(_BY_HANDLE, deferred_to_engine, _build_deferred),
+    "stored_state": _reused(_BY_OWNER_AND_NAME, stored_state_to_engine, _build_stored_state),
+    "opened_ports": lambda ports, _: [fields_from_engine(state.Port, p) for p in ports],
+    "storages": _storages,
+    "resources": _resources,
+    "planned_units": lambda value, _: int(value),
+    "action_output": _action_output,
+}
+
+
 def state_from_engine(d: Dict[str, Any], template: state.State) -> state.State:
     """The Python State for the engine's output ``d``, typed like the input ``template``.
 
     Fields missing from ``d`` keep the template's value.
     """
     changes: Dict[str, Any] = {}
-
-    def reuse(name: str, keys: Any, to_json: Callable, build: Callable, items: Any = None) -> None:
-        if name in d:
-            items = d[name] if items is None else items
-            changes[name] = _reuse(items, getattr(template, name), keys, to_json, build)
-
-    if "config" in d:
-        changes["config"] = dict(d["config"])
-    reuse("relations", _BY_RELATION_ID, relation_to_engine, _build_relation)
-    reuse("networks", _BY_NAME, network_to_engine, _build_network)
-    reuse("containers", _BY_NAME, container_to_engine, _build_container)
-    if "status" in d:
-        changes["status"] = _build_status(d["status"], template.status)
-    if "leader" in d:
-        changes["leader"] = bool(d["leader"])
-    if "model" in d:
-        m = d["model"]
-        t_model = template.model
-        changes["model"] = (
-            t_model
-            if (t_model.name, t_model.uuid, t_model.type)
-            == (m.get("name"), m.get("uuid"), m.get("type"))
-            else fields_from_engine(state.Model, m)
-        )
-    if "juju_log" in d:
-        changes["juju_log"] = [state.JujuLogLine(l["level"], l["message"]) for l in d["juju_log"]]
-    reuse("secrets", _BY_ID, secret_to_engine, _build_secret)
-    if "unit_id" in d:
-        changes["unit_id"] = int(d["unit_id"])
-    reuse("deferred", _BY_HANDLE, deferred_to_engine, _build_deferred)
-    reuse("stored_state", _BY_OWNER_AND_NAME, stored_state_to_engine, _build_stored_state)
-    if "opened_ports" in d:
-        changes["opened_ports"] = [fields_from_engine(state.Port, p) for p in d["opened_ports"]]
-    if "storages" in d:
-        t_storages = {(s.name, s.index): s for s in template.storages}
-        storages = []
-        for s in d["storages"]:
-            old = t_storages.get((s["name"], s["index"]))
-            if storage_to_engine(old) == s:
-                storages.append(old)
-            else:
-                storages.append(state.Storage(s["name"], s.get("index", 0), s.get("location", "")))
-        changes["storages"] = storages
-    if "resources" in d:
-        t_resources = {r.name: r for r in template.resources}
-        changes["resources"] = [
-            state.Resource(
-                r["name"],
-                _path_like(r["path"], getattr(t_resources.get(r["name"]), "path", None)),
-            )
-            for r in d["resources"]
-        ]
-    if "planned_units" in d:
-        changes["planned_units"] = int(d["planned_units"])
-    if "action" in d:
-        a = d["action"]
-        changes["action_output"] = None if a is None else fields_from_engine(state.ActionOutput, a)
+    for name, engine in engine_fields(state.State):
+        if engine in d:
+            read = _STATE_FIELDS_FROM_ENGINE.get(name)
+            changes[name] = d[engine] if read is None else read(d[engine], getattr(template, name))
     if type(template) is state.State and changes.keys() == _init_fields(state.State):
         # Every field came from the engine (the usual case): nothing of the template's is kept.
         return _new(state.State, changes)
     return dataclasses.replace(template, **changes)
-
 
 
 def event_from_engine(d: Dict[str, Any], fired_on: state.State) -> state.Event:

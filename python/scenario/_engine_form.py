@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         RelationBase,
         Secret,
         State,
+        Status,
         Storage,
         StoredState,
         _CharmSpec,
@@ -525,37 +526,59 @@ def engine_value_problem(
     return None
 
 
+def _status_block_to_engine(st: Status) -> Dict[str, Any]:
+    return {
+        "app": status_to_engine(st.app),
+        "unit": status_to_engine(st.unit),
+        "app_history": [status_to_engine(s) for s in st.app_history],
+        "unit_history": [status_to_engine(s) for s in st.unit_history],
+        "workload_version": st.workload_version,
+        "previous_workload_version": st.previous_workload_version,
+    }
+
+
+def _each(convert: Callable[[Any], Any]) -> Callable[[Iterable[Any]], List[Any]]:
+    return lambda items: [convert(item) for item in items]
+
+
+# State field (Python name) -> its engine form; a field not listed is held as it is, so a plain
+# new field needs only the dataclass line (tests/python/unit/test_schema.py checks both sides).
+_STATE_FIELDS_TO_ENGINE: Dict[str, Callable[[Any], Any]] = {
+    "config": dict,
+    "relations": _each(relation_to_engine),
+    "networks": _each(network_to_engine),
+    "containers": _each(container_to_engine),
+    "status": _status_block_to_engine,
+    "model": fields_to_engine,
+    "juju_log": _each(lambda line: {"level": line[0], "message": line[1]}),
+    "secrets": _each(secret_to_engine),
+    "deferred": _each(deferred_to_engine),
+    "stored_state": _each(stored_state_to_engine),
+    "opened_ports": _each(fields_to_engine),
+    "storages": _each(lambda s: storage_to_engine(s)),
+    "resources": _each(lambda r: {"name": r.name, "path": str(r.path)}),
+    "action_output": _action,
+}
+
+
 def state_to_engine(state: State) -> Dict[str, Any]:
     """The engine's JSON form of a State (docs/state-format.md)."""
-    st = state.status
     return {
-        "config": dict(state.config),
-        "relations": [relation_to_engine(r) for r in state.relations],
-        "networks": [network_to_engine(n) for n in state.networks],
-        "containers": [container_to_engine(c) for c in state.containers],
-        "status": {
-            "app": status_to_engine(st.app),
-            "unit": status_to_engine(st.unit),
-            "app_history": [status_to_engine(s) for s in st.app_history],
-            "unit_history": [status_to_engine(s) for s in st.unit_history],
-            "workload_version": st.workload_version,
-            "previous_workload_version": st.previous_workload_version,
-        },
-        "leader": state.leader,
-        "model": fields_to_engine(state.model),
-        "juju_log": [{"level": line[0], "message": line[1]} for line in state.juju_log],
-        "secrets": [secret_to_engine(s) for s in state.secrets],
-        "unit_id": state.unit_id,
-        "deferred": [deferred_to_engine(d) for d in state.deferred],
-        "stored_state": [stored_state_to_engine(s) for s in state.stored_state],
-        "opened_ports": [fields_to_engine(p) for p in state.opened_ports],
-        "storages": [
-            {"name": s.name, "index": s.index, "location": str(s.location)} for s in state.storages
-        ],
-        "resources": [{"name": r.name, "path": str(r.path)} for r in state.resources],
-        "planned_units": state.planned_units,
-        "action": _action(state.action_output),
+        engine: _STATE_FIELDS_TO_ENGINE.get(name, _as_it_is)(getattr(state, name))
+        for name, engine in _state_engine_fields(type(state))
     }
+
+
+@functools.lru_cache(maxsize=None)
+def _state_engine_fields(cls: type) -> Tuple[Tuple[str, str], ...]:
+    """engine_fields of scenario's State, also for a subclass of it (whose own fields the
+    engine does not hold)."""
+    base = next(c for c in cls.__mro__ if (c.__module__, c.__qualname__) == ("scenario.state", "State"))
+    return engine_fields(base)
+
+
+def _as_it_is(value: T) -> T:
+    return value
 
 
 def event_to_engine(event: Event, state: Optional[State] = None) -> Dict[str, Any]:

@@ -89,3 +89,29 @@ def test_state_format_doc_shows_every_field_of_every_struct():
     _walk(event_doc, "event", found)
     for struct in SCHEMA:
         assert found.get(struct) == set(schema_names(struct)), f"docs/state-format.md, {struct}"
+
+
+@pytest.mark.parametrize(
+    "table",
+    [_engine_form._STATE_FIELDS_TO_ENGINE, _convert._STATE_FIELDS_FROM_ENGINE],
+    ids=["to_engine", "from_engine"],
+)
+def test_state_conversion_tables_name_only_state_fields(table):
+    # A field the tables do not name is held as it is; a stale name would silently stop converting
+    # a renamed field.
+    fields = {f.name for f in dataclasses.fields(state_module.State)}
+    assert set(table) <= fields, sorted(set(table) - fields)
+
+
+def test_state_to_engine_writes_every_engine_field_of_state():
+    written = _engine_form.state_to_engine(state_module.State())
+    derived = set(_convert.ENGINE_STRUCTS[state_module.State][1])
+    assert set(written) == set(schema_names("state")) - derived
+
+
+def test_a_subclass_of_state_sends_only_states_fields():
+    @dataclasses.dataclass(frozen=True)
+    class MyState(state_module.State):
+        note: str = "python only"
+
+    assert "note" not in _engine_form.state_to_engine(MyState())
