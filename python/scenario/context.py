@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import json
 import logging
 import os
@@ -26,7 +25,6 @@ from ._engine_form import load_spec
 from .errors import (
     DirtyVirtualCharmRootError,
     JujuDivergenceWarning,
-    MetadataNotFoundError,
     NoObserverError,
     StateValidationError,
     UncaughtCharmError,
