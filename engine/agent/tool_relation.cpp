@@ -139,8 +139,7 @@ std::string relation_get(hook_context& ctx, const std::vector<std::string>& argv
   std::optional<std::string> hook_app;
   if (auto hid = util::hook_relation_id(ctx)) {
     if (auto* hrel = util::find_relation(ctx, *hid)) {
-      if (!ctx.event.name.ends_with("_relation_broken") &&
-          ctx.event.relation_remote_unit_id) {
+      if (!util::hook_is(ctx, "_relation_broken", *hid) && ctx.event.relation_remote_unit_id) {
         hook_unit = util::remote_unit_name(ctx, *hrel, *ctx.event.relation_remote_unit_id);
       }
       hook_app = util::remote_app(ctx, *hrel);
@@ -176,7 +175,7 @@ std::string relation_get(hook_context& ctx, const std::vector<std::string>& argv
   } else {
     throw usage_error("no unit or application specified");
   }
-  if (!pos.empty()) throw usage_error("unrecognized args: [\"" + pos.front() + "\"]");
+  if (!pos.empty()) throw usage_error("unrecognized args: [" + go_quote(pos.front()) + "]");
 
   const state::databag* bag = nullptr;
   state::databag own_settings;

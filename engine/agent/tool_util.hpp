@@ -63,7 +63,8 @@ inline std::optional<int> hook_relation_id(const hook_context& ctx) {
 
 // Whether the running hook is the relation event `suffix` ("_relation_departed") of relation_id.
 inline bool hook_is(const hook_context& ctx, std::string_view suffix, int relation_id) {
-  return hook_relation_id(ctx) == relation_id && state::parse_event_name(ctx.event.name).suffix == suffix;
+  // A relation event's suffix ("_relation_...") already says the event is a relation event.
+  return ctx.event.relation_id == relation_id && state::parse_event_name(ctx.event.name).suffix == suffix;
 }
 
 // The unit that is departing in a relation-departed hook (JUJU_DEPARTING_UNIT), if any.
