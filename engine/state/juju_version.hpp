@@ -1,6 +1,7 @@
-// The Juju version a run simulates, read by one parser for every caller. Callers differ only in
-// which texts they take (version_syntax), so they never disagree on what a text they all take
-// means.
+// The Juju version a run simulates, read by one parser for every caller; callers differ in which
+// texts they take (version_syntax). One reading differs: leading_numbers reads a tagged version
+// by its numbers alone ("3.4-beta1" is 3.4.0, as the hook tools always gated it), where juju
+// reads it as a pre-release below 3.4.0.
 #pragma once
 
 #include <optional>
