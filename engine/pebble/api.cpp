@@ -15,6 +15,7 @@
 
 #include "engine/pebble/api_detail.hpp"
 #include "engine/pebble/exec_session.hpp"
+#include "engine/pebble/http_target.hpp"
 
 namespace scenario::pebble {
 
@@ -322,24 +323,9 @@ const std::array<route, 25> routes = {{
     {"GET", "/v1/logs", [](route_call&) -> outcome { return response{200, "application/x-ndjson", ""}; }},
 }};
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> parts;
-  while (!path.empty()) {
-    if (path.front() == '/') {
-      path.remove_prefix(1);
-      continue;
-    }
-    auto slash = path.find('/');
-    parts.push_back(path.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash);
-  }
-  return parts;
-}
-
 bool match(std::string_view pattern, std::string_view path, route_params& params) {
-  auto want = split_path(pattern);
-  auto got = split_path(path);
+  auto want = path_parts(pattern);
+  auto got = path_parts(path);
   if (want.size() != got.size()) return false;
   route_params captured;
   for (size_t i = 0; i < want.size(); ++i) {

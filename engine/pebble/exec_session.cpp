@@ -225,7 +225,7 @@ void exec_session::complete(task& t, std::optional<int> exit_code, const std::st
       if (ch->tasks.is_array() && !ch->tasks.empty()) finish_exec_task(ch->tasks[0], exit_code, error);
     }
     std::size_t i = 0;
-    for (const auto& w : waiters) answers[i++] = handle(s, w.req);
+    for (const auto& w : waiters) answers[i++] = detail::get_change_wait(s, w.req, t.change_id);
   });
   std::size_t i = 0;
   for (auto& w : waiters) {
