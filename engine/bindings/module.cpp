@@ -220,10 +220,16 @@ class py_run {
 // `ask`'s answer about a container document (docs/state-format.md), put to a Pebble session over
 // it as a run in compatible mode serves it (ops-scenario 3.1's plan), divergences dropped: this
 // is the test's view of a container, not a run.
+// One State list entry (a container, a network) from its document, read by the State's codec.
+template <auto Member>
+auto state_entry(nb::handle document, const char* list, const char* what) {
+  json holder = {{list, json::array({json_of(document, what)})}};
+  return (scenario::state::state_from_json(holder).*Member)[0];
+}
+
 template <class Ask>
 nb::object ask_pebble(nb::handle container, Ask ask) {
-  json holder = {{"containers", json::array({json_of(container, "container")})}};
-  auto c = scenario::state::state_from_json(holder).containers[0];
+  auto c = state_entry<&scenario::state::state::containers>(container, "containers", "container");
   scenario::pebble::session session(c, nullptr, {.strict = false});
   return ask(session);
 }
@@ -409,8 +415,8 @@ NB_MODULE(_engine, m) {
   m.def(
       "container_plan",
       [](nb::handle container) {
-        json holder = {{"containers", json::array({json_of(container, "container")})}};
-        return scenario::pebble::plan_yaml(scenario::state::state_from_json(holder).containers[0]);
+        return scenario::pebble::plan_yaml(
+            state_entry<&scenario::state::state::containers>(container, "containers", "container"));
       },
       "container"_a, "The container's Pebble plan, as YAML.");
   m.def(
@@ -471,8 +477,7 @@ NB_MODULE(_engine, m) {
   m.def(
       "network_get_output",
       [](nb::handle network, bool strict) {
-        json holder = {{"networks", json::array({json_of(network, "network")})}};
-        const auto n = scenario::state::state_from_json(holder).networks[0];
+        const auto n = state_entry<&scenario::state::state::networks>(network, "networks", "network");
         using scenario::agent::network_display;
         return python_of(scenario::agent::network_get_output(
             n, strict ? network_display::juju_json : network_display::scenario_3_1));
